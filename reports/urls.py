@@ -1,0 +1,4 @@
+"""Leader URLs (filled in by the report views)."""
+
+app_name = "reports"
+urlpatterns: list = []

@@ -1,0 +1,149 @@
+"""Tables of the survey: rounds, invitations, submitted responses and their answers.
+
+Anonymity lives in the schema: a submitted `Response` has no column that points to its
+`Invitation`, an account, an address or an exact time. While a respondent is still answering,
+their draft lives on the invitation; submitting moves it into a `Response` and empties it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessment.models import Instrument, Item
+
+
+class Side(models.TextChoices):
+    IT = "it", _("IT")
+    SECURITY = "security", _("Security")
+    OTHER = "other", _("Other")
+
+
+class Level(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual contributor")
+    MANAGER = "manager", _("Manager")
+    EXECUTIVE = "executive", _("Executive")
+
+
+class Function(models.TextChoices):
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure and operations")
+    APPLICATIONS = "applications", _("Applications and development")
+    SERVICE_DESK = "service_desk", _("Service desk and end-user support")
+    ARCHITECTURE = "architecture", _("Architecture and engineering")
+    IDENTITY = "identity", _("Identity and access management")
+    SECURITY_OPERATIONS = "security_operations", _("Security operations and incident response")
+    GOVERNANCE = "governance", _("Governance, risk and compliance")
+    LEADERSHIP = "leadership", _("Leadership and management")
+    OTHER = "other", _("Other")
+
+
+class SurveyRound(models.Model):
+    """One administration of an instrument, open between two aware datetimes."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="rounds")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    opens_at = models.DateTimeField(default=timezone.now)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC")
+    min_group_size = models.PositiveSmallIntegerField(
+        default=settings.FRICTION_DEFAULT_MIN_GROUP_SIZE,
+        validators=[MinValueValidator(settings.FRICTION_MIN_GROUP_SIZE_FLOOR)],
+        help_text=_("Anonymity threshold k: smaller groups are shown as 'not enough responses'."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_at", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_group_size__gte=settings.FRICTION_MIN_GROUP_SIZE_FLOOR),
+                name="round_min_group_size_floor",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closes_at__isnull=True)
+                | models.Q(closes_at__gt=models.F("opens_at")),
+                name="round_closes_after_opens",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from zoneinfo import available_timezones
+
+        if self.timezone not in available_timezones():
+            raise ValidationError({"timezone": _("Unknown time zone.")})
+        if self.closes_at and self.opens_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("A round must close after it opens.")})
+
+    def is_open(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.opens_at <= at and (self.closes_at is None or at < self.closes_at)
+
+
+class Invitation(models.Model):
+    """A single-use link. Only the SHA-256 of its token is stored.
+
+    `draft` holds the in-progress profile and answers so that reopening the link resumes;
+    it is emptied when the response is submitted, and `used` is all that remains.
+    """
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    side = models.CharField(max_length=20, choices=Side.choices, blank=True)
+    function = models.CharField(max_length=40, choices=Function.choices, blank=True)
+    level = models.CharField(max_length=20, choices=Level.choices, blank=True)
+    used = models.BooleanField(default=False)
+    draft = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["round", "used"], name="invitation_round_used")]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk} to {self.round}"
+
+
+class Response(models.Model):
+    """One respondent's submitted questionnaire: their profile, kept apart from any identity."""
+
+    class Source(models.TextChoices):
+        COLLECTED = "collected", _("Collected in the browser")
+        IMPORTED = "imported", _("Imported from a file")
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="responses")
+    side = models.CharField(max_length=20, choices=Side.choices)
+    function = models.CharField(max_length=40, blank=True)
+    level = models.CharField(max_length=20, blank=True)
+    submitted_on = models.DateField(help_text=_("Kept to the day, never the exact time."))
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.COLLECTED)
+
+    class Meta:
+        indexes = [models.Index(fields=["round", "side"], name="response_round_side")]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk} ({self.get_side_display()})"
+
+
+class Answer(models.Model):
+    """One answer to one item: a Likert value (1..points) or a comment."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "item"], name="answer_once_per_item"),
+        ]
+        indexes = [models.Index(fields=["item", "value"], name="answer_item_value")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}={self.value if self.value is not None else self.text[:20]}"

@@ -1,0 +1,4 @@
+"""Respondent URLs (filled in by the survey views)."""
+
+app_name = "survey"
+urlpatterns: list = []

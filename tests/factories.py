@@ -1,0 +1,95 @@
+"""factory_boy factories shared by every test module."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from assessment.models import Dimension, Instrument, Item
+from survey.models import Answer, Invitation, Response, Side, SurveyRound
+
+AGREEMENT_5 = [
+    "Strongly disagree",
+    "Disagree",
+    "Neither agree nor disagree",
+    "Agree",
+    "Strongly agree",
+]
+
+
+class InstrumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Instrument
+
+    slug = factory.Sequence(lambda n: f"instrument-{n}")
+    version = "1"
+    title = factory.Sequence(lambda n: f"Instrument {n}")
+    scale_points = 5
+    scale_labels = factory.LazyFunction(lambda: list(AGREEMENT_5))
+
+
+class DimensionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dimension
+
+    instrument = factory.SubFactory(InstrumentFactory)
+    code = factory.Sequence(lambda n: f"dim{n}")
+    name = factory.Sequence(lambda n: f"Dimension {n}")
+    description = "What this dimension is about."
+    guidance = "What leaders can do."
+    order = factory.Sequence(lambda n: n)
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Item
+
+    dimension = factory.SubFactory(DimensionFactory)
+    code = factory.Sequence(lambda n: f"item{n}")
+    text = factory.Sequence(lambda n: f"Statement number {n}.")
+    kind = Item.Kind.LIKERT
+    reverse_scored = False
+    order = factory.Sequence(lambda n: n)
+
+
+class SurveyRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveyRound
+
+    instrument = factory.SubFactory(InstrumentFactory)
+    name = factory.Sequence(lambda n: f"Round {n}")
+    slug = factory.Sequence(lambda n: f"round-{n}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+    timezone = "Europe/London"
+    min_group_size = 5
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    round = factory.SubFactory(SurveyRoundFactory)
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Response
+
+    round = factory.SubFactory(SurveyRoundFactory)
+    side = Side.IT
+    function = "infrastructure"
+    level = "individual"
+    submitted_on = factory.LazyFunction(lambda: timezone.localdate())
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Answer
+
+    response = factory.SubFactory(ResponseFactory)
+    item = factory.SubFactory(ItemFactory)
+    value = 3
