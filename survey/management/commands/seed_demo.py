@@ -1,0 +1,146 @@
+"""Create the demo round: about 300 synthetic respondents whose answers show believable friction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from assessment.models import Instrument, Item
+from survey.models import Function, Invitation, Level, Side, SurveyRound
+from survey.services import invitation_url, invitations_issue, responses_create_bulk, round_create
+
+DEMO_SLUG = "demo"
+DEMO_SEED = 20261130
+
+# How favourably each side sees each dimension, as the mean item score (1..5, after reverse
+# coding) of a typical respondent. IT finds security reviews slow and imposed; security feels
+# brought in too late; both agree on incident roles; AI adoption is contested by both.
+DIMENSION_MEANS: dict[str, tuple[float, float]] = {
+    "speed_control": (2.3, 3.7),
+    "early_involvement": (3.8, 2.2),
+    "shared_objectives": (3.2, 2.7),
+    "communication_trust": (3.3, 2.9),
+    "incident_roles": (3.9, 3.8),
+    "operational_handoffs": (2.9, 2.5),
+    "new_technology": (2.6, 2.4),
+}
+NEUTRAL_MEANS = (3.3, 3.1)
+SIDE_COUNTS = {Side.IT: 170, Side.SECURITY: 105, Side.OTHER: 25}
+INVITED_EXTRA = {Side.IT: 60, Side.SECURITY: 25, Side.OTHER: 15}
+FUNCTIONS = {
+    Side.IT: [
+        Function.INFRASTRUCTURE,
+        Function.APPLICATIONS,
+        Function.SERVICE_DESK,
+        Function.ARCHITECTURE,
+        Function.LEADERSHIP,
+    ],
+    Side.SECURITY: [
+        Function.SECURITY_OPERATIONS,
+        Function.GOVERNANCE,
+        Function.IDENTITY,
+        Function.ARCHITECTURE,
+        Function.LEADERSHIP,
+    ],
+    Side.OTHER: [Function.OTHER],
+}
+LEVEL_WEIGHTS = {Level.INDIVIDUAL: 0.7, Level.MANAGER: 0.22, Level.EXECUTIVE: 0.08}
+COMMENTS = {
+    Side.IT: [
+        "Security reviews add weeks to every release, and nobody tells us why.",
+        "We find out about new controls when the change is blocked.",
+        "The incident runbook is clear and we practise it together.",
+        "Patching windows are agreed, but the exceptions process is slow.",
+    ],
+    Side.SECURITY: [
+        "We are asked to sign off designs that are already built.",
+        "Projects reach us a week before go-live.",
+        "Incident roles are clear; we rehearse them every quarter.",
+        "Shadow AI tools appear before we can assess them.",
+    ],
+    Side.OTHER: ["Both teams are helpful, but they speak different languages."],
+}
+
+
+class Command(BaseCommand):
+    help = "Create the demo round with about 300 synthetic responses (safe to run twice)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--instrument", default="it-security-collaboration")
+
+    def handle(self, *args, **options):
+        instrument = (
+            Instrument.objects.filter(slug=options["instrument"]).order_by("-loaded_at").first()
+        )
+        if instrument is None:
+            raise CommandError(
+                f"Instrument {options['instrument']!r} is not loaded: run load_instrument first."
+            )
+        demo = SurveyRound.objects.filter(slug=DEMO_SLUG).first()
+        if demo is not None and demo.responses.exists():
+            self.stdout.write(f"Demo round {DEMO_SLUG!r} already has responses; left as it is.")
+        else:
+            with transaction.atomic():
+                demo = demo or round_create(
+                    instrument=instrument,
+                    name="Demo: IT and Security collaboration, autumn",
+                    slug=DEMO_SLUG,
+                    opens_at=timezone.now() - dt.timedelta(days=14),
+                    closes_at=timezone.now() + dt.timedelta(days=60),
+                    timezone="Europe/London",
+                    min_group_size=5,
+                )
+                created = self._seed(demo)
+            self.stdout.write(f"Demo round {DEMO_SLUG!r}: {created} synthetic responses created.")
+        token = invitations_issue(round=demo, count=1)[0]
+        self.stdout.write(f"Answer the demo survey yourself: {invitation_url(token)}")
+
+    def _seed(self, demo: SurveyRound) -> int:
+        rng = np.random.default_rng(DEMO_SEED)
+        items = list(
+            Item.objects.filter(dimension__instrument=demo.instrument)
+            .select_related("dimension")
+            .order_by("dimension__order", "order")
+        )
+        points = demo.instrument.scale_points
+        responses = []
+        for side, count in SIDE_COUNTS.items():
+            side_index = 1 if side == Side.SECURITY else 0
+            for _ in range(count):
+                # A respondent's general mood shifts all their dimensions together.
+                mood = rng.normal(0, 0.35)
+                answers: dict[str, int | str] = {}
+                for item in items:
+                    means = DIMENSION_MEANS.get(item.dimension.code, NEUTRAL_MEANS)
+                    mean = means[side_index] if side != Side.OTHER else sum(means) / 2
+                    if item.kind == Item.Kind.TEXT:
+                        if rng.random() < 0.12:
+                            answers[item.code] = str(rng.choice(COMMENTS[side]))
+                        continue
+                    if rng.random() < 0.03:
+                        continue  # a skipped item
+                    score = int(np.clip(np.rint(rng.normal(mean + mood, 0.8)), 1, points))
+                    answers[item.code] = points + 1 - score if item.reverse_scored else score
+                responses.append(
+                    {
+                        "side": side,
+                        "function": str(rng.choice(FUNCTIONS[side])),
+                        "level": str(
+                            rng.choice(list(LEVEL_WEIGHTS), p=list(LEVEL_WEIGHTS.values()))
+                        ),
+                        "answers": answers,
+                    }
+                )
+        created = responses_create_bulk(round=demo, responses=responses)
+        # The invitations behind those responses: used ones, and some never answered.
+        for side, count in SIDE_COUNTS.items():
+            invitations_issue(round=demo, count=count + INVITED_EXTRA[side], side=side)
+            used_ids = Invitation.objects.filter(round=demo, side=side).values_list(
+                "pk", flat=True
+            )[:count]
+            Invitation.objects.filter(pk__in=list(used_ids)).update(used=True)
+        return created
