@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE_MODULES = ["assessment.scoring", "reports.analysis", "reports.charts"]
+PURE_MODULES = ["assessment.scoring", "assessment.validation", "reports.analysis", "reports.charts"]
 
 
 def test_import_contracts_hold():

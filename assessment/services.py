@@ -1,0 +1,237 @@
+"""Writes to the instrument tables: loading an instrument file, in one transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+
+from assessment.models import Dimension, Instrument, Item
+from assessment.validation import (
+    DimensionSpec,
+    InstrumentError,
+    InstrumentSpec,
+    ItemSpec,
+    instrument_file_parse,
+)
+
+__all__ = ["DEFAULT_INSTRUMENT_PATH", "InstrumentError", "LoadResult", "instrument_load"]
+
+DEFAULT_INSTRUMENT_PATH = (
+    Path(__file__).resolve().parent / "instruments" / ("it-security-collaboration.yaml")
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadResult:
+    """What :func:`instrument_load` did: ``created`` a new version, ``changed`` one in place,
+    or neither (the database already held exactly this content)."""
+
+    instrument: Instrument
+    created: bool
+    changed: bool
+
+
+def instrument_load(*, path: Path | str | None = None) -> LoadResult:
+    """Validate an instrument file and write it to the database, idempotently.
+
+    ``path`` defaults to :data:`DEFAULT_INSTRUMENT_PATH`. The instrument is identified by
+    ``slug`` + ``version``:
+
+    - new: created with its dimensions and items (``created=True``);
+    - same content as stored: nothing is written (``created=False, changed=False``);
+    - different content, no answers yet: updated in place, dimensions and items matched by
+      code so their ids stay stable, codes no longer in the file deleted (``changed=True``);
+    - different content and at least one answer: refused, a change needs a new version.
+
+    Everything happens in one transaction. Raises InstrumentError (file unreadable, invalid
+    YAML, any validation problem naming its key path, or a refused change); nothing is
+    written then.
+    """
+    path = DEFAULT_INSTRUMENT_PATH if path is None else Path(path)
+    spec = instrument_file_parse(path=path)
+    try:
+        return _instrument_write(spec=spec, path=path)
+    except IntegrityError:
+        # Another process created the same slug and version at the same moment: look again.
+        pass
+    try:
+        return _instrument_write(spec=spec, path=path)
+    except IntegrityError as exc:
+        raise InstrumentError(
+            f"Could not save instrument {spec.slug!r} version {spec.version!r}: {exc}"
+        ) from exc
+
+
+def _instrument_write(*, spec: InstrumentSpec, path: Path) -> LoadResult:
+    """Create, leave alone, update or refuse, in one transaction (see instrument_load)."""
+    with transaction.atomic():
+        instrument = (
+            Instrument.objects.select_for_update()
+            .filter(slug=spec.slug, version=spec.version)
+            .first()
+        )
+        if instrument is None:
+            instrument = _instrument_create(spec=spec)
+            return LoadResult(instrument=instrument, created=True, changed=False)
+        if _instrument_spec(instrument=instrument) == spec:
+            if instrument.source_sha256 != spec.sha256():
+                instrument.source_sha256 = spec.sha256()
+                instrument.save(update_fields=["source_sha256"])
+            return LoadResult(instrument=instrument, created=False, changed=False)
+        if Item.objects.filter(dimension__instrument=instrument, answers__isnull=False).exists():
+            raise InstrumentError(
+                f"Instrument {spec.slug!r} version {spec.version!r} already has answers "
+                f"and cannot be changed: a change needs a new version (raise `version` "
+                f"in {path})."
+            )
+        _instrument_update(instrument=instrument, spec=spec)
+        return LoadResult(instrument=instrument, created=False, changed=True)
+
+
+def _instrument_spec(*, instrument: Instrument) -> InstrumentSpec:
+    """Rebuild the stored instrument as a spec, to compare with a file's."""
+    items_by_dimension: dict[int, list[ItemSpec]] = {}
+    rows = (
+        Item.objects.filter(dimension__instrument=instrument)
+        .order_by("dimension__order", "order", "pk")
+        .values_list("dimension_id", "code", "text", "kind", "reverse_scored", "mirror_of__code")
+    )
+    for dimension_id, code, text, kind, reverse_scored, mirror_code in rows:
+        items_by_dimension.setdefault(dimension_id, []).append(
+            ItemSpec(
+                code=code,
+                text=text,
+                kind=kind,
+                reverse_scored=reverse_scored,
+                mirror_of=mirror_code or "",
+            )
+        )
+    dimensions = tuple(
+        DimensionSpec(
+            code=d.code,
+            name=d.name,
+            description=d.description,
+            guidance=d.guidance,
+            items=tuple(items_by_dimension.get(d.pk, [])),
+        )
+        for d in instrument.dimensions.order_by("order", "pk")
+    )
+    return InstrumentSpec(
+        slug=instrument.slug,
+        version=instrument.version,
+        title=instrument.title,
+        description=instrument.description,
+        scale_points=instrument.scale_points,
+        scale_labels=tuple(instrument.scale_labels or ()),
+        dimensions=dimensions,
+    )
+
+
+def _instrument_create(*, spec: InstrumentSpec) -> Instrument:
+    instrument = Instrument.objects.create(
+        slug=spec.slug,
+        version=spec.version,
+        title=spec.title,
+        description=spec.description,
+        scale_points=spec.scale_points,
+        scale_labels=list(spec.scale_labels),
+        source_sha256=spec.sha256(),
+    )
+    dimensions = Dimension.objects.bulk_create(
+        [
+            Dimension(
+                instrument=instrument,
+                code=d.code,
+                name=d.name,
+                description=d.description,
+                guidance=d.guidance,
+                order=order,
+            )
+            for order, d in enumerate(spec.dimensions, start=1)
+        ]
+    )
+    items = Item.objects.bulk_create(
+        [
+            Item(
+                dimension=dimension,
+                code=i.code,
+                text=i.text,
+                kind=i.kind,
+                reverse_scored=i.reverse_scored,
+                order=order,
+            )
+            for dimension, d in zip(dimensions, spec.dimensions, strict=True)
+            for order, i in enumerate(d.items, start=1)
+        ]
+    )
+    _mirrors_set(items={item.code: item for item in items}, spec=spec)
+    return instrument
+
+
+def _instrument_update(*, instrument: Instrument, spec: InstrumentSpec) -> None:
+    """Update an unanswered version in place, matching dimensions and items by code.
+
+    Rows whose code is still in the file keep their id; codes gone from the file are deleted
+    last, so an item moved to another dimension is moved, not recreated.
+    """
+    instrument.title = spec.title
+    instrument.description = spec.description
+    instrument.scale_points = spec.scale_points
+    instrument.scale_labels = list(spec.scale_labels)
+    instrument.source_sha256 = spec.sha256()
+    instrument.save()
+
+    stored_dimensions = {d.code: d for d in instrument.dimensions.all()}
+    dimensions: dict[str, Dimension] = {}
+    new_dimensions: list[Dimension] = []
+    for order, d in enumerate(spec.dimensions, start=1):
+        dimension = stored_dimensions.get(d.code)
+        if dimension is None:
+            dimension = Dimension(instrument=instrument, code=d.code)
+            new_dimensions.append(dimension)
+        dimension.name, dimension.description = d.name, d.description
+        dimension.guidance, dimension.order = d.guidance, order
+        dimensions[d.code] = dimension
+    Dimension.objects.bulk_create(new_dimensions)
+    Dimension.objects.bulk_update(
+        [stored_dimensions[code] for code in dimensions if code in stored_dimensions],
+        ["name", "description", "guidance", "order"],
+    )
+
+    stored_items = {i.code: i for i in Item.objects.filter(dimension__instrument=instrument)}
+    items: dict[str, Item] = {}
+    new_items: list[Item] = []
+    for d in spec.dimensions:
+        for order, i in enumerate(d.items, start=1):
+            item = stored_items.get(i.code)
+            if item is None:
+                item = Item(code=i.code)
+                new_items.append(item)
+            item.dimension = dimensions[d.code]
+            item.text, item.kind, item.reverse_scored = i.text, i.kind, i.reverse_scored
+            item.order, item.mirror_of = order, None
+            items[i.code] = item
+    Item.objects.bulk_create(new_items)
+    Item.objects.bulk_update(
+        [stored_items[code] for code in items if code in stored_items],
+        ["dimension", "text", "kind", "reverse_scored", "order", "mirror_of"],
+    )
+    _mirrors_set(items=items, spec=spec)
+
+    Item.objects.filter(dimension__instrument=instrument).exclude(code__in=items).delete()
+    instrument.dimensions.exclude(code__in=dimensions).delete()
+
+
+def _mirrors_set(*, items: dict[str, Item], spec: InstrumentSpec) -> None:
+    """Point each item's ``mirror_of`` at its partner, once every item has an id."""
+    linked = []
+    for d in spec.dimensions:
+        for i in d.items:
+            if i.mirror_of:
+                item = items[i.code]
+                item.mirror_of = items[i.mirror_of]
+                linked.append(item)
+    if linked:
+        Item.objects.bulk_update(linked, ["mirror_of"])

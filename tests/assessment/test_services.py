@@ -1,0 +1,609 @@
+"""Tests of assessment.services.instrument_load and the load_instrument command."""
+
+from __future__ import annotations
+
+import copy
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+from assessment import services
+from assessment.models import Dimension, Instrument, Item
+from assessment.services import DEFAULT_INSTRUMENT_PATH, InstrumentError, instrument_load
+from assessment.validation import instrument_file_parse
+from tests.factories import AGREEMENT_5, AnswerFactory, ResponseFactory, SurveyRoundFactory
+
+WRITE_SQL = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def tiny_data() -> dict:
+    """A small valid instrument: two dimensions, a mirror pair, a comment."""
+    return {
+        "slug": "tiny",
+        "version": "1",
+        "title": "Tiny instrument",
+        "description": "For tests.",
+        "scale": {"points": 5, "labels": list(AGREEMENT_5)},
+        "dimensions": [
+            {
+                "code": "d1",
+                "name": "Dimension one",
+                "description": "About one.",
+                "guidance": "Do one thing. Then another.",
+                "items": [
+                    {
+                        "code": "a1",
+                        "text": "IT does A.",
+                        "kind": "likert",
+                        "reverse_scored": False,
+                        "mirror_of": "a2",
+                    },
+                    {
+                        "code": "a2",
+                        "text": "Security does A.",
+                        "kind": "likert",
+                        "reverse_scored": False,
+                    },
+                    {
+                        "code": "a3",
+                        "text": "A goes wrong.",
+                        "kind": "likert",
+                        "reverse_scored": True,
+                    },
+                    {"code": "a_comment", "text": "Anything to add?", "kind": "text"},
+                ],
+            },
+            {
+                "code": "d2",
+                "name": "Dimension two",
+                "description": "About two.",
+                "guidance": "Do two things.",
+                "items": [
+                    {"code": "b1", "text": "B works.", "kind": "likert", "reverse_scored": False},
+                    {"code": "b2", "text": "B fails.", "kind": "likert", "reverse_scored": True},
+                ],
+            },
+        ],
+    }
+
+
+def write(tmp_path: Path, data: object, name: str = "instrument.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def snapshot(instrument: Instrument) -> list[tuple]:
+    return list(
+        Item.objects.filter(dimension__instrument=instrument)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "code",
+            "dimension_id",
+            "text",
+            "kind",
+            "reverse_scored",
+            "mirror_of__code",
+            "order",
+        )
+    )
+
+
+def set_key(data: dict, path: str, value: object) -> None:
+    *parents, last = re.findall(r"[^.\[\]]+", path)
+    node = data
+    for key in parents:
+        node = node[int(key)] if key.isdigit() else node[key]
+    if last.isdigit():
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+def delete_key(data: dict, path: str) -> None:
+    *parents, last = re.findall(r"[^.\[\]]+", path)
+    node = data
+    for key in parents:
+        node = node[int(key)] if key.isdigit() else node[key]
+    del node[last]
+
+
+# ---- loading the default instrument ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_default_instrument_loads_every_dimension_and_item():
+    result = instrument_load()
+
+    instrument = result.instrument
+    assert result.created is True
+    assert result.changed is False
+    assert instrument.slug == "it-security-collaboration"
+    assert instrument.version == "1"
+    assert instrument.scale_points == 5
+    assert instrument.scale_labels[0] == "Strongly disagree"
+    assert instrument.source_sha256 == instrument_file_parse(path=DEFAULT_INSTRUMENT_PATH).sha256()
+    dimensions = list(instrument.dimensions.order_by("order"))
+    assert [d.code for d in dimensions][:2] == ["speed_control", "early_involvement"]
+    assert len(dimensions) == 7
+    assert all(d.guidance for d in dimensions)
+    for dimension in dimensions:
+        items = list(dimension.items.all())
+        assert 4 <= sum(i.kind == "likert" for i in items) <= 6
+        assert sum(i.kind == "text" for i in items) == 1
+        assert any(i.reverse_scored for i in items)
+        assert [i.order for i in items] == list(range(1, len(items) + 1))
+
+
+@pytest.mark.django_db
+def test_mirror_pairs_resolve_both_ways_in_the_database():
+    instrument = instrument_load().instrument
+
+    mirrored = Item.objects.filter(dimension__instrument=instrument, mirror_of__isnull=False)
+
+    assert mirrored.count() >= 6
+    for item in mirrored.select_related("mirror_of"):
+        assert item.mirror_of.mirror_of_id == item.pk
+        assert item in item.mirror_of.mirrored_by.all()
+        assert item.mirror_of.dimension.instrument_id == instrument.pk
+
+
+@pytest.mark.django_db
+def test_path_may_be_a_string(tmp_path):
+    result = instrument_load(path=str(write(tmp_path, tiny_data())))
+
+    assert result.instrument.slug == "tiny"
+    assert Item.objects.get(code="a1").mirror_of.code == "a2"
+
+
+# ---- idempotency --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_loading_the_same_file_twice_changes_nothing():
+    first = instrument_load()
+    before = snapshot(first.instrument)
+    dimension_ids = list(Dimension.objects.values_list("pk", flat=True).order_by("pk"))
+
+    with CaptureQueriesContext(connection) as queries:
+        second = instrument_load()
+
+    assert second.created is False
+    assert second.changed is False
+    assert second.instrument.pk == first.instrument.pk
+    assert second.instrument.loaded_at == first.instrument.loaded_at
+    assert snapshot(second.instrument) == before
+    assert list(Dimension.objects.values_list("pk", flat=True).order_by("pk")) == dimension_ids
+    assert Instrument.objects.count() == 1
+    writes = [q["sql"] for q in queries.captured_queries if WRITE_SQL.match(q["sql"])]
+    assert writes == []
+
+
+@pytest.mark.django_db
+def test_comments_and_layout_in_the_file_do_not_count_as_a_change(tmp_path):
+    instrument_load(path=write(tmp_path, tiny_data()))
+    path = tmp_path / "instrument.yaml"
+    path.write_text("# a new comment\n" + path.read_text(encoding="utf-8") + "\n\n")
+
+    result = instrument_load(path=path)
+
+    assert (result.created, result.changed) == (False, False)
+
+
+# ---- changing a version -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_changed_version_without_answers_is_updated_in_place_keeping_ids(tmp_path):
+    first = instrument_load(path=write(tmp_path, tiny_data()))
+    ids = dict(Item.objects.values_list("code", "pk"))
+    d2_id = Dimension.objects.get(code="d2").pk
+    data = tiny_data()
+    data["title"] = "Tiny, renamed"
+    data["dimensions"][0]["items"][0]["text"] = "IT does A, reworded."
+    a3 = data["dimensions"][0]["items"].pop(2)  # a3 moves to d2
+    data["dimensions"][1]["items"].insert(0, a3)
+    data["dimensions"][1]["items"].pop()  # b2 is dropped
+    data["dimensions"][1]["items"].append(
+        {"code": "b3", "text": "B is new.", "kind": "likert", "reverse_scored": True}
+    )
+    del data["dimensions"][0]["items"][0]["mirror_of"]
+    data["dimensions"][0]["items"][1]["mirror_of"] = "b1"
+
+    result = instrument_load(path=write(tmp_path, data))
+
+    assert (result.created, result.changed) == (False, True)
+    assert result.instrument.pk == first.instrument.pk
+    result.instrument.refresh_from_db()
+    assert result.instrument.title == "Tiny, renamed"
+    items = {i.code: i for i in Item.objects.select_related("dimension", "mirror_of")}
+    assert set(items) == {"a1", "a2", "a_comment", "a3", "b1", "b3"}
+    for code in ("a1", "a2", "a_comment", "a3", "b1"):
+        assert items[code].pk == ids[code]
+    assert items["a1"].text == "IT does A, reworded."
+    assert items["a1"].mirror_of is None
+    assert items["a2"].mirror_of.code == "b1"
+    assert items["a3"].dimension.pk == d2_id
+    assert [i.code for i in Item.objects.filter(dimension_id=d2_id)] == ["a3", "b1", "b3"]
+    assert result.instrument.source_sha256 != first.instrument.source_sha256
+    again = instrument_load(path=tmp_path / "instrument.yaml")
+    assert (again.created, again.changed) == (False, False)
+
+
+@pytest.mark.django_db
+def test_changed_version_without_answers_can_drop_a_dimension(tmp_path):
+    instrument_load(path=write(tmp_path, tiny_data()))
+    data = tiny_data()
+    data["dimensions"].pop()
+
+    result = instrument_load(path=write(tmp_path, data))
+
+    assert result.changed is True
+    assert list(result.instrument.dimensions.values_list("code", flat=True)) == ["d1"]
+    assert not Item.objects.filter(code__in=["b1", "b2"]).exists()
+
+
+@pytest.mark.django_db
+def test_changing_a_version_that_has_answers_is_refused(tmp_path):
+    instrument = instrument_load(path=write(tmp_path, tiny_data())).instrument
+    round_ = SurveyRoundFactory(instrument=instrument)
+    AnswerFactory(response=ResponseFactory(round=round_), item=Item.objects.get(code="b1"))
+    before = snapshot(instrument)
+    data = tiny_data()
+    data["dimensions"][0]["items"][0]["text"] = "IT does A, reworded."
+
+    with pytest.raises(InstrumentError, match=r"already has answers.*a change needs a new version"):
+        instrument_load(path=write(tmp_path, data))
+
+    assert snapshot(instrument) == before
+    instrument.refresh_from_db()
+    assert instrument.title == "Tiny instrument"
+
+
+@pytest.mark.django_db
+def test_reloading_an_answered_version_unchanged_is_allowed(tmp_path):
+    path = write(tmp_path, tiny_data())
+    instrument = instrument_load(path=path).instrument
+    AnswerFactory(
+        response=ResponseFactory(round=SurveyRoundFactory(instrument=instrument)),
+        item=Item.objects.get(code="a1"),
+    )
+
+    result = instrument_load(path=path)
+
+    assert (result.created, result.changed) == (False, False)
+
+
+@pytest.mark.django_db
+def test_a_new_version_is_a_new_instrument_beside_the_answered_one(tmp_path):
+    old = instrument_load(path=write(tmp_path, tiny_data())).instrument
+    AnswerFactory(
+        response=ResponseFactory(round=SurveyRoundFactory(instrument=old)),
+        item=Item.objects.get(code="a1"),
+    )
+    data = tiny_data()
+    data["version"] = "2"
+    data["dimensions"][0]["items"][0]["text"] = "IT does A, reworded."
+
+    result = instrument_load(path=write(tmp_path, data))
+
+    assert result.created is True
+    assert result.instrument.pk != old.pk
+    assert Item.objects.get(dimension__instrument=old, code="a1").text == "IT does A."
+    assert Item.objects.filter(code="a1").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_failure_while_writing_leaves_nothing_behind(tmp_path, monkeypatch):
+    def explode(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_mirrors_set", explode)
+
+    with pytest.raises(RuntimeError):
+        instrument_load(path=write(tmp_path, tiny_data()))
+
+    assert Instrument.objects.count() == 0
+    assert Dimension.objects.count() == 0
+    assert Item.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_concurrent_load_of_the_same_version_is_retried(tmp_path, monkeypatch):
+    real_write = services._instrument_write
+    calls = []
+
+    def collide_once(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise IntegrityError("duplicate key value violates instrument_slug_version")
+        return real_write(**kwargs)
+
+    monkeypatch.setattr(services, "_instrument_write", collide_once)
+
+    result = instrument_load(path=write(tmp_path, tiny_data()))
+
+    assert result.created is True
+    assert len(calls) == 2
+
+
+def test_a_repeated_collision_becomes_an_instrument_error(tmp_path, monkeypatch):
+    def collide(**kwargs):
+        raise IntegrityError("duplicate key")
+
+    monkeypatch.setattr(services, "_instrument_write", collide)
+
+    with pytest.raises(InstrumentError, match="Could not save instrument 'tiny' version '1'"):
+        instrument_load(path=write(tmp_path, tiny_data()))
+
+
+# ---- invalid files ------------------------------------------------------------------------
+
+INVALID_VALUES = [
+    ("slug", "Bad Slug", "slug: must be lowercase letters and digits"),
+    ("slug", "a--b", "slug: must be lowercase"),
+    ("slug", 5, "slug: must be text, got a number"),
+    ("slug", "x" * 81, "slug: must be at most 80 characters"),
+    ("version", True, "version: must be text"),
+    ("version", "", "version: must not be empty"),
+    ("version", "1 beta", "version: must be letters, digits"),
+    ("version", 1.5, "version: must be text"),
+    ("title", "", "title: must not be empty"),
+    ("title", None, "title: must be text, got nothing (null)"),
+    ("title", ["a"], "title: must be text, got a list"),
+    ("description", 3, "description: must be text"),
+    ("colour", "blue", "colour: unknown key"),
+    ("scale", "five", "scale: must be a mapping"),
+    ("scale.points", 3, "scale.points: must be between 4 and 7, got 3"),
+    ("scale.points", 8, "scale.points: must be between 4 and 7, got 8"),
+    ("scale.points", "5", "scale.points: must be a whole number, got text"),
+    ("scale.points", True, "scale.points: must be a whole number, got a boolean"),
+    ("scale.labels", ["a", "b", "c", "d"], "scale.labels: must have one label per scale point"),
+    ("scale.labels", "agree", "scale.labels: must be a list"),
+    ("scale.labels[2]", "", "scale.labels[2]: must not be empty"),
+    ("scale.labels[2]", 3, "scale.labels[2]: must be text"),
+    ("scale.labels[4]", "Disagree", "scale.labels: labels must all be different"),
+    ("scale.steps", 5, "scale.steps: unknown key"),
+    ("dimensions", [], "dimensions: must list at least one dimension"),
+    ("dimensions", {"d1": {}}, "dimensions: must be a list"),
+    ("dimensions[1]", "d2", "dimensions[1]: must be a mapping"),
+    ("dimensions[1].code", "d1", "dimensions[1].code: duplicate dimension code 'd1'"),
+    ("dimensions[0].code", "Has Space", "dimensions[0].code: must start with a lowercase"),
+    ("dimensions[0].code", "1st", "dimensions[0].code: must start with a lowercase"),
+    ("dimensions[0].name", "", "dimensions[0].name: must not be empty"),
+    ("dimensions[0].guidance", "  ", "dimensions[0].guidance: must not be empty"),
+    ("dimensions[1].description", None, "dimensions[1].description: must be text"),
+    ("dimensions[0].weight", 2, "dimensions[0].weight: unknown key"),
+    ("dimensions[0].items", [], "dimensions[0].items: must contain at least one 'likert' item"),
+    ("dimensions[0].items", "a1", "dimensions[0].items: must be a list"),
+    (
+        "dimensions[1].items",
+        [{"code": "b_comment", "text": "Anything?", "kind": "text"}],
+        "dimensions[1].items: must contain at least one 'likert' item",
+    ),
+    ("dimensions[0].items[1]", "a2", "dimensions[0].items[1]: must be a mapping"),
+    (
+        "dimensions[0].items[0].kind",
+        "radio",
+        "dimensions[0].items[0].kind: must be 'likert' or 'text', got 'radio'",
+    ),
+    ("dimensions[0].items[0].kind", 1, "dimensions[0].items[0].kind: must be 'likert' or 'text'"),
+    ("dimensions[0].items[0].code", "A 1", "dimensions[0].items[0].code: must start with"),
+    ("dimensions[0].items[0].code", "x" * 41, "dimensions[0].items[0].code: must be at most 40"),
+    (
+        "dimensions[1].items[0].code",
+        "a3",
+        "dimensions[1].items[0].code: duplicate item code 'a3', already used at "
+        "dimensions[0].items[2].code",
+    ),
+    ("dimensions[0].items[1].text", "", "dimensions[0].items[1].text: must not be empty"),
+    ("dimensions[0].items[1].text", 42, "dimensions[0].items[1].text: must be text"),
+    (
+        "dimensions[0].items[1].reverse_scored",
+        "yes please",
+        "dimensions[0].items[1].reverse_scored: must be true or false, got text",
+    ),
+    (
+        "dimensions[0].items[1].reverse_scored",
+        0,
+        "dimensions[0].items[1].reverse_scored: must be true or false, got a number",
+    ),
+    (
+        "dimensions[0].items[3].reverse_scored",
+        True,
+        "dimensions[0].items[3].reverse_scored: must be false on a 'text' item",
+    ),
+    ("dimensions[0].items[0].required", True, "dimensions[0].items[0].required: unknown key"),
+    (
+        "dimensions[0].items[0].mirror_of",
+        "zz9",
+        "dimensions[0].items[0].mirror_of: names no item of this instrument: 'zz9'",
+    ),
+    (
+        "dimensions[0].items[0].mirror_of",
+        "a1",
+        "dimensions[0].items[0].mirror_of: an item cannot mirror itself",
+    ),
+    (
+        "dimensions[0].items[0].mirror_of",
+        "a_comment",
+        "dimensions[0].items[0].mirror_of: must name a 'likert' item, 'a_comment' is 'text'",
+    ),
+    (
+        "dimensions[0].items[3].mirror_of",
+        "a3",
+        "dimensions[0].items[3].mirror_of: only 'likert' items can be mirrored",
+    ),
+    (
+        "dimensions[0].items[1].mirror_of",
+        "b1",
+        "dimensions[0].items[1].mirror_of: 'a2' is already paired with 'a1'",
+    ),
+    ("dimensions[0].items[1].mirror_of", 7, "dimensions[0].items[1].mirror_of: must be text"),
+]
+
+MISSING_KEYS = [
+    "slug",
+    "version",
+    "title",
+    "scale",
+    "scale.points",
+    "scale.labels",
+    "dimensions",
+    "dimensions[0].code",
+    "dimensions[0].name",
+    "dimensions[0].description",
+    "dimensions[0].guidance",
+    "dimensions[0].items",
+    "dimensions[1].items[0].code",
+    "dimensions[1].items[0].text",
+    "dimensions[1].items[0].kind",
+    "dimensions[1].items[0].reverse_scored",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("key", "value", "message"), INVALID_VALUES)
+def test_invalid_value_is_rejected_naming_the_key_and_nothing_is_written(
+    tmp_path, key, value, message
+):
+    data = tiny_data()
+    set_key(data, key, value)
+
+    with pytest.raises(InstrumentError) as excinfo:
+        instrument_load(path=write(tmp_path, data))
+
+    assert message in str(excinfo.value)
+    assert Instrument.objects.count() == 0
+    assert Item.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", MISSING_KEYS)
+def test_missing_required_key_is_rejected_naming_the_key(tmp_path, key):
+    data = tiny_data()
+    delete_key(data, key)
+
+    with pytest.raises(InstrumentError, match=re.escape(f"{key}: required key is missing")):
+        instrument_load(path=write(tmp_path, data))
+
+    assert Instrument.objects.count() == 0
+
+
+def test_optional_keys_may_be_left_out(tmp_path):
+    data = tiny_data()
+    del data["description"]
+    del data["dimensions"][0]["items"][0]["mirror_of"]
+
+    spec = instrument_file_parse(path=write(tmp_path, data))
+
+    assert spec.description == ""
+    assert spec.dimensions[0].items[0].mirror_of == ""
+    assert spec.dimensions[0].items[3].reverse_scored is False
+
+
+@pytest.mark.django_db
+def test_an_invalid_file_does_not_touch_a_loaded_version(tmp_path):
+    instrument = instrument_load(path=write(tmp_path, tiny_data())).instrument
+    before = snapshot(instrument)
+    data = tiny_data()
+    data["dimensions"][0]["items"][0]["kind"] = "radio"
+
+    with pytest.raises(InstrumentError, match="kind"):
+        instrument_load(path=write(tmp_path, data))
+
+    assert snapshot(instrument) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b"# only a comment\n", "is empty"),
+        (b"- one\n- two\n", "top level: must be a mapping of keys to values, got a list"),
+        (b"just words\n", "top level: must be a mapping of keys to values, got text"),
+        (b"slug: [unclosed\n", "is not valid YAML at line"),
+        (b"slug: a\n  title: b\n", "is not valid YAML at line 2"),
+        (b"slug: \xff\xfe\n", "is not valid UTF-8"),
+        (b"slug: !!python/object:os.system x\n", "is not valid YAML"),
+    ],
+)
+def test_unreadable_content_gives_a_clear_error(tmp_path, content, message):
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(content)
+
+    with pytest.raises(InstrumentError, match=re.escape(message)):
+        instrument_load(path=path)
+
+
+def test_a_missing_file_gives_a_clear_error(tmp_path):
+    with pytest.raises(InstrumentError, match=r"Instrument file not found: .*nowhere\.yaml"):
+        instrument_load(path=tmp_path / "nowhere.yaml")
+
+
+def test_a_directory_gives_a_clear_error(tmp_path):
+    with pytest.raises(InstrumentError, match="is a directory"):
+        instrument_load(path=tmp_path)
+
+
+# ---- the management command ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_command_loads_the_default_instrument_then_reports_it_unchanged():
+    out = StringIO()
+
+    call_command("load_instrument", stdout=out)
+    call_command("load_instrument", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("Created instrument it-security-collaboration version 1")
+    assert "7 dimensions" in lines[0]
+    assert (
+        lines[1] == "Unchanged: instrument it-security-collaboration version 1 is already loaded."
+    )
+    assert Instrument.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_command_reports_an_update(tmp_path):
+    call_command("load_instrument", str(write(tmp_path, tiny_data())), stdout=StringIO())
+    data = tiny_data()
+    data["title"] = "Renamed"
+    out = StringIO()
+
+    call_command("load_instrument", str(write(tmp_path, data)), stdout=out)
+
+    assert out.getvalue().startswith("Updated instrument tiny version 1")
+
+
+@pytest.mark.django_db
+def test_command_turns_an_invalid_file_into_a_command_error(tmp_path):
+    data = tiny_data()
+    data["scale"]["points"] = 9
+
+    with pytest.raises(CommandError, match=r"scale\.points: must be between 4 and 7, got 9"):
+        call_command("load_instrument", str(write(tmp_path, data)), stdout=StringIO())
+
+    assert Instrument.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_command_refuses_to_change_an_answered_version(tmp_path):
+    instrument = instrument_load(path=write(tmp_path, tiny_data())).instrument
+    AnswerFactory(
+        response=ResponseFactory(round=SurveyRoundFactory(instrument=instrument)),
+        item=Item.objects.get(code="a2"),
+    )
+    data = copy.deepcopy(tiny_data())
+    data["dimensions"][1]["guidance"] = "Something else."
+
+    with pytest.raises(CommandError, match="a change needs a new version"):
+        call_command("load_instrument", str(write(tmp_path, data)), stdout=StringIO())
