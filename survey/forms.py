@@ -1,0 +1,107 @@
+"""Respondent forms: the profile step and one page of a dimension's items."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assessment.models import Item
+from survey.models import Function, Level, Side
+from survey.services import COMMENT_MAX_LENGTH
+
+
+class ProfileForm(forms.Form):
+    """Side, function and level of the respondent: the only profile a response keeps."""
+
+    side = forms.ChoiceField(
+        label=_("Which side of the organisation do you work in?"),
+        choices=Side.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose IT, Security or Other.")},
+    )
+    function = forms.ChoiceField(
+        label=_("Which function describes your work best?"),
+        choices=[("", _("Choose a function…")), *Function.choices],
+        error_messages={"required": _("Choose the function closest to your work.")},
+    )
+    level = forms.ChoiceField(
+        label=_("What is your level?"),
+        choices=Level.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose your level.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        # The template owns the <form> tag, the CSRF token and the buttons.
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class DimensionPageForm(forms.Form):
+    """One dimension's items: a radio group per Likert item, a textarea per comment item.
+
+    Every field is optional: a respondent may leave any statement unanswered. Field names are
+    the item codes; Likert choices are the scale points "1".."k" labelled with the scale.
+    """
+
+    def __init__(
+        self, *args: Any, items: Iterable[Item], scale_labels: list[str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        choices = [(str(point), label) for point, label in enumerate(scale_labels, start=1)]
+        for item in self.items:
+            if item.kind == Item.Kind.LIKERT:
+                self.fields[item.code] = forms.ChoiceField(
+                    label=item.text,
+                    choices=choices,
+                    required=False,
+                    widget=forms.RadioSelect,
+                    error_messages={
+                        "invalid_choice": _("Choose one of the options on the scale."),
+                    },
+                )
+            else:
+                self.fields[item.code] = forms.CharField(
+                    label=item.text,
+                    required=False,
+                    max_length=COMMENT_MAX_LENGTH,
+                    strip=True,
+                    widget=forms.Textarea(attrs={"rows": 4, "maxlength": COMMENT_MAX_LENGTH}),
+                    help_text=_("Optional. Up to %(n)d characters. Please do not name people.")
+                    % {"n": COMMENT_MAX_LENGTH},
+                )
+
+    def likert_fields(self) -> Iterator[forms.BoundField]:
+        """The bound radio-group fields, in item order."""
+        for item in self.items:
+            if item.kind == Item.Kind.LIKERT:
+                yield self[item.code]
+
+    def text_fields(self) -> Iterator[forms.BoundField]:
+        """The bound comment fields, in item order."""
+        for item in self.items:
+            if item.kind != Item.Kind.LIKERT:
+                yield self[item.code]
+
+    def answers(self) -> dict[str, int | str | None]:
+        """The cleaned answers keyed by item code: int points, str comment, None = no answer."""
+        answers: dict[str, int | str | None] = {}
+        for item in self.items:
+            value = self.cleaned_data.get(item.code)
+            if item.kind == Item.Kind.LIKERT:
+                answers[item.code] = int(value) if value else None
+            else:
+                answers[item.code] = value or None
+        return answers
+
+    @staticmethod
+    def initial_from_draft(items: Iterable[Item], answers: dict[str, Any]) -> dict[str, str]:
+        """Initial form values for ``items`` from the draft's stored answers."""
+        return {item.code: str(answers[item.code]) for item in items if item.code in answers}

@@ -1,0 +1,53 @@
+"""`create_invitations`: issue single-use invitation links for a round, one per line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from survey.models import Side, SurveyRound
+from survey.services import MAX_INVITATIONS_PER_BATCH, invitation_url, invitations_issue
+
+
+class Command(BaseCommand):
+    help = (
+        "Issue invitations to a round and print one absolute link per line (the base URL is "
+        "the SURVEY_BASE_URL setting). Links cannot be shown again: keep the output safe."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("round", help="Round slug.")
+        parser.add_argument(
+            "--count",
+            type=int,
+            required=True,
+            help=f"How many links (1..{MAX_INVITATIONS_PER_BATCH}).",
+        )
+        parser.add_argument(
+            "--side",
+            default="",
+            help="Prefill the respondent's side: " + " | ".join(Side.values) + ".",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        survey_round = SurveyRound.objects.filter(slug=options["round"]).first()
+        if survey_round is None:
+            raise CommandError(f"Unknown round {options['round']!r}.")
+        count = options["count"]
+        if not 1 <= count <= MAX_INVITATIONS_PER_BATCH:
+            raise CommandError(
+                f"--count must be a whole number from 1 to {MAX_INVITATIONS_PER_BATCH}, "
+                f"got {count}."
+            )
+        side = (options["side"] or "").strip().lower()
+        if side and side not in Side.values:
+            raise CommandError(
+                f"Unknown --side {options['side']!r}: expected one of {', '.join(Side.values)}."
+            )
+        try:
+            tokens = invitations_issue(round=survey_round, count=count, side=side)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        self.stdout.write("\n".join(invitation_url(token) for token in tokens))

@@ -1,0 +1,103 @@
+"""`create_round`: open a survey round of the latest loaded version of an instrument."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from assessment.models import Instrument
+from survey.services import round_create
+
+
+def _messages(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return " ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a survey round of the latest loaded version of an instrument and print its "
+        "slug. Dates are ISO 8601; without an offset they are read in --timezone."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--instrument", required=True, help="Instrument slug.")
+        parser.add_argument("--name", required=True, help="Round name shown to respondents.")
+        parser.add_argument("--slug", help="Round slug (default: made from the name).")
+        parser.add_argument("--opens", help="Opening date/time, ISO 8601 (default: now).")
+        parser.add_argument("--closes", help="Closing date/time, ISO 8601 (default: never).")
+        parser.add_argument("--timezone", default="UTC", help="IANA time zone (default UTC).")
+        parser.add_argument(
+            "--min-group-size",
+            type=int,
+            default=settings.FRICTION_DEFAULT_MIN_GROUP_SIZE,
+            help="Anonymity threshold k (default %(default)s, at least "
+            f"{settings.FRICTION_MIN_GROUP_SIZE_FLOOR}).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        tz_name = options["timezone"]
+        if tz_name not in available_timezones():
+            raise CommandError(f"Unknown time zone {tz_name!r}: use an IANA name such as UTC.")
+        try:
+            zone = ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise CommandError(f"Unknown time zone {tz_name!r}.") from exc
+
+        floor = settings.FRICTION_MIN_GROUP_SIZE_FLOOR
+        k = options["min_group_size"]
+        if k < floor:
+            raise CommandError(
+                f"--min-group-size must be at least {floor} to keep small groups anonymous "
+                f"(got {k})."
+            )
+
+        instrument = (
+            Instrument.objects.filter(slug=options["instrument"])
+            .order_by("-loaded_at", "-pk")
+            .first()
+        )
+        if instrument is None:
+            known = ", ".join(sorted(set(Instrument.objects.values_list("slug", flat=True))))
+            raise CommandError(
+                f"Unknown instrument {options['instrument']!r}. "
+                f"Loaded instruments: {known or 'none (run load_instrument first)'}."
+            )
+
+        opens_at = self._parse_datetime(options["opens"], "--opens", zone)
+        closes_at = self._parse_datetime(options["closes"], "--closes", zone)
+        try:
+            survey_round = round_create(
+                instrument=instrument,
+                name=options["name"],
+                slug=options["slug"],
+                opens_at=opens_at,
+                closes_at=closes_at,
+                timezone=tz_name,
+                min_group_size=k,
+            )
+        except ValidationError as exc:
+            raise CommandError(_messages(exc)) from exc
+        self.stdout.write(survey_round.slug)
+
+    @staticmethod
+    def _parse_datetime(value: str | None, option: str, zone: ZoneInfo) -> dt.datetime | None:
+        """Parse an ISO 8601 date or datetime; a value without an offset is read in ``zone``."""
+        if value is None:
+            return None
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise CommandError(
+                f"{option}: {value!r} is not an ISO 8601 date or date-time "
+                "(for example 2026-03-01 or 2026-03-01T09:00)."
+            ) from exc
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=zone)
+        return parsed

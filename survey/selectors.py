@@ -1,0 +1,202 @@
+"""Reads that feed analysis and exports: one query each, returned as tidy pandas frames."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import groupby, islice
+
+import numpy as np
+import pandas as pd
+from django.db.models import CharField, Count, Value
+
+from assessment.models import Item
+from survey.models import Answer, Invitation, Response, Side, SurveyRound
+
+# Rows fetched from the database cursor per chunk; bounds the Python objects alive at once.
+CHUNK_SIZE = 20_000
+
+ITEM_COLUMNS = [
+    "item_code",
+    "dimension_code",
+    "dimension_name",
+    "item_text",
+    "kind",
+    "reverse_scored",
+    "mirror_of",
+    "order",
+]
+ANSWER_COLUMNS = ["response_id", "side", "function", "level", "item_code", "value"]
+PARTICIPATION_SIDES = [*Side.values, "unassigned"]
+
+
+def round_items_frame(*, round: SurveyRound) -> pd.DataFrame:
+    """Every item of the round's instrument, Likert and text, in instrument order.
+
+    Columns: ``item_code`` (str), ``dimension_code`` (str), ``dimension_name`` (str),
+    ``item_text`` (str), ``kind`` (str: ``likert`` | ``text``), ``reverse_scored`` (bool),
+    ``mirror_of`` (str item code, or None), ``order`` (int: 0-based position in the
+    instrument). Default RangeIndex. One query.
+    """
+    rows = list(
+        Item.objects.filter(dimension__instrument_id=round.instrument_id)
+        .order_by("dimension__order", "dimension_id", "order", "pk")
+        .values_list(
+            "code",
+            "dimension__code",
+            "dimension__name",
+            "text",
+            "kind",
+            "reverse_scored",
+            "mirror_of__code",
+        )
+    )
+    frame = pd.DataFrame(rows, columns=ITEM_COLUMNS[:-1])
+    frame["reverse_scored"] = frame["reverse_scored"].astype(bool)
+    frame["mirror_of"] = frame["mirror_of"].astype(object).where(frame["mirror_of"].notna(), None)
+    frame["order"] = np.arange(len(frame), dtype="int64")
+    return frame
+
+
+def round_answers_frame(*, round: SurveyRound) -> pd.DataFrame:
+    """Every Likert answer of the round's submitted responses, one row per answer.
+
+    Columns: ``response_id`` (int64), ``side``, ``function``, ``level``, ``item_code``
+    (categoricals of str; ``side`` has the categories of :class:`survey.models.Side` in their
+    order) and ``value`` (int64, raw Likert points 1..k as asked, not reverse-coded).
+    Comments and blank answers are left out. One query, streamed with ``.iterator()`` and
+    assembled column by column in chunks, so millions of answers stay cheap in memory.
+    """
+    rows = (
+        Answer.objects.filter(
+            response__round_id=round.pk, item__kind=Item.Kind.LIKERT, value__isnull=False
+        )
+        .order_by()
+        .values_list(
+            "response_id",
+            "response__side",
+            "response__function",
+            "response__level",
+            "item__code",
+            "value",
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    ints: dict[str, list[np.ndarray]] = {"response_id": [], "value": []}
+    texts: dict[str, list[pd.Categorical]] = {
+        "side": [],
+        "function": [],
+        "level": [],
+        "item_code": [],
+    }
+    while chunk := list(islice(rows, CHUNK_SIZE)):
+        response_ids, sides, functions, levels, item_codes, values = zip(*chunk, strict=True)
+        ints["response_id"].append(np.asarray(response_ids, dtype="int64"))
+        ints["value"].append(np.asarray(values, dtype="int64"))
+        for name, column in (
+            ("side", sides),
+            ("function", functions),
+            ("level", levels),
+            ("item_code", item_codes),
+        ):
+            texts[name].append(pd.Categorical(column))
+    data: dict[str, object] = {
+        name: np.concatenate(parts) if parts else np.array([], dtype="int64")
+        for name, parts in ints.items()
+    }
+    for name, parts in texts.items():
+        data[name] = (
+            pd.api.types.union_categoricals(parts)
+            if parts
+            else pd.Categorical([], categories=pd.Index([], dtype="str"))
+        )
+    frame = pd.DataFrame(data, columns=ANSWER_COLUMNS)
+    frame["side"] = frame["side"].cat.set_categories(
+        list(dict.fromkeys([*Side.values, *frame["side"].cat.categories]))
+    )
+    return frame
+
+
+def round_participation(*, round: SurveyRound) -> pd.DataFrame:
+    """Invitations issued and responses submitted, per side.
+
+    Columns: ``side`` (str: ``it``, ``security``, ``other``, then ``unassigned`` for
+    invitations issued without a side), ``invited`` (int64, from ``Invitation.side``),
+    ``completed`` (int64, from ``Response.side``; always 0 for ``unassigned``, since a
+    respondent picks a side). Always these four rows, in this order. One query (a UNION ALL
+    of two grouped counts).
+    """
+    invited = (
+        Invitation.objects.filter(round_id=round.pk)
+        .order_by()
+        .values("side")
+        .annotate(kind=Value("invited", output_field=CharField()), n=Count("pk"))
+        .values_list("side", "kind", "n")
+    )
+    completed = (
+        Response.objects.filter(round_id=round.pk)
+        .order_by()
+        .values("side")
+        .annotate(kind=Value("completed", output_field=CharField()), n=Count("pk"))
+        .values_list("side", "kind", "n")
+    )
+    counts = {
+        (side or "unassigned", kind): n for side, kind, n in invited.union(completed, all=True)
+    }
+    return pd.DataFrame(
+        {
+            "side": PARTICIPATION_SIDES,
+            "invited": [counts.get((side, "invited"), 0) for side in PARTICIPATION_SIDES],
+            "completed": [counts.get((side, "completed"), 0) for side in PARTICIPATION_SIDES],
+        }
+    ).astype({"invited": "int64", "completed": "int64"})
+
+
+@dataclass(frozen=True)
+class ResponseRecord:
+    """One submitted response as exported: its profile and its answers by item code."""
+
+    side: str
+    function: str
+    level: str
+    submitted_on: dt.date
+    answers: dict[str, int | str] = field(default_factory=dict)
+
+
+def round_responses_iter(*, round: SurveyRound) -> Iterator[ResponseRecord]:
+    """Yield every submitted response of the round with all its answers, Likert and text.
+
+    Likert answers map to their raw int value, comments to their text; blank answers are
+    left out. Responses come in (submitted_on, side, function, level) order, not submission
+    order, and carry no identifier. One query (responses LEFT JOIN answers), streamed.
+    """
+    rows = (
+        Response.objects.filter(round_id=round.pk)
+        .order_by("submitted_on", "side", "function", "level", "pk")
+        .values_list(
+            "pk",
+            "side",
+            "function",
+            "level",
+            "submitted_on",
+            "answers__item__code",
+            "answers__value",
+            "answers__text",
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for _pk, group in groupby(rows, key=lambda row: row[0]):
+        rows_of_response = list(group)
+        answers: dict[str, int | str] = {}
+        for _, _, _, _, _, code, value, text in rows_of_response:
+            if code is None:
+                continue
+            if value is not None:
+                answers[code] = int(value)
+            elif text:
+                answers[code] = text
+        first = rows_of_response[0]
+        yield ResponseRecord(
+            side=first[1], function=first[2], level=first[3], submitted_on=first[4], answers=answers
+        )

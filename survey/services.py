@@ -1,0 +1,513 @@
+"""Survey writes: rounds, invitations, respondents' drafts and submitted responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone as dj_timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from assessment.models import Instrument, Item
+from survey.models import Answer, Function, Invitation, Level, Response, Side, SurveyRound
+from survey.tokens import token_create, token_hash
+
+MAX_INVITATIONS_PER_BATCH = 10_000
+COMMENT_MAX_LENGTH = 2000
+SLUG_MAX_LENGTH = SurveyRound._meta.get_field("slug").max_length
+
+# Keys of Invitation.draft: {"profile": {side, function, level}, "answers": {code: v}, "page": n}
+DRAFT_PROFILE = "profile"
+DRAFT_ANSWERS = "answers"
+DRAFT_PAGE = "page"
+
+
+class RoundNotOpenError(Exception):
+    """The round is not open now: it has not opened yet or it has closed."""
+
+
+class DraftIncompleteError(ValueError):
+    """The draft cannot be submitted yet (no profile, so no side to count it under)."""
+
+
+@dataclass(frozen=True)
+class _ItemInfo:
+    pk: int
+    kind: str
+
+
+# --- rounds -------------------------------------------------------------------------------
+
+
+def _zone_or_none(name: Any) -> ZoneInfo | None:
+    if not isinstance(name, str) or name not in available_timezones():
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def round_zone(survey_round: SurveyRound) -> ZoneInfo:
+    """Return the round's time zone as a ZoneInfo (UTC if the stored name is unusable)."""
+    return _zone_or_none(survey_round.timezone) or ZoneInfo("UTC")
+
+
+def round_today(survey_round: SurveyRound) -> dt.date:
+    """Return today's date in the round's time zone."""
+    return dj_timezone.localdate(timezone=round_zone(survey_round))
+
+
+def _aware(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """Interpret a naive datetime in ``zone``; leave an aware one as it is."""
+    if dj_timezone.is_naive(value):
+        return value.replace(tzinfo=zone)
+    return value
+
+
+def _unique_slug(base: str) -> str:
+    base = base[: SLUG_MAX_LENGTH - 6].strip("-") or "round"
+    taken = set(SurveyRound.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def round_create(
+    *,
+    instrument: Instrument,
+    name: str,
+    slug: str | None = None,
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
+    timezone: str = "UTC",
+    min_group_size: int = 5,
+) -> SurveyRound:
+    """Create and return a survey round of ``instrument``.
+
+    ``timezone`` is an IANA name (checked with zoneinfo); naive ``opens_at``/``closes_at`` are
+    read in that zone; ``opens_at`` defaults to now. ``min_group_size`` (k, respondents) must be
+    at least ``settings.FRICTION_MIN_GROUP_SIZE_FLOOR``. Without ``slug`` one is made from the
+    name, with a numeric suffix if taken; a given slug must be free.
+
+    Raises django ``ValidationError`` (a dict keyed by field) naming every problem found.
+    """
+    errors: dict[str, Any] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = _("A round needs a name.")
+
+    zone = _zone_or_none(timezone)
+    if zone is None:
+        errors["timezone"] = _(
+            "Unknown time zone %(tz)r: use an IANA name such as Europe/Paris."
+        ) % {"tz": timezone}
+        zone = ZoneInfo("UTC")
+
+    floor = settings.FRICTION_MIN_GROUP_SIZE_FLOOR
+    if (
+        not isinstance(min_group_size, int)
+        or isinstance(min_group_size, bool)
+        or min_group_size < floor
+    ):
+        errors["min_group_size"] = _(
+            "The minimum group size must be a whole number of at least %(floor)d, "
+            "so that small groups stay anonymous (got %(k)r)."
+        ) % {"floor": floor, "k": min_group_size}
+
+    opens_at = _aware(opens_at, zone) if opens_at is not None else dj_timezone.now()
+    if closes_at is not None:
+        closes_at = _aware(closes_at, zone)
+        if closes_at <= opens_at:
+            errors["closes_at"] = _("A round must close after it opens.")
+
+    if slug:
+        slug = slug.strip()
+        try:
+            validate_slug(slug)
+        except ValidationError:
+            errors["slug"] = _(
+                "The slug %(slug)r may only hold letters, digits, hyphens and underscores."
+            ) % {"slug": slug}
+        else:
+            if len(slug) > SLUG_MAX_LENGTH:
+                errors["slug"] = _("The slug is longer than %(n)d characters.") % {
+                    "n": SLUG_MAX_LENGTH
+                }
+            elif SurveyRound.objects.filter(slug=slug).exists():
+                errors["slug"] = _("A round with the slug %(slug)r already exists.") % {
+                    "slug": slug
+                }
+    elif name:
+        slug = _unique_slug(slugify(name))
+
+    if errors:
+        raise ValidationError(errors)
+
+    survey_round = SurveyRound(
+        instrument=instrument,
+        name=name,
+        slug=slug,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        timezone=timezone,
+        min_group_size=min_group_size,
+    )
+    survey_round.full_clean()
+    try:
+        with transaction.atomic():
+            survey_round.save()
+    except IntegrityError as exc:  # a concurrent round took the slug in between
+        raise ValidationError({"slug": _("A round with this slug already exists.")}) from exc
+    return survey_round
+
+
+# --- invitations --------------------------------------------------------------------------
+
+
+def _choice_check(value: Any, choices: type, label: str, *, required: bool = False) -> str:
+    """Return ``value`` if it is one of ``choices`` (or blank when allowed), else ValueError."""
+    if value in ("", None) and not required:
+        return ""
+    if value not in choices.values:
+        allowed = ", ".join(choices.values)
+        raise ValueError(f"Unknown {label} {value!r}: expected one of {allowed}.")
+    return str(value)
+
+
+def invitations_issue(
+    *,
+    round: SurveyRound,
+    count: int,
+    side: str = "",
+    function: str = "",
+    level: str = "",
+) -> list[str]:
+    """Create ``count`` (1..10000) single-use invitations to ``round`` and return their plain
+    tokens, in one transaction with one bulk insert. Only SHA-256 hashes are stored, so the
+    tokens returned here can never be recovered later. ``side``/``function``/``level``, when
+    given, prefill the respondent's profile.
+
+    Raises django ``ValidationError`` for a bad count or an unknown side, function or level.
+    """
+    errors: dict[str, Any] = {}
+    if (
+        not isinstance(count, int)
+        or isinstance(count, bool)
+        or not 1 <= count <= MAX_INVITATIONS_PER_BATCH
+    ):
+        errors["count"] = _("The count must be a whole number from 1 to %(max)d.") % {
+            "max": MAX_INVITATIONS_PER_BATCH
+        }
+    for field, value, choices in (
+        ("side", side, Side),
+        ("function", function, Function),
+        ("level", level, Level),
+    ):
+        try:
+            _choice_check(value, choices, field)
+        except ValueError as exc:
+            errors[field] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+
+    tokens = [token_create() for _n in range(count)]
+    invitations = [
+        Invitation(
+            round=round,
+            token_hash=token_hash(token),
+            side=side or "",
+            function=function or "",
+            level=level or "",
+            draft={},
+        )
+        for token in tokens
+    ]
+    with transaction.atomic():
+        Invitation.objects.bulk_create(invitations, batch_size=1000)
+    return tokens
+
+
+def invitation_url(token: str) -> str:
+    """Return the absolute link for ``token``: ``settings.SURVEY_BASE_URL`` + the welcome path."""
+    base = settings.SURVEY_BASE_URL.rstrip("/")
+    return f"{base}{reverse('survey:welcome', kwargs={'token': token})}"
+
+
+# --- answers and responses ----------------------------------------------------------------
+
+
+def _instrument_items(instrument_id: int) -> dict[str, _ItemInfo]:
+    """Map item code -> (pk, kind) for every item of the instrument. One query."""
+    rows = Item.objects.filter(dimension__instrument_id=instrument_id).values_list(
+        "code", "pk", "kind"
+    )
+    return {code: _ItemInfo(pk=pk, kind=kind) for code, pk, kind in rows}
+
+
+def _answer_clean(code: Any, value: Any, items: dict[str, _ItemInfo], points: int) -> Any:
+    """Return the cleaned value (int Likert point or stripped comment; None = no answer).
+
+    Raises ValueError for an unknown item, a Likert value outside 1..points, a non-text
+    comment or a comment longer than COMMENT_MAX_LENGTH characters.
+    """
+    info = items.get(code)
+    if info is None:
+        raise ValueError(f"Unknown item code {code!r} for this instrument.")
+    if value is None:
+        return None
+    if info.kind == Item.Kind.LIKERT:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= points:
+            raise ValueError(
+                f"Value {value!r} for item {code!r} is not a whole number from 1 to {points}."
+            )
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"The comment for item {code!r} must be text, got {value!r}.")
+    value = value.strip()
+    if len(value) > COMMENT_MAX_LENGTH:
+        raise ValueError(
+            f"The comment for item {code!r} is longer than {COMMENT_MAX_LENGTH} characters."
+        )
+    return value or None
+
+
+def _answers_clean(
+    answers: dict[str, Any], items: dict[str, _ItemInfo], points: int
+) -> dict[str, Any]:
+    cleaned = {}
+    for code, value in (answers or {}).items():
+        value = _answer_clean(code, value, items, points)
+        if value is not None:
+            cleaned[code] = value
+    return cleaned
+
+
+def _profile_clean(*, side: Any, function: Any, level: Any) -> dict[str, str]:
+    return {
+        "side": _choice_check(side, Side, "side", required=True),
+        "function": _choice_check(function, Function, "function"),
+        "level": _choice_check(level, Level, "level"),
+    }
+
+
+def _responses_write(
+    *,
+    survey_round: SurveyRound,
+    cleaned: list[tuple[dict[str, str], dict[str, Any]]],
+    items: dict[str, _ItemInfo],
+    source: str,
+    submitted_on: dt.date,
+) -> list[Response]:
+    """Insert validated responses and their answers with two bulk inserts (caller's atomic)."""
+    responses = [
+        Response(round=survey_round, submitted_on=submitted_on, source=source, **profile)
+        for profile, _answers in cleaned
+    ]
+    if connection.features.can_return_rows_from_bulk_insert:
+        Response.objects.bulk_create(responses, batch_size=1000)
+    else:  # pragma: no cover - every supported backend returns primary keys
+        for response in responses:
+            response.save()
+    rows = [
+        Answer(
+            response=response,
+            item_id=items[code].pk,
+            value=value if isinstance(value, int) else None,
+            text=value if isinstance(value, str) else "",
+        )
+        for response, (_profile, answers) in zip(responses, cleaned, strict=True)
+        for code, value in answers.items()
+    ]
+    Answer.objects.bulk_create(rows, batch_size=1000)
+    return responses
+
+
+def responses_create_bulk(
+    *,
+    round: SurveyRound,
+    responses: Iterable[dict],
+    source: str = Response.Source.COLLECTED,
+    submitted_on: dt.date | None = None,
+) -> int:
+    """Store many responses at once and return how many were stored.
+
+    Each dict is ``{"side": str, "function": str, "level": str, "answers": {item_code: v}}``
+    where ``v`` is an int (Likert points 1..scale_points) for a Likert item or a str for a
+    comment item (None or blank means no answer). ``submitted_on`` defaults to today in the
+    round's time zone. Everything is validated first, then written in one transaction with
+    bulk inserts, so a bad value writes nothing.
+
+    Raises ValueError naming the response (1-based), the item and the problem.
+    """
+    if source not in Response.Source.values:
+        raise ValueError(f"Unknown source {source!r}.")
+    items = _instrument_items(round.instrument_id)
+    points = round.instrument.scale_points
+    cleaned = []
+    for n, data in enumerate(responses, start=1):
+        try:
+            profile = _profile_clean(
+                side=data.get("side"), function=data.get("function"), level=data.get("level")
+            )
+            answers = _answers_clean(data.get("answers") or {}, items, points)
+        except ValueError as exc:
+            raise ValueError(f"Response {n}: {exc}") from exc
+        cleaned.append((profile, answers))
+    if not cleaned:
+        return 0
+    with transaction.atomic():
+        _responses_write(
+            survey_round=round,
+            cleaned=cleaned,
+            items=items,
+            source=source,
+            submitted_on=submitted_on or round_today(round),
+        )
+    return len(cleaned)
+
+
+# --- the respondent's draft ---------------------------------------------------------------
+
+
+def _draft_update(invitation: Invitation, change: Callable[[dict], None]) -> bool:
+    """Apply ``change`` to the stored draft of an unused invitation, under a row lock.
+
+    Returns False (and writes nothing) when the invitation has been used meanwhile.
+    """
+    with transaction.atomic():
+        current = (
+            Invitation.objects.select_for_update()
+            .filter(pk=invitation.pk, used=False)
+            .values_list("draft", flat=True)
+            .first()
+        )
+        if current is None:
+            return False
+        draft = dict(current or {})
+        change(draft)
+        updated = Invitation.objects.filter(pk=invitation.pk, used=False).update(draft=draft)
+    if updated:
+        invitation.draft = draft
+    return bool(updated)
+
+
+def invitation_save_profile(
+    *, invitation: Invitation, side: str, function: str, level: str
+) -> bool:
+    """Store the respondent's profile in the invitation's draft.
+
+    Returns False when the invitation is already used. Raises ValueError for an unknown
+    side (required), function or level.
+    """
+    profile = _profile_clean(side=side, function=function, level=level)
+
+    def change(draft: dict) -> None:
+        draft[DRAFT_PROFILE] = profile
+
+    return _draft_update(invitation, change)
+
+
+def invitation_save_page(
+    *, invitation: Invitation, answers: dict[str, int | str | None], page: int | None = None
+) -> bool:
+    """Merge one page's answers into the invitation's draft.
+
+    ``answers`` maps item codes to a Likert value (int, 1..scale_points), a comment (str) or
+    None (no answer: any earlier answer is removed). ``page`` (1-based), when given, marks the
+    pages up to it as finished so that reopening the link resumes after it.
+    Returns False when the invitation is already used. Raises ValueError for an unknown item
+    or a value off the scale.
+    """
+    survey_round = invitation.round
+    items = _instrument_items(survey_round.instrument_id)
+    points = survey_round.instrument.scale_points
+    cleaned = {code: _answer_clean(code, value, items, points) for code, value in answers.items()}
+
+    def change(draft: dict) -> None:
+        stored = dict(draft.get(DRAFT_ANSWERS) or {})
+        for code, value in cleaned.items():
+            if value is None:
+                stored.pop(code, None)
+            else:
+                stored[code] = value
+        draft[DRAFT_ANSWERS] = stored
+        if page is not None:
+            draft[DRAFT_PAGE] = max(int(draft.get(DRAFT_PAGE) or 0), page)
+
+    return _draft_update(invitation, change)
+
+
+def invitation_resume_step(*, invitation: Invitation, page_count: int) -> tuple[str, int | None]:
+    """Return the first unfinished step of the draft: ``("profile", None)``,
+    ``("page", n)`` (1-based dimension page) or ``("review", None)``."""
+    draft = invitation.draft or {}
+    if not (draft.get(DRAFT_PROFILE) or {}).get("side"):
+        return ("profile", None)
+    done = int(draft.get(DRAFT_PAGE) or 0)
+    if done < page_count:
+        return ("page", done + 1)
+    return ("review", None)
+
+
+def response_submit(*, invitation: Invitation) -> Response | None:
+    """Turn the invitation's draft into a submitted Response with its Answers.
+
+    In one transaction: the invitation is claimed by a conditional UPDATE that succeeds only
+    once (``used`` False -> True, draft emptied), then the Response (side/function/level from
+    the draft profile; ``submitted_on`` = today's date in the round's time zone, never a time)
+    and its Answers are bulk-inserted. Nothing links the Response to the invitation.
+
+    Returns None when the invitation was already used (double click, second tab).
+    Raises DraftIncompleteError when the draft has no profile, RoundNotOpenError when the
+    round is not open now.
+    """
+    survey_round = invitation.round
+    with transaction.atomic():
+        draft = (
+            Invitation.objects.select_for_update()
+            .filter(pk=invitation.pk, used=False)
+            .values_list("draft", flat=True)
+            .first()
+        )
+        if draft is None:
+            return None
+        if not survey_round.is_open():
+            raise RoundNotOpenError(survey_round.slug)
+        profile = (draft or {}).get(DRAFT_PROFILE) or {}
+        if not profile.get("side"):
+            raise DraftIncompleteError("The profile step has not been completed.")
+        items = _instrument_items(survey_round.instrument_id)
+        points = survey_round.instrument.scale_points
+        cleaned_profile = _profile_clean(
+            side=profile.get("side"), function=profile.get("function"), level=profile.get("level")
+        )
+        answers = _answers_clean(draft.get(DRAFT_ANSWERS) or {}, items, points)
+
+        claimed = Invitation.objects.filter(pk=invitation.pk, used=False).update(
+            used=True, draft={}
+        )
+        if claimed != 1:
+            return None
+        (response,) = _responses_write(
+            survey_round=survey_round,
+            cleaned=[(cleaned_profile, answers)],
+            items=items,
+            source=Response.Source.COLLECTED,
+            submitted_on=round_today(survey_round),
+        )
+    invitation.used = True
+    invitation.draft = {}
+    return response

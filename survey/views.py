@@ -1,0 +1,284 @@
+"""Respondent pages under /s/<token>/: welcome, profile, one page per dimension, review, submit.
+
+All state lives in the invitation's draft (never the session), so a lost session loses
+nothing and reopening the link resumes at the first unfinished step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property, wraps
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone as dj_timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from assessment.models import Dimension, Item
+from survey.forms import DimensionPageForm, ProfileForm
+from survey.models import Function, Invitation, Level, Side
+from survey.services import (
+    DRAFT_ANSWERS,
+    DRAFT_PROFILE,
+    DraftIncompleteError,
+    RoundNotOpenError,
+    invitation_resume_step,
+    invitation_save_page,
+    invitation_save_profile,
+    response_submit,
+    round_zone,
+)
+from survey.tokens import invitation_get_by_token
+
+STATUS_USED = 410
+STATUS_NOT_OPEN = 403
+
+
+class Respondent:
+    """What every respondent page needs: the invitation, its round, instrument and pages."""
+
+    def __init__(self, invitation: Invitation, token: str) -> None:
+        self.invitation = invitation
+        self.token = token
+        self.round = invitation.round
+        self.instrument = self.round.instrument
+
+    @cached_property
+    def dimensions(self) -> list[Dimension]:
+        """The instrument's dimensions in order, items prefetched (two queries)."""
+        items = Item.objects.order_by("order", "pk")
+        return list(
+            Dimension.objects.filter(instrument=self.instrument)
+            .order_by("order", "pk")
+            .prefetch_related(Prefetch("items", queryset=items))
+        )
+
+    @property
+    def draft(self) -> dict:
+        return self.invitation.draft or {}
+
+    @property
+    def profile(self) -> dict:
+        return self.draft.get(DRAFT_PROFILE) or {}
+
+    @property
+    def answers(self) -> dict:
+        return self.draft.get(DRAFT_ANSWERS) or {}
+
+    @property
+    def page_count(self) -> int:
+        return len(self.dimensions)
+
+    @property
+    def step_count(self) -> int:
+        """Steps shown in the progress indicator: profile, one per dimension, review."""
+        return self.page_count + 2
+
+    def url(self, name: str, page: int | None = None) -> str:
+        kwargs: dict[str, Any] = {"token": self.token}
+        if page is not None:
+            kwargs["n"] = page
+        return reverse(f"survey:{name}", kwargs=kwargs)
+
+    def resume_url(self) -> str:
+        step, page = invitation_resume_step(invitation=self.invitation, page_count=self.page_count)
+        return self.url(step, page)
+
+    def context(self, step: int | None = None, **extra: Any) -> dict[str, Any]:
+        context = {
+            "respondent": self,
+            "round": self.round,
+            "instrument": self.instrument,
+            "round_zone": round_zone(self.round),
+        }
+        if step is not None:
+            context["progress"] = _progress(step, self.step_count)
+        context.update(extra)
+        return context
+
+
+def _progress(step: int, total: int) -> dict[str, int]:
+    percent = round(step * 100 / total) if total else 0
+    # The bar's width comes from a CSS class in 5 % steps: no inline style, CSP-friendly.
+    return {"step": step, "total": total, "percent": percent, "width": 5 * round(percent / 5)}
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "survey/not_found.html", status=404)
+
+
+def _completed(request: HttpRequest, respondent: Respondent) -> HttpResponse:
+    return render(request, "survey/completed.html", respondent.context(), status=STATUS_USED)
+
+
+def _not_open(request: HttpRequest, respondent: Respondent) -> HttpResponse:
+    survey_round = respondent.round
+    context = respondent.context(not_yet_open=dj_timezone.now() < survey_round.opens_at)
+    return render(request, "survey/not_open.html", context, status=STATUS_NOT_OPEN)
+
+
+def _respondent_view(
+    *, used_ok: bool = False
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Resolve the token into a Respondent; answer unknown, used and closed links itself.
+
+    With ``used_ok`` the view is also called for a used invitation (the thank-you page).
+    Responses are marked uncacheable.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        # never_cache: a shared computer's Back button must not replay someone's answers.
+        @never_cache
+        @wraps(view)
+        def wrapper(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponse:
+            invitation = invitation_get_by_token(token=token)
+            if invitation is None:
+                return _not_found(request)
+            respondent = Respondent(invitation, token)
+            if invitation.used:
+                if used_ok:
+                    return view(request, respondent, **kwargs)
+                return _completed(request, respondent)
+            if not invitation.round.is_open():
+                return _not_open(request, respondent)
+            return view(request, respondent, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@require_GET
+@_respondent_view()
+def welcome(request: HttpRequest, respondent: Respondent) -> HttpResponse:
+    """Purpose, time needed and what stays anonymous; a started draft resumes instead."""
+    if respondent.profile:
+        return redirect(respondent.resume_url())
+    return render(request, "survey/welcome.html", respondent.context())
+
+
+@require_http_methods(["GET", "POST"])
+@_respondent_view()
+def profile(request: HttpRequest, respondent: Respondent) -> HttpResponse:
+    """Step 1: side, function and level (prefilled from the draft or the invitation)."""
+    invitation = respondent.invitation
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            saved = invitation_save_profile(invitation=invitation, **form.cleaned_data)
+            if not saved:
+                return _completed(request, respondent)
+            first = respondent.url("page", 1) if respondent.page_count else respondent.url("review")
+            return redirect(first)
+    else:
+        initial = {
+            "side": invitation.side if invitation.side in Side.values else "",
+            "function": invitation.function if invitation.function in Function.values else "",
+            "level": invitation.level if invitation.level in Level.values else "",
+        }
+        initial.update({k: v for k, v in respondent.profile.items() if v})
+        form = ProfileForm(initial=initial)
+    return render(request, "survey/profile.html", respondent.context(step=1, form=form))
+
+
+@require_http_methods(["GET", "POST"])
+@_respondent_view()
+def page(request: HttpRequest, respondent: Respondent, n: int) -> HttpResponse:
+    """Step n+1: the n-th dimension's items. Next and Back both save what is on the page."""
+    if not 1 <= n <= respondent.page_count:
+        return _not_found(request)
+    if not respondent.profile:
+        return redirect(respondent.url("profile"))
+    dimension = respondent.dimensions[n - 1]
+    items = list(dimension.items.all())
+    labels = list(respondent.instrument.scale_labels)
+    if request.method == "POST":
+        form = DimensionPageForm(request.POST, items=items, scale_labels=labels)
+        if form.is_valid():
+            going_back = request.POST.get("action") == "back"
+            saved = invitation_save_page(
+                invitation=respondent.invitation,
+                answers=form.answers(),
+                page=None if going_back else n,
+            )
+            if not saved:
+                return _completed(request, respondent)
+            if going_back:
+                previous = respondent.url("page", n - 1) if n > 1 else respondent.url("profile")
+                return redirect(previous)
+            if n < respondent.page_count:
+                return redirect(respondent.url("page", n + 1))
+            return redirect(respondent.url("review"))
+    else:
+        initial = DimensionPageForm.initial_from_draft(items, respondent.answers)
+        form = DimensionPageForm(initial=initial, items=items, scale_labels=labels)
+    context = respondent.context(step=n + 1, form=form, dimension=dimension, page_number=n)
+    return render(request, "survey/page.html", context)
+
+
+@require_GET
+@_respondent_view()
+def review(request: HttpRequest, respondent: Respondent) -> HttpResponse:
+    """Every answer given, page by page, with links to change them, and the Submit button."""
+    if not respondent.profile:
+        return redirect(respondent.url("profile"))
+    labels = list(respondent.instrument.scale_labels)
+    answers = respondent.answers
+    sections = []
+    unanswered = 0
+    for number, dimension in enumerate(respondent.dimensions, start=1):
+        rows = []
+        for item in dimension.items.all():
+            value = answers.get(item.code)
+            if item.kind == Item.Kind.LIKERT:
+                valid = isinstance(value, int) and 1 <= value <= len(labels)
+                shown = labels[value - 1] if valid else ""
+                if not valid:
+                    unanswered += 1
+            else:
+                shown = value or ""
+            is_comment = item.kind != Item.Kind.LIKERT
+            rows.append({"item": item, "answer": shown, "is_comment": is_comment})
+        sections.append({"dimension": dimension, "number": number, "rows": rows})
+    profile_labels = {
+        "side": dict(Side.choices).get(respondent.profile.get("side"), ""),
+        "function": dict(Function.choices).get(respondent.profile.get("function"), ""),
+        "level": dict(Level.choices).get(respondent.profile.get("level"), ""),
+    }
+    context = respondent.context(
+        step=respondent.step_count,
+        sections=sections,
+        profile_labels=profile_labels,
+        unanswered=unanswered,
+    )
+    return render(request, "survey/review.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@_respondent_view()
+def submit(request: HttpRequest, respondent: Respondent) -> HttpResponse:
+    """POST: store the response once; a second submit sees "already completed"."""
+    if request.method != "POST":
+        return redirect(respondent.url("review"))
+    try:
+        response = response_submit(invitation=respondent.invitation)
+    except DraftIncompleteError:
+        return redirect(respondent.url("profile"))
+    except RoundNotOpenError:
+        return _not_open(request, respondent)
+    if response is None:
+        return _completed(request, respondent)
+    return redirect(respondent.url("thanks"))
+
+
+@require_GET
+@_respondent_view(used_ok=True)
+def thanks(request: HttpRequest, respondent: Respondent) -> HttpResponse:
+    """The thank-you page, shown once the link has been used."""
+    if not respondent.invitation.used:
+        return redirect(respondent.resume_url())
+    return render(request, "survey/thanks.html", respondent.context())

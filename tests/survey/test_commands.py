@@ -1,0 +1,132 @@
+"""Tests of the create_round and create_invitations management commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from assessment.models import Instrument
+from survey.models import Invitation, SurveyRound
+from survey.tokens import token_hash
+from tests.factories import InstrumentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+# --- create_round --------------------------------------------------------------------------
+
+
+def test_create_round_prints_only_the_slug(small_instrument):
+    output = run("create_round", "--instrument", "small", "--name", "Spring 2026")
+    assert output == "spring-2026\n"
+    survey_round = SurveyRound.objects.get(slug="spring-2026")
+    assert survey_round.instrument == small_instrument
+    assert survey_round.timezone == "UTC"
+    assert survey_round.min_group_size == 5
+
+
+def test_create_round_reads_dates_without_offset_in_the_timezone(small_instrument):
+    output = run(
+        "create_round",
+        "--instrument=small",
+        "--name=Autumn",
+        "--slug=autumn",
+        "--opens=2026-10-01T09:00",
+        "--closes=2026-10-31",
+        "--timezone=Europe/Berlin",
+        "--min-group-size=7",
+    )
+    assert output.strip() == "autumn"
+    survey_round = SurveyRound.objects.get(slug="autumn")
+    assert survey_round.opens_at == dt.datetime(2026, 10, 1, 7, 0, tzinfo=dt.UTC)
+    assert survey_round.closes_at == dt.datetime(2026, 10, 30, 23, 0, tzinfo=dt.UTC)
+    assert survey_round.timezone == "Europe/Berlin"
+    assert survey_round.min_group_size == 7
+
+
+def test_create_round_keeps_an_explicit_offset(small_instrument):
+    run(
+        "create_round",
+        "--instrument=small",
+        "--name=A",
+        "--opens=2026-10-01T09:00+00:00",
+        "--timezone=Asia/Tokyo",
+    )
+    assert SurveyRound.objects.get().opens_at == dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC)
+
+
+def test_create_round_picks_the_latest_loaded_version(small_instrument):
+    newer = InstrumentFactory(slug="small", version="2")
+    older = InstrumentFactory(slug="small", version="0.9")
+    Instrument.objects.filter(pk=older.pk).update(loaded_at=timezone.now() - dt.timedelta(days=9))
+    Instrument.objects.filter(pk=small_instrument.pk).update(
+        loaded_at=timezone.now() - dt.timedelta(days=5)
+    )
+    slug = run("create_round", "--instrument=small", "--name=Latest").strip()
+    assert SurveyRound.objects.get(slug=slug).instrument == newer
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--instrument=nope", "--name=A"], "Unknown instrument 'nope'"),
+        (["--instrument=small", "--name=A", "--opens=tomorrow"], "--opens"),
+        (["--instrument=small", "--name=A", "--closes=2026-13-01"], "--closes"),
+        (["--instrument=small", "--name=A", "--timezone=Mars/Base"], "Unknown time zone"),
+        (["--instrument=small", "--name=A", "--min-group-size=2"], "at least 3"),
+        (
+            ["--instrument=small", "--name=A", "--opens=2026-05-02", "--closes=2026-05-01"],
+            "close after it opens",
+        ),
+        (["--instrument=small", "--name=A", "--slug=bad slug"], "slug"),
+    ],
+)
+def test_create_round_rejects_bad_input_with_a_clear_message(small_instrument, args, message):
+    with pytest.raises(CommandError, match=message):
+        run("create_round", *args)
+    assert not SurveyRound.objects.exists()
+
+
+# --- create_invitations --------------------------------------------------------------------
+
+
+def test_create_invitations_prints_one_absolute_link_per_line(survey_round, settings, client):
+    settings.SURVEY_BASE_URL = "https://survey.example.org"
+    lines = run("create_invitations", "spring", "--count", "3").splitlines()
+    assert len(lines) == 3
+    assert len(set(lines)) == 3
+    for line in lines:
+        assert line.startswith("https://survey.example.org/s/")
+        token = line.removeprefix("https://survey.example.org/s/").removesuffix("/")
+        assert Invitation.objects.filter(round=survey_round, token_hash=token_hash(token)).exists()
+        assert client.get(line.removeprefix("https://survey.example.org")).status_code == 200
+
+
+def test_create_invitations_prefills_the_side(survey_round):
+    run("create_invitations", "spring", "--count=2", "--side=security")
+    assert list(Invitation.objects.values_list("side", flat=True)) == ["security", "security"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nope", "--count=1"], "Unknown round 'nope'"),
+        (["spring", "--count=0"], "--count"),
+        (["spring", "--count=10001"], "--count"),
+        (["spring", "--count=2", "--side=marketing"], "Unknown --side"),
+    ],
+)
+def test_create_invitations_rejects_bad_input(survey_round, args, message):
+    with pytest.raises(CommandError, match=message):
+        run("create_invitations", *args)
+    assert not Invitation.objects.exists()
