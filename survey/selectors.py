@@ -63,8 +63,9 @@ def round_answers_frame(*, round: SurveyRound) -> pd.DataFrame:
     """Every Likert answer of the round's submitted responses, one row per answer.
 
     Columns: ``response_id`` (int64), ``side``, ``function``, ``level``, ``item_code``
-    (categoricals of str; ``side`` has the categories of :class:`survey.models.Side` in their
-    order) and ``value`` (int64, raw Likert points 1..k as asked, not reverse-coded).
+    (categoricals of str, categories sorted; ``side`` has the categories of
+    :class:`survey.models.Side` first, in their order) and ``value`` (int64, raw Likert
+    points 1..k as asked, not reverse-coded).
     Comments and blank answers are left out. One query, streamed with ``.iterator()`` and
     assembled column by column in chunks, so millions of answers stay cheap in memory.
     """
@@ -83,34 +84,31 @@ def round_answers_frame(*, round: SurveyRound) -> pd.DataFrame:
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
+    text_columns = ("side", "function", "level", "item_code")
     ints: dict[str, list[np.ndarray]] = {"response_id": [], "value": []}
-    texts: dict[str, list[pd.Categorical]] = {
-        "side": [],
-        "function": [],
-        "level": [],
-        "item_code": [],
-    }
+    # Strings become category codes chunk by chunk, so no column of str objects piles up.
+    categories: dict[str, dict[str, int]] = {name: {} for name in text_columns}
+    codes: dict[str, list[np.ndarray]] = {name: [] for name in text_columns}
     while chunk := list(islice(rows, CHUNK_SIZE)):
-        response_ids, sides, functions, levels, item_codes, values = zip(*chunk, strict=True)
+        response_ids, *texts, values = zip(*chunk, strict=True)
         ints["response_id"].append(np.asarray(response_ids, dtype="int64"))
         ints["value"].append(np.asarray(values, dtype="int64"))
-        for name, column in (
-            ("side", sides),
-            ("function", functions),
-            ("level", levels),
-            ("item_code", item_codes),
-        ):
-            texts[name].append(pd.Categorical(column))
+        for name, column in zip(text_columns, texts, strict=True):
+            lookup = categories[name]
+            for text in set(column).difference(lookup):
+                lookup[text] = len(lookup)
+            codes[name].append(
+                np.fromiter(map(lookup.__getitem__, column), dtype="int32", count=len(column))
+            )
     data: dict[str, object] = {
         name: np.concatenate(parts) if parts else np.array([], dtype="int64")
         for name, parts in ints.items()
     }
-    for name, parts in texts.items():
-        data[name] = (
-            pd.api.types.union_categoricals(parts)
-            if parts
-            else pd.Categorical([], categories=pd.Index([], dtype="str"))
-        )
+    for name in text_columns:
+        data[name] = pd.Categorical.from_codes(
+            np.concatenate(codes[name]) if codes[name] else np.array([], dtype="int32"),
+            categories=pd.Index(list(categories[name]), dtype="str"),
+        ).reorder_categories(sorted(categories[name]))
     frame = pd.DataFrame(data, columns=ANSWER_COLUMNS)
     frame["side"] = frame["side"].cat.set_categories(
         list(dict.fromkeys([*Side.values, *frame["side"].cat.categories]))

@@ -1,0 +1,411 @@
+"""Pure Plotly figures built from the frames of reports.analysis. No Django.
+
+Every user-written string (dimension names, item texts, group and scale labels) is passed
+through :func:`html.escape` before it reaches a label, tick or hover text, because Plotly
+renders a subset of HTML. Numbers are rounded to one decimal to keep payloads small.
+Translated wording comes in through :class:`ChartText` so this module stays Django-free.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+# Purple/orange (PuOr ends) stay distinct under the common colour-vision deficiencies.
+COLOUR_BAR = "#5e3c99"
+COLOUR_WORST = "#e66101"
+COLOUR_IT = "#5e3c99"
+COLOUR_SECURITY = "#e66101"
+COLOUR_NEUTRAL = "#bdbdbd"
+DIVERGING_SCALE = "RdBu"
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
+WRAP_AT = 48
+HEADING_WRAP_AT = 55  # characters per line of a statement above its bars (fits 360 px)
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """Wording used inside the figures; views pass translated strings."""
+
+    not_enough: str = "not enough responses"
+    largest_gap: str = "largest gap"
+    gap_axis: str = "Gap in points (IT − Security)"
+    score_axis: str = "Mean score (0–100)"
+    share_axis: str = "Share of answers (%)"
+    gap: str = "Gap"
+    points: str = "points"
+    first: str = "IT"
+    second: str = "Security"
+
+
+def _esc(value: object) -> str:
+    """Escape ``& < >`` so no tag can form. Quotes stay: Plotly knows no ``&quot;``."""
+    return html.escape(str(value), quote=False)
+
+
+def _wrap(value: object, width: int = WRAP_AT) -> str:
+    """Escape, then break long text into lines (Plotly wraps nothing by itself)."""
+    lines = textwrap.wrap(str(value), width=width) or [""]
+    return "<br>".join(_esc(line) for line in lines)
+
+
+def _number(value: Any) -> float | None:
+    """Round to 1 decimal; missing values (None, NaN, <NA>) become None (a gap in the chart)."""
+    if value is None or value is pd.NA:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else round(number, 1)
+
+
+def _figure(**layout: Any) -> go.Figure:
+    base = {
+        "template": go.layout.Template(),
+        "font": FONT,
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
+    }
+    return go.Figure(layout=go.Layout({**base, **layout}))
+
+
+def figure_to_dict(figure: go.Figure) -> dict[str, Any]:
+    """Return the figure as plain JSON-able Python (dicts, lists, str, float, None)."""
+    return json.loads(figure.to_json())
+
+
+def gap_chart(
+    gaps: pd.DataFrame, names: Mapping[str, str], text: ChartText | None = None
+) -> go.Figure:
+    """Horizontal bars of the gap per dimension (points, first − second), largest at top.
+
+    ``gaps`` is the output of :func:`reports.analysis.side_gaps` (already sorted); ``names``
+    maps dimension code to display name. The worst dimension gets another colour AND a
+    "largest gap" text marker; a suppressed dimension keeps its row but has no bar, only
+    the "not enough responses" label.
+    """
+    text = text or ChartText()
+    labels, values, colours, bar_text, hover, annotations = [], [], [], [], [], []
+    for row in gaps.itertuples(index=False):
+        name = _esc(names.get(row.dimension_code, row.dimension_code))
+        label = f"★ {name}" if row.worst else name
+        labels.append(label)
+        gap = None if row.suppressed else _number(row.gap)
+        values.append(gap)
+        colours.append(COLOUR_WORST if row.worst else COLOUR_BAR)
+        if gap is None:
+            bar_text.append("")
+            hover.append(f"{name}: {_esc(text.not_enough)}")
+            annotations.append(
+                {
+                    "x": 0,
+                    "y": label,
+                    "text": _esc(text.not_enough),
+                    "showarrow": False,
+                    "xanchor": "left",
+                    "font": {"color": "#555555", "size": 12},
+                }
+            )
+        else:
+            marker = f" ★ {_esc(text.largest_gap)}" if row.worst else ""
+            bar_text.append(f"{gap:+.1f}{marker}")
+            hover.append(f"{name}<br>{_esc(text.gap)}: {gap:+.1f} {_esc(text.points)}")
+    extent = max([abs(v) for v in values if v is not None] + [10.0])
+    figure = _figure(
+        height=120 + 48 * max(len(labels), 1),
+        xaxis={
+            "title": {"text": _esc(text.gap_axis)},
+            "range": [round(-extent * 1.6, 1), round(extent * 1.6, 1)],
+            "zeroline": True,
+            "zerolinecolor": "#333333",
+            "gridcolor": "#e5e5e5",
+        },
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": labels,
+            "autorange": "reversed",
+            "automargin": True,
+        },
+        annotations=annotations,
+        showlegend=False,
+    )
+    figure.add_trace(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker={"color": colours},
+            text=bar_text,
+            textposition="outside",
+            cliponaxis=False,
+            hovertext=hover,
+            hoverinfo="text",
+        )
+    )
+    return figure
+
+
+def heatmap_chart(
+    summary: pd.DataFrame,
+    names: Mapping[str, str],
+    groups: Sequence[tuple[str, str]],
+    text: ChartText | None = None,
+    attribute: str = "side",
+) -> go.Figure:
+    """Heatmap of mean dimension scores (0–100): dimensions down, ``groups`` across.
+
+    ``summary`` is :func:`reports.analysis.group_summary`; ``groups`` lists (group code,
+    display label) pairs in column order. Suppressed cells stay blank and carry the
+    annotation "not enough responses".
+    """
+    text = text or ChartText()
+    frame = summary.loc[summary["attribute"] == attribute].set_index(["dimension_code", "group"])
+    dimensions = list(dict.fromkeys(summary["dimension_code"]))
+    rows = [_wrap(names.get(code, code), 30) for code in dimensions]
+    columns = [_esc(label) for _, label in groups]
+    z, cell_text, annotations = [], [], []
+    for code, row_label in zip(dimensions, rows, strict=True):
+        z_row, text_row = [], []
+        for (group, _), column_label in zip(groups, columns, strict=True):
+            value = None
+            if (code, group) in frame.index and not frame.loc[(code, group), "suppressed"]:
+                value = _number(frame.loc[(code, group), "score_mean"])
+            z_row.append(value)
+            text_row.append("" if value is None else f"{value:.1f}")
+            if value is None:
+                annotations.append(
+                    {
+                        "x": column_label,
+                        "y": row_label,
+                        "text": _wrap(text.not_enough, 12),
+                        "showarrow": False,
+                        "font": {"size": 11, "color": "#333333"},
+                    }
+                )
+        z.append(z_row)
+        cell_text.append(text_row)
+    figure = _figure(
+        height=140 + 60 * max(len(rows), 1),
+        xaxis={"side": "top", "type": "category"},
+        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+        annotations=annotations,
+    )
+    figure.add_trace(
+        go.Heatmap(
+            z=z,
+            x=columns,
+            y=rows,
+            zmin=0,
+            zmax=100,
+            colorscale="Blues",
+            text=cell_text,
+            texttemplate="%{text}",
+            hovertemplate="%{y} · %{x}: %{z:.1f}<extra></extra>",
+            hoverongaps=False,
+            xgap=2,
+            ygap=2,
+            colorbar={"title": {"text": _esc(text.score_axis)}, "thickness": 12},
+        )
+    )
+    return figure
+
+
+def radar_chart(
+    gaps: pd.DataFrame,
+    names: Mapping[str, str],
+    text: ChartText | None = None,
+    first: str = "it",
+    second: str = "security",
+) -> go.Figure:
+    """Radar of the two sides' mean dimension scores (0–100), dimensions in ``names`` order.
+
+    ``gaps`` is :func:`reports.analysis.side_gaps`. A side's suppressed dimension has no
+    point (the line breaks) and the dimension's label says "not enough responses".
+    """
+    text = text or ChartText()
+    frame = gaps.set_index("dimension_code")
+    codes = [code for code in names if code in frame.index]
+    theta = []
+    for code in codes:
+        label = _wrap(names[code], 24)
+        if frame.loc[code, "suppressed"]:
+            label = f"{label}<br>({_esc(text.not_enough)})"
+        theta.append(label)
+    figure = _figure(
+        height=520,
+        polar={
+            "radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100], "angle": 90},
+            "angularaxis": {"direction": "clockwise"},
+        },
+        legend={"orientation": "h", "y": -0.1},
+        margin={"l": 60, "r": 60, "t": 40, "b": 40},
+    )
+    for side, label, colour in (
+        (first, text.first, COLOUR_IT),
+        (second, text.second, COLOUR_SECURITY),
+    ):
+        r = [_number(frame.loc[code, f"{side}_score"]) for code in codes]
+        hover = [
+            f"{t}: {_esc(text.not_enough) if v is None else f'{v:.1f}'}"
+            for t, v in zip(theta, r, strict=True)
+        ]
+        figure.add_trace(
+            go.Scatterpolar(
+                r=[*r, r[0]] if r else [],
+                theta=[*theta, theta[0]] if theta else [],
+                name=_esc(label),
+                mode="lines+markers",
+                connectgaps=False,
+                line={"color": colour, "dash": "solid" if side == first else "dash"},
+                marker={"symbol": "circle" if side == first else "square", "size": 8},
+                hovertext=[*hover, hover[0]] if hover else [],
+                hoverinfo="text+name",
+            )
+        )
+    return figure
+
+
+def _scale_colours(points: int) -> list[str]:
+    colours = sample_colorscale(DIVERGING_SCALE, [i / (points - 1) for i in range(points)])
+    if points % 2:
+        colours[points // 2] = COLOUR_NEUTRAL
+    return colours
+
+
+def likert_chart(
+    distributions: pd.DataFrame,
+    items: pd.DataFrame,
+    scale_labels: Sequence[str],
+    groups: Sequence[tuple[str, str]],
+    text: ChartText | None = None,
+) -> go.Figure:
+    """Diverging stacked bars of the raw answers per item, one bar per group.
+
+    ``distributions`` is :func:`reports.analysis.item_distributions`; ``items`` the Likert
+    items (``item_code``, ``item_text``) in instrument order; ``scale_labels`` one label per
+    point, lowest first (its length is k); ``groups`` (code, label) pairs. Disagreeing
+    points extend left of zero, agreeing points right, the neutral point of an odd scale is
+    split across zero; colours follow a diverging palette and the legend lists the points in
+    scale order. Suppressed bars are left out and labelled "not enough responses".
+    """
+    text = text or ChartText()
+    points = len(scale_labels)
+    frame = distributions.set_index(["item_code", "group", "point"])
+    positions, tick_text, headings, annotations = [], [], [], []
+    rows: list[tuple[str, str]] = []
+    cursor = 0.0  # top edge of the next row, in bar heights (the y axis runs downward)
+    for item in items.itertuples(index=False):
+        lines = textwrap.wrap(str(item.item_text), width=HEADING_WRAP_AT) or [""]
+        height = 0.3 + 0.55 * len(lines)
+        headings.append(
+            {
+                "x": 0,
+                "xref": "paper",
+                "xanchor": "left",
+                "y": round(cursor + height / 2, 2),
+                "yanchor": "middle",
+                "text": "<br>".join(_esc(line) for line in lines),
+                "showarrow": False,
+                "align": "left",
+                "font": {"size": 12},
+            }
+        )
+        cursor += height
+        for code, label in groups:
+            centre = round(cursor + 0.5, 2)
+            positions.append(centre)
+            tick_text.append(_esc(label))
+            rows.append((item.item_code, code))
+            suppressed = (item.item_code, code, 1) not in frame.index or bool(
+                frame.loc[(item.item_code, code, 1), "suppressed"]
+            )
+            if suppressed:
+                annotations.append(
+                    {
+                        "x": 0,
+                        "y": centre,
+                        "text": _esc(text.not_enough),
+                        "showarrow": False,
+                        "font": {"color": "#555555", "size": 12},
+                    }
+                )
+            cursor += 1
+        cursor += 0.3
+
+    def shares(point: int) -> list[float | None]:
+        values = []
+        for item_code, code in rows:
+            key = (item_code, code, point)
+            present = key in frame.index and not frame.loc[key, "suppressed"]
+            values.append(_number(frame.loc[key, "pct"]) if present else None)
+        return values
+
+    colours = _scale_colours(points)
+    low = list(range(1, points // 2 + 1))
+    high = list(range(points - points // 2 + 1, points + 1))
+    neutral = (points + 1) // 2 if points % 2 else None
+    traces: list[go.Bar] = []
+
+    def bar(point: int, sign: int, factor: float = 1.0, show: bool = True) -> go.Bar:
+        label = _esc(scale_labels[point - 1])
+        values = shares(point)
+        return go.Bar(
+            x=[None if v is None else round(sign * v * factor, 1) for v in values],
+            y=positions,
+            orientation="h",
+            name=label,
+            legendgroup=f"p{point}",
+            legendrank=point,
+            showlegend=show,
+            marker={"color": colours[point - 1]},
+            hovertext=[
+                f"{tick_text[i]}: {label} {v:.1f}%" if v is not None else ""
+                for i, v in enumerate(values)
+            ],
+            hoverinfo="text",
+        )
+
+    # In "relative" mode each side stacks outward in trace order, so the points nearest
+    # the middle of the scale go first on both sides.
+    if neutral:
+        traces.append(bar(neutral, -1, 0.5))
+    traces.extend(bar(point, -1) for point in reversed(low))
+    if neutral:
+        traces.append(bar(neutral, +1, 0.5, show=False))
+    traces.extend(bar(point, +1) for point in high)
+    figure = _figure(
+        height=round(140 + 28 * max(cursor, 1)),
+        barmode="relative",
+        bargap=0.25,
+        xaxis={
+            "title": {"text": _esc(text.share_axis)},
+            "range": [-100, 100],
+            "tickvals": [-100, -50, 0, 50, 100],
+            "ticktext": ["100%", "50%", "0", "50%", "100%"],
+            "zeroline": True,
+            "zerolinecolor": "#333333",
+            "gridcolor": "#e5e5e5",
+        },
+        yaxis={
+            "tickvals": positions,
+            "ticktext": tick_text,
+            # Headings sit on rows without bars, so the range is set rather than autoranged.
+            "range": [round(cursor, 2), 0],
+            "automargin": True,
+            "zeroline": False,
+        },
+        legend={"orientation": "h", "traceorder": "normal", "y": 1.02, "yanchor": "bottom"},
+        annotations=headings + annotations,
+        margin={"l": 10, "r": 10, "t": 60, "b": 40},
+    )
+    figure.add_traces(traces)
+    return figure

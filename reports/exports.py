@@ -1,0 +1,174 @@
+"""CSV exports of a round: row generators, safe cell encoding and the streaming response.
+
+One function, :func:`export_chunks`, yields the bytes of an export; the download view and
+the ``export_csv`` command both use it, so they produce the same bytes. Files are UTF-8 with
+a byte-order mark (so spreadsheet programs detect the encoding), written by the ``csv``
+module with CRLF line ends.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import numbers
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import pandas as pd
+from django.http import StreamingHttpResponse
+
+from reports.analysis import SIDE_GROUPS, round_analysis
+from survey.models import SurveyRound
+from survey.selectors import (
+    ResponseRecord,
+    round_answers_frame,
+    round_items_frame,
+    round_responses_iter,
+)
+
+KINDS = ("responses", "summary")
+BOM = "\ufeff".encode()
+# A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+RESPONSE_PROFILE_COLUMNS = ["row", "side", "function", "level", "submitted_on"]
+SUMMARY_COLUMNS = [
+    "dimension_code",
+    "attribute",
+    "group",
+    "n",
+    "score_mean",
+    "score_sd",
+    "favourable_pct",
+]
+SUMMARY_DECIMALS = 2
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back instead of storing it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def safe_cell(value: Any) -> Any:
+    """Make one cell safe to open in a spreadsheet.
+
+    Text starting with ``= + - @``, a tab or a carriage return gets a leading apostrophe so
+    it is shown, not evaluated. Real numbers (int, float, numpy numbers; not bool) pass
+    unchanged, so
+    ``-3.5`` stays a number, while the *text* "-3.5" is quoted. None and NaN become blank;
+    dates are written in ISO format.
+    """
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, numbers.Real):
+        number = value.item() if hasattr(value, "item") else value  # numpy -> Python
+        return "" if isinstance(number, float) and math.isnan(number) else number
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def csv_bytes(rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """Encode rows as CSV: the BOM first, then one UTF-8 chunk per row, every cell safe."""
+    writer = csv.writer(_Echo())
+    yield BOM
+    for row in rows:
+        yield writer.writerow([safe_cell(cell) for cell in row]).encode("utf-8")
+
+
+def responses_rows(
+    records: Iterable[ResponseRecord], item_codes: Sequence[str]
+) -> Iterator[list[Any]]:
+    """Rows of responses.csv: a header, then one row per response.
+
+    Columns: ``row`` (1, 2, ... — a row number, deliberately not a stable respondent
+    identifier), ``side``, ``function``, ``level``, ``submitted_on`` (ISO date), then one
+    column per item code in instrument order: the raw Likert value (int, as asked, not
+    reverse-coded) or the comment text; blank when not answered.
+    """
+    yield [*RESPONSE_PROFILE_COLUMNS, *item_codes]
+    for number, record in enumerate(records, start=1):
+        yield [
+            number,
+            record.side,
+            record.function,
+            record.level,
+            record.submitted_on,
+            *(record.answers.get(code) for code in item_codes),
+        ]
+
+
+def _rounded(value: Any) -> float | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), SUMMARY_DECIMALS)
+
+
+def summary_rows(summary: pd.DataFrame) -> Iterator[list[Any]]:
+    """Rows of summary.csv: a header, then one row per dimension and group.
+
+    Columns: ``dimension_code, attribute, group, n, score_mean, score_sd, favourable_pct``
+    (scores in 0–100 points, favourability in %, rounded to 2 decimals). ``summary`` is
+    :func:`reports.analysis.group_summary`. A suppressed row (fewer than k respondents)
+    keeps its dimension, attribute and group but leaves ``n`` and every number blank:
+    never the real n, since a small n is itself revealing.
+    """
+    yield SUMMARY_COLUMNS
+    for row in summary.itertuples(index=False):
+        if row.suppressed:
+            yield [row.dimension_code, row.attribute, row.group, None, None, None, None]
+            continue
+        yield [
+            row.dimension_code,
+            row.attribute,
+            row.group,
+            int(row.n),
+            _rounded(row.score_mean),
+            _rounded(row.score_sd),
+            _rounded(row.favourable_pct),
+        ]
+
+
+def export_chunks(*, round: SurveyRound, kind: str) -> Iterator[bytes]:
+    """Yield the bytes of export ``kind`` (``responses`` | ``summary``) for ``round``.
+
+    Raises ValueError for an unknown kind. Reads through ``survey.selectors`` (one query
+    for the items, one for the data).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"Unknown export {kind!r}; choose one of {', '.join(KINDS)}.")
+    items = round_items_frame(round=round)
+    if kind == "responses":
+        rows = responses_rows(round_responses_iter(round=round), list(items["item_code"]))
+    else:
+        analysis = round_analysis(
+            round_answers_frame(round=round),
+            items,
+            round.instrument.scale_points,
+            round.min_group_size,
+            groups=SIDE_GROUPS,
+        )
+        rows = summary_rows(analysis.summary)
+    return csv_bytes(rows)
+
+
+def export_filename(*, round: SurveyRound, kind: str) -> str:
+    """The download's file name, e.g. ``2026-spring-summary.csv``."""
+    return f"{round.slug}-{kind}.csv"
+
+
+def export_response(*, round: SurveyRound, kind: str) -> StreamingHttpResponse:
+    """Stream export ``kind`` of ``round`` as a CSV attachment."""
+    response = StreamingHttpResponse(
+        export_chunks(round=round, kind=kind), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{export_filename(round=round, kind=kind)}"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,43 @@
+"""`create_leader`: make sure the `leader` account exists, is in Leaders, and can log in."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+USERNAME = "leader"
+LEADERS_GROUP = "Leaders"
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update the user 'leader' in the Leaders group. The password comes from "
+        "LEADER_PASSWORD; without it a new random password is set and printed."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = os.environ.get("LEADER_PASSWORD", "")
+        generated = not password
+        if generated:
+            password = secrets.token_urlsafe(12)
+        with transaction.atomic():
+            user, created = get_user_model().objects.get_or_create(username=USERNAME)
+            user.is_active = True
+            user.set_password(password)
+            user.save()
+            group, _ = Group.objects.get_or_create(name=LEADERS_GROUP)
+            user.groups.add(group)
+        verb = "Created" if created else "Updated"
+        self.stdout.write(f"{verb} user '{USERNAME}' in the {LEADERS_GROUP} group.")
+        if generated:
+            self.stdout.write(f"Password: {password}")
+        else:
+            self.stdout.write("Password: from LEADER_PASSWORD.")
+        self.stdout.write(f"Log in at {settings.SURVEY_BASE_URL}/accounts/login/")

@@ -1,0 +1,27 @@
+/* Draws the dashboard's Plotly figures from their json_script blocks (no inline scripts). */
+(function () {
+  "use strict";
+
+  function draw() {
+    if (typeof window.Plotly === "undefined") {
+      return;
+    }
+    document.querySelectorAll("[data-figure]").forEach(function (container) {
+      var source = document.getElementById(container.getAttribute("data-figure"));
+      if (!source) {
+        return;
+      }
+      var figure = JSON.parse(source.textContent);
+      window.Plotly.newPlot(container, figure.data, figure.layout, {
+        responsive: true,
+        displaylogo: false,
+      });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+})();

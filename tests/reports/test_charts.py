@@ -1,0 +1,195 @@
+"""Tests of reports.charts: figures built from hand-made analysis frames (no database)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from reports.analysis import round_analysis
+from reports.charts import (
+    ChartText,
+    figure_to_dict,
+    gap_chart,
+    heatmap_chart,
+    likert_chart,
+    radar_chart,
+)
+
+NAMES = {"a": "Speed <b>x</b>", "b": "Trust", "c": "<script>alert(1)</script>"}
+GROUPS = [("it", "IT"), ("security", "Security")]
+
+
+def make_items(points_per_dimension: int = 2) -> pd.DataFrame:
+    rows = [
+        (f"{d}{n}", d, NAMES[d], f"Statement {d}{n} & <i>more</i>", "likert", n == 2)
+        for d in "abc"
+        for n in range(1, points_per_dimension + 1)
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "item_code",
+            "dimension_code",
+            "dimension_name",
+            "item_text",
+            "kind",
+            "reverse_scored",
+        ],
+    )
+
+
+def make_analysis(points: int = 5):
+    """IT n=3 everywhere; Security n=3 on a and b, 1 on c (suppressed at k=3)."""
+    items = make_items()
+    rows = []
+    for rid in range(1, 4):
+        rows += [(rid, "it", f"a{n}", v) for n, v in ((1, points), (2, 1))]
+        rows += [(rid, "it", f"b{n}", v) for n, v in ((1, 3), (2, 3))]
+        rows += [(rid, "it", f"c{n}", v) for n, v in ((1, 2), (2, 2))]
+    for rid in range(4, 7):
+        rows += [(rid, "security", f"a{n}", v) for n, v in ((1, 1), (2, points))]
+        rows += [(rid, "security", f"b{n}", v) for n, v in ((1, 3), (2, 2))]
+    rows += [(7, "security", "c1", 1), (7, "security", "c2", 1)]
+    answers = pd.DataFrame(rows, columns=["response_id", "side", "item_code", "value"])
+    return round_analysis(answers, items, points, 3, groups=("it", "security"))
+
+
+def all_strings(figure: go.Figure) -> str:
+    return json.dumps(figure_to_dict(figure))
+
+
+def test_gap_chart_sorts_by_absolute_gap_and_marks_the_worst():
+    analysis = make_analysis()
+    figure = gap_chart(analysis.gaps, NAMES)
+    bar = figure.data[0]
+    labels = list(figure.layout.yaxis.categoryarray)
+    assert labels[0].startswith("★ Speed")  # a: +100, the largest
+    assert list(bar.x[:2]) == [100.0, pytest.approx(-12.5)]
+    assert bar.marker.color[0] != bar.marker.color[1]
+    assert "largest gap" in bar.text[0]
+    assert "largest gap" not in bar.text[1]
+
+
+def test_gap_chart_labels_a_suppressed_dimension_without_a_bar():
+    analysis = make_analysis()
+    figure = gap_chart(analysis.gaps, NAMES)
+    labels = list(figure.layout.yaxis.categoryarray)
+    suppressed = labels.index("&lt;script&gt;alert(1)&lt;/script&gt;")
+    assert figure.data[0].x[suppressed] is None
+    notes = [a for a in figure.layout.annotations if a.y == labels[suppressed]]
+    assert [a.text for a in notes] == ["not enough responses"]
+
+
+def test_charts_escape_user_written_text():
+    analysis = make_analysis()
+    figures = [
+        gap_chart(analysis.gaps, NAMES),
+        heatmap_chart(analysis.summary, NAMES, [*GROUPS, ("all", "<b>All</b>")]),
+        radar_chart(analysis.gaps, NAMES),
+        likert_chart(
+            analysis.distributions, analysis.items, ["<em>No</em>", "2", "3", "4", "5"], GROUPS
+        ),
+    ]
+    for figure in figures:
+        text = all_strings(figure)
+        assert "<script>" not in text
+        assert "<b>x</b>" not in text
+        assert "<i>more</i>" not in text
+        assert "<em>" not in text
+    assert "Speed &lt;b&gt;x&lt;/b&gt;" in all_strings(figures[0])
+    assert "&lt;i&gt;more&lt;/i&gt;" in all_strings(figures[3])
+
+
+def test_quotes_are_kept_since_plotly_has_no_quot_entity():
+    analysis = make_analysis()
+    figure = gap_chart(analysis.gaps, {**NAMES, "b": "The \"we\" & 'they'"})
+    labels = list(figure.layout.yaxis.categoryarray)
+    assert "The \"we\" &amp; 'they'" in labels
+
+
+def test_heatmap_blanks_and_annotates_suppressed_cells():
+    analysis = make_analysis()
+    figure = heatmap_chart(analysis.summary, NAMES, [*GROUPS, ("all", "All")])
+    heat = figure.data[0]
+    assert list(heat.x) == ["IT", "Security", "All"]
+    assert heat.z[0][0] == 100.0
+    assert heat.z[0][1] == 0.0
+    assert heat.z[2][1] is None  # c, Security: 1 respondent
+    assert heat.text[2][1] == ""
+    notes = [a for a in figure.layout.annotations if a.x == "Security"]
+    assert len(notes) == 1
+    assert "not enough" in notes[0].text
+    assert heat.zmin == 0
+    assert heat.zmax == 100
+
+
+def test_radar_has_both_sides_closed_and_gaps_for_suppressed():
+    analysis = make_analysis()
+    figure = radar_chart(analysis.gaps, NAMES, ChartText(first="IT", second="Security"))
+    it, security = figure.data
+    assert it.name == "IT"
+    assert security.name == "Security"
+    assert len(it.r) == 4  # three dimensions, closed
+    assert it.r[0] == it.r[-1] == 100.0
+    assert security.r[2] is None
+    assert "not enough responses" in it.theta[2]
+
+
+@pytest.mark.parametrize("points", [4, 5, 7])
+def test_likert_chart_diverges_in_scale_order(points):
+    analysis = make_analysis(points)
+    labels = [f"P{n}" for n in range(1, points + 1)]
+    figure = likert_chart(analysis.distributions, analysis.items, labels, GROUPS)
+    legend = sorted(
+        (trace for trace in figure.data if trace.showlegend is not False),
+        key=lambda trace: trace.legendrank,
+    )
+    assert [trace.name for trace in legend] == labels
+    by_name: dict[str, list] = {}
+    for trace in figure.data:
+        by_name.setdefault(trace.name, []).append(trace)
+    # lowest points to the left (negative), highest to the right
+    assert all(v is None or v <= 0 for v in by_name["P1"][0].x)
+    assert all(v is None or v >= 0 for v in by_name[f"P{points}"][0].x)
+    if points % 2:
+        halves = by_name[f"P{(points + 1) // 2}"]
+        assert len(halves) == 2  # the neutral point is split across zero
+    assert figure.layout.barmode == "relative"
+    for row in range(len(figure.layout.yaxis.tickvals)):
+        shares = [trace.x[row] for trace in figure.data]
+        if shares[0] is not None:
+            assert sum(abs(v) for v in shares) == pytest.approx(100.0, abs=0.2)
+    colours = [trace.marker.color for trace in legend]
+    assert len(set(colours)) == points
+
+
+def test_likert_chart_uses_raw_values_and_leaves_out_suppressed_bars():
+    analysis = make_analysis()
+    figure = likert_chart(analysis.distributions, analysis.items, list("12345"), GROUPS)
+    top = next(trace for trace in figure.data if trace.name == "5")
+    bottom = next(trace for trace in figure.data if trace.name == "1")
+    rows = list(figure.layout.yaxis.ticktext)
+    assert rows[:2] == ["IT", "Security"]
+    # a1: IT all 5 (right), Security all 1 (left); a2 is reverse-scored but shown as asked
+    assert top.x[0] == 100.0
+    assert bottom.x[1] == -100.0
+    assert bottom.x[2] == -100.0  # a2 IT answered 1
+    # c1 and c2 for Security (rows 9 and 11) have one respondent: no bar, a note instead
+    assert all(trace.x[9] is None and trace.x[11] is None for trace in figure.data)
+    assert all(trace.x[8] is not None for trace in figure.data)
+    notes = [a for a in figure.layout.annotations if a.text == "not enough responses"]
+    assert len(notes) == 2  # c1 and c2 for Security
+
+
+def test_figures_are_json_able_with_rounded_numbers():
+    analysis = make_analysis()
+    payload = figure_to_dict(gap_chart(analysis.gaps, NAMES))
+    assert json.loads(json.dumps(payload)) == payload
+    assert payload["data"][0]["x"][1] == -12.5
+    assert all(
+        v is None or round(v, 1) == v
+        for v in figure_to_dict(heatmap_chart(analysis.summary, NAMES, GROUPS))["data"][0]["z"][1]
+    )

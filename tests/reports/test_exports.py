@@ -1,0 +1,150 @@
+"""Tests of reports.exports and the export_csv command."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from reports.exports import (
+    BOM,
+    csv_bytes,
+    export_chunks,
+    responses_rows,
+    safe_cell,
+    summary_rows,
+)
+from survey.selectors import ResponseRecord
+
+
+def decode(chunks) -> list[list[str]]:
+    data = b"".join(chunks)
+    assert data.startswith(BOM)
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+cmd", "'+cmd"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-3.5", "'-3.5"),  # text that looks like a number is still text
+        ("plain, text", "plain, text"),
+    ],
+)
+def test_text_cells_that_could_be_formulas_get_an_apostrophe(value, expected):
+    assert safe_cell(value) == expected
+
+
+@pytest.mark.parametrize("value", [-3.5, -2, 0, 4, 91.67])
+def test_numbers_stay_numbers(value):
+    assert safe_cell(value) == value
+    assert decode(csv_bytes([[value]])) == [[str(value)]]
+
+
+def test_missing_values_are_blank_and_dates_iso():
+    assert safe_cell(None) == ""
+    assert safe_cell(float("nan")) == ""
+    assert safe_cell(pd.NA) == ""
+    assert safe_cell(dt.date(2026, 1, 31)) == "2026-01-31"
+    assert safe_cell(np.int64(3)) == 3
+
+
+def test_csv_starts_with_a_bom_and_round_trips_commas_quotes_newlines():
+    text = 'He said "no", then\nleft; ünïcode ✓'
+    rows = decode(csv_bytes([["comment"], [text]]))
+    assert rows == [["comment"], [text]]
+    assert b"".join(csv_bytes([["x"]])).startswith(b"\xef\xbb\xbfx\r\n")
+
+
+def test_responses_rows_number_rows_and_follow_item_order():
+    records = [
+        ResponseRecord("it", "applications", "manager", dt.date(2026, 2, 1), {"b": 2, "a": 5}),
+        ResponseRecord("security", "", "", dt.date(2026, 2, 2), {"c": "=cmd()"}),
+    ]
+    rows = decode(csv_bytes(responses_rows(records, ["a", "b", "c"])))
+    assert rows == [
+        ["row", "side", "function", "level", "submitted_on", "a", "b", "c"],
+        ["1", "it", "applications", "manager", "2026-02-01", "5", "2", ""],
+        ["2", "security", "", "", "2026-02-02", "", "", "'=cmd()"],
+    ]
+
+
+def test_summary_rows_blank_every_number_of_a_suppressed_group():
+    summary = pd.DataFrame(
+        {
+            "dimension_code": ["a", "a"],
+            "attribute": ["side", "side"],
+            "group": ["it", "security"],
+            "n": pd.array([12, pd.NA], dtype="Int64"),
+            "score_mean": [-3.456, np.nan],
+            "score_sd": [10.0, np.nan],
+            "favourable_pct": [50.0, np.nan],
+            "suppressed": [False, True],
+        }
+    )
+    rows = decode(csv_bytes(summary_rows(summary)))
+    assert rows[1] == ["a", "side", "it", "12", "-3.46", "10.0", "50.0"]
+    assert rows[2] == ["a", "side", "security", "", "", "", ""]
+
+
+def test_summary_rows_never_write_the_real_n_of_a_suppressed_group():
+    summary = pd.DataFrame(
+        {
+            "dimension_code": ["a"],
+            "attribute": ["side"],
+            "group": ["security"],
+            "n": pd.array([2], dtype="Int64"),  # even if a caller left n in
+            "score_mean": [40.0],
+            "score_sd": [1.0],
+            "favourable_pct": [30.0],
+            "suppressed": [True],
+        }
+    )
+    assert decode(csv_bytes(summary_rows(summary)))[1] == ["a", "side", "security", "", "", "", ""]
+
+
+@pytest.mark.django_db
+def test_unknown_kind_is_an_error(survey_round):
+    with pytest.raises(ValueError, match="Unknown export"):
+        export_chunks(round=survey_round, kind="everything")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["responses", "summary"])
+def test_command_writes_the_same_bytes_as_the_download(
+    leader_client, populated_round, tmp_path, kind
+):
+    response = leader_client.get(
+        reverse("reports:export", kwargs={"slug": populated_round.slug, "kind": kind})
+    )
+    downloaded = b"".join(response.streaming_content)
+    output = tmp_path / f"{kind}.csv"
+    call_command("export_csv", populated_round.slug, "--kind", kind, "--output", str(output))
+    assert output.read_bytes() == downloaded
+    assert downloaded.startswith(BOM)
+
+
+@pytest.mark.django_db
+def test_command_writes_to_stdout(populated_round):
+    out = io.StringIO()
+    call_command(
+        "export_csv", populated_round.slug, "--kind", "summary", "--output", "-", stdout=out
+    )
+    assert out.getvalue().startswith("\ufeffdimension_code,attribute,group,n,")
+
+
+@pytest.mark.django_db
+def test_command_rejects_an_unknown_round(db):
+    with pytest.raises(CommandError, match="No round"):
+        call_command("export_csv", "missing", "--kind", "summary", "--output", "-")

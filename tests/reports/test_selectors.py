@@ -1,0 +1,138 @@
+"""Tests of survey.selectors: the frames that feed analysis and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from survey.selectors import (
+    round_answers_frame,
+    round_items_frame,
+    round_participation,
+    round_responses_iter,
+)
+from tests.factories import InvitationFactory, ItemFactory, SurveyRoundFactory
+from tests.reports.conftest import IT_ANSWERS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_items_frame_lists_every_item_in_instrument_order(survey_round, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        items = round_items_frame(round=survey_round)
+    assert list(items.columns) == [
+        "item_code",
+        "dimension_code",
+        "dimension_name",
+        "item_text",
+        "kind",
+        "reverse_scored",
+        "mirror_of",
+        "order",
+    ]
+    assert list(items["item_code"]) == [
+        "a1",
+        "a2",
+        "a3",
+        "a_comment",
+        "b1",
+        "b2",
+        "b3",
+        "b_comment",
+    ]
+    assert list(items["order"]) == list(range(8))
+    assert items.loc[items["item_code"] == "a3", "reverse_scored"].item()
+    assert items.loc[items["item_code"] == "a_comment", "kind"].item() == "text"
+    assert items["mirror_of"].isna().all()
+
+
+def test_items_frame_names_the_mirrored_item(survey_round):
+    a1 = survey_round.instrument.dimensions.get(code="a").items.get(code="a1")
+    ItemFactory(dimension=a1.dimension, code="a4", order=5, mirror_of=a1)
+    items = round_items_frame(round=survey_round)
+    assert items.loc[items["item_code"] == "a4", "mirror_of"].item() == "a1"
+
+
+def test_answers_frame_has_only_likert_answers_as_ints_and_categoricals(
+    populated_round, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        answers = round_answers_frame(round=populated_round)
+    assert list(answers.columns) == [
+        "response_id",
+        "side",
+        "function",
+        "level",
+        "item_code",
+        "value",
+    ]
+    assert len(answers) == 13 * 6  # comments left out
+    assert answers["response_id"].dtype == "int64"
+    assert answers["value"].dtype == "int64"
+    for column in ("side", "function", "level", "item_code"):
+        assert isinstance(answers[column].dtype, pd.CategoricalDtype)
+    assert list(answers["side"].cat.categories[:3]) == ["it", "security", "other"]
+    it_a1 = answers.loc[(answers["side"] == "it") & (answers["item_code"] == "a1"), "value"]
+    assert set(it_a1) == {IT_ANSWERS["a1"]}
+
+
+def test_answers_frame_spans_many_chunks(survey_round, make_responses, monkeypatch):
+    monkeypatch.setattr("survey.selectors.CHUNK_SIZE", 7)
+    make_responses(survey_round, [("it", {"a1": 1, "a2": 2})] * 10 + [("security", {"b1": 5})])
+    answers = round_answers_frame(round=survey_round)
+    assert len(answers) == 21
+    assert answers["value"].sum() == 10 * 3 + 5
+    assert (answers["item_code"] == "b1").sum() == 1
+
+
+def test_answers_frame_of_an_empty_round_keeps_its_columns(survey_round):
+    answers = round_answers_frame(round=survey_round)
+    assert answers.empty
+    assert list(answers.columns) == [
+        "response_id",
+        "side",
+        "function",
+        "level",
+        "item_code",
+        "value",
+    ]
+
+
+def test_answers_frame_ignores_other_rounds(populated_round, make_responses):
+    other = SurveyRoundFactory(instrument=populated_round.instrument)
+    make_responses(other, [("it", {"a1": 3})])
+    assert len(round_answers_frame(round=populated_round)) == 78
+
+
+def test_participation_counts_invited_per_side_and_unassigned(
+    populated_round, django_assert_num_queries
+):
+    InvitationFactory.create_batch(3, round=populated_round, side="it")
+    InvitationFactory.create_batch(2, round=populated_round, side="security")
+    InvitationFactory.create_batch(4, round=populated_round, side="")
+    with django_assert_num_queries(1):
+        frame = round_participation(round=populated_round)
+    rows = frame.set_index("side")
+    assert list(frame["side"]) == ["it", "security", "other", "unassigned"]
+    assert rows.loc["it", "invited"] == 3
+    assert rows.loc["security", "invited"] == 2
+    assert rows.loc["other", "invited"] == 0
+    assert rows.loc["unassigned", "invited"] == 4
+    assert list(frame["completed"]) == [6, 5, 2, 0]
+
+
+def test_responses_iter_yields_every_answer_without_an_identifier(
+    populated_round, make_responses, django_assert_num_queries
+):
+    make_responses(populated_round, [("security", {})], submitted_on=dt.date(2026, 11, 3))
+    with django_assert_num_queries(1):
+        records = list(round_responses_iter(round=populated_round))
+    assert len(records) == 14
+    first = records[0]
+    assert not hasattr(first, "pk")
+    it_records = [r for r in records if r.side == "it"]
+    assert it_records[0].answers == {**IT_ANSWERS, "a_comment": '=HYPERLINK("x")'}
+    assert records[-1].answers == {}
+    assert records[-1].submitted_on == dt.date(2026, 11, 3)
