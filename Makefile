@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Links printed by seed_demo and create_leader point at the port being served.
+export SURVEY_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint format install install-dev migrate demo clean
 
@@ -21,6 +23,7 @@ install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input --verbosity 0
 
 demo: migrate
 	$(PY) manage.py load_instrument

@@ -1,0 +1,103 @@
+"""The main job end to end: invitation -> profile -> pages -> submit -> dashboard -> both CSVs."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from assessment.models import Item
+from assessment.services import instrument_load
+from survey.models import Response
+from survey.services import invitations_issue, responses_create_bulk, round_create
+
+pytestmark = pytest.mark.django_db
+
+COMMENT = 'Reviews are slow, "but" fair; =SUM(A1) stays text.'
+
+
+def csv_rows(response) -> list[dict[str, str]]:
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+def test_a_browser_response_reaches_the_dashboard_and_both_csvs(client):
+    instrument = instrument_load().instrument
+    survey_round = round_create(
+        instrument=instrument, name="End to end", slug="e2e", min_group_size=3
+    )
+    likert = list(
+        Item.objects.filter(dimension__instrument=instrument, kind=Item.Kind.LIKERT).values_list(
+            "code", flat=True
+        )
+    )
+    # Two IT and three Security colleagues answered already: IT is one short of k = 3.
+    neutral = dict.fromkeys(likert, 3)
+    responses_create_bulk(
+        round=survey_round,
+        responses=[{"side": "it", "function": "", "level": "", "answers": neutral}] * 2
+        + [{"side": "security", "function": "", "level": "", "answers": neutral}] * 3,
+    )
+    leader = User.objects.create_user("boss", password="a-long-pass-phrase-42")
+    leader.groups.add(Group.objects.get(name="Leaders"))
+    client.force_login(leader)
+    dashboard = reverse("reports:dashboard", kwargs={"slug": "e2e"})
+    assert "not enough responses" in client.get(dashboard).content.decode().lower()
+    client.logout()
+
+    token = invitations_issue(round=survey_round, count=1, side="it")[0]
+    assert client.get(reverse("survey:welcome", kwargs={"token": token})).status_code == 200
+    step = client.post(
+        reverse("survey:profile", kwargs={"token": token}),
+        {"side": "it", "function": "infrastructure", "level": "manager", "action": "next"},
+    )
+    dimensions = list(instrument.dimensions.order_by("order").prefetch_related("items"))
+    for n, dimension in enumerate(dimensions, start=1):
+        assert step["Location"] == reverse("survey:page", kwargs={"token": token, "n": n})
+        data = {"action": "next"}
+        for item in dimension.items.all():
+            if item.kind == Item.Kind.LIKERT:
+                data[item.code] = "4"
+            elif n == 1:
+                data[item.code] = COMMENT
+        step = client.post(step["Location"], data)
+    assert step["Location"] == reverse("survey:review", kwargs={"token": token})
+    assert client.get(step["Location"]).status_code == 200
+    done = client.post(reverse("survey:submit", kwargs={"token": token}), follow=True)
+    assert done.status_code == 200
+    assert Response.objects.filter(round=survey_round).count() == 6
+
+    client.force_login(leader)
+    page = client.get(dashboard)
+    assert page.status_code == 200
+
+    summary = csv_rows(client.get(reverse("reports:export", args=["e2e", "summary"])))
+    first = dimensions[0]
+    it_row = next(
+        row
+        for row in summary
+        if row["dimension_code"] == first.code
+        and row["attribute"] == "side"
+        and row["group"] == "it"
+    )
+    assert it_row["n"] == "3"
+    # Two neutral respondents (50 points) and one who agreed with everything on page 1:
+    # agreeing scores 75 on a plain item and 25 on a reverse-scored one.
+    first_items = [i for i in first.items.all() if i.kind == Item.Kind.LIKERT]
+    reversed_share = sum(i.reverse_scored for i in first_items) / len(first_items)
+    browser_score = 75 * (1 - reversed_share) + 25 * reversed_share
+    assert float(it_row["score_mean"]) == pytest.approx((50 + 50 + browser_score) / 3, abs=0.01)
+    assert f"{float(it_row['score_mean']):.1f}" in page.content.decode()
+
+    rows = csv_rows(client.get(reverse("reports:export", args=["e2e", "responses"])))
+    assert len(rows) == 6
+    mine = [row for row in rows if row["function"] == "infrastructure"]
+    assert len(mine) == 1
+    assert mine[0]["side"] == "it"
+    assert mine[0]["level"] == "manager"
+    assert all(mine[0][code] == "4" for code in likert)
+    comment_code = next(i.code for i in first.items.all() if i.kind == Item.Kind.TEXT)
+    assert mine[0][comment_code] == COMMENT
