@@ -25,6 +25,16 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_number(name: str, default: str, kind: type[int] | type[float] = int) -> int | float:
+    """Read a numeric environment variable; a value that is not a number is a clear error."""
+    raw = os.environ.get(name, default).strip()
+    try:
+        return kind(raw)
+    except ValueError:
+        expected = "a whole number" if kind is int else "a number"
+        raise ImproperlyConfigured(f"{name} must be {expected}, got {raw!r}.") from None
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     """Read a comma-separated environment variable into a list, blanks dropped."""
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
@@ -92,12 +102,18 @@ TEMPLATES = [
 
 # SQLite by default (WAL, a busy timeout, immediate transactions so concurrent writers queue
 # instead of failing); DATABASE_URL=postgres://... switches to PostgreSQL.
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.config(
+            default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+            conn_max_age=env_number("CONN_MAX_AGE", "0"),
+        )
+    }
+except ValueError as error:  # dj-database-url's UnknownSchemeError and malformed URLs
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database URL ({error}); "
+        "use sqlite:///path/to/db.sqlite3 or postgres://user:password@host:5432/name."
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
@@ -178,9 +194,23 @@ SESSION_COOKIE_HTTPONLY = True
 FRICTION_DEFAULT_MIN_GROUP_SIZE = 5
 FRICTION_MIN_GROUP_SIZE_FLOOR = 3
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").strip().upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# --- FRICTION_* analysis settings (reports; owned by the analytics work, issue 3) ----------
+# Status thresholds of a dimension, documented on the methodology page (docs/methodology.md).
+# breakdown = |gap| >= GAP_POINTS and q < Q_VALUE and |rank-biserial r| >= EFFECT_SIZE;
+# watch = exactly two of the three; divided = a side's rwg(j) < DIVIDED_RWG.
+FRICTION_BREAKDOWN_GAP_POINTS = env_number("FRICTION_BREAKDOWN_GAP_POINTS", "10", float)
+FRICTION_BREAKDOWN_Q_VALUE = env_number("FRICTION_BREAKDOWN_Q_VALUE", "0.05", float)
+FRICTION_BREAKDOWN_EFFECT_SIZE = env_number("FRICTION_BREAKDOWN_EFFECT_SIZE", "0.3", float)
+FRICTION_DIVIDED_RWG = env_number("FRICTION_DIVIDED_RWG", "0.5", float)

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from assessment.models import Dimension, Item
 from survey.forms import DimensionPageForm, ProfileForm
@@ -152,7 +152,7 @@ def _respondent_view(
     return decorator
 
 
-@require_GET
+@require_safe
 @_respondent_view()
 def welcome(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     """Purpose, time needed and what stays anonymous; a started draft resumes instead."""
@@ -161,7 +161,7 @@ def welcome(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     return render(request, "survey/welcome.html", respondent.context())
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @_respondent_view()
 def profile(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     """Step 1: side, function and level (prefilled from the draft or the invitation)."""
@@ -185,7 +185,7 @@ def profile(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     return render(request, "survey/profile.html", respondent.context(step=1, form=form))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @_respondent_view()
 def page(request: HttpRequest, respondent: Respondent, n: int) -> HttpResponse:
     """Step n+1: the n-th dimension's items. Next and Back both save what is on the page."""
@@ -220,7 +220,7 @@ def page(request: HttpRequest, respondent: Respondent, n: int) -> HttpResponse:
     return render(request, "survey/page.html", context)
 
 
-@require_GET
+@require_safe
 @_respondent_view()
 def review(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     """Every answer given, page by page, with links to change them, and the Submit button."""
@@ -258,7 +258,7 @@ def review(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     return render(request, "survey/review.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @_respondent_view()
 def submit(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     """POST: store the response once; a second submit sees "already completed"."""
@@ -275,7 +275,7 @@ def submit(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     return redirect(respondent.url("thanks"))
 
 
-@require_GET
+@require_safe
 @_respondent_view(used_ok=True)
 def thanks(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     """The thank-you page, shown once the link has been used."""

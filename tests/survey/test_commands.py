@@ -130,3 +130,13 @@ def test_create_invitations_rejects_bad_input(survey_round, args, message):
     with pytest.raises(CommandError, match=message):
         run("create_invitations", *args)
     assert not Invitation.objects.exists()
+
+
+def test_create_invitations_warns_when_the_round_has_closed(survey_round):
+    survey_round.opens_at = timezone.now() - dt.timedelta(days=30)
+    survey_round.closes_at = timezone.now() - dt.timedelta(days=1)
+    survey_round.save()
+    out, err = StringIO(), StringIO()
+    call_command("create_invitations", survey_round.slug, "--count", "1", stdout=out, stderr=err)
+    assert "closed on" in err.getvalue()
+    assert out.getvalue().count("/s/") == 1

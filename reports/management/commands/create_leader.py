@@ -9,7 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 USERNAME = "leader"
@@ -27,8 +29,13 @@ class Command(BaseCommand):
         generated = not password
         if generated:
             password = secrets.token_urlsafe(12)
+        user_model = get_user_model()
+        try:
+            validate_password(password, user_model(username=USERNAME))
+        except ValidationError as exc:
+            raise CommandError("LEADER_PASSWORD is too weak: " + " ".join(exc.messages)) from exc
         with transaction.atomic():
-            user, created = get_user_model().objects.get_or_create(username=USERNAME)
+            user, created = user_model.objects.get_or_create(username=USERNAME)
             user.is_active = True
             user.set_password(password)
             user.save()

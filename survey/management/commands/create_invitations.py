@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from survey.models import Side, SurveyRound
 from survey.services import MAX_INVITATIONS_PER_BATCH, invitation_url, invitations_issue
@@ -45,6 +46,11 @@ class Command(BaseCommand):
         if side and side not in Side.values:
             raise CommandError(
                 f"Unknown --side {options['side']!r}: expected one of {', '.join(Side.values)}."
+            )
+        if survey_round.closes_at is not None and survey_round.closes_at <= timezone.now():
+            self.stderr.write(
+                f"Warning: round {survey_round.slug!r} closed on "
+                f"{survey_round.closes_at:%Y-%m-%d %H:%M} UTC; these links will say so."
             )
         try:
             tokens = invitations_issue(round=survey_round, count=count, side=side)
