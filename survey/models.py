@@ -110,6 +110,29 @@ class Invitation(models.Model):
         return f"Invitation {self.pk} to {self.round}"
 
 
+class ImportBatch(models.Model):
+    """One file of responses imported into a round: where they came from and when.
+
+    The SHA-256 of the file's bytes is unique per round, so the same file is not imported
+    twice by mistake; replacing a batch deletes it, and its responses with it.
+    """
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="import_batches")
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    imported_at = models.DateTimeField(default=timezone.now)
+    response_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "sha256"], name="import_batch_once_per_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.response_count} responses)"
+
+
 class Response(models.Model):
     """One respondent's submitted questionnaire: their profile, kept apart from any identity."""
 
@@ -123,6 +146,19 @@ class Response(models.Model):
     level = models.CharField(max_length=20, blank=True)
     submitted_on = models.DateField(help_text=_("Kept to the day, never the exact time."))
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.COLLECTED)
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="responses",
+        help_text=_("The imported file this response came from; empty when collected."),
+    )
+    attributes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("Profile attributes beyond side, function and level, e.g. region."),
+    )
 
     class Meta:
         indexes = [models.Index(fields=["round", "side"], name="response_round_side")]

@@ -1,0 +1,111 @@
+"""`import_responses ROUND FILE`: import responses from another survey tool's CSV or .xlsx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from survey.importing import MAX_HEADER_ROWS, ImportFileError, mapping_load
+from survey.models import SurveyRound
+from survey.services import responses_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import responses into a round from a CSV (comma, semicolon or tab) or .xlsx file, one "
+        "row per respondent; all or nothing. See docs/import-format.md."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("round", help="The round's slug.")
+        parser.add_argument("file", help="The CSV or .xlsx file.")
+        parser.add_argument(
+            "--mapping", help="YAML file mapping column names and values to items and fields."
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check the file and report what would be imported; write nothing.",
+        )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Replace an earlier import of the same file (same content or same file name).",
+        )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="Refuse the file when a column maps to nothing (instead of ignoring it).",
+        )
+        parser.add_argument(
+            "--header-rows",
+            type=int,
+            default=1,
+            help="Header rows at the top (default 1; SurveyMonkey writes 2, Qualtrics 3).",
+        )
+        parser.add_argument(
+            "--encoding",
+            choices=["utf-8", "cp1252"],
+            help="Text encoding of a CSV file (default: detected).",
+        )
+        parser.add_argument(
+            "--attribute",
+            action="append",
+            default=[],
+            dest="attributes",
+            metavar="NAME",
+            help="A column to keep as an extra profile attribute (repeatable), e.g. region.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            survey_round = SurveyRound.objects.select_related("instrument").get(
+                slug=options["round"]
+            )
+        except SurveyRound.DoesNotExist as exc:
+            raise CommandError(f"No round with slug {options['round']!r}.") from exc
+        if not 1 <= options["header_rows"] <= MAX_HEADER_ROWS:
+            raise CommandError(f"--header-rows must be from 1 to {MAX_HEADER_ROWS}.")
+        path = Path(options["file"])
+        content = self._read(path, "file")
+        mapping = None
+        try:
+            if options["mapping"]:
+                mapping_path = Path(options["mapping"])
+                mapping = mapping_load(
+                    content=self._read(mapping_path, "mapping file"),
+                    source=f"mapping file {mapping_path.name}",
+                )
+            report = responses_import(
+                round=survey_round,
+                file=content,
+                filename=path.name,
+                mapping=mapping,
+                dry_run=options["dry_run"],
+                replace=options["replace"],
+                strict=options["strict"],
+                header_rows=options["header_rows"],
+                encoding=options["encoding"],
+                attributes=options["attributes"],
+            )
+        except ImportFileError as exc:
+            raise CommandError(str(exc)) from exc
+        for line in report.summary_lines():
+            self.stdout.write(line)
+        if options["dry_run"] or options["verbosity"] >= 2:
+            self.stdout.write("Columns:")
+            for line in report.column_lines():
+                self.stdout.write(f"  {line}")
+
+    @staticmethod
+    def _read(path: Path, what: str) -> bytes:
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise CommandError(f"The {what} {path} does not exist.") from None
+        except IsADirectoryError:
+            raise CommandError(f"The {what} {path} is a directory.") from None
+        except OSError as exc:
+            raise CommandError(f"Cannot read the {what} {path}: {exc.strerror}.") from None

@@ -1,0 +1,127 @@
+"""Tests of the import_responses management command."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from survey.models import ImportBatch, Response
+
+pytestmark = pytest.mark.django_db
+
+FILES = Path(__file__).parent / "files"
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("import_responses", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    path = tmp_path / "wave1.csv"
+    path.write_bytes(b'side;a1;a2;a_comment\nIT;4;agree;\nsecurity;1;;"caf\xe9"\n')
+    return path
+
+
+def test_import_responses_imports_and_reports(survey_round, csv_file):
+    output = run("spring", str(csv_file))
+    assert output.splitlines() == [
+        "Imported 2 responses (4 answers) from wave1.csv into round spring.",
+        "Per side: IT 1, Security 1.",
+    ]
+    assert Response.objects.filter(source="imported").count() == 2
+    assert Response.objects.get(side="security").answers.get(item__code="a_comment").text == (
+        "café"
+    )
+
+
+def test_import_responses_dry_run_writes_nothing_and_shows_the_columns(survey_round, csv_file):
+    output = run("spring", str(csv_file), "--dry-run")
+    assert output.startswith("Dry run: would import 2 responses (4 answers) from wave1.csv")
+    assert "  'a2' -> item a2" in output
+    assert not Response.objects.exists()
+    assert not ImportBatch.objects.exists()
+
+
+def test_import_responses_refuses_the_same_file_twice_unless_replace(survey_round, csv_file):
+    run("spring", str(csv_file))
+    with pytest.raises(CommandError, match="already imported into this round"):
+        run("spring", str(csv_file))
+    output = run("spring", str(csv_file), "--replace")
+    assert "Replaced 2 responses of the earlier import." in output
+    assert Response.objects.count() == 2
+    assert ImportBatch.objects.count() == 1
+
+
+def test_import_responses_names_each_bad_line_and_writes_nothing(survey_round, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("side,a1\nit,3\nit,6\nnobody,2\n", encoding="utf-8")
+    with pytest.raises(CommandError) as caught:
+        run("spring", str(path))
+    assert str(caught.value).splitlines() == [
+        "Nothing was imported: 2 problems in bad.csv.",
+        "- line 3, column 'a1': Value 6 for item 'a1' is not a whole number from 1 to 5.",
+        "- line 4, column 'side': unknown side 'nobody': expected one of IT, Security, Other "
+        "(or map it in the mapping file's values.side)",
+    ]
+    assert not Response.objects.exists()
+
+
+def test_import_responses_with_a_mapping_file(survey_round):
+    output = run(
+        "spring",
+        str(FILES / "forms-export.csv"),
+        "--mapping",
+        str(FILES / "forms-mapping.yaml"),
+    )
+    assert "Imported 3 responses" in output
+    assert "Ignored columns: 'Timestamp'" in output
+    assert Response.objects.get(side="it").attributes == {"region": "EMEA"}
+
+
+def test_import_responses_reads_header_rows_encoding_and_attributes(survey_round, tmp_path):
+    path = tmp_path / "sm.csv"
+    path.write_bytes(b"side,region,a1\nResponse,Response,Response\nIT,Nord,5\n")
+    run("spring", str(path), "--header-rows", "2", "--encoding", "cp1252", "--attribute", "region")
+    assert Response.objects.get().attributes == {"region": "Nord"}
+
+
+def test_import_responses_strict_refuses_unmapped_columns(survey_round, tmp_path):
+    path = tmp_path / "extra.csv"
+    path.write_text("side,a1,Respondent ID\nit,3,17\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="column 'Respondent ID': this column maps to nothing"):
+        run("spring", str(path), "--strict")
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nope", "x.csv"], "No round with slug 'nope'"),
+        (["spring", "/nonexistent/x.csv"], "does not exist"),
+        (["spring", "{tmp}"], "is a directory"),
+        (["spring", "{file}", "--mapping", "/nonexistent/m.yaml"], "mapping file .* does not"),
+        (["spring", "{file}", "--header-rows", "0"], "--header-rows must be from 1 to 10"),
+        (["spring", "{empty}"], "The file is empty"),
+    ],
+)
+def test_import_responses_errors_are_command_errors(survey_round, tmp_path, args, message):
+    (tmp_path / "ok.csv").write_text("side,a1\nit,3\n", encoding="utf-8")
+    (tmp_path / "empty.csv").write_bytes(b"")
+    values = {"tmp": str(tmp_path), "file": str(tmp_path / "ok.csv")}
+    values["empty"] = str(tmp_path / "empty.csv")
+    with pytest.raises(CommandError, match=message):
+        run(*(arg.format(**values) for arg in args))
+    assert not Response.objects.exists()
+
+
+def test_import_responses_reports_a_bad_mapping_file(survey_round, csv_file, tmp_path):
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns:\n  Q1: [a1]\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"mapping file m\.yaml: columns\.Q1"):
+        run("spring", str(csv_file), "--mapping", str(mapping))
