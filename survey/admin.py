@@ -2,18 +2,56 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from survey.admin_views import round_import_confirm_view, round_import_view
 from survey.models import ImportBatch, Invitation, Response, SurveyRound
+from survey.services import zone_or_none
+
+
+class SurveyRoundAdminForm(forms.ModelForm):
+    """Round dates are typed as wall-clock times in the round's own time zone."""
+
+    class Meta:
+        model = SurveyRound
+        fields = [
+            "instrument",
+            "name",
+            "slug",
+            "opens_at",
+            "closes_at",
+            "timezone",
+            "min_group_size",
+        ]
+        help_texts = {
+            "opens_at": _("Date and time in the round's time zone."),
+            "closes_at": _("Date and time in the round's time zone; leave empty to keep open."),
+            "timezone": _("An IANA time zone name, e.g. Europe/Paris."),
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        zone = zone_or_none(cleaned.get("timezone"))
+        if zone is not None:
+            # Django read the fields in the admin's active time zone; re-read the same wall
+            # clock in the zone the round runs in.
+            active = timezone.get_current_timezone()
+            for name in ("opens_at", "closes_at"):
+                value = cleaned.get(name)
+                if value is not None:
+                    cleaned[name] = timezone.make_aware(timezone.make_naive(value, active), zone)
+        return cleaned
 
 
 @admin.register(SurveyRound)
 class SurveyRoundAdmin(admin.ModelAdmin):
+    form = SurveyRoundAdminForm
     list_display = [
         "name",
         "slug",
@@ -29,6 +67,19 @@ class SurveyRoundAdmin(admin.ModelAdmin):
     date_hierarchy = "opens_at"
     list_select_related = ["instrument"]
     fields = ["instrument", "name", "slug", "opens_at", "closes_at", "timezone", "min_group_size"]
+
+    def change_view(self, request: HttpRequest, object_id: str, *args, **kwargs) -> HttpResponse:
+        """Show and read the round's dates in the round's own time zone."""
+        survey_round = self.get_object(request, object_id)
+        zone = zone_or_none(survey_round.timezone) if survey_round else None
+        if zone is None:
+            return super().change_view(request, object_id, *args, **kwargs)
+        with timezone.override(zone):
+            response = super().change_view(request, object_id, *args, **kwargs)
+            # A TemplateResponse renders lazily: render it while the zone is active.
+            if hasattr(response, "render"):
+                response.render()
+            return response
 
     def get_urls(self) -> list[URLPattern]:
         site = self.admin_site

@@ -72,7 +72,8 @@ class _ItemInfo:
 # --- rounds -------------------------------------------------------------------------------
 
 
-def _zone_or_none(name: Any) -> ZoneInfo | None:
+def zone_or_none(name: Any) -> ZoneInfo | None:
+    """The ZoneInfo for an IANA time-zone name, or None when the name is not one."""
     if not isinstance(name, str) or name not in available_timezones():
         return None
     try:
@@ -83,7 +84,7 @@ def _zone_or_none(name: Any) -> ZoneInfo | None:
 
 def round_zone(survey_round: SurveyRound) -> ZoneInfo:
     """Return the round's time zone as a ZoneInfo (UTC if the stored name is unusable)."""
-    return _zone_or_none(survey_round.timezone) or ZoneInfo("UTC")
+    return zone_or_none(survey_round.timezone) or ZoneInfo("UTC")
 
 
 def round_today(survey_round: SurveyRound) -> dt.date:
@@ -133,7 +134,7 @@ def round_create(
     if not name:
         errors["name"] = _("A round needs a name.")
 
-    zone = _zone_or_none(timezone)
+    zone = zone_or_none(timezone)
     if zone is None:
         errors["timezone"] = _(
             "Unknown time zone %(tz)r: use an IANA name such as Europe/Paris."
@@ -317,6 +318,26 @@ def _answers_clean(
         if value is not None:
             cleaned[code] = value
     return cleaned
+
+
+def _draft_answers_current(
+    answers: dict[str, Any], items: dict[str, _ItemInfo], points: int
+) -> dict[str, Any]:
+    """The draft's answers that still fit the instrument, cleaned.
+
+    An unanswered instrument version may be corrected in place while drafts are open; an
+    answer to an item that was removed, or off a scale that shrank, is dropped rather than
+    blocking the respondent's submission.
+    """
+    current = {}
+    for code, value in (answers or {}).items():
+        try:
+            cleaned = _answer_clean(code, value, items, points)
+        except ValueError:
+            continue
+        if cleaned is not None:
+            current[code] = cleaned
+    return current
 
 
 def _profile_clean(*, side: Any, function: Any, level: Any) -> dict[str, str]:
@@ -532,7 +553,7 @@ def response_submit(*, invitation: Invitation) -> Response | None:
         cleaned_profile = _profile_clean(
             side=profile.get("side"), function=profile.get("function"), level=profile.get("level")
         )
-        answers = _answers_clean(draft.get(DRAFT_ANSWERS) or {}, items, points)
+        answers = _draft_answers_current(draft.get(DRAFT_ANSWERS) or {}, items, points)
 
         claimed = Invitation.objects.filter(pk=invitation.pk, used=False).update(
             used=True, draft={}

@@ -443,3 +443,19 @@ def test_response_submit_from_two_threads_at_once_stores_one_response(small_inst
     assert sum(result is not None for result in results) == 1
     assert Response.objects.count() == 1
     assert Answer.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_submit_drops_draft_answers_that_no_longer_fit_the_instrument(token_and_invitation):
+    """An unanswered version corrected in place (item removed, scale shortened) while a
+    respondent was half-way must not block their submission."""
+    _token, invitation = token_and_invitation
+    invitation.draft = {
+        "profile": {"side": "it", "function": "", "level": ""},
+        "answers": {"a1": 4, "gone": 3, "a2": 9, "a_comment": "Still here."},
+    }
+    invitation.save()
+    response = response_submit(invitation=invitation)
+    assert response is not None
+    stored = dict(Answer.objects.filter(response=response).values_list("item__code", "value"))
+    assert stored == {"a1": 4, "a_comment": None}
