@@ -13,7 +13,7 @@ import json
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -21,12 +21,28 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 # Purple/orange (PuOr ends) stay distinct under the common colour-vision deficiencies.
-COLOUR_BAR = "#5e3c99"
-COLOUR_WORST = "#e66101"
 COLOUR_IT = "#5e3c99"
 COLOUR_SECURITY = "#e66101"
 COLOUR_NEUTRAL = "#bdbdbd"
 DIVERGING_SCALE = "RdBu"
+# Status colours from the Okabe–Ito palette (distinct under colour-vision deficiencies);
+# each status also has its own bar pattern and its name in the bar label, so colour is
+# never the only cue.
+STATUS_STYLE = {
+    "breakdown": {"color": "#D55E00", "pattern": "x"},
+    "watch": {"color": "#E69F00", "pattern": "/"},
+    "divided": {"color": "#CC79A7", "pattern": "."},
+    "aligned": {"color": "#0072B2", "pattern": ""},
+    "suppressed": {"color": "#bdbdbd", "pattern": ""},
+}
+STATUS_ORDER = ("breakdown", "watch", "divided", "aligned", "suppressed")
+DEFAULT_STATUS_LABELS = {
+    "breakdown": "breakdown",
+    "watch": "watch",
+    "divided": "divided",
+    "aligned": "aligned",
+    "suppressed": "not enough responses",
+}
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 WRAP_AT = 48
 HEADING_WRAP_AT = 55  # characters per line of a statement above its bars (fits 360 px)
@@ -45,6 +61,7 @@ class ChartText:
     points: str = "points"
     first: str = "IT"
     second: str = "Security"
+    status: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_STATUS_LABELS))
 
 
 def _esc(value: object) -> str:
@@ -85,25 +102,30 @@ def figure_to_dict(figure: go.Figure) -> dict[str, Any]:
 def gap_chart(
     gaps: pd.DataFrame, names: Mapping[str, str], text: ChartText | None = None
 ) -> go.Figure:
-    """Horizontal bars of the gap per dimension (points, first − second), largest at top.
+    """Horizontal bars of the gap per dimension (points, A − B), largest |gap| at the top.
 
-    ``gaps`` is the output of :func:`reports.analysis.side_gaps` (already sorted); ``names``
-    maps dimension code to display name. The worst dimension gets another colour AND a
-    "largest gap" text marker; a suppressed dimension keeps its row but has no bar, only
-    the "not enough responses" label.
+    ``gaps`` is the ``dimensions`` frame of :func:`reports.analysis.compare_groups`
+    (``dimension_code``, ``gap``, ``status``, ``suppressed``, ``rank``, ``worst``); ``names``
+    maps dimension code to display name. One trace per status, so the legend explains the
+    colours; each status also has its own fill pattern and its name in the bar label (a
+    cue that is not colour). The worst dimension is starred. A suppressed dimension keeps
+    its row, has no bar, only the "not enough responses" label; it sorts last.
     """
     text = text or ChartText()
-    labels, values, colours, bar_text, hover, annotations = [], [], [], [], [], []
-    for row in gaps.itertuples(index=False):
+    frame = gaps.assign(_abs=gaps["gap"].abs(), _order=range(len(gaps)))
+    frame = frame.sort_values(["_abs", "_order"], ascending=[False, True], na_position="last")
+    labels, annotations = [], []
+    by_status: dict[str, dict[str, list[Any]]] = {
+        status: {"x": [], "y": [], "text": [], "hover": []} for status in STATUS_ORDER
+    }
+    for row in frame.itertuples(index=False):
         name = _esc(names.get(row.dimension_code, row.dimension_code))
         label = f"★ {name}" if row.worst else name
         labels.append(label)
         gap = None if row.suppressed else _number(row.gap)
-        values.append(gap)
-        colours.append(COLOUR_WORST if row.worst else COLOUR_BAR)
+        status = row.status if row.status in STATUS_STYLE else "aligned"
+        status_text = _esc(text.status.get(status, status))
         if gap is None:
-            bar_text.append("")
-            hover.append(f"{name}: {_esc(text.not_enough)}")
             annotations.append(
                 {
                     "x": 0,
@@ -114,16 +136,24 @@ def gap_chart(
                     "font": {"color": "#555555", "size": 12},
                 }
             )
-        else:
-            marker = f" ★ {_esc(text.largest_gap)}" if row.worst else ""
-            bar_text.append(f"{gap:+.1f}{marker}")
-            hover.append(f"{name}<br>{_esc(text.gap)}: {gap:+.1f} {_esc(text.points)}")
-    extent = max([abs(v) for v in values if v is not None] + [10.0])
+            continue
+        marker = " ★" if row.worst else ""  # the axis label names it "largest gap" too
+        bucket = by_status[status]
+        bucket["x"].append(gap)
+        bucket["y"].append(label)
+        bucket["text"].append(f"{gap:+.1f} · {status_text}{marker}")
+        largest = f"<br>★ {_esc(text.largest_gap)}" if row.worst else ""
+        bucket["hover"].append(
+            f"{name}<br>{_esc(text.gap)}: {gap:+.1f} {_esc(text.points)} ({status_text}){largest}"
+        )
+    values = [v for bucket in by_status.values() for v in bucket["x"]]
+    extent = max([abs(v) for v in values] + [10.0])
     figure = _figure(
-        height=120 + 48 * max(len(labels), 1),
+        height=150 + 48 * max(len(labels), 1),
+        barmode="overlay",
         xaxis={
             "title": {"text": _esc(text.gap_axis)},
-            "range": [round(-extent * 1.6, 1), round(extent * 1.6, 1)],
+            "range": [round(-extent * 1.8, 1), round(extent * 1.8, 1)],
             "zeroline": True,
             "zerolinecolor": "#333333",
             "gridcolor": "#e5e5e5",
@@ -136,21 +166,39 @@ def gap_chart(
             "automargin": True,
         },
         annotations=annotations,
-        showlegend=False,
+        showlegend=True,
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
     )
-    figure.add_trace(
-        go.Bar(
-            x=values,
-            y=labels,
-            orientation="h",
-            marker={"color": colours},
-            text=bar_text,
-            textposition="outside",
-            cliponaxis=False,
-            hovertext=hover,
-            hoverinfo="text",
+    for status in STATUS_ORDER:
+        bucket = by_status[status]
+        if not bucket["x"]:
+            continue
+        style = STATUS_STYLE[status]
+        figure.add_trace(
+            go.Bar(
+                x=bucket["x"],
+                y=bucket["y"],
+                name=_esc(text.status.get(status, status)),
+                orientation="h",
+                marker={
+                    "color": style["color"],
+                    "line": {"color": "#333333", "width": 1},
+                    "pattern": {
+                        "shape": style["pattern"],
+                        "fillmode": "overlay",
+                        "fgcolor": "#ffffff",
+                        "size": 8,
+                        "solidity": 0.25,
+                    },
+                },
+                text=bucket["text"],
+                textposition="outside",
+                cliponaxis=False,
+                hovertext=bucket["hover"],
+                hoverinfo="text",
+            )
         )
-    )
     return figure
 
 
@@ -223,13 +271,13 @@ def radar_chart(
     gaps: pd.DataFrame,
     names: Mapping[str, str],
     text: ChartText | None = None,
-    first: str = "it",
-    second: str = "security",
 ) -> go.Figure:
-    """Radar of the two sides' mean dimension scores (0–100), dimensions in ``names`` order.
+    """Radar of the two groups' mean dimension scores (0–100), dimensions in ``names`` order.
 
-    ``gaps`` is :func:`reports.analysis.side_gaps`. A side's suppressed dimension has no
-    point (the line breaks) and the dimension's label says "not enough responses".
+    ``gaps`` is the ``dimensions`` frame of :func:`reports.analysis.compare_groups`
+    (``score_a``, ``score_b``); ``text.first``/``text.second`` name groups A and B. A
+    group's suppressed dimension has no point (the line breaks) and the dimension's label
+    says "not enough responses".
     """
     text = text or ChartText()
     frame = gaps.set_index("dimension_code")
@@ -250,10 +298,10 @@ def radar_chart(
         margin={"l": 60, "r": 60, "t": 40, "b": 40},
     )
     for side, label, colour in (
-        (first, text.first, COLOUR_IT),
-        (second, text.second, COLOUR_SECURITY),
+        ("a", text.first, COLOUR_IT),
+        ("b", text.second, COLOUR_SECURITY),
     ):
-        r = [_number(frame.loc[code, f"{side}_score"]) for code in codes]
+        r = [_number(frame.loc[code, f"score_{side}"]) for code in codes]
         hover = [
             f"{t}: {_esc(text.not_enough) if v is None else f'{v:.1f}'}"
             for t, v in zip(theta, r, strict=True)
@@ -265,8 +313,8 @@ def radar_chart(
                 name=_esc(label),
                 mode="lines+markers",
                 connectgaps=False,
-                line={"color": colour, "dash": "solid" if side == first else "dash"},
-                marker={"symbol": "circle" if side == first else "square", "size": 8},
+                line={"color": colour, "dash": "solid" if side == "a" else "dash"},
+                marker={"symbol": "circle" if side == "a" else "square", "size": 8},
                 hovertext=[*hover, hover[0]] if hover else [],
                 hoverinfo="text+name",
             )

@@ -16,9 +16,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
 from django.http import StreamingHttpResponse
 
-from reports.analysis import SIDE_GROUPS, round_analysis
+from reports.analysis import (
+    DEFAULT_COMPARISON,
+    SIDE_GROUPS,
+    Comparison,
+    Thresholds,
+    round_analysis,
+)
 from survey.models import SurveyRound
 from survey.selectors import (
     ResponseRecord,
@@ -27,7 +34,7 @@ from survey.selectors import (
     round_responses_iter,
 )
 
-KINDS = ("responses", "summary")
+KINDS = ("responses", "summary", "gaps")
 BOM = "\ufeff".encode()
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -40,8 +47,28 @@ SUMMARY_COLUMNS = [
     "score_mean",
     "score_sd",
     "favourable_pct",
+    "rwg_j",
+    "ad",
+    "alpha",
+]
+GAPS_COLUMNS = [
+    "dimension_code",
+    "attribute",
+    "group_a",
+    "group_b",
+    "n_a",
+    "n_b",
+    "score_a",
+    "score_b",
+    "gap",
+    "rank_biserial",
+    "p_value",
+    "q_value",
+    "status",
 ]
 SUMMARY_DECIMALS = 2
+STATISTIC_DECIMALS = 3  # rwg(j), AD, alpha, rank-biserial r
+P_VALUE_DIGITS = 6  # significant digits of p- and q-values
 
 
 class _Echo:
@@ -103,25 +130,49 @@ def responses_rows(
         ]
 
 
-def _rounded(value: Any) -> float | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return round(float(value), SUMMARY_DECIMALS)
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _rounded(value: Any, decimals: int = SUMMARY_DECIMALS) -> float | None:
+    return None if _missing(value) else round(float(value), decimals)
+
+
+def _significant(value: Any) -> float | None:
+    """A p- or q-value to P_VALUE_DIGITS significant digits (tiny ones stay non-zero)."""
+    return None if _missing(value) else float(f"{float(value):.{P_VALUE_DIGITS}g}")
+
+
+def _count(value: Any) -> int | None:
+    return None if _missing(value) else int(value)
+
+
+def report_thresholds() -> Thresholds:
+    """The status thresholds from the FRICTION_* settings (see docs/methodology.md)."""
+    return Thresholds(
+        gap_points=settings.FRICTION_BREAKDOWN_GAP_POINTS,
+        q_value=settings.FRICTION_BREAKDOWN_Q_VALUE,
+        effect_size=settings.FRICTION_BREAKDOWN_EFFECT_SIZE,
+        agreement=settings.FRICTION_DIVIDED_RWG,
+    )
 
 
 def summary_rows(summary: pd.DataFrame) -> Iterator[list[Any]]:
     """Rows of summary.csv: a header, then one row per dimension and group.
 
-    Columns: ``dimension_code, attribute, group, n, score_mean, score_sd, favourable_pct``
-    (scores in 0–100 points, favourability in %, rounded to 2 decimals). ``summary`` is
-    :func:`reports.analysis.group_summary`. A suppressed row (fewer than k respondents)
-    keeps its dimension, attribute and group but leaves ``n`` and every number blank:
-    never the real n, since a small n is itself revealing.
+    Columns: ``dimension_code, attribute, group, n, score_mean, score_sd, favourable_pct,
+    rwg_j, ad, alpha`` (scores in 0–100 points and favourability in %, rounded to 2
+    decimals; rwg(j) 0..1, AD in Likert points and Cronbach's alpha, to 3 decimals; group
+    ``all`` is the whole round). ``summary`` is :func:`reports.analysis.group_summary`. A
+    suppressed row (fewer than k respondents) keeps its dimension, attribute and group but
+    leaves ``n`` and every number blank: never the real n, since a small n is itself
+    revealing.
     """
     yield SUMMARY_COLUMNS
+    blanks = [None] * (len(SUMMARY_COLUMNS) - 3)
     for row in summary.itertuples(index=False):
         if row.suppressed:
-            yield [row.dimension_code, row.attribute, row.group, None, None, None, None]
+            yield [row.dimension_code, row.attribute, row.group, *blanks]
             continue
         yield [
             row.dimension_code,
@@ -131,29 +182,76 @@ def summary_rows(summary: pd.DataFrame) -> Iterator[list[Any]]:
             _rounded(row.score_mean),
             _rounded(row.score_sd),
             _rounded(row.favourable_pct),
+            _rounded(row.rwg_j, STATISTIC_DECIMALS),
+            _rounded(row.ad, STATISTIC_DECIMALS),
+            _rounded(row.alpha, STATISTIC_DECIMALS),
         ]
 
 
-def export_chunks(*, round: SurveyRound, kind: str) -> Iterator[bytes]:
-    """Yield the bytes of export ``kind`` (``responses`` | ``summary``) for ``round``.
+def gaps_rows(gaps: pd.DataFrame) -> Iterator[list[Any]]:
+    """Rows of gaps.csv: a header, then one row per dimension (instrument order).
 
-    Raises ValueError for an unknown kind. Reads through ``survey.selectors`` (one query
-    for the items, one for the data).
+    Columns ``GAPS_COLUMNS``: the comparison (``attribute``, ``group_a``, ``group_b``; a
+    pooled group's values joined by "+"), each group's ``n`` and ``score`` (0–100 points),
+    ``gap`` (A − B, points; 2 decimals), ``rank_biserial`` (3 decimals), ``p_value`` and
+    ``q_value`` (two-sided Mann–Whitney; Benjamini–Hochberg over the report's dimension and
+    item tests; 6 significant digits) and ``status``. ``gaps`` is the ``dimensions`` frame
+    of :func:`reports.analysis.compare_groups`, whose suppressed cells are already missing:
+    they are written blank (status ``suppressed``).
+    """
+    yield GAPS_COLUMNS
+    for row in gaps.itertuples(index=False):
+        yield [
+            row.dimension_code,
+            row.attribute,
+            row.group_a,
+            row.group_b,
+            None if row.suppressed_a else _count(row.n_a),
+            None if row.suppressed_b else _count(row.n_b),
+            None if row.suppressed_a else _rounded(row.score_a),
+            None if row.suppressed_b else _rounded(row.score_b),
+            None if row.suppressed else _rounded(row.gap),
+            None if row.suppressed else _rounded(row.rank_biserial, STATISTIC_DECIMALS),
+            None if row.suppressed else _significant(row.p_value),
+            None if row.suppressed else _significant(row.q_value),
+            row.status,
+        ]
+
+
+def export_chunks(
+    *, round: SurveyRound, kind: str, comparison: Comparison = DEFAULT_COMPARISON
+) -> Iterator[bytes]:
+    """Yield the bytes of export ``kind`` (``responses`` | ``summary`` | ``gaps``) for ``round``.
+
+    ``comparison`` chooses the two groups of gaps.csv (default IT versus Security); the
+    other kinds ignore it. Raises ValueError for an unknown kind. Reads through
+    ``survey.selectors`` (one query for the items, one for the data).
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown export {kind!r}; choose one of {', '.join(KINDS)}.")
     items = round_items_frame(round=round)
     if kind == "responses":
         rows = responses_rows(round_responses_iter(round=round), list(items["item_code"]))
-    else:
+    elif kind == "summary":
         analysis = round_analysis(
             round_answers_frame(round=round),
             items,
             round.instrument.scale_points,
             round.min_group_size,
             groups=SIDE_GROUPS,
+            thresholds=report_thresholds(),
         )
         rows = summary_rows(analysis.summary)
+    else:
+        analysis = round_analysis(
+            round_answers_frame(round=round),
+            items,
+            round.instrument.scale_points,
+            round.min_group_size,
+            comparison=comparison,
+            thresholds=report_thresholds(),
+        )
+        rows = gaps_rows(analysis.gaps)
     return csv_bytes(rows)
 
 
@@ -162,10 +260,13 @@ def export_filename(*, round: SurveyRound, kind: str) -> str:
     return f"{round.slug}-{kind}.csv"
 
 
-def export_response(*, round: SurveyRound, kind: str) -> StreamingHttpResponse:
+def export_response(
+    *, round: SurveyRound, kind: str, comparison: Comparison = DEFAULT_COMPARISON
+) -> StreamingHttpResponse:
     """Stream export ``kind`` of ``round`` as a CSV attachment."""
     response = StreamingHttpResponse(
-        export_chunks(round=round, kind=kind), content_type="text/csv; charset=utf-8"
+        export_chunks(round=round, kind=kind, comparison=comparison),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = (
         f'attachment; filename="{export_filename(round=round, kind=kind)}"'

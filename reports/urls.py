@@ -1,4 +1,5 @@
-"""Leader URLs: the round list, a round's dashboard and its CSV downloads."""
+"""Leader URLs: the round list, the methodology page, a round's dashboard, its dimension
+views and its CSV downloads."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from reports import views
 app_name = "reports"
 urlpatterns = [
     path("", views.round_list, name="round_list"),
+    # Before the round's slug: a round cannot be called "methodology".
+    path("methodology/", views.methodology, name="methodology"),
     path("<slug:slug>/", views.dashboard, name="dashboard"),
+    path("<slug:slug>/dimension/<slug:code>/", views.dimension, name="dimension"),
     re_path(
-        r"^(?P<slug>[-a-zA-Z0-9_]+)/export/(?P<kind>responses|summary)\.csv$",
+        r"^(?P<slug>[-a-zA-Z0-9_]+)/export/(?P<kind>responses|summary|gaps)\.csv$",
         views.export,
         name="export",
     ),

@@ -1,24 +1,48 @@
-"""Leader pages: the list of rounds, a round's dashboard and its CSV downloads."""
+"""Leader pages: the round list, a round's dashboard, its dimension views, the methodology
+page and the CSV downloads."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from assessment.models import Dimension
 from reports import charts
-from reports.analysis import SIDE_GROUPS, RoundAnalysis, dimension_names, round_analysis
-from reports.exports import KINDS, export_response
+from reports.analysis import (
+    ALL_GROUP,
+    SIDE_GROUPS,
+    Comparison,
+    RoundAnalysis,
+    dimension_names,
+    round_analysis,
+)
+from reports.exports import KINDS, export_response, report_thresholds
+from reports.forms import (
+    ATTRIBUTE_LABELS,
+    ATTRIBUTES,
+    comparison_from_query,
+    comparison_initial,
+    group_label,
+)
 from survey.models import Side, SurveyRound
 from survey.selectors import round_answers_frame, round_items_frame, round_participation
+
+METHODOLOGY_PATH = Path(settings.BASE_DIR) / "docs" / "methodology.md"
 
 LEADERS_GROUP = "Leaders"
 
@@ -71,37 +95,48 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _chart_text() -> charts.ChartText:
+def _status_labels() -> dict[str, str]:
+    return {
+        "breakdown": _("breakdown"),
+        "watch": _("watch"),
+        "divided": _("divided"),
+        "aligned": _("aligned"),
+        "suppressed": _("not enough responses"),
+    }
+
+
+def _effect_labels() -> dict[str, str]:
+    return {
+        "negligible": _("negligible"),
+        "small": _("small"),
+        "medium": _("medium"),
+        "large": _("large"),
+        "": "",
+    }
+
+
+def _chart_text(comparison: Comparison) -> charts.ChartText:
+    first = group_label(comparison.attribute, comparison.group_a)
+    second = group_label(comparison.attribute, comparison.group_b)
     return charts.ChartText(
         not_enough=_("not enough responses"),
         largest_gap=_("largest gap"),
-        gap_axis=_("Gap in points (IT − Security)"),
+        gap_axis=_("Gap in points (%(a)s − %(b)s)") % {"a": first, "b": second},
         score_axis=_("Mean score (0–100)"),
         share_axis=_("Share of answers (%)"),
         gap=_("Gap"),
         points=_("points"),
-        first=str(Side.IT.label),
-        second=str(Side.SECURITY.label),
+        first=first,
+        second=second,
+        status=_status_labels(),
     )
 
 
-def _dashboard_charts(
-    analysis: RoundAnalysis, names: dict[str, str], scale_labels: list[str]
-) -> dict[str, dict[str, Any]]:
-    text = _chart_text()
-    side_labels = dict(Side.choices)
-    heat_groups = [(code, str(side_labels[code])) for code in SIDE_GROUPS]
-    heat_groups.append(("all", _("All")))
-    likert_groups = [("it", str(Side.IT.label)), ("security", str(Side.SECURITY.label))]
-    figures = {
-        "gap": charts.gap_chart(analysis.gaps, names, text),
-        "heatmap": charts.heatmap_chart(analysis.summary, names, heat_groups, text),
-        "radar": charts.radar_chart(analysis.gaps, names, text),
-        "likert": charts.likert_chart(
-            analysis.distributions, analysis.items, scale_labels, likert_groups, text
-        ),
-    }
-    return {key: charts.figure_to_dict(figure) for key, figure in figures.items()}
+def _summary_groups(attribute: str) -> list[str]:
+    """The groups of the heatmap and its table: every value of the attribute, in order."""
+    if attribute == "side":
+        return list(SIDE_GROUPS)
+    return list(ATTRIBUTES[attribute].values)
 
 
 def _participation(frame: pd.DataFrame, k: int) -> list[dict[str, Any]]:
@@ -124,11 +159,13 @@ def _participation(frame: pd.DataFrame, k: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _likert_rows(analysis: RoundAnalysis, scale_labels: list[str]) -> list[dict[str, Any]]:
-    """One row per item and side for the Likert data table: % at each point, or None."""
+def _likert_rows(
+    analysis: RoundAnalysis, item_codes: list[str], groups: list[tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """One row per item and group for the Likert data table: % at each point, or None."""
     frame = analysis.distributions
-    frame = frame.loc[frame["group"].isin(["it", "security"])]
-    side_labels = dict(Side.choices)
+    labels = dict(groups)
+    frame = frame.loc[frame["item_code"].isin(item_codes) & frame["group"].isin(labels)]
     texts = dict(zip(analysis.items["item_code"], analysis.items["item_text"], strict=True))
     rows = []
     for (code, group), part in frame.groupby(["item_code", "group"], sort=False):
@@ -137,7 +174,7 @@ def _likert_rows(analysis: RoundAnalysis, scale_labels: list[str]) -> list[dict[
             {
                 "item_code": code,
                 "item_text": texts.get(code, code),
-                "group": side_labels.get(group, group),
+                "group": labels.get(group, group),
                 "suppressed": suppressed,
                 "pcts": [None if suppressed else _value(v) for v in part["pct"]],
             }
@@ -145,59 +182,244 @@ def _likert_rows(analysis: RoundAnalysis, scale_labels: list[str]) -> list[dict[
     return rows
 
 
+def _scale_labels(survey_round: SurveyRound) -> list[str]:
+    instrument = survey_round.instrument
+    labels = [str(label) for label in instrument.scale_labels][: instrument.scale_points]
+    return labels + [str(n) for n in range(len(labels) + 1, instrument.scale_points + 1)]
+
+
+def _comparison_context(
+    request: HttpRequest, survey_round: SurveyRound
+) -> tuple[Comparison, dict[str, Any]]:
+    """Read the comparison from the query; the context shared by dashboard and item views."""
+    comparison, problems, form = comparison_from_query(request.GET)
+    query = urlencode(comparison_initial(comparison))
+    return comparison, {
+        "comparison": comparison,
+        "comparison_form": form,
+        "comparison_problems": problems,
+        "comparison_query": query,
+        "label_a": group_label(comparison.attribute, comparison.group_a),
+        "label_b": group_label(comparison.attribute, comparison.group_b),
+        "gaps_url": reverse("reports:export", kwargs={"slug": survey_round.slug, "kind": "gaps"})
+        + f"?{query}",
+    }
+
+
+def _analysis(survey_round: SurveyRound, comparison: Comparison) -> RoundAnalysis:
+    items = round_items_frame(round=survey_round)
+    return round_analysis(
+        round_answers_frame(round=survey_round),
+        items,
+        survey_round.instrument.scale_points,
+        survey_round.min_group_size,
+        _summary_groups(comparison.attribute),
+        comparison=comparison,
+        thresholds=report_thresholds(),
+    )
+
+
+def _gap_records(frame: pd.DataFrame, names: dict[str, str]) -> list[dict[str, Any]]:
+    statuses, effects = _status_labels(), _effect_labels()
+    frame = frame.assign(
+        name=frame["dimension_code"].map(names),
+        status_label=frame["status"].map(statuses),
+        effect=frame["effect_label"].map(effects),
+    )
+    return _records(frame)
+
+
+def _mirror_records(
+    mirrors: pd.DataFrame, analysis: RoundAnalysis, names: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Mirror pair rows for a template, pairs renumbered 1, 2, ... in the order given."""
+    texts = dict(zip(analysis.items["item_code"], analysis.items["item_text"], strict=True))
+    numbers = {pair: n for n, pair in enumerate(dict.fromkeys(mirrors["pair"]), start=1)}
+    return _records(
+        mirrors.assign(
+            pair=mirrors["pair"].map(numbers),
+            item_text=mirrors["item_code"].map(texts),
+            dimension_name=mirrors["dimension_code"].map(names),
+        )
+    )
+
+
+def _base_context(survey_round: SurveyRound) -> dict[str, Any]:
+    return {
+        "round": survey_round,
+        "k": survey_round.min_group_size,
+        "scale_labels": _scale_labels(survey_round),
+        "thresholds": report_thresholds(),
+    }
+
+
 @leader_required
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    """A round's dashboard: participation, scorecard, four charts with data tables."""
+    """A round's dashboard: participation, comparison scorecard, three charts with tables."""
     survey_round = get_object_or_404(SurveyRound.objects.select_related("instrument"), slug=slug)
     k = survey_round.min_group_size
-    instrument = survey_round.instrument
-    scale_labels = [str(label) for label in instrument.scale_labels][: instrument.scale_points]
-    scale_labels += [str(n) for n in range(len(scale_labels) + 1, instrument.scale_points + 1)]
     participation = round_participation(round=survey_round)
+    comparison, comparison_context = _comparison_context(request, survey_round)
     context: dict[str, Any] = {
-        "round": survey_round,
-        "k": k,
+        **_base_context(survey_round),
+        **comparison_context,
         "participation": _participation(participation, k),
         "total_invited": int(participation["invited"].sum()),
         "total_completed": int(participation["completed"].sum()),
-        "scale_labels": scale_labels,
         "kinds": KINDS,
     }
     if context["total_completed"] == 0:
         return render(request, "reports/dashboard.html", {**context, "empty": True})
-    items = round_items_frame(round=survey_round)
-    analysis = round_analysis(
-        round_answers_frame(round=survey_round),
-        items,
-        instrument.scale_points,
-        k,
-        groups=SIDE_GROUPS,
-    )
+    analysis = _analysis(survey_round, comparison)
     if analysis.is_empty:
         return render(request, "reports/dashboard.html", {**context, "empty": True})
-    names = dimension_names(items)
-    gaps = analysis.gaps.assign(name=analysis.gaps["dimension_code"].map(names))
-    summary = analysis.summary.assign(name=analysis.summary["dimension_code"].map(names))
-    side_labels = {**dict(Side.choices), "all": _("All")}
-    summary = summary.assign(group_label=summary["group"].map(side_labels))
-    scorecard = gaps.set_index("dimension_code").reindex(list(names)).reset_index()
+    names = dimension_names(analysis.items)
+    scorecard = _gap_records(analysis.gaps, names)
+    for row in scorecard:
+        row["url"] = (
+            reverse(
+                "reports:dimension",
+                kwargs={"slug": survey_round.slug, "code": row["dimension_code"]},
+            )
+            + f"?{context['comparison_query']}"
+        )
+    group_labels = dict(ATTRIBUTES[comparison.attribute].choices)
+    group_labels[ALL_GROUP] = _("All")
+    summary = analysis.summary.assign(
+        name=analysis.summary["dimension_code"].map(names),
+        group_label=analysis.summary["group"].map(lambda g: str(group_labels.get(g, g))),
+    )
+    heat_groups = [(g, str(group_labels.get(g, g))) for g in analysis.summary["group"].unique()]
+    text = _chart_text(comparison)
+    figures = {
+        "gap": charts.gap_chart(analysis.gaps, names, text),
+        "heatmap": charts.heatmap_chart(
+            analysis.summary, names, heat_groups, text, attribute=comparison.attribute
+        ),
+        "radar": charts.radar_chart(analysis.gaps, names, text),
+    }
+    sorted_gaps = sorted(scorecard, key=lambda row: (row["rank"] is None, row["rank"] or 0))
     context.update(
         {
             "empty": False,
-            "scorecard": _records(scorecard),
-            "gaps": _records(gaps),
+            "scorecard": scorecard,
+            "gaps": sorted_gaps,
+            "breakdowns": [row for row in sorted_gaps if row["status"] == "breakdown"],
+            "watch": [row for row in sorted_gaps if row["status"] == "watch"],
+            "divided": [row for row in sorted_gaps if row["status"] == "divided"],
             "summary": _records(summary),
-            "likert_rows": _likert_rows(analysis, scale_labels),
-            "figures": _dashboard_charts(analysis, names, scale_labels),
+            "alignment_index": analysis.alignment_index,
+            "mirror_rows": _mirror_records(analysis.mirror_pairs, analysis, names),
+            "attribute_label": _attribute_label(comparison.attribute),
+            "figures": {key: charts.figure_to_dict(f) for key, f in figures.items()},
         }
     )
     return render(request, "reports/dashboard.html", context)
 
 
+def _attribute_label(attribute: str) -> str:
+    return str(ATTRIBUTE_LABELS.get(attribute, attribute))
+
+
+@leader_required
+def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """One dimension item by item: guidance, per-item gaps and tests, Likert bars, mirrors."""
+    survey_round = get_object_or_404(SurveyRound.objects.select_related("instrument"), slug=slug)
+    dimension_row = get_object_or_404(
+        Dimension.objects.only("code", "name", "description", "guidance"),
+        instrument_id=survey_round.instrument_id,
+        code=code,
+    )
+    comparison, comparison_context = _comparison_context(request, survey_round)
+    context: dict[str, Any] = {
+        **_base_context(survey_round),
+        **comparison_context,
+        "dimension": dimension_row,
+        "dashboard_url": reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
+        + f"?{comparison_context['comparison_query']}",
+    }
+    analysis = _analysis(survey_round, comparison)
+    if analysis.is_empty:
+        return render(request, "reports/dimension.html", {**context, "empty": True})
+    names = dimension_names(analysis.items)
+    items = analysis.items.loc[analysis.items["dimension_code"] == code]
+    codes = [str(c) for c in items["item_code"]]
+    texts = dict(zip(analysis.items["item_code"], analysis.items["item_text"], strict=True))
+    reverse_scored = dict(
+        zip(analysis.items["item_code"], analysis.items["reverse_scored"], strict=True)
+    )
+    item_gaps = analysis.item_gaps.loc[analysis.item_gaps["item_code"].isin(codes)]
+    item_rows = _records(
+        item_gaps.assign(
+            item_text=item_gaps["item_code"].map(texts),
+            reverse_scored=item_gaps["item_code"].map(reverse_scored),
+            effect=item_gaps["effect_label"].map(_effect_labels()),
+        )
+    )
+    summary = _gap_records(analysis.gaps.loc[analysis.gaps["dimension_code"] == code], names)
+    mirrors = analysis.mirror_pairs
+    in_dimension = mirrors.loc[mirrors["item_code"].isin(codes), "pair"].unique()
+    mirrors = mirrors.loc[mirrors["pair"].isin(in_dimension)]
+    mirror_rows = _mirror_records(mirrors, analysis, names)
+    groups = [
+        (comparison.label_a, context["label_a"]),
+        (comparison.label_b, context["label_b"]),
+    ]
+    text = _chart_text(comparison)
+    likert = charts.likert_chart(
+        analysis.distributions.loc[analysis.distributions["item_code"].isin(codes)],
+        items,
+        context["scale_labels"],
+        groups,
+        text,
+    )
+    context.update(
+        {
+            "empty": False,
+            "summary": summary[0] if summary else None,
+            "item_rows": item_rows,
+            "mirror_rows": mirror_rows,
+            "likert_rows": _likert_rows(analysis, codes, groups),
+            "figures": {"likert": charts.figure_to_dict(likert)},
+        }
+    )
+    return render(request, "reports/dimension.html", context)
+
+
+@lru_cache(maxsize=4)
+def _methodology_html(path: Path, modified: float) -> SafeString:
+    """docs/methodology.md as HTML (raw HTML in the file is escaped, not passed through).
+
+    Rendered by markdown-it-py; should it be missing, the text is shown as it is written.
+    """
+    text = path.read_text(encoding="utf-8")
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:  # pragma: no cover - markdown-it-py belongs in requirements.txt
+        return format_html('<pre class="methodology-text">{}</pre>', text)
+    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    return mark_safe(html)  # noqa: S308 - rendered with raw HTML disabled
+
+
+@leader_required
+def methodology(request: HttpRequest) -> HttpResponse:
+    """The methodology page: docs/methodology.md, rendered, plus the thresholds in force."""
+    try:
+        body = _methodology_html(METHODOLOGY_PATH, METHODOLOGY_PATH.stat().st_mtime)
+    except OSError as error:
+        raise Http404 from error
+    return render(
+        request,
+        "reports/methodology.html",
+        {"body": body, "thresholds": report_thresholds()},
+    )
+
+
 @leader_required
 def export(request: HttpRequest, slug: str, kind: str) -> StreamingHttpResponse:
-    """Download responses.csv or summary.csv of a round."""
+    """Download responses.csv, summary.csv or gaps.csv (of the comparison in the query)."""
     if kind not in KINDS:
         raise Http404
     survey_round = get_object_or_404(SurveyRound.objects.select_related("instrument"), slug=slug)
-    return export_response(round=survey_round, kind=kind)
+    comparison, _problems, _form = comparison_from_query(request.GET)
+    return export_response(round=survey_round, kind=kind, comparison=comparison)

@@ -61,16 +61,42 @@ def all_strings(figure: go.Figure) -> str:
     return json.dumps(figure_to_dict(figure))
 
 
+def bars(figure: go.Figure) -> dict[str, tuple[float, str, str]]:
+    """Dimension label -> (gap, bar text, status trace name), over every status trace."""
+    found = {}
+    for trace in figure.data:
+        for x, y, label in zip(trace.x, trace.y, trace.text, strict=True):
+            found[y] = (x, label, trace.name)
+    return found
+
+
 def test_gap_chart_sorts_by_absolute_gap_and_marks_the_worst():
     analysis = make_analysis()
     figure = gap_chart(analysis.gaps, NAMES)
-    bar = figure.data[0]
     labels = list(figure.layout.yaxis.categoryarray)
     assert labels[0].startswith("★ Speed")  # a: +100, the largest
-    assert list(bar.x[:2]) == [100.0, pytest.approx(-12.5)]
-    assert bar.marker.color[0] != bar.marker.color[1]
-    assert "largest gap" in bar.text[0]
-    assert "largest gap" not in bar.text[1]
+    found = bars(figure)
+    assert found[labels[0]][0] == 100.0
+    assert found[labels[1]][0] == pytest.approx(-12.5)  # b: IT 50 − Security 62.5
+    assert "★" in found[labels[0]][1]
+    assert "★" not in found[labels[1]][1]
+    hover = [h for trace in figure.data for h in trace.hovertext if "largest gap" in h]
+    assert len(hover) == 1
+    assert hover[0].startswith("Speed")
+
+
+def test_gap_chart_colours_by_status_with_a_legend_and_a_pattern():
+    analysis = make_analysis()
+    gaps = analysis.gaps.copy()
+    gaps["status"] = ["breakdown", "aligned", "suppressed"]
+    figure = gap_chart(gaps, NAMES)
+    by_name = {trace.name: trace for trace in figure.data}
+    assert set(by_name) == {"breakdown", "aligned"}  # one legend entry per status shown
+    assert figure.layout.showlegend
+    assert by_name["breakdown"].marker.color != by_name["aligned"].marker.color
+    assert by_name["breakdown"].marker.pattern.shape != by_name["aligned"].marker.pattern.shape
+    assert "breakdown" in by_name["breakdown"].text[0]  # the status word on the bar itself
+    assert "aligned" in by_name["aligned"].text[0]
 
 
 def test_gap_chart_labels_a_suppressed_dimension_without_a_bar():
@@ -78,7 +104,8 @@ def test_gap_chart_labels_a_suppressed_dimension_without_a_bar():
     figure = gap_chart(analysis.gaps, NAMES)
     labels = list(figure.layout.yaxis.categoryarray)
     suppressed = labels.index("&lt;script&gt;alert(1)&lt;/script&gt;")
-    assert figure.data[0].x[suppressed] is None
+    assert suppressed == len(labels) - 1
+    assert labels[suppressed] not in bars(figure)
     notes = [a for a in figure.layout.annotations if a.y == labels[suppressed]]
     assert [a.text for a in notes] == ["not enough responses"]
 
@@ -188,7 +215,7 @@ def test_figures_are_json_able_with_rounded_numbers():
     analysis = make_analysis()
     payload = figure_to_dict(gap_chart(analysis.gaps, NAMES))
     assert json.loads(json.dumps(payload)) == payload
-    assert payload["data"][0]["x"][1] == -12.5
+    assert [v for trace in payload["data"] for v in trace["x"]] == [100.0, -12.5]
     assert all(
         v is None or round(v, 1) == v
         for v in figure_to_dict(heatmap_chart(analysis.summary, NAMES, GROUPS))["data"][0]["z"][1]

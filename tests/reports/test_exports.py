@@ -16,6 +16,7 @@ from reports.exports import (
     BOM,
     csv_bytes,
     export_chunks,
+    gaps_rows,
     responses_rows,
     safe_cell,
     summary_rows,
@@ -90,12 +91,16 @@ def test_summary_rows_blank_every_number_of_a_suppressed_group():
             "score_mean": [-3.456, np.nan],
             "score_sd": [10.0, np.nan],
             "favourable_pct": [50.0, np.nan],
+            "rwg_j": [0.81234, np.nan],
+            "ad": [0.5, np.nan],
+            "alpha": [-0.1, np.nan],
             "suppressed": [False, True],
         }
     )
     rows = decode(csv_bytes(summary_rows(summary)))
-    assert rows[1] == ["a", "side", "it", "12", "-3.46", "10.0", "50.0"]
-    assert rows[2] == ["a", "side", "security", "", "", "", ""]
+    assert rows[0][-3:] == ["rwg_j", "ad", "alpha"]
+    assert rows[1] == ["a", "side", "it", "12", "-3.46", "10.0", "50.0", "0.812", "0.5", "-0.1"]
+    assert rows[2] == ["a", "side", "security", *[""] * 7]
 
 
 def test_summary_rows_never_write_the_real_n_of_a_suppressed_group():
@@ -108,10 +113,13 @@ def test_summary_rows_never_write_the_real_n_of_a_suppressed_group():
             "score_mean": [40.0],
             "score_sd": [1.0],
             "favourable_pct": [30.0],
+            "rwg_j": [0.9],
+            "ad": [0.1],
+            "alpha": [0.8],
             "suppressed": [True],
         }
     )
-    assert decode(csv_bytes(summary_rows(summary)))[1] == ["a", "side", "security", "", "", "", ""]
+    assert decode(csv_bytes(summary_rows(summary)))[1] == ["a", "side", "security", *[""] * 7]
 
 
 @pytest.mark.django_db
@@ -121,7 +129,7 @@ def test_unknown_kind_is_an_error(survey_round):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("kind", ["responses", "summary"])
+@pytest.mark.parametrize("kind", ["responses", "summary", "gaps"])
 def test_command_writes_the_same_bytes_as_the_download(
     leader_client, populated_round, tmp_path, kind
 ):
@@ -148,3 +156,106 @@ def test_command_writes_to_stdout(populated_round):
 def test_command_rejects_an_unknown_round(db):
     with pytest.raises(CommandError, match="No round"):
         call_command("export_csv", "missing", "--kind", "summary", "--output", "-")
+
+
+def gaps_frame(**overrides) -> pd.DataFrame:
+    row = {
+        "dimension_code": "a",
+        "attribute": "side",
+        "group_a": "it",
+        "group_b": "security",
+        "n_a": 12,
+        "n_b": 9,
+        "score_a": 70.1234,
+        "score_b": 40.0,
+        "gap": 30.1234,
+        "rank_biserial": 0.81234,
+        "p_value": 1.234567891e-9,
+        "q_value": 0.0123456789,
+        "status": "breakdown",
+        "suppressed_a": False,
+        "suppressed_b": False,
+        "suppressed": False,
+    }
+    row.update(overrides)
+    return pd.DataFrame([row])
+
+
+def test_gaps_rows_round_and_keep_tiny_p_values():
+    rows = decode(csv_bytes(gaps_rows(gaps_frame())))
+    assert rows[0] == [
+        "dimension_code",
+        "attribute",
+        "group_a",
+        "group_b",
+        "n_a",
+        "n_b",
+        "score_a",
+        "score_b",
+        "gap",
+        "rank_biserial",
+        "p_value",
+        "q_value",
+        "status",
+    ]
+    assert rows[1] == [
+        "a",
+        "side",
+        "it",
+        "security",
+        "12",
+        "9",
+        "70.12",
+        "40.0",
+        "30.12",
+        "0.812",
+        "1.23457e-09",
+        "0.0123457",
+        "breakdown",
+    ]
+
+
+def test_gaps_rows_blank_every_number_of_a_suppressed_side():
+    frame = gaps_frame(suppressed_b=True, suppressed=True, status="suppressed", n_b=2, score_b=10.0)
+    rows = decode(csv_bytes(gaps_rows(frame)))
+    # even if a caller left B's n and score in, they are not written
+    assert rows[1] == ["a", "side", "it", "security", "12", "", "70.12", *[""] * 5, "suppressed"]
+
+
+@pytest.mark.django_db
+def test_command_exports_gaps_of_any_comparison(populated_round):
+    out = io.StringIO()
+    call_command(
+        "export_csv",
+        populated_round.slug,
+        "--kind",
+        "gaps",
+        "--attribute",
+        "side",
+        "--group-a",
+        "security",
+        "--group-b",
+        "it",
+        "--output",
+        "-",
+        stdout=out,
+    )
+    rows = list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
+    assert rows[1][:9] == ["a", "side", "security", "it", "5", "6", "25.0", "91.67", "-66.67"]
+
+
+@pytest.mark.django_db
+def test_command_rejects_an_unknown_group(populated_round):
+    with pytest.raises(CommandError, match="not a group"):
+        call_command(
+            "export_csv",
+            populated_round.slug,
+            "--kind",
+            "gaps",
+            "--attribute",
+            "level",
+            "--group-a",
+            "boss",
+            "--output",
+            "-",
+        )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+from survey.models import Answer
 from tests.factories import InvitationFactory, SurveyRoundFactory
 from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
 
@@ -82,11 +84,18 @@ def test_dashboard_shows_scores_gaps_and_suppresses_small_groups(leader_client, 
     assert response.status_code == 200
     content = response.content.decode()
     card = {row["dimension_code"]: row for row in response.context["scorecard"]}
-    assert card["a"]["it_score"] == pytest.approx(275 / 3)
-    assert card["a"]["security_score"] == pytest.approx(25.0)
+    assert card["a"]["score_a"] == pytest.approx(275 / 3)
+    assert card["a"]["score_b"] == pytest.approx(25.0)
     assert card["a"]["gap"] == pytest.approx(275 / 3 - 25)
     assert card["a"]["worst"]
-    assert card["a"]["it_n"] == 6
+    assert card["a"]["n_a"] == 6
+    # 6 identical IT against 5 identical Security answers: every pair favours IT
+    assert card["a"]["rank_biserial"] == pytest.approx(1.0)
+    assert card["a"]["effect_label"] == "large"
+    assert card["a"]["q_value"] < 0.05
+    assert card["a"]["status"] == "breakdown"
+    assert card["a"]["rwg_j_a"] == pytest.approx(1.0)
+    assert card["a"]["url"] == "/reports/autumn/dimension/a/?attribute=side&a=it&b=security"
     assert "91.7" in content
     assert "66.7" in content  # the gap of a, and Security's b score
     # 'other' has only 2 respondents: the heatmap table says so, never a number
@@ -96,10 +105,11 @@ def test_dashboard_shows_scores_gaps_and_suppresses_small_groups(leader_client, 
     assert "fewer than 5" in content  # 2 'other' completed
 
 
-def test_dashboard_draws_four_charts_from_json_script(leader_client, populated_round):
+def test_dashboard_draws_three_charts_from_json_script(leader_client, populated_round):
     response = leader_client.get(dashboard_url(populated_round))
     content = response.content.decode()
-    for key in ("gap", "heatmap", "radar", "likert"):
+    assert "figure-likert" not in content  # on the dimension pages now
+    for key in ("gap", "heatmap", "radar"):
         assert f'<script id="figure-{key}" type="application/json">' in content
         assert f'data-figure="figure-{key}"' in content
     assert "plotly/plotly.min.js" in content
@@ -114,9 +124,13 @@ def test_dashboard_hides_a_side_smaller_than_k(leader_client, survey_round, make
     make_responses(survey_round, [("it", IT_ANSWERS)] * 5 + [("security", SECURITY_ANSWERS)] * 4)
     response = leader_client.get(dashboard_url(survey_round))
     card = {row["dimension_code"]: row for row in response.context["scorecard"]}
-    assert card["a"]["security_score"] is None
+    assert card["a"]["score_b"] is None
     assert card["a"]["gap"] is None
-    assert card["a"]["security_n"] is None
+    assert card["a"]["n_b"] is None
+    assert card["a"]["q_value"] is None
+    assert card["a"]["rank_biserial"] is None
+    assert card["a"]["rwg_j_b"] is None
+    assert card["a"]["status"] == "suppressed"
     content = response.content.decode()
     assert "25.0" not in content  # the Security score of a
     assert content.count("not enough responses") >= 6
@@ -184,13 +198,17 @@ def test_summary_download_suppresses_small_groups(leader_client, populated_round
         "score_mean",
         "score_sd",
         "favourable_pct",
+        "rwg_j",
+        "ad",
+        "alpha",
     ]
     by_key = {(r[0], r[2]): r for r in rows[1:]}
     assert set(by_key) == {(d, g) for d in "ab" for g in ("it", "security", "other", "all")}
     assert by_key[("a", "it")][3:5] == ["6", "91.67"]
-    assert by_key[("a", "other")] == ["a", "side", "other", "", "", "", ""]
+    assert by_key[("a", "it")][7:9] == ["1.0", "0.0"]  # identical answers: rwg 1, AD 0
+    assert by_key[("a", "other")] == ["a", "side", "other", *[""] * 7]
     # "all" minus IT and Security would give the 2 'other' respondents away: hidden too
-    assert by_key[("a", "all")] == ["a", "side", "all", "", "", "", ""]
+    assert by_key[("a", "all")] == ["a", "side", "all", *[""] * 7]
 
 
 def test_export_of_another_round_does_not_mix(leader_client, populated_round, make_responses):
@@ -208,3 +226,272 @@ def test_dashboard_escapes_names_in_tables_and_charts(leader_client, populated_r
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in content  # the tables
     figure = response.context["figures"]["gap"]
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in json.dumps(figure)
+
+
+# --- Comparisons, dimension pages, methodology and gaps.csv -------------------------------
+
+
+def dimension_url(survey_round, code: str, query: str = "") -> str:
+    url = reverse("reports:dimension", kwargs={"slug": survey_round.slug, "code": code})
+    return f"{url}?{query}" if query else url
+
+
+@pytest.fixture
+def levels_round(survey_round, make_responses):
+    """IT: 5 executives, 5 managers and 6 individuals; Security: 5 individuals (k = 5)."""
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 5, level="executive")
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 5, level="manager")
+    make_responses(survey_round, [("it", SECURITY_ANSWERS)] * 6, level="individual")
+    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 5, level="individual")
+    return survey_round
+
+
+def test_dashboard_compares_leaders_with_staff(leader_client, levels_round):
+    response = leader_client.get(
+        dashboard_url(levels_round),
+        {"attribute": "level", "a": "executive+manager", "b": "individual"},
+    )
+    assert response.status_code == 200
+    assert response.context["comparison_problems"] == []
+    card = {row["dimension_code"]: row for row in response.context["scorecard"]}
+    assert card["a"]["group_a"] == "executive+manager"
+    assert card["a"]["n_a"] == 10  # 5 executives + 5 managers
+    assert card["a"]["n_b"] == 11
+    content = response.content.decode()
+    assert "Leaders (executives and managers)" in content
+    assert "?attribute=level&amp;a=executive%2Bmanager&amp;b=individual" in content
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"attribute": "level", "a": "boss", "b": "individual"}, ("level", "executive+manager")),
+        ({"attribute": "colour", "a": "it", "b": "security"}, ("side", "it")),
+        ({"attribute": "side", "a": "it", "b": "it"}, ("side", "it")),
+        ({"attribute": "side", "a": "it+security", "b": "security"}, ("side", "it")),
+        ({"attribute": "side", "a": "x" * 500, "b": ""}, ("side", "it")),
+    ],
+)
+def test_a_bad_comparison_falls_back_to_a_default_with_a_message(
+    leader_client, populated_round, query, expected
+):
+    response = leader_client.get(dashboard_url(populated_round), query)
+    assert response.status_code == 200
+    assert response.context["comparison_problems"]
+    comparison = response.context["comparison"]
+    assert (comparison.attribute, comparison.label_a) == expected
+    assert "could not be shown" in response.content.decode()
+
+
+def test_the_default_comparison_has_no_message(leader_client, populated_round):
+    response = leader_client.get(dashboard_url(populated_round))
+    assert response.context["comparison_problems"] == []
+    assert response.context["comparison"].label_a == "it"
+    assert "could not be shown" not in response.content.decode()
+
+
+def test_a_comparison_with_a_small_group_shows_not_enough_responses(
+    leader_client, survey_round, make_responses
+):
+    # 3 executives against 6 + 5 individuals, k = 5: the executives are too few
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 3, level="executive")
+    make_responses(survey_round, [("it", SECURITY_ANSWERS)] * 6, level="individual")
+    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 5, level="individual")
+    response = leader_client.get(
+        dashboard_url(survey_round), {"attribute": "level", "a": "executive", "b": "individual"}
+    )
+    card = {row["dimension_code"]: row for row in response.context["scorecard"]}
+    for row in card.values():
+        assert row["n_a"] is None
+        assert row["score_a"] is None
+        assert row["gap"] is None
+        assert row["q_value"] is None
+        assert row["status"] == "suppressed"
+    assert response.context["alignment_index"] is None
+    gaps = read_csv(
+        leader_client.get(
+            export_url(survey_round, "gaps"),
+            {"attribute": "level", "a": "executive", "b": "individual"},
+        )
+    )
+    assert gaps[1] == [
+        "a",
+        "level",
+        "executive",
+        "individual",
+        "",
+        "11",
+        "",
+        "25.0",
+        *[""] * 4,
+        "suppressed",
+    ]
+
+
+def test_scorecard_links_each_dimension_to_its_page(leader_client, populated_round):
+    content = leader_client.get(dashboard_url(populated_round)).content.decode()
+    assert 'href="/reports/autumn/dimension/a/?attribute=side&amp;a=it&amp;b=security"' in content
+    assert 'href="/reports/autumn/dimension/b/?attribute=side&amp;a=it&amp;b=security"' in content
+    assert reverse("reports:methodology") in content
+
+
+def test_dimension_page_shows_guidance_items_likert_bars_and_mirrors(
+    leader_client, populated_round
+):
+    instrument = populated_round.instrument
+    instrument.dimensions.filter(code="a").update(guidance="Agree a fast path for changes.")
+    a1 = instrument.dimensions.get(code="a").items.get(code="a1")
+    b1 = instrument.dimensions.get(code="b").items.get(code="b1")
+    a1.mirror_of = b1
+    a1.save()
+    response = leader_client.get(dimension_url(populated_round, "a"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Agree a fast path for changes." in content
+    rows = {row["item_code"]: row for row in response.context["item_rows"]}
+    assert list(rows) == ["a1", "a2", "a3"]  # only this dimension's Likert items
+    assert rows["a1"]["score_a"] == pytest.approx(100.0)  # IT answered 5
+    assert rows["a1"]["score_b"] == pytest.approx(25.0)  # Security answered 2
+    assert rows["a1"]["gap"] == pytest.approx(75.0)
+    assert rows["a1"]["q_value"] is not None
+    assert rows["a3"]["reverse_scored"]
+    figure = response.context["figures"]["likert"]
+    assert '<script id="figure-likert" type="application/json">' in content
+    ticks = figure["layout"]["yaxis"]["ticktext"]
+    assert ticks == ["IT", "Security"] * 3  # three statements, two groups each
+    mirrors = response.context["mirror_rows"]
+    assert [(row["pair"], row["item_code"]) for row in mirrors] == [(1, "a1"), (1, "b1")]
+    assert mirrors[0]["score_a"] == pytest.approx(100.0)
+    assert response.context["summary"]["status"] == "breakdown"
+
+
+def test_dimension_page_hides_a_small_group(leader_client, survey_round, make_responses):
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 5 + [("security", SECURITY_ANSWERS)] * 4)
+    response = leader_client.get(dimension_url(survey_round, "a"))
+    assert response.status_code == 200
+    for row in response.context["item_rows"]:
+        assert row["score_b"] is None
+        assert row["n_b"] is None
+        assert row["p_value"] is None
+    assert all(
+        row["suppressed"] for row in response.context["likert_rows"] if row["group"] == "Security"
+    )
+    assert "25.0" not in response.content.decode()
+
+
+def test_dimension_page_of_an_unknown_dimension_is_404(leader_client, populated_round):
+    assert leader_client.get(dimension_url(populated_round, "zz")).status_code == 404
+
+
+def test_dimension_page_of_a_round_without_responses_is_empty(leader_client, survey_round):
+    response = leader_client.get(dimension_url(survey_round, "a"))
+    assert response.status_code == 200
+    assert "No responses yet" in response.content.decode()
+
+
+NEW_PAGES = [("dimension", {"slug": "autumn", "code": "a"}), ("methodology", {})]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), NEW_PAGES)
+def test_new_pages_send_anonymous_users_to_log_in(client, survey_round, name, kwargs):
+    response = client.get(reverse(f"reports:{name}", kwargs=kwargs))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("name", "kwargs"), NEW_PAGES)
+def test_new_pages_refuse_users_outside_leaders(plain_client, survey_round, name, kwargs):
+    assert plain_client.get(reverse(f"reports:{name}", kwargs=kwargs)).status_code == 403
+
+
+def test_dimension_page_queries_are_bounded(
+    leader_client, survey_round, make_responses, django_assert_max_num_queries
+):
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 5 + [("security", SECURITY_ANSWERS)] * 5)
+    with django_assert_max_num_queries(9):
+        small = leader_client.get(dimension_url(survey_round, "a"))
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 60 + [("security", SECURITY_ANSWERS)] * 60)
+    with django_assert_max_num_queries(9):
+        large = leader_client.get(
+            dimension_url(survey_round, "b", "attribute=level&a=manager&b=individual")
+        )
+    assert small.status_code == large.status_code == 200
+
+
+def test_methodology_page_renders_docs_methodology(leader_client, settings):
+    response = leader_client.get(reverse("reports:methodology"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    source = (Path(settings.BASE_DIR) / "docs" / "methodology.md").read_text(encoding="utf-8")
+    headings = [line.lstrip("#").strip() for line in source.splitlines() if line.startswith("#")]
+    assert len(headings) >= 8
+    for heading in headings:
+        assert f">{heading}</h" in content.replace("&#x27;", "'"), heading
+    for formula in ("rwg(j)", "(A² − 1) / 12", "2·U_A / (n_A · n_B) − 1", "100 − mean |gap|"):
+        assert formula in content
+    assert "FRICTION_BREAKDOWN_GAP_POINTS" in content
+    assert "<table>" in content  # the thresholds table is rendered, not shown as text
+
+
+def test_gaps_download_has_the_documented_columns(leader_client, populated_round):
+    response = leader_client.get(export_url(populated_round, "gaps"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="autumn-gaps.csv"'
+    rows = read_csv(response)
+    assert rows[0] == [
+        "dimension_code",
+        "attribute",
+        "group_a",
+        "group_b",
+        "n_a",
+        "n_b",
+        "score_a",
+        "score_b",
+        "gap",
+        "rank_biserial",
+        "p_value",
+        "q_value",
+        "status",
+    ]
+    a = rows[1]
+    assert a[:8] == ["a", "side", "it", "security", "6", "5", "91.67", "25.0"]
+    assert a[8] == "66.67"
+    assert a[9] == "1.0"
+    assert 0 < float(a[11]) < 0.05
+    assert a[12] == "breakdown"
+
+
+def test_gaps_download_follows_the_comparison_in_the_query(leader_client, levels_round):
+    rows = read_csv(
+        leader_client.get(
+            export_url(levels_round, "gaps"),
+            {"attribute": "level", "a": "executive+manager", "b": "individual"},
+        )
+    )
+    assert rows[1][1:6] == ["level", "executive+manager", "individual", "10", "11"]
+
+
+def test_building_the_dashboard_twice_gives_the_same_numbers(leader_client, populated_round):
+    stored = sorted(Answer.objects.values_list("pk", "value"))
+    first = leader_client.get(dashboard_url(populated_round))
+    second = leader_client.get(dashboard_url(populated_round))
+    assert first.context["scorecard"] == second.context["scorecard"]
+    assert first.context["summary"] == second.context["summary"]
+    # reverse coding happens in the analysis only: the stored answers never change
+    assert sorted(Answer.objects.values_list("pk", "value")) == stored
+
+
+def test_dashboard_lists_mirror_pairs_with_both_groups_on_both_statements(
+    leader_client, populated_round
+):
+    instrument = populated_round.instrument
+    a1 = instrument.dimensions.get(code="a").items.get(code="a1")
+    a1.mirror_of = instrument.dimensions.get(code="b").items.get(code="b1")
+    a1.save()
+    response = leader_client.get(dashboard_url(populated_round))
+    rows = response.context["mirror_rows"]
+    assert [(row["pair"], row["item_code"]) for row in rows] == [(1, "a1"), (1, "b1")]
+    a1_row, b1_row = rows
+    assert (a1_row["score_a"], a1_row["score_b"]) == (100.0, 25.0)  # IT 5, Security 2
+    assert (b1_row["score_a"], b1_row["score_b"]) == (75.0, 75.0)  # both answered 4
+    assert "Mirror pairs" in response.content.decode()

@@ -1,4 +1,4 @@
-"""`export_csv ROUND --kind responses|summary --output FILE`: the same bytes as the download."""
+"""`export_csv ROUND --kind responses|summary|gaps --output FILE`: the download's bytes."""
 
 from __future__ import annotations
 
@@ -7,17 +7,35 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from reports.analysis import DEFAULT_COMPARISON
 from reports.exports import KINDS, export_chunks
+from reports.forms import ComparisonForm
 from survey.models import SurveyRound
 
 
 class Command(BaseCommand):
-    help = "Write a round's responses.csv or summary.csv, byte for byte as the dashboard serves it."
+    help = (
+        "Write a round's responses.csv, summary.csv or gaps.csv, byte for byte as the "
+        "dashboard serves it."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("round", help="The round's slug.")
         parser.add_argument("--kind", choices=KINDS, required=True)
         parser.add_argument("--output", required=True, help="File to write, or - for stdout.")
+        parser.add_argument(
+            "--attribute",
+            default=DEFAULT_COMPARISON.attribute,
+            help="gaps only: the profile attribute to compare by (side, level, function).",
+        )
+        parser.add_argument(
+            "--group-a",
+            default=DEFAULT_COMPARISON.label_a,
+            help='gaps only: group A, a value or values joined by "+" (e.g. executive+manager).',
+        )
+        parser.add_argument(
+            "--group-b", default=DEFAULT_COMPARISON.label_b, help="gaps only: group B."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -26,7 +44,13 @@ class Command(BaseCommand):
             )
         except SurveyRound.DoesNotExist as error:
             raise CommandError(f"No round with slug {options['round']!r}.") from error
-        chunks = export_chunks(round=survey_round, kind=options["kind"])
+        form = ComparisonForm(
+            {"attribute": options["attribute"], "a": options["group_a"], "b": options["group_b"]}
+        )
+        comparison, problems = form.comparison()
+        if problems:
+            raise CommandError(" ".join(problems))
+        chunks = export_chunks(round=survey_round, kind=options["kind"], comparison=comparison)
         if options["output"] == "-":
             # Bytes straight to the binary stream when there is one, so nothing is re-encoded.
             binary = getattr(self.stdout, "buffer", None)

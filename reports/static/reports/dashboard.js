@@ -12,9 +12,12 @@
         return;
       }
       var figure = JSON.parse(source.textContent);
+      // No mode bar: its buttons would be controls nested inside role="img" (WCAG 4.1.2);
+      // every chart has a data table with the same numbers instead.
       window.Plotly.newPlot(container, figure.data, figure.layout, {
         responsive: true,
         displaylogo: false,
+        displayModeBar: false,
       });
     });
   }

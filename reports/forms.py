@@ -1,0 +1,153 @@
+"""Leader forms: choosing which two groups the dashboard and its exports compare."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from reports.analysis import DEFAULT_COMPARISON, GROUP_JOINER, LEADERS_VS_STAFF, Comparison
+from survey.models import Function, Level, Side
+
+ATTRIBUTES: dict[str, type[models.TextChoices]] = {
+    "side": Side,
+    "level": Level,
+    "function": Function,
+}
+ATTRIBUTE_LABELS = {
+    "side": _("Side (IT, Security, Other)"),
+    "level": _("Level"),
+    "function": _("Function"),
+}
+# Pooled groups offered in the group lists, by attribute: (values, label).
+POOLED_GROUPS: dict[str, list[tuple[tuple[str, ...], Any]]] = {
+    "level": [(LEADERS_VS_STAFF.group_a, _("Leaders (executives and managers)"))],
+}
+# The comparison shown when the attribute is chosen but its groups are not (or are wrong).
+ATTRIBUTE_DEFAULTS = {
+    "side": DEFAULT_COMPARISON,
+    "level": LEADERS_VS_STAFF,
+    "function": Comparison(
+        "function", (Function.INFRASTRUCTURE.value,), (Function.SECURITY_OPERATIONS.value,)
+    ),
+}
+
+
+def group_choices(attribute: str) -> list[tuple[str, str]]:
+    """(value, label) of every group of ``attribute``: pooled groups first, then each value."""
+    pooled = [
+        (GROUP_JOINER.join(values), str(label))
+        for values, label in POOLED_GROUPS.get(attribute, [])
+    ]
+    return pooled + [(value, str(label)) for value, label in ATTRIBUTES[attribute].choices]
+
+
+def group_label(attribute: str, values: tuple[str, ...]) -> str:
+    """Display name of a group: a pooled group's name, else its values' labels joined."""
+    for pooled, label in POOLED_GROUPS.get(attribute, []):
+        if tuple(pooled) == tuple(values):
+            return str(label)
+    labels = dict(ATTRIBUTES[attribute].choices) if attribute in ATTRIBUTES else {}
+    return " + ".join(str(labels.get(value, value)) for value in values)
+
+
+class ComparisonForm(forms.Form):
+    """GET form: a profile attribute and two of its groups (A and B; gap = A − B).
+
+    A group is a value of the attribute or several joined by "+" (e.g.
+    ``executive+manager``). :meth:`comparison` turns valid input into a
+    :class:`reports.analysis.Comparison`; invalid input gives the attribute's (or the
+    overall) default and a message, never an error page.
+    """
+
+    attribute = forms.ChoiceField(
+        label=_("Compare groups by"),
+        choices=list(ATTRIBUTE_LABELS.items()),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    a = forms.CharField(label=_("Group A"), max_length=200)
+    b = forms.CharField(label=_("Group B"), max_length=200)
+
+    def __init__(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+        if data is not None and not any(key in data for key in ("attribute", "a", "b")):
+            data = None  # no comparison asked for: the default, without any message
+        super().__init__(data, **kwargs)
+        if not self.is_bound and not self.initial:
+            self.initial = comparison_initial(DEFAULT_COMPARISON)
+        source = self.data if self.is_bound else self.initial
+        attribute = source.get("attribute")
+        if attribute not in ATTRIBUTES:
+            attribute = DEFAULT_COMPARISON.attribute
+        for name in ("a", "b"):
+            self.fields[name].widget = forms.Select(
+                choices=group_choices(attribute), attrs={"class": "form-select"}
+            )
+
+    def _parse(self, attribute: str, text: str, field: str) -> tuple[str, ...] | None:
+        values = tuple(part.strip() for part in text.split(GROUP_JOINER) if part.strip())
+        allowed = set(ATTRIBUTES[attribute].values)
+        if not values or len(set(values)) != len(values) or not set(values) <= allowed:
+            self.add_error(
+                field,
+                _("“%(group)s” is not a group of %(attribute)s.")
+                % {"group": text, "attribute": ATTRIBUTE_LABELS[attribute]},
+            )
+            return None
+        return values
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        attribute = cleaned.get("attribute")
+        if attribute is None or "a" not in cleaned or "b" not in cleaned:
+            return cleaned
+        a = self._parse(attribute, cleaned["a"], "a")
+        b = self._parse(attribute, cleaned["b"], "b")
+        if a is not None and b is not None:
+            if set(a) & set(b):
+                self.add_error("b", _("Choose two groups that do not overlap."))
+            else:
+                cleaned["comparison"] = Comparison(attribute, a, b)
+        return cleaned
+
+    def comparison(self) -> tuple[Comparison, list[str]]:
+        """The comparison asked for, or a default and the messages that say why.
+
+        Unbound: the overall default (IT versus Security), no message. Invalid: the
+        default of the attribute asked for when that attribute is valid, else the overall
+        default, with one message per problem.
+        """
+        if not self.is_bound:
+            return DEFAULT_COMPARISON, []
+        if self.is_valid():
+            return self.cleaned_data["comparison"], []
+        attribute = self.data.get("attribute")
+        fallback = ATTRIBUTE_DEFAULTS.get(attribute, DEFAULT_COMPARISON)
+        problems = [str(error) for errors in self.errors.values() for error in errors]
+        return fallback, problems
+
+
+def comparison_initial(comparison: Comparison) -> dict[str, str]:
+    """Form values (and query parameters) that select ``comparison``."""
+    return {
+        "attribute": comparison.attribute,
+        "a": comparison.label_a,
+        "b": comparison.label_b,
+    }
+
+
+def comparison_from_query(
+    query: Mapping[str, Any],
+) -> tuple[Comparison, list[str], ComparisonForm]:
+    """Read the comparison from GET parameters: (comparison, messages, form to show).
+
+    The form shown always describes the comparison on the page: the bound form when the
+    input was valid, else a fresh one set to the default used instead.
+    """
+    form = ComparisonForm(query)
+    comparison, problems = form.comparison()
+    if problems or not form.is_bound:
+        form = ComparisonForm(initial=comparison_initial(comparison))
+    return comparison, problems, form

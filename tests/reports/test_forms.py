@@ -1,0 +1,81 @@
+"""Tests of reports.forms: reading the comparison from the dashboard's GET parameters."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports.analysis import DEFAULT_COMPARISON, LEADERS_VS_STAFF, Comparison
+from reports.forms import (
+    ComparisonForm,
+    comparison_from_query,
+    group_choices,
+    group_label,
+)
+
+
+def test_no_parameters_give_it_versus_security_without_a_message():
+    comparison, problems, form = comparison_from_query({})
+    assert comparison == DEFAULT_COMPARISON
+    assert problems == []
+    assert form["a"].value() == "it"
+
+
+def test_unrelated_parameters_are_ignored():
+    assert comparison_from_query({"page": "2"})[:2] == (DEFAULT_COMPARISON, [])
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            {"attribute": "side", "a": "security", "b": "it"},
+            Comparison("side", ("security",), ("it",)),
+        ),
+        ({"attribute": "level", "a": "executive+manager", "b": "individual"}, LEADERS_VS_STAFF),
+        (
+            {"attribute": "function", "a": "identity", "b": "governance+other"},
+            Comparison("function", ("identity",), ("governance", "other")),
+        ),
+    ],
+)
+def test_valid_comparisons_are_read(query, expected):
+    comparison, problems, form = comparison_from_query(query)
+    assert comparison == expected
+    assert problems == []
+    assert form.is_bound
+
+
+@pytest.mark.parametrize(
+    ("query", "fallback", "message"),
+    [
+        ({"attribute": "level", "a": "boss", "b": "individual"}, LEADERS_VS_STAFF, "not a group"),
+        ({"attribute": "level", "a": "manager", "b": "manager"}, LEADERS_VS_STAFF, "overlap"),
+        ({"attribute": "side", "a": "it", "b": ""}, DEFAULT_COMPARISON, "required"),
+        ({"attribute": "nope", "a": "it", "b": "security"}, DEFAULT_COMPARISON, "valid choice"),
+        ({"attribute": "side", "a": "it+it", "b": "security"}, DEFAULT_COMPARISON, "not a group"),
+    ],
+)
+def test_bad_comparisons_fall_back_with_a_message(query, fallback, message):
+    comparison, problems, form = comparison_from_query(query)
+    assert comparison == fallback
+    assert any(message in problem for problem in problems)
+    # the form shown describes the comparison on the page
+    assert form["attribute"].value() == fallback.attribute
+    assert form["a"].value() == fallback.label_a
+
+
+def test_group_lists_follow_the_attribute():
+    assert [value for value, _ in group_choices("side")] == ["it", "security", "other"]
+    assert group_choices("level")[0] == ("executive+manager", "Leaders (executives and managers)")
+    form = ComparisonForm({"attribute": "level", "a": "manager", "b": "individual"})
+    values = [value for value, _ in form.fields["a"].widget.choices]
+    assert "executive+manager" in values
+    assert "it" not in values
+
+
+def test_group_labels_are_readable():
+    assert group_label("side", ("it",)) == "IT"
+    assert group_label("level", ("executive", "manager")) == "Leaders (executives and managers)"
+    assert group_label("function", ("identity", "other")) == (
+        "Identity and access management + Other"
+    )
