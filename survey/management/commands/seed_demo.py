@@ -23,7 +23,7 @@ DIMENSION_MEANS: dict[str, tuple[float, float]] = {
     "speed_control": (2.3, 3.7),
     "early_involvement": (3.8, 2.2),
     "shared_objectives": (3.2, 2.7),
-    "communication_trust": (3.3, 2.9),
+    "communication_trust": (3.1, 2.85),
     "incident_roles": (3.9, 3.8),
     "operational_handoffs": (2.9, 2.5),
     "new_technology": (2.6, 2.4),
