@@ -60,6 +60,7 @@ class SurveyRoundAdmin(admin.ModelAdmin):
         "closes_at",
         "timezone",
         "import_link",
+        "manage_link",
     ]
     list_filter = ["instrument", "opens_at", "closes_at"]
     search_fields = ["name", "slug"]
@@ -101,6 +102,12 @@ class SurveyRoundAdmin(admin.ModelAdmin):
     def import_link(self, obj: SurveyRound) -> str:
         url = reverse("admin:survey_surveyround_import", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Import responses"))
+
+    @admin.display(description=_("Run"))
+    def manage_link(self, obj: SurveyRound) -> str:
+        """The staff round page: dates, participation, invitees, emails and reminders."""
+        url = reverse("survey:manage_round", kwargs={"slug": obj.slug})
+        return format_html('<a href="{}">{}</a>', url, _("Invitations and reminders"))
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Instrument, Item
+from survey.emails import validate_body_template, validate_subject_template
 
 
 class Side(models.TextChoices):
@@ -56,6 +57,20 @@ class SurveyRound(models.Model):
         help_text=_("Anonymity threshold k: smaller groups are shown as 'not enough responses'."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Emails to invitees (issue 8). Blank subject/body = the default text in
+    # survey.emails; admins edit them on the round page (Django template syntax).
+    max_reminders = models.PositiveSmallIntegerField(
+        default=2,
+        help_text=_("How many reminders an invitee who has not completed may get, at most."),
+    )
+    invitation_subject = models.CharField(
+        max_length=200, blank=True, validators=[validate_subject_template]
+    )
+    invitation_body = models.TextField(blank=True, validators=[validate_body_template])
+    reminder_subject = models.CharField(
+        max_length=200, blank=True, validators=[validate_subject_template]
+    )
+    reminder_body = models.TextField(blank=True, validators=[validate_body_template])
 
     class Meta:
         ordering = ["-opens_at", "name"]
@@ -102,9 +117,23 @@ class Invitation(models.Model):
     used = models.BooleanField(default=False)
     draft = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Kept only to send the link and the reminders: never exported, never shown beside
+    # answers. Stored lower-case; unique per round when given.
+    email = models.EmailField(blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_sent_on = models.DateField(
+        null=True, blank=True, help_text=_("Day the last email went out; empty = never sent.")
+    )
 
     class Meta:
         indexes = [models.Index(fields=["round", "used"], name="invitation_round_used")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "email"],
+                condition=~models.Q(email=""),
+                name="invitation_email_once_per_round",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Invitation {self.pk} to {self.round}"

@@ -1,0 +1,297 @@
+"""Staff pages to run a round: open, close, extend, invitees, emails, sending and reminders.
+
+Thin: forms parse, ``survey.services`` writes and sends, ``survey.participation`` counts.
+Every page needs a staff account allowed to change rounds; anonymous visitors are sent to
+log in, other accounts get 403. Every action is a POST that ends in a redirect to the round
+page with a message, or the page again with the form's errors (never a 500 on bad input).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateSyntaxError
+from django.urls import reverse
+from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from survey.emails import (
+    INVITATION,
+    REMINDER,
+    email_render,
+    email_subject_render,
+    local_time_text,
+    round_email_templates,
+)
+from survey.invitees import InviteeListError
+from survey.manage_forms import ConfirmSendForm, EmailTemplatesForm, ExtendForm, InviteesForm
+from survey.models import Invitation, SurveyRound
+from survey.participation import round_participation_table
+from survey.services import (
+    MailSendError,
+    RoundNotOpenError,
+    invitations_send,
+    invitees_add,
+    reminders_send,
+    round_close,
+    round_extend,
+    round_open,
+    round_today,
+    round_zone,
+)
+
+SAMPLE_LINK_PATH = "/s/EXAMPLE-each-invitee-gets-their-own-link/"
+
+
+def _staff_round_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log in first; then only staff who may change rounds; resolve the round's slug."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not (user.is_staff and user.has_perm("survey.change_surveyround")):
+            raise PermissionDenied
+        survey_round = get_object_or_404(
+            SurveyRound.objects.select_related("instrument"), slug=slug
+        )
+        return view(request, survey_round, **kwargs)
+
+    return wrapper
+
+
+def _round_url(survey_round: SurveyRound) -> str:
+    return reverse("survey:manage_round", kwargs={"slug": survey_round.slug})
+
+
+def _status(survey_round: SurveyRound) -> str:
+    now = dj_timezone.now()
+    if now < survey_round.opens_at:
+        return "upcoming"
+    return "open" if survey_round.is_open(now) else "closed"
+
+
+def _send_counts(survey_round: SurveyRound) -> dict[str, int]:
+    """Invitees with an address, not yet emailed, and due a reminder now. One query."""
+    today = round_today(survey_round)
+    due = Q(used=False, last_sent_on__lt=today, reminders_sent__lt=survey_round.max_reminders)
+    return (
+        Invitation.objects.filter(round=survey_round)
+        .exclude(email="")
+        .aggregate(
+            with_address=Count("pk"),
+            not_sent=Count("pk", filter=Q(last_sent_on__isnull=True, used=False)),
+            reminders_due=Count("pk", filter=due),
+        )
+    )
+
+
+def _page(
+    request: HttpRequest, survey_round: SurveyRound, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    zone = round_zone(survey_round)
+    closes_at = survey_round.closes_at
+    initial = {"closes_at": dj_timezone.make_naive(closes_at, zone)} if closes_at else {}
+    context = {
+        "round": survey_round,
+        "status": _status(survey_round),
+        "zone": zone.key,
+        "opens_text": local_time_text(survey_round.opens_at, zone),
+        "closes_text": local_time_text(survey_round.closes_at, zone),
+        "participation": round_participation_table(round=survey_round),
+        "counts": _send_counts(survey_round),
+        "extend_form": forms.get("extend_form") or ExtendForm(zone=zone, initial=initial),
+        "invitees_form": forms.get("invitees_form") or InviteesForm(),
+        "send_form": forms.get("send_form") or ConfirmSendForm(prefix="send"),
+        "remind_form": forms.get("remind_form") or ConfirmSendForm(prefix="remind"),
+        "title": _("Run the round %(round)s") % {"round": survey_round.name},
+    }
+    return render(request, "survey/manage/round.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD"])
+@_staff_round_view
+def round_manage(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
+    """The round page: dates and actions, participation, invitees and sending."""
+    return _page(request, survey_round)
+
+
+@require_POST
+@_staff_round_view
+def round_open_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
+    """Open the round now (reopening a closed one until it is closed again)."""
+    try:
+        round_open(round=survey_round)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The round is open."))
+    return redirect(_round_url(survey_round))
+
+
+@require_POST
+@_staff_round_view
+def round_close_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
+    """Close the round now."""
+    try:
+        round_close(round=survey_round)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The round is closed: its links now say so."))
+    return redirect(_round_url(survey_round))
+
+
+@require_POST
+@_staff_round_view
+def round_extend_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
+    """Move the closing time (in the round's time zone); a closed round reopens."""
+    form = ExtendForm(request.POST, zone=round_zone(survey_round))
+    if form.is_valid():
+        try:
+            round_extend(round=survey_round, closes_at=form.cleaned_data["closes_at"])
+        except ValidationError as exc:
+            form.add_error("closes_at", exc.messages)
+        else:
+            messages.success(
+                request,
+                _("The round now closes on %(closes)s.")
+                % {"closes": local_time_text(survey_round.closes_at, round_zone(survey_round))},
+            )
+            return redirect(_round_url(survey_round))
+    return _page(request, survey_round, extend_form=form)
+
+
+@require_POST
+@_staff_round_view
+def round_invitees_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
+    """Add invitees from a CSV file or pasted addresses, all or nothing."""
+    form = InviteesForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            result = invitees_add(round=survey_round, rows=form.rows)
+        except InviteeListError as exc:
+            form.add_error(None, [_("Nothing was added."), *exc.problems])
+        else:
+            text = ngettext("Added %(n)d invitee.", "Added %(n)d invitees.", result.added) % {
+                "n": result.added
+            }
+            if result.duplicates:
+                text += " " + ngettext(
+                    "Skipped %(n)d duplicate address.",
+                    "Skipped %(n)d duplicate addresses.",
+                    result.duplicates,
+                ) % {"n": result.duplicates}
+            messages.success(request, text)
+            return redirect(_round_url(survey_round))
+    return _page(request, survey_round, invitees_form=form)
+
+
+def _send(
+    request: HttpRequest, survey_round: SurveyRound, *, kind: str, prefix: str
+) -> HttpResponse:
+    form = ConfirmSendForm(request.POST, prefix=prefix)
+    if not form.is_valid():
+        return _page(request, survey_round, **{f"{prefix}_form": form})
+    send = invitations_send if kind == INVITATION else reminders_send
+    try:
+        result = send(round=survey_round)
+    except RoundNotOpenError:
+        if kind == INVITATION:
+            messages.error(request, _("The round is closed: no invitation was sent."))
+        else:
+            messages.error(request, _("Reminders go out only while the round is open."))
+    except MailSendError as exc:
+        messages.error(
+            request,
+            _(
+                "Sending stopped after %(sent)d email(s): the mail server said “%(reason)s”. "
+                "%(unsent)d invitee(s) were not emailed and are unchanged: try again later."
+            )
+            % {"sent": exc.sent, "reason": exc.reason, "unsent": exc.unsent},
+        )
+    else:
+        if kind == INVITATION:
+            text = ngettext("Sent %(n)d invitation.", "Sent %(n)d invitations.", result.sent) % {
+                "n": result.sent
+            }
+        else:
+            text = ngettext("Reminded %(n)d invitee.", "Reminded %(n)d invitees.", result.sent) % {
+                "n": result.sent
+            }
+            if result.mailed_today:
+                text += " " + ngettext(
+                    "%(n)d invitee was emailed today already and can be reminded from tomorrow.",
+                    "%(n)d invitees were emailed today already and can be reminded from tomorrow.",
+                    result.mailed_today,
+                ) % {"n": result.mailed_today}
+        messages.success(request, text)
+    return redirect(_round_url(survey_round))
+
+
+@require_POST
+@_staff_round_view
+def round_send_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
+    """Email their links to the invitees not emailed yet."""
+    return _send(request, survey_round, kind=INVITATION, prefix="send")
+
+
+@require_POST
+@_staff_round_view
+def round_remind_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
+    """Email a reminder (with a fresh link) to the invitees who have not completed."""
+    return _send(request, survey_round, kind=REMINDER, prefix="remind")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@_staff_round_view
+def round_email_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
+    """Edit the invitation and reminder texts; the page previews them with a sample link."""
+    if request.method == "POST":
+        form = EmailTemplatesForm(request.POST, instance=survey_round)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("The email texts are saved."))
+            return redirect("survey:manage_email", slug=survey_round.slug)
+        survey_round.refresh_from_db()
+    else:
+        form = EmailTemplatesForm(instance=survey_round)
+    context = {
+        "round": survey_round,
+        "form": form,
+        "previews": _previews(survey_round),
+        "title": _("Emails of %(round)s") % {"round": survey_round.name},
+    }
+    return render(request, "survey/manage/email.html", context)
+
+
+def _previews(survey_round: SurveyRound) -> list[dict[str, str]]:
+    base = settings.SURVEY_BASE_URL.rstrip("/")
+    context = {
+        "link": f"{base}{SAMPLE_LINK_PATH}",
+        "round_name": survey_round.name,
+        "closes": local_time_text(survey_round.closes_at, round_zone(survey_round)),
+    }
+    previews = []
+    for kind, label in ((INVITATION, _("Invitation")), (REMINDER, _("Reminder"))):
+        subject, body = round_email_templates(survey_round, kind)
+        try:
+            preview = {
+                "subject": email_subject_render(subject, context),
+                "body": email_render(body, context),
+            }
+        except (TemplateSyntaxError, TypeError, ValueError) as exc:  # stored unchecked
+            preview = {"subject": "", "body": _("This text cannot be used: %(e)s") % {"e": exc}}
+        previews.append({"label": label, **preview})
+    return previews

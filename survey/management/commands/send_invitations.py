@@ -1,0 +1,35 @@
+"""`send_invitations`: email their links to a round's invitees not emailed yet (for cron)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from survey.models import SurveyRound
+from survey.services import MailSendError, RoundNotOpenError, invitations_send
+
+
+class Command(BaseCommand):
+    help = (
+        "Email each invitee of ROUND who has an address and has not been emailed yet their own "
+        "link, through EMAIL_BACKEND. Safe to run again: only the not yet emailed are sent to."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("round", help="Round slug.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        survey_round = SurveyRound.objects.filter(slug=options["round"]).first()
+        if survey_round is None:
+            raise CommandError(f"Unknown round {options['round']!r}.")
+        try:
+            result = invitations_send(round=survey_round)
+        except RoundNotOpenError as exc:
+            raise CommandError(
+                f"Round {survey_round.slug!r} is closed: no invitation was sent."
+            ) from exc
+        except MailSendError as exc:
+            raise CommandError(str(exc)) from exc
+        noun = "invitation" if result.sent == 1 else "invitations"
+        self.stdout.write(f"Sent {result.sent} {noun} for round {survey_round.slug}.")

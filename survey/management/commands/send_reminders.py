@@ -1,0 +1,39 @@
+"""`send_reminders`: remind a round's invitees who have not completed (for cron)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from survey.models import SurveyRound
+from survey.services import MailSendError, RoundNotOpenError, reminders_send
+
+
+class Command(BaseCommand):
+    help = (
+        "Email a reminder with a fresh link to each invitee of the open ROUND who has not "
+        "completed, was reminded fewer than the round's maximum and was not emailed today. "
+        "Running it more than once a day sends nothing twice."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("round", help="Round slug.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        survey_round = SurveyRound.objects.filter(slug=options["round"]).first()
+        if survey_round is None:
+            raise CommandError(f"Unknown round {options['round']!r}.")
+        try:
+            result = reminders_send(round=survey_round)
+        except RoundNotOpenError as exc:
+            raise CommandError(
+                f"Round {survey_round.slug!r} is not open: reminders go out only while it is."
+            ) from exc
+        except MailSendError as exc:
+            raise CommandError(str(exc)) from exc
+        noun = "invitee" if result.sent == 1 else "invitees"
+        line = f"Reminded {result.sent} {noun} for round {survey_round.slug}."
+        if result.mailed_today:
+            line += f" {result.mailed_today} emailed today already: from tomorrow."
+        self.stdout.write(line)
