@@ -6,7 +6,7 @@ PORT ?= 8000
 # Links printed by seed_demo and create_leader point at the port being served.
 export SURVEY_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint format install install-dev migrate demo clean
+.PHONY: run test lint format install install-dev migrate demo clean screenshots
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run: demo
 
 test: install-dev
 	$(PY) -m pytest
+
+# PNGs of the main pages from the demo data, for the README (needs Debian's chromium).
+screenshots: install-dev
+	BROWSER_REQUIRED=1 $(PY) -m pytest tests/browser/screenshots.py -q -p no:cacheprovider
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

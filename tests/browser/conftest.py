@@ -1,0 +1,282 @@
+"""Browser-test fixtures: a live server, headless Chromium through Playwright, axe-core, data.
+
+The browser tests drive Debian's Chromium (never a browser downloaded by Playwright). Outside
+CI a machine without Chromium skips them with a message saying how to install it; with
+``CI=true`` a missing browser fails the run instead, so CI can never go green by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from assessment.models import Instrument
+from assessment.services import instrument_load
+from survey.models import Invitation, SurveyRound
+from survey.services import (
+    invitation_save_profile,
+    invitations_issue,
+    responses_create_bulk,
+    round_create,
+)
+from survey.tokens import token_hash
+from tests.browser.helpers import LEADER_PASSWORD, LEADER_USERNAME, Respondent, likert_codes
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+INSTALL_HINT = (
+    "install Debian's Chromium with `apt-get install -y chromium chromium-driver` "
+    "(or point CHROMIUM_PATH at a Chromium binary) and `pip install -r requirements-dev.txt`"
+)
+# Fail fast: a page that needs more than this is broken, not slow.
+DEFAULT_TIMEOUT_MS = 10_000
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test in this folder `browser` (select or skip them with `-m`)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def chromium_path() -> str | None:
+    """The Chromium binary to drive: $CHROMIUM_PATH, else Debian's, else one on PATH."""
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        return configured if Path(configured).is_file() else None
+    for candidate in CHROMIUM_CANDIDATES:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
+def _browser_required() -> bool:
+    """In CI (CI=true) and for `make screenshots` (BROWSER_REQUIRED=1) skipping is no option."""
+    return any(
+        os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}
+        for name in ("CI", "BROWSER_REQUIRED")
+    )
+
+
+def _unavailable(reason: str) -> None:
+    """Skip the browser tests on a laptop; fail them in CI, where a browser is required."""
+    message = f"{reason}: {INSTALL_HINT}."
+    if _browser_required():
+        pytest.fail(f"A browser is required here and cannot be run. {message}", pytrace=False)
+    pytest.skip(message)
+
+
+try:
+    import playwright.sync_api  # noqa: F401
+except ImportError:  # pragma: no cover - depends on the environment
+    if _browser_required():
+        raise
+    # The test modules import Playwright: leave them out, and say so at the end of the run.
+    collect_ignore_glob = ["test_*.py", "screenshots.py"]
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if "collect_ignore_glob" in globals():
+        terminalreporter.write_line(
+            f"Browser tests left out: Playwright for Python is not installed; {INSTALL_HINT}."
+        )
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole session (each test gets its own context)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed")
+    executable = chromium_path()
+    if executable is None:
+        _unavailable("No Chromium found")
+    # Playwright's sync API runs an event loop in this thread; Django would then refuse the
+    # ORM calls the fixtures make, although they are plain synchronous code.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as driver:
+            chromium = driver.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@dataclass
+class PageWatch:
+    """What a page did behind the scenes: console errors, uncaught exceptions, requests."""
+
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def foreign_requests(self) -> list[str]:
+        """Requests to any host other than the app's (data: and blob: URLs are local)."""
+        own = urlsplit(self.origin).netloc
+        return [
+            url
+            for url in self.requests
+            if urlsplit(url).scheme not in {"data", "blob", "about"} and urlsplit(url).netloc != own
+        ]
+
+
+def _watch(page: Page, origin: str) -> PageWatch:
+    watch = PageWatch(origin=origin)
+    page.on(
+        "console",
+        lambda message: (
+            watch.console_errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
+    page.on("request", lambda request: watch.requests.append(request.url))
+    return watch
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server) -> Iterator[Callable[..., Page]]:
+    """Open pages in fresh browser contexts against the live server.
+
+    ``new_page(width=360, height=740)`` gives a phone-sized page; every page carries its
+    ``PageWatch`` as ``page.watch``. Contexts are closed after the test.
+    """
+    contexts: list[BrowserContext] = []
+
+    def open_page(
+        *, width: int = 1280, height: int = 900, accept_downloads: bool = False, **options: Any
+    ) -> Page:
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport={"width": width, "height": height},
+            accept_downloads=accept_downloads,
+            locale="en-GB",
+            **options,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        page.watch = _watch(page, live_server.url)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Page]) -> Page:
+    """A desktop-sized page (1280 × 900) against the live server."""
+    return new_page()
+
+
+# --- axe-core ---------------------------------------------------------------------------
+
+
+def _axe_source() -> str:
+    """axe.min.js as bundled by the axe-playwright-python package (from PyPI)."""
+    try:
+        from axe_playwright_python.base import AXE_FILE_PATH
+    except ImportError:
+        _unavailable("axe-playwright-python (which bundles axe-core) is not installed")
+    return Path(AXE_FILE_PATH).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    return _axe_source()
+
+
+# --- data ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def instrument(live_server) -> Instrument:
+    """The default instrument, loaded from its YAML file (seven dimensions)."""
+    return instrument_load().instrument
+
+
+@pytest.fixture
+def survey_round(instrument: Instrument) -> SurveyRound:
+    """An open round of the default instrument, k = 5."""
+    return round_create(instrument=instrument, name="Browser round", slug="browser")
+
+
+@pytest.fixture
+def respondent(survey_round: SurveyRound) -> Respondent:
+    """A fresh invitation to the open round, nothing prefilled."""
+    (token,) = invitations_issue(round=survey_round, count=1)
+    return Respondent(token, Invitation.objects.get(token_hash=token_hash(token)))
+
+
+@pytest.fixture
+def profiled_respondent(respondent: Respondent) -> Respondent:
+    """An invitation whose profile step is done (IT, infrastructure, manager)."""
+    invitation_save_profile(
+        invitation=respondent.invitation, side="it", function="infrastructure", level="manager"
+    )
+    respondent.invitation.refresh_from_db()
+    return respondent
+
+
+@pytest.fixture
+def answered_round(survey_round: SurveyRound, instrument: Instrument) -> SurveyRound:
+    """The round with 14 IT, 11 Security and 2 'other' responses (seeded random answers).
+
+    IT answers lean favourable and Security unfavourable, so every chart has something to
+    draw; 'other' is below k = 5 and stays suppressed.
+    """
+    codes = likert_codes(instrument)
+    rng = random.Random(20261130)
+
+    def answers(lean: int) -> dict[str, int | str]:
+        return {code: min(5, max(1, rng.randint(2, 4) + lean)) for code in codes}
+
+    specs = [("it", 1)] * 14 + [("security", -1)] * 11 + [("other", 0)] * 2
+    responses_create_bulk(
+        round=survey_round,
+        responses=[
+            {"side": side, "function": "", "level": "", "answers": answers(lean)}
+            for side, lean in specs
+        ],
+    )
+    invitations_issue(round=survey_round, count=20, side="it")
+    invitations_issue(round=survey_round, count=15, side="security")
+    return survey_round
+
+
+@pytest.fixture
+def leader(live_server) -> User:
+    """A member of the Leaders group (the group comes from a reports migration; transactional
+    tests flush it, so it is recreated here when missing)."""
+    group, _ = Group.objects.get_or_create(name="Leaders")
+    user = User.objects.create_user(LEADER_USERNAME, password=LEADER_PASSWORD)
+    user.groups.add(group)
+    return user

@@ -1,0 +1,289 @@
+"""The respondent's path in Chromium: keyboard only, screen-reader semantics, announced errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from assessment.models import Dimension, Item
+from survey.models import Answer, Response
+from tests.browser.helpers import Respondent
+
+COMMENT = "Reviews come late; we learn about controls when a change is blocked."
+
+
+def focus_matches(page: Page, selector: str) -> bool:
+    return page.evaluate("s => document.activeElement.matches(s)", selector)
+
+
+def focus_description(page: Page) -> str:
+    return page.evaluate(
+        "() => { const e = document.activeElement;"
+        " return `${e.tagName.toLowerCase()} name=${e.name || ''} value=${e.value || ''}"
+        " text=${(e.innerText || '').slice(0, 40)}`; }"
+    )
+
+
+def press(page: Page, key: str, *, expect_focus: str) -> None:
+    """Press ``key`` and check that focus landed where a keyboard user expects it."""
+    page.keyboard.press(key)
+    assert focus_matches(page, expect_focus), (
+        f"after {key}, focus is on <{focus_description(page)}>, expected {expect_focus!r}"
+    )
+
+
+def tab_until(page: Page, selector: str, *, limit: int = 40) -> int:
+    """Press Tab until ``selector`` has focus; return how many presses it took."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if focus_matches(page, selector):
+            return presses
+    raise AssertionError(f"{selector!r} never got focus in {limit} Tab presses")
+
+
+def skip_to_main(page: Page) -> None:
+    """The first Tab reaches the skip link; Enter moves focus into <main>."""
+    press(page, "Tab", expect_focus="a.skip-link")
+    press(page, "Enter", expect_focus="main")
+
+
+def checked_value(page: Page, name: str) -> str | None:
+    return page.evaluate(
+        "n => { const e = document.querySelector(`input[name='${n}']:checked`);"
+        " return e ? e.value : null; }",
+        name,
+    )
+
+
+def choose(page: Page, code: str, value: int) -> None:
+    """From the control before item ``code``: Tab into its radio group, Space picks the first
+    point, the right arrow moves the choice up the scale to ``value``."""
+    press(page, "Tab", expect_focus=f"input[type=radio][name='{code}']")
+    press(page, "Space", expect_focus=f"input[name='{code}'][value='1']")
+    for _ in range(value - 1):
+        page.keyboard.press("ArrowRight")
+    assert checked_value(page, code) == str(value)
+
+
+def dimensions_with_items(instrument) -> list[tuple[Dimension, list[Item]]]:
+    dimensions = instrument.dimensions.order_by("order").prefetch_related("items")
+    return [(d, sorted(d.items.all(), key=lambda i: (i.order, i.pk))) for d in dimensions]
+
+
+def planned_value(index: int) -> int:
+    """The answer the keyboard user gives to the index-th Likert item: 1, 2, 3, 4, 5, 1, ..."""
+    return index % 5 + 1
+
+
+def test_the_whole_respondent_path_works_with_the_keyboard_only(
+    page: Page, respondent: Respondent, instrument
+):
+    pages = dimensions_with_items(instrument)
+    page.goto(respondent.url("welcome"))
+    press(page, "Tab", expect_focus="a.skip-link")
+    press(page, "Tab", expect_focus="main a[href$='/profile/']")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/profile/$"))
+
+    # Profile: radio groups take Space and arrows, the select takes arrows.
+    skip_to_main(page)
+    press(page, "Tab", expect_focus="input[name=side]")
+    press(page, "Space", expect_focus="input[name=side][value=it]")
+    press(page, "ArrowDown", expect_focus="input[name=side][value=security]")
+    press(page, "Tab", expect_focus="select[name=function]")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.eval_on_selector("select[name=function]", "e => e.value") == "applications"
+    press(page, "Tab", expect_focus="input[name=level]")
+    press(page, "Space", expect_focus="input[name=level][value=individual]")
+    press(page, "ArrowRight", expect_focus="input[name=level][value=manager]")
+    press(page, "Tab", expect_focus="button[value=next]")
+    page.keyboard.press("Enter")
+
+    planned: dict[str, int] = {}
+    index = 0
+    for number, (dimension, items) in enumerate(pages, start=1):
+        expect(page).to_have_url(re.compile(rf"/page/{number}/$"))
+        expect(page.get_by_role("heading", level=1)).to_have_text(dimension.name)
+        skip_to_main(page)
+        for item in items:
+            if item.kind == Item.Kind.LIKERT:
+                planned[item.code] = planned_value(index)
+                choose(page, item.code, planned[item.code])
+                index += 1
+            else:
+                press(page, "Tab", expect_focus=f"textarea[name='{item.code}']")
+                if number == 1:
+                    page.keyboard.type(COMMENT)
+        press(page, "Tab", expect_focus="button[value=next]")
+        if number == 2:
+            # Go back with the Back button, which follows Next in the tab order.
+            press(page, "Tab", expect_focus="button[value=back]")
+            page.keyboard.press("Enter")
+            expect(page).to_have_url(re.compile(r"/page/1/$"))
+            first_items = [i for i in pages[0][1] if i.kind == Item.Kind.LIKERT]
+            for item in first_items:
+                assert checked_value(page, item.code) == str(planned[item.code])
+            # Into the first statement (Tab lands on its checked option), on to the second,
+            # Shift+Tab back, and the right arrow changes the answer from 1 to 2.
+            first, second = first_items[0].code, first_items[1].code
+            skip_to_main(page)
+            press(page, "Tab", expect_focus=f"input[name='{first}']:checked")
+            press(page, "Tab", expect_focus=f"input[name='{second}']:checked")
+            press(page, "Shift+Tab", expect_focus=f"input[name='{first}']:checked")
+            press(page, "ArrowRight", expect_focus=f"input[name='{first}'][value='2']:checked")
+            planned[first] = 2
+            # Enter on an option submits the form with its first button: Next.
+            page.keyboard.press("Enter")
+            expect(page).to_have_url(re.compile(r"/page/2/$"))
+            # What was typed on page 2 before going back was kept.
+            for item in items:
+                if item.kind == Item.Kind.LIKERT:
+                    assert checked_value(page, item.code) == str(planned[item.code])
+            tab_until(page, "button[value=next]")
+        page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/review/$"))
+    first_text = next(i for i in pages[0][1] if i.kind == Item.Kind.LIKERT).text
+    changed = page.locator("dt", has_text=first_text).locator("xpath=following-sibling::dd[1]")
+    expect(changed).to_have_text("Disagree")
+    tab_until(page, "form[action$='/submit/'] button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/thanks/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+    assert page.watch.console_errors == []
+    assert page.watch.page_errors == []
+
+    # The link is used up (the browser logs the 410 Gone status of this page).
+    page.goto(respondent.url("welcome"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("already been completed")
+
+    response = Response.objects.get(round=respondent.invitation.round)
+    assert (response.side, response.function, response.level) == (
+        "security",
+        "applications",
+        "manager",
+    )
+    stored = dict(
+        Answer.objects.filter(response=response, value__isnull=False).values_list(
+            "item__code", "value"
+        )
+    )
+    assert stored == planned
+    assert Answer.objects.get(response=response, text=COMMENT)
+
+
+def test_each_likert_item_is_a_group_named_by_its_text_with_options_named_by_the_scale(
+    page: Page, profiled_respondent: Respondent, instrument
+):
+    labels = list(instrument.scale_labels)
+    pages = dimensions_with_items(instrument)
+    total_steps = len(pages) + 2
+    for number, (_, items) in enumerate(pages, start=1):
+        page.goto(profiled_respondent.url("page", n=number))
+        progress = page.get_by_role("progressbar")
+        expect(progress).to_have_accessible_name(f"Page {number + 1} of {total_steps}")
+        expect(progress).to_have_attribute("aria-valuetext", f"Page {number + 1} of {total_steps}")
+        likert = [item for item in items if item.kind == Item.Kind.LIKERT]
+        expect(page.get_by_role("group")).to_have_count(len(likert))
+        for item in likert:
+            group = page.get_by_role("group", name=item.text, exact=True)
+            expect(group).to_have_count(1)
+            radios = group.get_by_role("radio")
+            expect(radios).to_have_count(len(labels))
+            for label in labels:
+                expect(group.get_by_role("radio", name=label, exact=True)).to_have_count(1)
+        for item in items:
+            if item.kind == Item.Kind.TEXT:
+                expect(page.get_by_role("textbox", name=item.text, exact=True)).to_have_count(1)
+
+
+def test_an_error_on_a_statement_is_announced_and_linked_to_it(
+    page: Page, profiled_respondent: Respondent, instrument
+):
+    (_, items) = dimensions_with_items(instrument)[0]
+    item = next(i for i in items if i.kind == Item.Kind.LIKERT)
+    page.goto(profiled_respondent.url("page", n=1))
+    # A value off the scale can only come from a tampered form: the server must say so.
+    page.eval_on_selector(
+        f"input[name='{item.code}'][value='5']", "e => { e.value = '9'; e.checked = true; }"
+    )
+    page.get_by_role("button", name="Next").click()
+
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Choose one of the options on the scale.")
+    expect(alert).to_be_focused()
+    group = page.get_by_role("group", name=item.text, exact=True)
+    expect(group).to_have_accessible_description("Choose one of the options on the scale.")
+    for radio in group.get_by_role("radio").all():
+        expect(radio).to_have_attribute("aria-invalid", "true")
+        expect(radio).to_have_accessible_description("Choose one of the options on the scale.")
+    # The summary's link takes keyboard focus to the statement's first option.
+    alert.get_by_role("link").first.focus()
+    page.keyboard.press("Enter")
+    expect(group.get_by_role("radio").first).to_be_focused()
+    expect(group.locator("legend")).to_be_in_viewport()
+
+
+@pytest.mark.parametrize("missing", ["side", "level"])
+def test_a_missing_profile_answer_is_announced_and_linked_to_its_question(
+    page: Page, respondent: Respondent, missing: str
+):
+    page.goto(respondent.url("profile"))
+    if missing != "side":
+        page.get_by_role("radio", name="IT", exact=True).check()
+    if missing != "level":
+        page.get_by_role("radio", name="Manager", exact=True).check()
+    page.get_by_label("Which function describes your work best?").select_option("governance")
+    page.get_by_role("button", name="Next").click()
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_be_focused()
+    expect(alert.get_by_role("link")).to_have_count(1)
+    alert.get_by_role("link").press("Enter")
+    expect(page.locator(f"#id_{missing}_0")).to_be_focused()
+    # What was chosen is kept.
+    expect(page.get_by_label("Which function describes your work best?")).to_have_value(
+        "governance"
+    )
+
+
+# Contrast of each form control's border against the background behind it (WCAG 1.4.11,
+# which axe-core does not check): colours parsed from the computed style, sRGB luminance.
+CONTROL_BORDER_CONTRAST = """
+() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  }).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = e => {
+    for (let n = e.parentElement; n; n = n.parentElement) {
+      const c = rgb(getComputedStyle(n).backgroundColor);
+      if (c.length === 3 || c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  return [...document.querySelectorAll('main input:not([type=hidden]), main select')]
+    .filter(e => !e.checked)
+    .map(e => {
+      const a = lum(rgb(getComputedStyle(e).borderTopColor)), b = lum(background(e));
+      return {name: e.name, value: e.value,
+              ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)};
+    });
+}
+"""
+
+
+def test_unchosen_options_and_fields_have_borders_with_3_to_1_contrast(
+    page: Page, profiled_respondent: Respondent
+):
+    low = []
+    for url in (profiled_respondent.url("profile"), profiled_respondent.url("page", n=1)):
+        page.goto(url)
+        controls = page.evaluate(CONTROL_BORDER_CONTRAST)
+        assert controls
+        low += [c for c in controls if c["ratio"] < 3]
+    assert low == [], f"control borders below 3:1: {low[:5]}"
