@@ -42,12 +42,25 @@ class Function(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Round slugs share the /reports/<slug>/ URL space with these pages.
+RESERVED_ROUND_SLUGS = frozenset({"methodology"})
+
+
+def validate_round_slug(value: str) -> None:
+    """Refuse a slug that names a reports page instead of a round."""
+    if value.lower() in RESERVED_ROUND_SLUGS:
+        raise ValidationError(
+            _("%(slug)r is reserved for a reports page; choose another slug."),
+            params={"slug": value},
+        )
+
+
 class SurveyRound(models.Model):
     """One administration of an instrument, open between two aware datetimes."""
 
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="rounds")
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, validators=[validate_round_slug])
     opens_at = models.DateTimeField(default=timezone.now)
     closes_at = models.DateTimeField(null=True, blank=True)
     timezone = models.CharField(max_length=64, default="UTC")

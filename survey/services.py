@@ -44,6 +44,7 @@ from survey.importing import (
 )
 from survey.invitees import InviteeListError
 from survey.models import (
+    RESERVED_ROUND_SLUGS,
     Answer,
     Function,
     ImportBatch,
@@ -112,6 +113,7 @@ def _aware(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
 def _unique_slug(base: str) -> str:
     base = base[: SLUG_MAX_LENGTH - 6].strip("-") or "round"
     taken = set(SurveyRound.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    taken |= RESERVED_ROUND_SLUGS
     if base not in taken:
         return base
     n = 2

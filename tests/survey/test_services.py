@@ -459,3 +459,11 @@ def test_submit_drops_draft_answers_that_no_longer_fit_the_instrument(token_and_
     assert response is not None
     stored = dict(Answer.objects.filter(response=response).values_list("item__code", "value"))
     assert stored == {"a1": 4, "a_comment": None}
+
+
+@pytest.mark.django_db
+def test_a_round_cannot_take_the_slug_of_a_reports_page(small_instrument):
+    with pytest.raises(ValidationError, match="reserved"):
+        round_create(instrument=small_instrument, name="Ours", slug="methodology")
+    named = round_create(instrument=small_instrument, name="Methodology")
+    assert named.slug == "methodology-2"
