@@ -6,7 +6,7 @@ PORT ?= 8000
 # Links printed by seed_demo and create_leader point at the port being served.
 export SURVEY_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint format install install-dev migrate demo clean screenshots
+.PHONY: run test lint format install install-dev migrate demo clean screenshots bench
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,16 @@ test: install-dev
 # PNGs of the main pages from the demo data, for the README (needs Debian's chromium).
 screenshots: install-dev
 	BROWSER_REQUIRED=1 $(PY) -m pytest tests/browser/screenshots.py -q -p no:cacheprovider
+
+$(VENV)/.installed-bench: $(VENV)/.installed requirements-bench.txt
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+# Benchmarks (issue 6), apart from `make test`: prints every figure, writes bench/results.json
+# and the table in docs/performance.md. Needs PostgreSQL on 127.0.0.1:5432 (user postgres).
+# BENCH_SIZES=10000,100000 BENCH_DATABASES=sqlite,postgres choose what is measured.
+bench: $(VENV)/.installed-bench
+	$(PY) -m bench.run
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

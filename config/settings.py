@@ -6,6 +6,7 @@ Defaults suit a laptop: SQLite, DEBUG off, local-memory cache.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -65,6 +66,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    "axes",
+    "csp",
     "assessment",
     "survey",
     "reports",
@@ -80,6 +83,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.permissions_policy",
+    # Last: turns a locked-out login attempt into the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -187,8 +194,52 @@ SECURE_HSTS_PRELOAD = SECURE_HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# A failed CSRF check on a survey page shows the page again with what was typed
+# (survey.views.csrf_failure); elsewhere templates/403_csrf.html.
+CSRF_FAILURE_VIEW = "survey.views.csrf_failure"
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
+
+# Content-Security-Policy (django-csp 4): scripts only from our own origin, no inline code.
+# Plotly writes style attributes and a <style> element when it draws, hence 'unsafe-inline'
+# for styles only. Bootstrap's form controls use data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login throttling (django-axes): 5 failures for one username from one IP address lock that
+# pair out for 15 minutes; the lockout page is registration/lockout.html.
+AUTHENTICATION_BACKENDS = [
+    "config.auth_backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_number("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_number("AXES_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+
+# Free-text comments need more respondents than scores before they are shown (methodology).
+FRICTION_COMMENT_MIN_GROUP_SIZE = env_number("FRICTION_COMMENT_MIN_GROUP_SIZE", "10")
 
 # Analysis thresholds (see the methodology page).
 FRICTION_DEFAULT_MIN_GROUP_SIZE = 5
@@ -199,11 +250,33 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured(
         f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}."
     )
+# Every handler redacts invitation tokens from survey paths (/s/<token>/ -> /s/[token]):
+# Django logs the path of 4xx responses and runserver logs every request line.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_tokens": {"()": "config.logging_filters.RedactSurveyTokens"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_tokens"],
+        },
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own handlers (console when DEBUG, mail_admins) replaced by the root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- FRICTION_* analysis settings (reports; owned by the analytics work, issue 3) ----------
@@ -214,3 +287,30 @@ FRICTION_BREAKDOWN_GAP_POINTS = env_number("FRICTION_BREAKDOWN_GAP_POINTS", "10"
 FRICTION_BREAKDOWN_Q_VALUE = env_number("FRICTION_BREAKDOWN_Q_VALUE", "0.05", float)
 FRICTION_BREAKDOWN_EFFECT_SIZE = env_number("FRICTION_BREAKDOWN_EFFECT_SIZE", "0.3", float)
 FRICTION_DIVIDED_RWG = env_number("FRICTION_DIVIDED_RWG", "0.5", float)
+
+# --- Email: invitations and reminders (issue 8) -------------------------------------------
+# The console backend prints emails instead of sending them; EMAIL_BACKEND=smtp (or a dotted
+# backend path) sends through EMAIL_HOST. Tests use the locmem backend (pytest-django).
+EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+}
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "console").strip()
+EMAIL_BACKEND = EMAIL_BACKENDS.get(EMAIL_BACKEND.lower(), EMAIL_BACKEND)
+if "." not in EMAIL_BACKEND:
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND must be {', '.join(EMAIL_BACKENDS)} or a dotted path to a backend, "
+        f"got {EMAIL_BACKEND!r}."
+    )
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_number("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+EMAIL_TIMEOUT = env_number("EMAIL_TIMEOUT", "30")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "survey@localhost")

@@ -53,7 +53,9 @@ __all__ = [
     "alignment_index",
     "bh_qvalues",
     "compare_groups",
+    "count_suppression",
     "cronbach_alpha",
+    "dimension_comments",
     "dimension_names",
     "dimension_order",
     "effect_label",
@@ -62,6 +64,7 @@ __all__ = [
     "likert_items",
     "mann_whitney",
     "mirror_pairs",
+    "profiles_generalise",
     "respondent_scores",
     "round_analysis",
     "rwg_j",
@@ -1004,3 +1007,84 @@ def round_analysis(
         alignment_index=compared.alignment_index,
         respondents=int(answers["response_id"].nunique()) if len(answers) else 0,
     )
+
+
+# --- Disclosure control beyond the scores: counts, comments, exported profiles --------------
+
+PARTICIPATION_COLUMNS = ["group", "count", "suppressed"]
+COMMENT_COLUMNS = ["item_code", "text"]
+PROFILE_GENERALISATION = ("level", "function", "side")  # blanked in this order
+
+
+def count_suppression(counts: pd.Series, total: int, min_group_size: int) -> tuple[pd.Series, bool]:
+    """Which counts of a breakdown (e.g. completed responses per side) may be shown.
+
+    ``counts``: respondents per group (index = group, int); ``total``: respondents of the
+    whole breakdown (may exceed the sum when some have no group). Returns ``(hidden,
+    total_hidden)``: ``hidden`` (bool Series, same index) is True for every count below k,
+    zero included, so an empty group looks exactly like a small one; ``total_hidden`` is
+    True when the total is 1..k−1, or when the total minus the shown counts leaves 1..k−1
+    respondents (the hidden groups could be worked out by subtraction — the complementary
+    suppression of :func:`group_summary`'s "all" row). A residue of zero identifies nobody
+    and is allowed. Raises ValueError when min_group_size < 1.
+    """
+    _check_k(min_group_size)
+    hidden = counts.astype("int64") < min_group_size
+    residue = int(total) - int(counts[~hidden].sum())
+    total_hidden = 0 < int(total) < min_group_size or 0 < residue < min_group_size
+    if int(total) < min_group_size:
+        hidden[:] = True
+    return hidden, total_hidden
+
+
+def dimension_comments(
+    comments: pd.DataFrame, min_respondents: int, rng: np.random.Generator | None = None
+) -> pd.DataFrame:
+    """The comments of one dimension as shown to leaders: no profile, random order.
+
+    ``comments``: one row per comment, columns ``response_id`` and ``item_code`` and
+    ``text`` (str; any other column is dropped). When fewer than ``min_respondents``
+    distinct respondents wrote one, nothing is shown (an empty frame). Otherwise the rows
+    come back shuffled by ``rng`` (default: a fresh unseeded generator, so every request
+    shows another order and the order says nothing about who wrote what), columns
+    ``COMMENT_COLUMNS`` only; blank texts are left out.
+    """
+    texts = comments.loc[comments["text"].astype(str).str.strip() != ""]
+    if texts["response_id"].nunique() < min_respondents:
+        return pd.DataFrame(columns=COMMENT_COLUMNS)
+    rng = rng or np.random.default_rng()
+    order = rng.permutation(len(texts))
+    return texts.iloc[order][COMMENT_COLUMNS].reset_index(drop=True)
+
+
+def profiles_generalise(
+    profiles: pd.DataFrame,
+    min_group_size: int,
+    order: Sequence[str] = PROFILE_GENERALISATION,
+) -> pd.DataFrame:
+    """k-anonymise the quasi-identifiers of exported responses (default ``side, function,
+    level``), blanking the finest first.
+
+    ``profiles``: one row per response with the columns named in ``order`` (str, "" = not
+    given; others are kept as they are). With the default order: a row whose combination is
+    shared by fewer than k rows gets ``level`` blanked; then, counted again, a row whose
+    (side, function, "") class is still below k gets ``function`` blanked too; then a row
+    whose (side, "", "") class is below k gets ``side`` blanked. Every published combination
+    is then shared by at least k rows, except possibly the all-blank one (rows that could
+    not be grouped; they carry no profile at all). Returns a copy with the same index and
+    columns. Raises ValueError when min_group_size < 1.
+    """
+    _check_k(min_group_size)
+    columns = list(order)
+    out = profiles.copy()
+    out[columns] = out[columns].fillna("").astype(str)
+    for step in range(len(columns)):
+        if out.empty:
+            break
+        sizes = out.groupby(columns, sort=False)[columns[0]].transform("size")
+        small = sizes < min_group_size
+        if not small.any():
+            break
+        for blanked in columns[: step + 1]:
+            out.loc[small, blanked] = ""
+    return out

@@ -2,8 +2,13 @@
 
 One function, :func:`export_chunks`, yields the bytes of an export; the download view and
 the ``export_csv`` command both use it, so they produce the same bytes. Files are UTF-8 with
-a byte-order mark (so spreadsheet programs detect the encoding), written by the ``csv``
-module with CRLF line ends.
+a byte-order mark by default (so spreadsheet programs detect the encoding; ``bom=False``
+for plain UTF-8), written by the ``csv`` module with CRLF line ends. Every cell, headers
+included, goes through :func:`safe_cell` (formula injection).
+
+The responses export is the only one with rows per respondent; it is anonymised as
+``docs/methodology.md`` ("Exports") describes: no comments, no identifier, profiles
+generalised until each combination is shared by at least k rows, months not days.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import numbers
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.http import StreamingHttpResponse
@@ -24,21 +30,22 @@ from reports.analysis import (
     SIDE_GROUPS,
     Comparison,
     Thresholds,
+    profiles_generalise,
     round_analysis,
 )
+from reports.selectors import responses_answers_iter, responses_profiles_frame
 from survey.models import SurveyRound
 from survey.selectors import (
     ResponseRecord,
     round_answers_frame,
     round_items_frame,
-    round_responses_iter,
 )
 
 KINDS = ("responses", "summary", "gaps")
 BOM = "\ufeff".encode()
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-RESPONSE_PROFILE_COLUMNS = ["row", "side", "function", "level", "submitted_on"]
+RESPONSE_PROFILE_COLUMNS = ["row", "side", "function", "level", "submitted_month"]
 SUMMARY_COLUMNS = [
     "dimension_code",
     "attribute",
@@ -100,10 +107,12 @@ def safe_cell(value: Any) -> Any:
     return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def csv_bytes(rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
-    """Encode rows as CSV: the BOM first, then one UTF-8 chunk per row, every cell safe."""
+def csv_bytes(rows: Iterable[Sequence[Any]], *, bom: bool = True) -> Iterator[bytes]:
+    """Encode rows as CSV: the BOM first (unless ``bom`` is False), then one UTF-8 chunk
+    per row, every cell (the header's too) made safe by :func:`safe_cell`."""
     writer = csv.writer(_Echo())
-    yield BOM
+    if bom:
+        yield BOM
     for row in rows:
         yield writer.writerow([safe_cell(cell) for cell in row]).encode("utf-8")
 
@@ -114,9 +123,10 @@ def responses_rows(
     """Rows of responses.csv: a header, then one row per response.
 
     Columns: ``row`` (1, 2, ... — a row number, deliberately not a stable respondent
-    identifier), ``side``, ``function``, ``level``, ``submitted_on`` (ISO date), then one
-    column per item code in instrument order: the raw Likert value (int, as asked, not
-    reverse-coded) or the comment text; blank when not answered.
+    identifier), ``side``, ``function``, ``level``, ``submitted_month`` (the record's
+    ``submitted_on`` as given: the ``YYYY-MM`` month of :func:`responses_export_records`,
+    or an ISO date), then one column per item code given, in that order: the raw Likert
+    value (int, as asked, not reverse-coded) or the comment text; blank when not answered.
     """
     yield [*RESPONSE_PROFILE_COLUMNS, *item_codes]
     for number, record in enumerate(records, start=1):
@@ -128,6 +138,52 @@ def responses_rows(
             record.submitted_on,
             *(record.answers.get(code) for code in item_codes),
         ]
+
+
+def month_of(day: dt.date | None) -> str:
+    """``YYYY-MM`` of a date ("" for None): exported submission days are kept to the month."""
+    return "" if day is None else f"{day.year:04d}-{day.month:02d}"
+
+
+def responses_export_records(
+    *, round: SurveyRound, item_codes: Sequence[str], rng: np.random.Generator | None = None
+) -> Iterator[ResponseRecord]:
+    """The responses of ``round`` as exported: anonymised, in an order that reveals nothing.
+
+    Profiles and months are generalised by :func:`reports.analysis.profiles_generalise`
+    with k = the round's min_group_size (month first, then level, function, side), so each
+    published (side, function, level, month) is shared by at least k rows.
+    ``submitted_on`` of each record is that ``YYYY-MM`` month (or ""). Rows are sorted by
+    the published values, in random order within them (``rng``, default unseeded), so
+    neither the row number nor the order says when someone answered or what was blanked.
+    Only ``item_codes`` are fetched. Queries: one for the profiles, one per
+    ``reports.selectors.ANSWER_CHUNK`` responses.
+    """
+    profiles = responses_profiles_frame(round=round)
+    if profiles.empty:
+        return
+    profiles["submitted_on"] = [month_of(day) for day in profiles["submitted_on"]]
+    quasi = ["submitted_on", "side", "function", "level"]
+    published = profiles_generalise(
+        profiles[quasi],
+        round.min_group_size,
+        order=("submitted_on", "level", "function", "side"),
+    )
+    rng = rng or np.random.default_rng()
+    published = published.assign(
+        response_id=profiles["response_id"], _shuffle=rng.permutation(len(published))
+    ).sort_values(["side", "function", "level", "submitted_on", "_shuffle"])
+    answers = responses_answers_iter(
+        response_ids=[int(pk) for pk in published["response_id"]], item_codes=item_codes
+    )
+    for row, answered in zip(published.itertuples(index=False), answers, strict=True):
+        yield ResponseRecord(
+            side=row.side,
+            function=row.function,
+            level=row.level,
+            submitted_on=row.submitted_on,
+            answers=answered,
+        )
 
 
 def _missing(value: Any) -> bool:
@@ -219,19 +275,27 @@ def gaps_rows(gaps: pd.DataFrame) -> Iterator[list[Any]]:
 
 
 def export_chunks(
-    *, round: SurveyRound, kind: str, comparison: Comparison = DEFAULT_COMPARISON
+    *,
+    round: SurveyRound,
+    kind: str,
+    comparison: Comparison = DEFAULT_COMPARISON,
+    bom: bool = True,
 ) -> Iterator[bytes]:
     """Yield the bytes of export ``kind`` (``responses`` | ``summary`` | ``gaps``) for ``round``.
 
     ``comparison`` chooses the two groups of gaps.csv (default IT versus Security); the
-    other kinds ignore it. Raises ValueError for an unknown kind. Reads through
-    ``survey.selectors`` (one query for the items, one for the data).
+    other kinds ignore it. ``bom``: start with a UTF-8 byte-order mark (default). The
+    responses export has the Likert items only: every round is anonymous, and a comment
+    can name its writer, so comments are read on the dimension pages, never exported.
+    Raises ValueError for an unknown kind. Reads through ``survey.selectors`` and
+    ``reports.selectors``.
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown export {kind!r}; choose one of {', '.join(KINDS)}.")
     items = round_items_frame(round=round)
     if kind == "responses":
-        rows = responses_rows(round_responses_iter(round=round), list(items["item_code"]))
+        codes = [str(code) for code in items.loc[items["kind"] == "likert", "item_code"]]
+        rows = responses_rows(responses_export_records(round=round, item_codes=codes), codes)
     elif kind == "summary":
         analysis = round_analysis(
             round_answers_frame(round=round),
@@ -252,7 +316,7 @@ def export_chunks(
             thresholds=report_thresholds(),
         )
         rows = gaps_rows(analysis.gaps)
-    return csv_bytes(rows)
+    return csv_bytes(rows, bom=bom)
 
 
 def export_filename(*, round: SurveyRound, kind: str) -> str:
@@ -261,11 +325,15 @@ def export_filename(*, round: SurveyRound, kind: str) -> str:
 
 
 def export_response(
-    *, round: SurveyRound, kind: str, comparison: Comparison = DEFAULT_COMPARISON
+    *,
+    round: SurveyRound,
+    kind: str,
+    comparison: Comparison = DEFAULT_COMPARISON,
+    bom: bool = True,
 ) -> StreamingHttpResponse:
-    """Stream export ``kind`` of ``round`` as a CSV attachment."""
+    """Stream export ``kind`` of ``round`` as a CSV attachment (``bom`` as in export_chunks)."""
     response = StreamingHttpResponse(
-        export_chunks(round=round, kind=kind, comparison=comparison),
+        export_chunks(round=round, kind=kind, comparison=comparison, bom=bom),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = (

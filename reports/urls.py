@@ -1,11 +1,11 @@
 """Leader URLs: the round list, the methodology page, a round's dashboard, its dimension
-views and its CSV downloads."""
+views and its CSV downloads; the trend, executive summary and comment pages."""
 
 from __future__ import annotations
 
 from django.urls import path, re_path
 
-from reports import views
+from reports import views, views_over_time
 
 app_name = "reports"
 urlpatterns = [
@@ -14,6 +14,13 @@ urlpatterns = [
     path("methodology/", views.methodology, name="methodology"),
     path("<slug:slug>/", views.dashboard, name="dashboard"),
     path("<slug:slug>/dimension/<slug:code>/", views.dimension, name="dimension"),
+    path(
+        "<slug:slug>/dimension/<slug:code>/comments/",
+        views_over_time.comments,
+        name="comments",
+    ),
+    path("<slug:slug>/trend/", views_over_time.trend, name="trend"),
+    path("<slug:slug>/summary/", views_over_time.summary, name="summary"),
     re_path(
         r"^(?P<slug>[-a-zA-Z0-9_]+)/export/(?P<kind>responses|summary|gaps)\.csv$",
         views.export,

@@ -14,7 +14,7 @@ import pandas as pd
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -28,6 +28,8 @@ from reports.analysis import (
     SIDE_GROUPS,
     Comparison,
     RoundAnalysis,
+    count_suppression,
+    dimension_comments,
     dimension_names,
     round_analysis,
 )
@@ -39,23 +41,41 @@ from reports.forms import (
     comparison_initial,
     group_label,
 )
+from reports.selectors import dimension_comments_frame, round_side_counts
 from survey.models import Side, SurveyRound
 from survey.selectors import round_answers_frame, round_items_frame, round_participation
 
 METHODOLOGY_PATH = Path(settings.BASE_DIR) / "docs" / "methodology.md"
 
+# Who sees what (docs/security.md): Leaders and Analysts see the dashboards and the
+# aggregated exports (summary, gaps); only Analysts and superusers download responses.csv,
+# the one export with a row per respondent.
 LEADERS_GROUP = "Leaders"
+ANALYSTS_GROUP = "Analysts"
+REPORT_GROUPS = (LEADERS_GROUP, ANALYSTS_GROUP)
+AGGREGATED_KINDS = ("summary", "gaps")
+
+
+def _in_groups(user: Any, names: tuple[str, ...]) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or user.groups.filter(name__in=names).exists()
 
 
 def is_leader(user: Any) -> bool:
-    """True for active superusers and members of the Leaders group."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return user.is_superuser or user.groups.filter(name=LEADERS_GROUP).exists()
+    """True for active superusers and members of the Leaders or Analysts group: they see
+    the dashboards and the aggregated exports."""
+    return _in_groups(user, REPORT_GROUPS)
+
+
+def can_export_responses(user: Any) -> bool:
+    """True for active superusers and members of the Analysts group (responses.csv)."""
+    return _in_groups(user, (ANALYSTS_GROUP,))
 
 
 def leader_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Let leaders through; send anonymous users to log in; show others a friendly 403."""
+    """Let leaders and analysts through; send anonymous users to log in; show others a
+    friendly 403."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -70,10 +90,20 @@ def leader_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
 @leader_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    """Every round, newest first, with its instrument and number of responses."""
-    rounds = SurveyRound.objects.select_related("instrument").annotate(
-        response_count=Count("responses")
+    """Every round, newest first, with its instrument and number of responses (shown only
+    when the participation table of its dashboard shows its total too)."""
+    rounds = list(
+        SurveyRound.objects.select_related("instrument").annotate(response_count=Count("responses"))
     )
+    by_side = round_side_counts(rounds=rounds)
+    for survey_round in rounds:
+        counts = by_side.get(survey_round.pk, {})
+        _hidden, total_hidden = count_suppression(
+            pd.Series({side: counts.get(side, 0) for side in Side.values}, dtype="int64"),
+            survey_round.response_count,
+            survey_round.min_group_size,
+        )
+        survey_round.response_count_hidden = total_hidden and survey_round.response_count > 0
     return render(request, "reports/round_list.html", {"rounds": rounds})
 
 
@@ -139,9 +169,18 @@ def _summary_groups(attribute: str) -> list[str]:
     return list(ATTRIBUTES[attribute].values)
 
 
-def _participation(frame: pd.DataFrame, k: int) -> list[dict[str, Any]]:
-    """Participation rows for the template; counts from 1 to k−1 are shown as "fewer than k"."""
+def _participation(frame: pd.DataFrame, k: int) -> tuple[list[dict[str, Any]], bool]:
+    """Participation rows for the template and whether the completed total is hidden.
+
+    A completed count below k, zero included, is shown as "fewer than k" (an empty side
+    looks like a small one); the total is hidden when it would reveal the hidden sides by
+    subtraction (:func:`reports.analysis.count_suppression`). Invitation counts are not
+    answers: only 1..k−1 is masked there.
+    """
     labels = {**dict(Side.choices), "unassigned": _("Not set on the invitation")}
+    sides = frame.loc[frame["side"] != "unassigned"]
+    completed = pd.Series(sides["completed"].to_numpy(), index=sides["side"], dtype="int64")
+    hidden, total_hidden = count_suppression(completed, int(completed.sum()), k)
     rows = []
     for row in frame.itertuples(index=False):
         if row.side == "unassigned" and row.invited == 0:
@@ -152,11 +191,11 @@ def _participation(frame: pd.DataFrame, k: int) -> list[dict[str, Any]]:
                 "invited": int(row.invited),
                 "completed": int(row.completed),
                 "invited_small": 0 < row.invited < k,
-                "completed_small": 0 < row.completed < k,
+                "completed_small": bool(hidden.get(row.side, False)),
                 "completed_applies": row.side != "unassigned",
             }
         )
-    return rows
+    return rows, total_hidden
 
 
 def _likert_rows(
@@ -260,13 +299,16 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     k = survey_round.min_group_size
     participation = round_participation(round=survey_round)
     comparison, comparison_context = _comparison_context(request, survey_round)
+    rows, total_hidden = _participation(participation, k)
     context: dict[str, Any] = {
         **_base_context(survey_round),
         **comparison_context,
-        "participation": _participation(participation, k),
+        "participation": rows,
         "total_invited": int(participation["invited"].sum()),
         "total_completed": int(participation["completed"].sum()),
+        "total_completed_hidden": total_hidden,
         "kinds": KINDS,
+        "can_export_responses": can_export_responses(request.user),
     }
     if context["total_completed"] == 0:
         return render(request, "reports/dashboard.html", {**context, "empty": True})
@@ -373,9 +415,15 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         groups,
         text,
     )
+    comment_threshold = max(settings.FRICTION_COMMENT_MIN_GROUP_SIZE, survey_round.min_group_size)
+    comments = dimension_comments(
+        dimension_comments_frame(round=survey_round, dimension_code=code), comment_threshold
+    )
     context.update(
         {
             "empty": False,
+            "comments": list(comments["text"]),
+            "comment_threshold": comment_threshold,
             "summary": summary[0] if summary else None,
             "item_rows": item_rows,
             "mirror_rows": mirror_rows,
@@ -416,10 +464,14 @@ def methodology(request: HttpRequest) -> HttpResponse:
 
 
 @leader_required
-def export(request: HttpRequest, slug: str, kind: str) -> StreamingHttpResponse:
-    """Download responses.csv, summary.csv or gaps.csv (of the comparison in the query)."""
+def export(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    """Download responses.csv (Analysts only), summary.csv or gaps.csv (of the comparison in
+    the query). ``?bom=0`` gives plain UTF-8 without a byte-order mark."""
     if kind not in KINDS:
         raise Http404
+    if kind not in AGGREGATED_KINDS and not can_export_responses(request.user):
+        return render(request, "reports/403_responses.html", status=403)
     survey_round = get_object_or_404(SurveyRound.objects.select_related("instrument"), slug=slug)
     comparison, _problems, _form = comparison_from_query(request.GET)
-    return export_response(round=survey_round, kind=kind, comparison=comparison)
+    bom = request.GET.get("bom", "1").strip().lower() not in {"0", "false", "no", "off"}
+    return export_response(round=survey_round, kind=kind, comparison=comparison, bom=bom)

@@ -198,3 +198,125 @@ def round_responses_iter(*, round: SurveyRound) -> Iterator[ResponseRecord]:
         yield ResponseRecord(
             side=first[1], function=first[2], level=first[3], submitted_on=first[4], answers=answers
         )
+
+
+# --- Reads across rounds (trends, executive summary, comment pages; issue 8) ---------------
+
+# A trend reads at most this many rounds (the latest ones), so its queries and work stay bounded.
+TREND_MAX_ROUNDS = 8
+ROUNDS_ANSWER_COLUMNS = ["round_id", *ANSWER_COLUMNS]
+ROUNDS_ITEM_COLUMNS = ["instrument_id", *ITEM_COLUMNS[:-1]]
+
+
+def instrument_rounds(*, round: SurveyRound, limit: int = TREND_MAX_ROUNDS) -> list[SurveyRound]:
+    """The rounds comparable with ``round``: every round of an instrument with the same slug
+    (any version) that opened no later than ``round``, oldest first, at most ``limit`` (the
+    latest ones, ``round`` always included). Instruments come with them. One query.
+    """
+    rounds = list(
+        SurveyRound.objects.select_related("instrument")
+        .filter(instrument__slug=round.instrument.slug, opens_at__lte=round.opens_at)
+        .exclude(pk=round.pk)
+        .order_by("-opens_at", "-pk")[: max(limit - 1, 0)]
+    )
+    return [*reversed(rounds), round]
+
+
+def rounds_items_frame(*, rounds: list[SurveyRound]) -> pd.DataFrame:
+    """Every item of the instruments of ``rounds`` (each instrument once), instrument order.
+
+    Columns: ``instrument_id`` (int) then the columns of :func:`round_items_frame` except
+    ``order``. One query.
+    """
+    instrument_ids = sorted({r.instrument_id for r in rounds})
+    rows = list(
+        Item.objects.filter(dimension__instrument_id__in=instrument_ids)
+        .order_by("dimension__instrument_id", "dimension__order", "dimension_id", "order", "pk")
+        .values_list(
+            "dimension__instrument_id",
+            "code",
+            "dimension__code",
+            "dimension__name",
+            "text",
+            "kind",
+            "reverse_scored",
+            "mirror_of__code",
+        )
+    )
+    frame = pd.DataFrame(rows, columns=ROUNDS_ITEM_COLUMNS)
+    frame["reverse_scored"] = frame["reverse_scored"].astype(bool)
+    frame["mirror_of"] = frame["mirror_of"].astype(object).where(frame["mirror_of"].notna(), None)
+    return frame
+
+
+def rounds_answers_frame(*, rounds: list[SurveyRound]) -> pd.DataFrame:
+    """Every Likert answer of the submitted responses of ``rounds``, one row per answer.
+
+    Columns: ``round_id`` (int64) then those of :func:`round_answers_frame` (``response_id``
+    int64; ``side``, ``function``, ``level``, ``item_code`` str; ``value`` int64 raw Likert
+    points). Comments and blank answers are left out. One query, streamed.
+    """
+    rows = (
+        Answer.objects.filter(
+            response__round_id__in=[r.pk for r in rounds],
+            item__kind=Item.Kind.LIKERT,
+            value__isnull=False,
+        )
+        .order_by()
+        .values_list(
+            "response__round_id",
+            "response_id",
+            "response__side",
+            "response__function",
+            "response__level",
+            "item__code",
+            "value",
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    frame = pd.DataFrame.from_records(rows, columns=ROUNDS_ANSWER_COLUMNS)
+    return frame.astype({"round_id": "int64", "response_id": "int64", "value": "int64"})
+
+
+def rounds_attributes_frame(*, rounds: list[SurveyRound]) -> pd.DataFrame:
+    """The imported profile attributes (``Response.attributes``) of the responses of
+    ``rounds``, long format: ``response_id`` (int64), ``name`` (str), ``value`` (str, non-blank).
+
+    Responses without attributes have no row. One query.
+    """
+    rows = (
+        Response.objects.filter(round_id__in=[r.pk for r in rounds])
+        .order_by()
+        .values_list("pk", "attributes")
+    )
+    records = [
+        (pk, str(name), str(value))
+        for pk, attributes in rows
+        if isinstance(attributes, dict)
+        for name, value in attributes.items()
+        if value is not None and str(value).strip()
+    ]
+    frame = pd.DataFrame(records, columns=["response_id", "name", "value"])
+    return frame.astype({"response_id": "int64"})
+
+
+def round_comments_frame(*, round: SurveyRound, dimension_code: str) -> pd.DataFrame:
+    """The non-blank comments on the text items of one dimension of ``round``.
+
+    Columns: ``response_id`` (int64: only to count distinct writers, never shown), ``text``
+    (str). No profile column, unordered. One query.
+    """
+    rows = (
+        Answer.objects.filter(
+            response__round_id=round.pk,
+            item__dimension__instrument_id=round.instrument_id,
+            item__dimension__code=dimension_code,
+            item__kind=Item.Kind.TEXT,
+        )
+        .exclude(text="")
+        .order_by()
+        .values_list("response_id", "text")
+    )
+    return pd.DataFrame(list(rows), columns=["response_id", "text"]).astype(
+        {"response_id": "int64"}
+    )

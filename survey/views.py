@@ -10,11 +10,15 @@ from collections.abc import Callable
 from functools import cached_property, wraps
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone as dj_timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy
+from django.views import csrf
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -182,7 +186,14 @@ def profile(request: HttpRequest, respondent: Respondent) -> HttpResponse:
         }
         initial.update({k: v for k, v in respondent.profile.items() if v})
         form = ProfileForm(initial=initial)
-    return render(request, "survey/profile.html", respondent.context(step=1, form=form))
+    return _profile_render(request, respondent, form)
+
+
+def _profile_render(
+    request: HttpRequest, respondent: Respondent, form: ProfileForm, status: int = 200
+) -> HttpResponse:
+    context = respondent.context(step=1, form=form)
+    return render(request, "survey/profile.html", context, status=status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -216,8 +227,26 @@ def page(request: HttpRequest, respondent: Respondent, n: int) -> HttpResponse:
     else:
         initial = DimensionPageForm.initial_from_draft(items, respondent.answers)
         form = DimensionPageForm(initial=initial, items=items, scale_labels=labels)
+    return _page_render(request, respondent, n, form)
+
+
+def _page_form(respondent: Respondent, n: int, data: Any = None) -> DimensionPageForm:
+    """The form of page ``n`` (1-based), bound to ``data`` when given."""
+    items = list(respondent.dimensions[n - 1].items.all())
+    labels = list(respondent.instrument.scale_labels)
+    return DimensionPageForm(data, items=items, scale_labels=labels)
+
+
+def _page_render(
+    request: HttpRequest,
+    respondent: Respondent,
+    n: int,
+    form: DimensionPageForm,
+    status: int = 200,
+) -> HttpResponse:
+    dimension = respondent.dimensions[n - 1]
     context = respondent.context(step=n + 1, form=form, dimension=dimension, page_number=n)
-    return render(request, "survey/page.html", context)
+    return render(request, "survey/page.html", context, status=status)
 
 
 @require_safe
@@ -226,6 +255,10 @@ def review(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     """Every answer given, page by page, with links to change them, and the Submit button."""
     if not respondent.profile:
         return redirect(respondent.url("profile"))
+    return _review_render(request, respondent)
+
+
+def _review_render(request: HttpRequest, respondent: Respondent, status: int = 200) -> HttpResponse:
     labels = list(respondent.instrument.scale_labels)
     answers = respondent.answers
     sections = []
@@ -255,7 +288,7 @@ def review(request: HttpRequest, respondent: Respondent) -> HttpResponse:
         profile_labels=profile_labels,
         unanswered=unanswered,
     )
-    return render(request, "survey/review.html", context)
+    return render(request, "survey/review.html", context, status=status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -282,3 +315,68 @@ def thanks(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     if not respondent.invitation.used:
         return redirect(respondent.resume_url())
     return render(request, "survey/thanks.html", respondent.context())
+
+
+# --- An expired page: the CSRF failure view -------------------------------------------------
+
+# 200, not 403: the page is shown for the respondent to carry on, and a proxy that replaces
+# error pages with its own must not swallow it.
+STATUS_EXPIRED = 200
+EXPIRED_PAGES = {"profile", "page", "submit"}
+EXPIRED_MESSAGE = gettext_lazy("Your page had expired; check your answers and press Next again.")
+EXPIRED_SUBMIT_MESSAGE = gettext_lazy(
+    "Your page had expired; your answers are saved. Check them and press Submit again."
+)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: a failed CSRF check never loses a respondent's answers.
+
+    On a survey page POST (profile, a dimension page, submit) the same page is shown again,
+    with what was typed (nothing is saved: the request failed its check), a message asking
+    to check and press Next again, and a fresh CSRF token. Anywhere else, and for a link
+    that is unknown, used or closed, Django's page with templates/403_csrf.html.
+    """
+    response = _survey_page_expired(request)
+    if response is not None:
+        return response
+    return csrf.csrf_failure(request, reason=reason, template_name="403_csrf.html")
+
+
+def _survey_page_expired(request: HttpRequest) -> HttpResponse | None:
+    """The survey page the failed POST came from, shown again; None when it is not one."""
+    if request.method != "POST":
+        return None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if match.namespace != "survey" or match.url_name not in EXPIRED_PAGES:
+        return None
+    token = match.kwargs.get("token", "")
+    invitation = invitation_get_by_token(token=token)
+    if invitation is None or invitation.used or not invitation.round.is_open():
+        return None
+    respondent = Respondent(invitation, token)
+    n = match.kwargs.get("n", 0)
+    if match.url_name == "page" and not 1 <= n <= respondent.page_count:
+        return None
+    if match.url_name == "submit" and not respondent.profile:
+        return None
+
+    if match.url_name == "submit":
+        messages.warning(request, EXPIRED_SUBMIT_MESSAGE)
+        response = _review_render(request, respondent)
+    elif match.url_name == "profile":
+        messages.warning(request, EXPIRED_MESSAGE)
+        form = ProfileForm(request.POST)
+        form.is_valid()  # show the choices typed, and any problem with them
+        response = _profile_render(request, respondent, form)
+    else:
+        messages.warning(request, EXPIRED_MESSAGE)
+        form = _page_form(respondent, n, request.POST)
+        form.is_valid()
+        response = _page_render(request, respondent, n, form)
+    response.status_code = STATUS_EXPIRED
+    add_never_cache_headers(response)
+    return response

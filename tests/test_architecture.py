@@ -14,6 +14,8 @@ PURE_MODULES = [
     "assessment.validation",
     "reports.analysis",
     "reports.charts",
+    "reports.summary",
+    "reports.trends",
     "survey.importing",
 ]
 

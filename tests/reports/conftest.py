@@ -80,6 +80,20 @@ def leader_client(client, leader):
 
 
 @pytest.fixture
+def analyst(django_user_model, db):
+    group, _ = Group.objects.get_or_create(name="Analysts")
+    user = django_user_model.objects.create_user(username="analyst", password="a-long-pass-phrase")
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def analyst_client(client, analyst):
+    client.force_login(analyst)
+    return client
+
+
+@pytest.fixture
 def plain_client(client, django_user_model):
     user = django_user_model.objects.create_user(username="staff", password="a-long-pass-phrase")
     client.force_login(user)

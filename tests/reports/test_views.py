@@ -157,32 +157,32 @@ def test_plotly_static_file_is_served(client, db):
     assert b"plotly" in body[:2000].lower()
 
 
-def test_responses_download_has_headers_and_one_row_per_response(leader_client, populated_round):
-    response = leader_client.get(export_url(populated_round, "responses"))
+def test_responses_download_has_headers_and_one_row_per_response(analyst_client, populated_round):
+    response = analyst_client.get(export_url(populated_round, "responses"))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="autumn-responses.csv"'
     rows = read_csv(response)
+    # Likert items only: comments are never exported (every round is anonymous).
     assert rows[0] == [
         "row",
         "side",
         "function",
         "level",
-        "submitted_on",
+        "submitted_month",
         "a1",
         "a2",
         "a3",
-        "a_comment",
         "b1",
         "b2",
         "b3",
-        "b_comment",
     ]
     assert len(rows) == 1 + 13
     assert [r[0] for r in rows[1:]] == [str(n) for n in range(1, 14)]
     it_row = next(r for r in rows[1:] if r[1] == "it")
+    assert it_row[1:5] == ["it", "infrastructure", "individual", "2026-11"]
     assert it_row[5:8] == ["5", "4", "1"]
-    assert it_row[8] == '\'=HYPERLINK("x")'
+    assert not any("HYPERLINK" in cell for row in rows for cell in row)
 
 
 def test_summary_download_suppresses_small_groups(leader_client, populated_round):
@@ -211,10 +211,10 @@ def test_summary_download_suppresses_small_groups(leader_client, populated_round
     assert by_key[("a", "all")] == ["a", "side", "all", *[""] * 7]
 
 
-def test_export_of_another_round_does_not_mix(leader_client, populated_round, make_responses):
+def test_export_of_another_round_does_not_mix(analyst_client, populated_round, make_responses):
     other = SurveyRoundFactory(instrument=populated_round.instrument, slug="other")
     make_responses(other, [("it", IT_ANSWERS)])
-    rows = read_csv(leader_client.get(export_url(other, "responses")))
+    rows = read_csv(analyst_client.get(export_url(other, "responses")))
     assert len(rows) == 2
 
 

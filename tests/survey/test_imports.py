@@ -698,31 +698,20 @@ def test_responses_exported_after_an_import_give_back_the_same_answers(survey_ro
     responses_import(round=survey_round, file=csv_content(rows), filename="in.csv")
     exported = b"".join(export_chunks(round=survey_round, kind="responses"))
     reader = csv.DictReader(io.StringIO(exported.decode("utf-8-sig"), newline=""))
-    codes = HEADER[3:]
-    got = sorted(
-        (
-            row["side"],
-            row["function"],
-            row["level"],
-            tuple(row[code] for code in codes),
-        )
-        for row in reader
-    )
+    # The export is anonymised (issue 4): Likert answers only, no comments, and profiles
+    # shared by fewer than k rows blanked; the answers themselves come back unchanged.
+    codes = [code for code in HEADER[3:] if "comment" not in code]
+    got_rows = list(reader)
+    assert "a_comment" not in reader.fieldnames
+    assert {(row["side"], row["function"], row["level"]) for row in got_rows} == {("", "", "")}
+    got = sorted(tuple(row[code] for code in codes) for row in got_rows)
     labels = {"strongly agree": "5", "agree": "4"}
     expected = sorted(
-        (
-            row[0],
-            row[1],
-            row[2],
-            tuple(
-                "'=SUM(A1)" if value == "=SUM(A1)" else labels.get(value.lower(), value)
-                for value in row[3:]
-            ),
+        tuple(
+            labels.get(value.lower(), value)
+            for code, value in zip(HEADER[3:], row[3:], strict=True)
+            if "comment" not in code
         )
         for row in rows[1:]
     )
     assert got == expected
-    # And the export imports back into another round unchanged.
-    other = round_create(instrument=survey_round.instrument, name="Copy")
-    responses_import(round=other, file=exported, filename="export.csv")
-    assert sorted(map(repr, stored(other))) == sorted(map(repr, stored(survey_round)))

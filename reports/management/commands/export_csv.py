@@ -36,6 +36,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--group-b", default=DEFAULT_COMPARISON.label_b, help="gaps only: group B."
         )
+        parser.add_argument(
+            "--no-bom",
+            action="store_true",
+            help="Plain UTF-8, without the byte-order mark spreadsheet programs need.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -50,7 +55,12 @@ class Command(BaseCommand):
         comparison, problems = form.comparison()
         if problems:
             raise CommandError(" ".join(problems))
-        chunks = export_chunks(round=survey_round, kind=options["kind"], comparison=comparison)
+        chunks = export_chunks(
+            round=survey_round,
+            kind=options["kind"],
+            comparison=comparison,
+            bom=not options["no_bom"],
+        )
         if options["output"] == "-":
             # Bytes straight to the binary stream when there is one, so nothing is re-encoded.
             binary = getattr(self.stdout, "buffer", None)

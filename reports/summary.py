@@ -1,0 +1,305 @@
+"""Pure helpers of the executive summary, the filtered views and the comment pages: filtering
+respondents safely, leaders versus staff within each side, the top findings, participation
+counts and recurring words. No Django.
+
+Frames follow ``reports.analysis``: *answers* (``response_id``, ``side``, ``function``,
+``level``, ``item_code``, ``value``) and *attributes* (long: ``response_id``, ``name``,
+``value``; the imported ``Response.attributes``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from reports.analysis import (
+    LEADERS_VS_STAFF,
+    GroupComparison,
+    Thresholds,
+    compare_groups,
+    likert_items,
+    respondent_scores,
+    score_items,
+)
+
+__all__ = [
+    "PROFILE_FILTERS",
+    "STOP_WORDS",
+    "filter_hidden_groups",
+    "filter_respondents",
+    "filtered_answers",
+    "leaders_versus_staff",
+    "participation_counts",
+    "partition_hidden",
+    "profiles_frame",
+    "recurring_words",
+    "shown_comments",
+    "top_findings",
+]
+
+# Profile fields a view can be filtered by; imported attributes come on top.
+PROFILE_FILTERS = ("level", "function")
+BLANK = ""
+WITHIN_SIDES = ("it", "security")
+
+
+def profiles_frame(answers: pd.DataFrame, attributes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per respondent: ``response_id``, the profile columns of ``answers`` and one
+    str column per imported attribute name ("" = not given).
+
+    ``attributes`` is long (``response_id``, ``name``, ``value``); an attribute named like a
+    profile column is ignored (the import refuses such names anyway).
+    """
+    columns = ["response_id", *[c for c in ("side", "function", "level") if c in answers]]
+    frame = answers[columns].drop_duplicates("response_id").reset_index(drop=True)
+    for column in columns[1:]:
+        frame[column] = frame[column].astype(object).fillna(BLANK).astype(str)
+    if attributes is None or attributes.empty:
+        return frame
+    extra = attributes.loc[~attributes["name"].isin(columns)]
+    wide = extra.pivot_table(index="response_id", columns="name", values="value", aggfunc="first")
+    frame = frame.merge(wide, left_on="response_id", right_index=True, how="left")
+    for name in wide.columns:
+        frame[name] = frame[name].fillna(BLANK).astype(str)
+    return frame
+
+
+def filter_respondents(frame: pd.DataFrame, filters: Mapping[str, str]) -> pd.DataFrame:
+    """The rows of ``frame`` whose columns equal every ``filters`` value (column -> value).
+
+    ``frame`` is any frame with the filtered columns: a :func:`profiles_frame`, or an
+    answers frame (several rows per respondent) for profile filters. Values compare as str.
+    No filter returns ``frame`` unchanged. Raises KeyError naming a column ``frame`` lacks.
+    """
+    mask = pd.Series(True, index=frame.index)
+    for column, value in filters.items():
+        if column not in frame.columns:
+            raise KeyError(f"No column {column!r} to filter on.")
+        mask &= frame[column].astype(object).fillna(BLANK).astype(str) == str(value)
+    return frame.loc[mask.to_numpy()]
+
+
+def partition_hidden(counts: pd.Series, min_group_size: int) -> set[str]:
+    """The cells of a partition that may not be shown alone (k-anonymity by subtraction).
+
+    ``counts``: respondents per cell (index = the cell's value, e.g. each level and "" for
+    not given; cells with 0 may be left out). Every cell below k is hidden; when the hidden
+    cells together hold 1..k−1 respondents, the smallest shown cells are hidden too until
+    they hold at least k (or all are hidden): otherwise the total minus the shown cells
+    would single the small ones out. Returns the hidden cells' values (str).
+    """
+    counts = counts[counts > 0].sort_values(kind="stable")
+    hidden = {str(value) for value, n in counts.items() if n < min_group_size}
+    total_hidden = int(counts[counts < min_group_size].sum())
+    for value, n in counts.items():
+        if not 0 < total_hidden < min_group_size:
+            break
+        if str(value) in hidden:
+            continue
+        hidden.add(str(value))
+        total_hidden += int(n)
+    return hidden
+
+
+def filter_hidden_groups(
+    profiles: pd.DataFrame, filters: Mapping[str, str], attribute: str, min_group_size: int
+) -> set[str]:
+    """Groups of ``attribute`` (e.g. sides) that a filtered view must not show.
+
+    For each filter ``column = value``, the respondents selected by the OTHER filters are
+    split, group by group, into the cells of ``column`` (each value, "" for not given);
+    when the cell ``value`` is hidden by :func:`partition_hidden` the group is hidden: its
+    filtered numbers and the unfiltered (or less filtered) ones would reveal a group of
+    fewer than k by subtraction. Groups with fewer than k respondents after all filters are
+    hidden as well. ``profiles`` is a :func:`profiles_frame`. Returns str group values.
+    """
+    hidden: set[str] = set()
+    selected = filter_respondents(profiles, filters)
+    sizes = selected[attribute].astype(str).value_counts()
+    groups = {str(g) for g in profiles[attribute].astype(str).unique()}
+    hidden |= {g for g in groups if sizes.get(g, 0) < min_group_size}
+    for column, value in filters.items():
+        others = {key: v for key, v in filters.items() if key != column}
+        base = filter_respondents(profiles, others)
+        for group, part in base.groupby(base[attribute].astype(str), sort=False):
+            cells = part[column].astype(str).value_counts()
+            if str(value) in partition_hidden(cells, min_group_size):
+                hidden.add(str(group))
+    return hidden
+
+
+def leaders_versus_staff(
+    answers: pd.DataFrame,
+    items: pd.DataFrame,
+    points: int,
+    min_group_size: int,
+    *,
+    sides: Sequence[str] = WITHIN_SIDES,
+    thresholds: Thresholds | None = None,
+) -> dict[str, GroupComparison]:
+    """Leaders (executives and managers) against staff (individual contributors) within
+    each side: {side: :func:`reports.analysis.compare_groups` result}.
+
+    ``answers`` as in :func:`reports.analysis.round_analysis` (possibly filtered). Within a
+    side, the levels (and "" for not given) are a partition: a level hidden by
+    :func:`partition_hidden` leaves its respondents out, so a group that needs it shows
+    "not enough responses" (and the pooled-group rule of ``compare_groups`` applies too).
+    Gap = leaders − staff, in points.
+    """
+    likert = likert_items(items).reset_index(drop=True)
+    out: dict[str, GroupComparison] = {}
+    side_values = answers["side"].astype(object).astype(str)
+    for side in sides:
+        part = answers.loc[(side_values == side).to_numpy()]
+        levels = part.drop_duplicates("response_id")["level"].astype(object).fillna(BLANK)
+        hidden = partition_hidden(levels.astype(str).value_counts(), min_group_size)
+        part = part.loc[~part["level"].astype(object).fillna(BLANK).astype(str).isin(hidden)]
+        scored = score_items(part, likert, points)
+        scores = respondent_scores(part, likert, points)
+        out[side] = compare_groups(
+            scored,
+            scores,
+            likert,
+            points,
+            comparison=LEADERS_VS_STAFF,
+            min_group_size=min_group_size,
+            thresholds=thresholds,
+        )
+    return out
+
+
+def top_findings(gaps: pd.DataFrame, limit: int = 3) -> pd.DataFrame:
+    """The dimensions a leader should act on first: up to ``limit`` rows of ``gaps``.
+
+    ``gaps`` is the ``dimensions`` frame of :func:`reports.analysis.compare_groups`.
+    Breakdowns come first, largest |gap| first; when there are fewer than ``limit``, the
+    largest dimensions on *watch* fill the list. Suppressed, aligned and divided dimensions
+    never appear. Same columns as ``gaps``.
+    """
+    order = gaps.assign(_abs=gaps["gap"].abs())
+    picked = [
+        order.loc[order["status"] == status].sort_values("_abs", ascending=False, kind="stable")
+        for status in ("breakdown", "watch")
+    ]
+    return pd.concat(picked).head(limit).drop(columns="_abs").reset_index(drop=True)
+
+
+def participation_counts(
+    participation: pd.DataFrame, min_group_size: int
+) -> tuple[pd.DataFrame, bool]:
+    """Participation per side as it may be shown, and whether the completed total is hidden.
+
+    ``participation``: ``side``, ``invited``, ``completed`` (as
+    ``survey.selectors.round_participation``; the ``unassigned`` row has invitations only).
+    Returns (the same rows plus ``completed_hidden`` (bool: below k, zero included, so an
+    empty side looks like a small one) and ``invited_hidden`` (1..k−1 invitations), total
+    hidden): the completed total is hidden when it is below k or when it minus the shown
+    sides leaves 1..k−1 respondents.
+    """
+    frame = participation.copy()
+    answering = frame["side"] != "unassigned"
+    frame["completed_hidden"] = answering & (frame["completed"] < min_group_size)
+    frame["invited_hidden"] = (frame["invited"] > 0) & (frame["invited"] < min_group_size)
+    total = int(frame.loc[answering, "completed"].sum())
+    shown = int(frame.loc[answering & ~frame["completed_hidden"], "completed"].sum())
+    total_hidden = total < min_group_size or 0 < total - shown < min_group_size
+    if total < min_group_size:
+        frame.loc[answering, "completed_hidden"] = True
+    return frame, total_hidden
+
+
+def shown_comments(
+    comments: pd.DataFrame, min_respondents: int, rng: np.random.Generator | None = None
+) -> list[str]:
+    """The comments leaders may read: all of them in random order, or none.
+
+    ``comments``: ``response_id`` (to count writers only) and ``text``. Blank texts are
+    dropped; when fewer than ``min_respondents`` distinct respondents wrote the rest,
+    nothing is shown. The order is a fresh shuffle (``rng``, default unseeded), so it says
+    nothing about who wrote what or when.
+    """
+    texts = comments.loc[comments["text"].astype(str).str.strip() != ""]
+    if texts["response_id"].nunique() < min_respondents:
+        return []
+    rng = rng or np.random.default_rng()
+    return [str(texts["text"].iloc[i]).strip() for i in rng.permutation(len(texts))]
+
+
+# Common English function words and survey filler, lower case.
+_STOP_WORDS_TEXT = """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing don done down during each else
+    even ever every few for from further get gets got had has have having he her here hers him
+    his how i if in into is it its itself just let like many may me might more most much must
+    my no nor not now of off often on once one only or other our ours out over own per quite
+    rather really same shall she should so some such than that the their theirs them then
+    there these they this those though through to too under until up upon us very was we were
+    what when where whether which while who whom whose why will with within without would yet
+    you your yours
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def recurring_words(
+    texts: Iterable[str],
+    *,
+    min_comments: int = 2,
+    stop_words: frozenset[str] = STOP_WORDS,
+    limit: int = 30,
+) -> pd.DataFrame:
+    """Words that come back across comments, most frequent first.
+
+    Each text is lower-cased and split into words (runs of letters, with inner apostrophes
+    or hyphens); stop-words and one-letter words are dropped. A word counts once per
+    comment. Returns at most ``limit`` rows, columns ``word`` (str) and ``comments`` (int:
+    how many comments use it), only words in at least ``min_comments`` comments, sorted by
+    ``comments`` descending then ``word``.
+    """
+    counts: Counter[str] = Counter()
+    for text in texts:
+        words = {
+            word.replace("’", "'")
+            for word in _WORD.findall(str(text).lower())
+            if len(word) > 1 and word.replace("’", "'") not in stop_words
+        }
+        counts.update(words)
+    rows = sorted(
+        ((word, n) for word, n in counts.items() if n >= min_comments),
+        key=lambda pair: (-pair[1], pair[0]),
+    )[:limit]
+    return pd.DataFrame(rows, columns=["word", "comments"]).astype({"comments": "int64"})
+
+
+def filtered_answers(
+    answers: pd.DataFrame,
+    filters: Mapping[str, str],
+    min_group_size: int,
+    attributes: pd.DataFrame | None = None,
+    attribute: str = "side",
+) -> tuple[pd.DataFrame, set[str]]:
+    """Apply profile and attribute filters to a round's answers, with suppression.
+
+    ``answers``: a round's Likert answers; ``filters``: column -> value (``level``,
+    ``function`` or an imported attribute's name; a name no respondent has selects nobody);
+    ``attributes``: the round's long attributes frame. Returns (the answers of the
+    respondents selected, minus those of every group of ``attribute`` hidden by
+    :func:`filter_hidden_groups`; the hidden groups). With no filter, ``answers`` comes back
+    unchanged and nothing is hidden. Feed the result to :func:`reports.analysis.round_analysis`:
+    its own suppression then shows the hidden groups as "not enough responses".
+    """
+    if not filters:
+        return answers, set()
+    profiles = profiles_frame(answers, attributes)
+    for column in filters:
+        if column not in profiles.columns:
+            profiles[column] = BLANK
+    hidden = filter_hidden_groups(profiles, filters, attribute, min_group_size)
+    selected = filter_respondents(profiles, filters)
+    selected = selected.loc[~selected[attribute].astype(str).isin(hidden)]
+    keep = answers["response_id"].isin(selected["response_id"]).to_numpy()
+    return answers.loc[keep], hidden

@@ -1,0 +1,377 @@
+"""Tests of the anonymity promises: suppression of every figure below k, differencing,
+comments, the anonymised responses export and who may download it."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from reports.analysis import count_suppression, dimension_comments, profiles_generalise
+from reports.exports import export_chunks
+from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
+
+pytestmark = pytest.mark.django_db
+
+NOT_ENOUGH = "not enough responses"
+SECURITY_SCORE_A = 25.0  # dimension a of SECURITY_ANSWERS, see tests/reports/conftest.py
+
+
+def export_url(survey_round, kind: str, query: str = "") -> str:
+    url = reverse("reports:export", kwargs={"slug": survey_round.slug, "kind": kind})
+    return f"{url}?{query}" if query else url
+
+
+def read_csv(response) -> list[dict[str, str]]:
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(body, newline="")))
+
+
+@pytest.fixture
+def lopsided_round(survey_round, make_responses):
+    """30 IT respondents beside 2 Security respondents (k = 5) and no 'other'."""
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 30 + [("security", SECURITY_ANSWERS)] * 2)
+    return survey_round
+
+
+# --- Every figure of a group of 2 is suppressed ----------------------------------------------
+
+
+def test_dashboard_shows_no_number_of_a_group_of_two(leader_client, lopsided_round):
+    response = leader_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
+    context = response.context
+    for row in context["scorecard"]:
+        assert row["score_b"] is None
+        assert row["n_b"] is None
+        assert row["gap"] is None
+        assert row["status"] == "suppressed"
+        assert row["score_a"] is not None  # the group of 30 is shown
+    # Heatmap table: Security and "all" (30 + 2: the 2 would follow by subtraction).
+    for row in context["summary"]:
+        if row["group"] in {"security", "other", "all"}:
+            assert row["suppressed"]
+            assert row["n"] is None
+            assert row["score_mean"] is None
+    assert context["alignment_index"] is None
+
+
+def test_charts_carry_no_point_of_a_group_of_two(leader_client, lopsided_round):
+    response = leader_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
+    figures = response.context["figures"]
+    heatmap = figures["heatmap"]["data"][0]
+    columns = heatmap["x"]
+    for name in ("Security", "Other"):
+        column = columns.index(name)
+        assert all(row[column] is None for row in heatmap["z"])
+    radar = {trace["name"]: trace for trace in figures["radar"]["data"]}
+    assert all(value is None for value in radar["Security"]["r"])
+    assert all(value is not None for value in radar["IT"]["r"])
+    gap_bars = [x for trace in figures["gap"]["data"] for x in trace.get("x") or []]
+    assert gap_bars == []  # every gap needs both groups
+    assert str(SECURITY_SCORE_A) not in json.dumps(figures)
+
+
+def test_item_distributions_of_a_group_of_two_are_suppressed(leader_client, lopsided_round):
+    url = reverse("reports:dimension", kwargs={"slug": "autumn", "code": "a"})
+    response = leader_client.get(url)
+    rows = response.context["likert_rows"]
+    security = [row for row in rows if row["group"] == "Security"]
+    assert security
+    assert all(row["suppressed"] and row["pcts"] == [None] * 5 for row in security)
+    likert = response.context["figures"]["likert"]
+    # Bars alternate IT, Security per statement: every Security bar is empty.
+    assert likert["layout"]["yaxis"]["ticktext"][:2] == ["IT", "Security"]
+    for trace in likert["data"]:
+        assert all(x is None for x in trace["x"][1::2])
+        assert all(x is not None for x in trace["x"][0::2])
+    assert all(
+        row["n_b"] is None and row["score_b"] is None for row in response.context["item_rows"]
+    )
+
+
+def test_summary_and_gaps_csv_rows_of_a_group_of_two_are_blank(leader_client, lopsided_round):
+    summary = read_csv(leader_client.get(export_url(lopsided_round, "summary")))
+    for row in summary:
+        if row["group"] in {"security", "other", "all"}:
+            assert [row[c] for c in ("n", "score_mean", "favourable_pct", "rwg_j")] == [""] * 4
+        else:
+            assert row["n"] == "30"
+    gaps = read_csv(leader_client.get(export_url(lopsided_round, "gaps")))
+    assert {row["status"] for row in gaps} == {"suppressed"}
+    assert all(row["n_b"] == row["score_b"] == row["gap"] == row["p_value"] == "" for row in gaps)
+
+
+def test_a_comparison_by_function_hides_a_small_function(
+    leader_client, survey_round, make_responses
+):
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 8, function="infrastructure")
+    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 2, function="identity")
+    query = "attribute=function&a=infrastructure&b=identity"
+    response = leader_client.get(
+        reverse("reports:dashboard", kwargs={"slug": "autumn"}) + "?" + query
+    )
+    assert response.context["comparison_problems"] == []
+    assert all(row["score_b"] is None for row in response.context["scorecard"])
+    gaps = read_csv(leader_client.get(export_url(survey_round, "gaps", query)))
+    assert all(row["score_b"] == "" and row["n_b"] == "" for row in gaps)
+
+
+def test_a_pooled_group_with_a_small_part_is_hidden(leader_client, survey_round, make_responses):
+    """executive+manager would give the 2 executives away once managers alone are shown."""
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 2, level="executive")
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 6, level="manager")
+    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 6, level="individual")
+    query = "attribute=level&a=executive%2Bmanager&b=individual"
+    response = leader_client.get(
+        reverse("reports:dashboard", kwargs={"slug": "autumn"}) + "?" + query
+    )
+    assert all(row["score_a"] is None for row in response.context["scorecard"])
+
+
+def test_an_empty_group_looks_the_same_as_a_small_one(leader_client, survey_round, make_responses):
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 6 + [("other", IT_ANSWERS)] * 2)
+    content = leader_client.get(
+        reverse("reports:dashboard", kwargs={"slug": "autumn"})
+    ).content.decode()
+    summary = {
+        (row["dimension_code"], row["group"]): row
+        for row in leader_client.get(
+            reverse("reports:dashboard", kwargs={"slug": "autumn"})
+        ).context["summary"]
+    }
+    empty, small = summary[("a", "security")], summary[("a", "other")]
+    assert {k: v for k, v in empty.items() if k not in {"group", "group_label"}} == {
+        k: v for k, v in small.items() if k not in {"group", "group_label"}
+    }
+    # Participation: Security (0) and Other (2) both read "fewer than 5".
+    assert content.count("fewer than 5") >= 2
+
+
+# --- Participation: counts and differencing ------------------------------------------------
+
+
+def test_participation_hides_a_small_side_and_the_total_that_would_reveal_it(
+    leader_client, lopsided_round
+):
+    response = leader_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
+    rows = {row["label"]: row for row in response.context["participation"]}
+    assert rows["Security"]["completed_small"]
+    assert rows["Other"]["completed_small"]  # empty looks like small
+    assert not rows["IT"]["completed_small"]
+    assert response.context["total_completed_hidden"]  # 32 − 30 would give the 2 away
+    content = response.content.decode()
+    assert ">32<" not in content
+    assert ">2<" not in content
+
+
+def test_participation_total_is_shown_when_no_small_group_can_be_derived(
+    leader_client, survey_round, make_responses
+):
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 6 + [("security", SECURITY_ANSWERS)] * 5)
+    response = leader_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
+    assert not response.context["total_completed_hidden"]
+    assert ">11<" in response.content.decode()
+
+
+def test_round_list_hides_the_total_that_would_reveal_a_small_side(leader_client, lopsided_round):
+    response = leader_client.get(reverse("reports:round_list"))
+    (listed,) = response.context["rounds"]
+    assert listed.response_count_hidden
+    assert ">32<" not in response.content.decode()
+
+
+def test_count_suppression_hides_small_and_empty_counts_and_a_revealing_total():
+    hidden, total_hidden = count_suppression(
+        pd.Series({"it": 30, "security": 2, "other": 0}), 32, 5
+    )
+    assert hidden.to_dict() == {"it": False, "security": True, "other": True}
+    assert total_hidden
+    hidden, total_hidden = count_suppression(
+        pd.Series({"it": 30, "security": 20, "other": 0}), 50, 5
+    )
+    assert hidden.to_dict() == {"it": False, "security": False, "other": True}
+    assert not total_hidden  # the residue is 0: nobody to identify
+    hidden, total_hidden = count_suppression(pd.Series({"it": 0, "security": 0}), 0, 5)
+    assert hidden.all()
+    assert not total_hidden  # an empty round: "0" reveals nobody
+    hidden, total_hidden = count_suppression(pd.Series({"it": 3, "security": 1}), 4, 5)
+    assert hidden.all()
+    assert total_hidden
+
+
+# --- Comments ------------------------------------------------------------------------------
+
+
+def _commenters(make_responses, survey_round, count: int, side: str = "it") -> None:
+    make_responses(
+        survey_round,
+        [
+            (side, {**IT_ANSWERS, "a_comment": f"Comment number {n} from {side}"})
+            for n in range(count)
+        ],
+        function="identity",
+        level="executive",
+    )
+
+
+def test_comments_need_ten_respondents(leader_client, survey_round, make_responses):
+    _commenters(make_responses, survey_round, 9)
+    url = reverse("reports:dimension", kwargs={"slug": "autumn", "code": "a"})
+    response = leader_client.get(url)
+    assert response.context["comments"] == []
+    assert response.context["comment_threshold"] == 10
+    assert "Comment number" not in response.content.decode()
+
+
+def test_comments_are_shown_without_profile_in_random_order(
+    leader_client, survey_round, make_responses
+):
+    _commenters(make_responses, survey_round, 6, side="it")
+    _commenters(make_responses, survey_round, 6, side="security")
+    url = reverse("reports:dimension", kwargs={"slug": "autumn", "code": "a"})
+    orders = set()
+    for _ in range(6):
+        response = leader_client.get(url)
+        comments = response.context["comments"]
+        assert len(comments) == 12
+        orders.add(tuple(comments))
+    assert len(orders) > 1  # shuffled per request (12! orders: a repeat is negligible)
+    content = response.content.decode()
+    section = content[content.index('id="comments-heading"') :]
+    section = section[: section.index("</section>")]
+    for profile_word in ("Executive", "executive", "Identity", "identity"):
+        assert profile_word not in section
+
+
+@override_settings(FRICTION_COMMENT_MIN_GROUP_SIZE=3)
+def test_the_comment_threshold_is_never_below_k(leader_client, survey_round, make_responses):
+    _commenters(make_responses, survey_round, 4)
+    url = reverse("reports:dimension", kwargs={"slug": "autumn", "code": "a"})
+    response = leader_client.get(url)
+    assert response.context["comment_threshold"] == 5
+    assert response.context["comments"] == []
+
+
+def test_dimension_comments_counts_respondents_and_drops_every_other_column():
+    frame = pd.DataFrame(
+        {
+            "response_id": [1, 1, 2, 3],
+            "item_code": ["a_comment"] * 4,
+            "text": ["one", "two", "three", "  "],
+            "side": ["it"] * 4,
+        }
+    )
+    assert dimension_comments(frame, 3).empty  # 2 respondents wrote something
+    shown = dimension_comments(frame, 2, np.random.default_rng(1))
+    assert list(shown.columns) == ["item_code", "text"]
+    assert sorted(shown["text"]) == ["one", "three", "two"]
+
+
+def test_comments_are_never_in_the_responses_export(analyst_client, survey_round, make_responses):
+    _commenters(make_responses, survey_round, 12)
+    body = b"".join(
+        analyst_client.get(export_url(survey_round, "responses")).streaming_content
+    ).decode("utf-8-sig")
+    assert "Comment number" not in body
+    assert "a_comment" not in body
+
+
+# --- The responses export: k-anonymous, no identifier --------------------------------------
+
+
+def test_responses_export_generalises_rare_profiles(survey_round, make_responses):
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 6, function="identity", level="manager")
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 2, function="identity", level="executive")
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 3, function="governance", level="manager")
+    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 1, function="governance")
+    body = b"".join(export_chunks(round=survey_round, kind="responses")).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body, newline="")))
+    profiles = pd.Series([(r["side"], r["function"], r["level"]) for r in rows]).value_counts()
+    assert profiles[("it", "identity", "manager")] == 6
+    # 2 executives + 3 governance managers: level, then function blanked -> (it, "", "") of 5.
+    assert profiles[("it", "", "")] == 5
+    # A lone Security respondent: even the side is blanked.
+    assert profiles[("", "", "")] == 1
+    assert (profiles.drop(("", "", ""), errors="ignore") >= 5).all()
+    assert {r["submitted_month"] for r in rows} <= {"2026-11", ""}
+    assert "2026-11-02" not in body
+
+
+def test_responses_export_keeps_months_only_when_k_rows_share_them(survey_round, make_responses):
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 5, submitted_on=dt.date(2026, 10, 3))
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 1, submitted_on=dt.date(2026, 11, 20))
+    body = b"".join(export_chunks(round=survey_round, kind="responses")).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body, newline="")))
+    months = sorted(r["submitted_month"] for r in rows)
+    assert months == ["", "2026-10", "2026-10", "2026-10", "2026-10", "2026-10"]
+
+
+def test_responses_export_has_no_stable_identifier(survey_round, make_responses):
+    make_responses(
+        survey_round,
+        [("it", {**IT_ANSWERS, "a1": value}) for value in (1, 2, 3, 4, 5)] * 4,
+    )
+    orders = set()
+    for _ in range(5):
+        body = b"".join(export_chunks(round=survey_round, kind="responses")).decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(body, newline="")))
+        assert [r["row"] for r in rows] == [str(n) for n in range(1, 21)]
+        orders.add(tuple(r["a1"] for r in rows))
+    assert len(orders) > 1  # row n is a different respondent from one export to the next
+    header = body.splitlines()[0].lstrip("\ufeff").split(",")
+    assert not {"id", "response_id", "token", "invitation", "email"} & set(header)
+
+
+def test_profiles_generalise_blanks_level_then_function_then_side():
+    profiles = pd.DataFrame(
+        {
+            "side": ["it"] * 8 + ["security"],
+            "function": ["infra"] * 5 + ["apps"] * 3 + ["gov"],
+            "level": ["individual"] * 5 + ["manager", "manager", "executive", "manager"],
+        }
+    )
+    out = profiles_generalise(profiles, 3)
+    assert list(map(tuple, out.to_numpy())) == [
+        *[("it", "infra", "individual")] * 5,
+        *[("it", "apps", "")] * 3,
+        ("", "", ""),
+    ]
+    assert profiles_generalise(profiles, 1).equals(profiles)
+
+
+# --- Who may download what -----------------------------------------------------------------
+
+
+def test_leaders_get_aggregated_exports_but_not_responses(leader_client, lopsided_round):
+    assert leader_client.get(export_url(lopsided_round, "summary")).status_code == 200
+    assert leader_client.get(export_url(lopsided_round, "gaps")).status_code == 200
+    refused = leader_client.get(export_url(lopsided_round, "responses"))
+    assert refused.status_code == 403
+    assert b"Analysts group" in refused.content
+    dashboard = leader_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
+    assert export_url(lopsided_round, "responses") not in dashboard.content.decode()
+
+
+def test_analysts_see_the_dashboard_and_download_responses(analyst_client, lopsided_round):
+    dashboard = analyst_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
+    assert dashboard.status_code == 200
+    assert export_url(lopsided_round, "responses") in dashboard.content.decode()
+    assert analyst_client.get(export_url(lopsided_round, "responses")).status_code == 200
+
+
+def test_superusers_download_responses(client, django_user_model, lopsided_round):
+    admin = django_user_model.objects.create_superuser("root", password="a-long-pass-phrase")
+    client.force_login(admin)
+    assert client.get(export_url(lopsided_round, "responses")).status_code == 200
+
+
+def test_other_accounts_get_no_export(plain_client, lopsided_round):
+    for kind in ("responses", "summary", "gaps"):
+        assert plain_client.get(export_url(lopsided_round, kind)).status_code == 403

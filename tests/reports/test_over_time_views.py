@@ -1,0 +1,437 @@
+"""Tests of the over-time pages: trend, executive summary (with filters and leaders versus
+staff) and a dimension's comments: access, content, suppression and query counts."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from assessment.models import Dimension
+from reports.views_over_time import filter_round_answers
+from survey.models import Response
+from survey.selectors import round_answers_frame
+from survey.services import responses_create_bulk
+from tests.factories import (
+    DimensionFactory,
+    InstrumentFactory,
+    InvitationFactory,
+    ItemFactory,
+    SurveyRoundFactory,
+)
+from tests.reports.over_time_data import two_rounds
+
+pytestmark = pytest.mark.django_db
+
+GUIDANCE_A = "Bring security into planning from the first sprint."
+
+
+@pytest.fixture
+def rounds(small_instrument):
+    Dimension.objects.filter(instrument=small_instrument, code="a").update(guidance=GUIDANCE_A)
+    spring, autumn = two_rounds(small_instrument)
+    InvitationFactory.create_batch(12, round=autumn, side="it")
+    InvitationFactory.create_batch(12, round=autumn, side="security")
+    return spring, autumn
+
+
+def url(name: str, survey_round, **kwargs) -> str:
+    return reverse(f"reports:{name}", kwargs={"slug": survey_round.slug, **kwargs})
+
+
+def figures(content: str) -> dict[str, dict]:
+    """The json_script figures of a page, by element id."""
+    found = re.findall(r'<script id="([^"]+)" type="application/json">(.*?)</script>', content)
+    return {key: json.loads(body) for key, body in found}
+
+
+def assert_no_inline_script(content: str) -> None:
+    for tag, body in re.findall(r"(<script[^>]*>)(.*?)</script>", content, flags=re.S):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+        if "src=" in tag:
+            assert not body.strip()
+
+
+@pytest.mark.parametrize(
+    ("name", "extra"), [("trend", {}), ("summary", {}), ("comments", {"code": "a"})]
+)
+def test_anonymous_user_is_sent_to_log_in(client, rounds, name, extra):
+    response = client.get(url(name, rounds[1], **extra))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("name", "extra"), [("trend", {}), ("summary", {}), ("comments", {"code": "a"})]
+)
+def test_user_outside_leaders_gets_a_403(plain_client, rounds, name, extra):
+    response = plain_client.get(url(name, rounds[1], **extra))
+    assert response.status_code == 403
+
+
+def test_unknown_round_or_dimension_is_404(leader_client, rounds):
+    assert leader_client.get("/reports/nope/trend/").status_code == 404
+    assert leader_client.get("/reports/nope/summary/").status_code == 404
+    assert leader_client.get(url("comments", rounds[1], code="zz")).status_code == 404
+
+
+# --- Trend -----------------------------------------------------------------------------------
+
+
+def test_trend_page_orders_rounds_by_opening_and_shows_the_known_change(
+    leader_client, rounds, django_assert_max_num_queries
+):
+    _spring, autumn = rounds
+    with django_assert_max_num_queries(10):
+        response = leader_client.get(url("trend", autumn))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert [r["label"] for r in response.context["rounds"]] == ["Spring 2026", "Autumn 2026"]
+    listed = content[content.index("Rounds, oldest first") :]
+    assert listed.index("Spring 2026") < listed.index("Autumn 2026")
+    change = {row["dimension_code"]: row for row in response.context["change"]}
+    assert change["a"]["change_b"] == pytest.approx(50.0)
+    assert change["a"]["verdict_b"] == "rose"
+    assert change["a"]["verdict_a"] == "no clear change"
+    assert change["a"]["gap_verdict"] == "narrowed"
+    assert change["b"]["verdict_b"] == "no clear change"
+    charts = figures(content)
+    gap_lines = {trace["name"]: trace["y"] for trace in charts["figure-trend-gap"]["data"]}
+    assert gap_lines["Dimension A"] == [45.8, -4.2]
+    assert gap_lines["Dimension B"] == [0.0, 0.0]
+    assert len(charts["figure-trend-scores"]["data"]) == 4  # 2 dimensions x 2 sides
+    assert_no_inline_script(content)
+
+
+def test_trend_of_a_single_round_says_there_is_nothing_to_compare(leader_client, rounds):
+    response = leader_client.get(url("trend", rounds[0]))
+    assert response.status_code == 200
+    assert "first round of this questionnaire" in response.content.decode()
+    assert "change" not in response.context
+
+
+def test_trend_honours_each_rounds_threshold(leader_client, small_instrument):
+    spring, autumn = two_rounds(small_instrument)
+    spring.min_group_size = 11  # 10 per side: hidden in spring only
+    spring.save()
+    response = leader_client.get(url("trend", autumn))
+    rows = [r for r in response.context["table"] if r["round"] == spring.slug]
+    assert all(r["score_a"] is None and r["gap"] is None for r in rows)
+    change = {row["dimension_code"]: row for row in response.context["change"]}
+    assert change["a"]["verdict_b"] == "suppressed"
+    assert "45.8" not in response.content.decode()
+
+
+# --- Executive summary -----------------------------------------------------------------------
+
+
+def test_summary_shows_index_top_breakdowns_with_guidance_and_participation(
+    leader_client, rounds, django_assert_max_num_queries
+):
+    autumn = rounds[1]
+    # Make dimension a a breakdown in the autumn round: Security falls back to 25-ish.
+    Response.objects.filter(round=autumn).delete()
+    responses_create_bulk(
+        round=autumn,
+        responses=[
+            {
+                "side": side,
+                "function": "infrastructure",
+                "level": "individual",
+                "answers": (
+                    {"a1": 4, "a2": 4, "a3": 2, "b1": 3, "b2": 3, "b3": 3}
+                    if side == "it"
+                    else {"a1": 2 + i % 2, "a2": 2, "a3": 4, "b1": 3, "b2": 3, "b3": 3}
+                ),
+            }
+            for side in ("it", "security")
+            for i in range(10)
+        ],
+    )
+    with django_assert_max_num_queries(12):
+        response = leader_client.get(url("summary", autumn))
+    assert response.status_code == 200
+    content = response.content.decode()
+    # a: gap 45.8, b: gap 0 -> index 100 − (45.8 + 0) / 2 ≈ 77.
+    assert response.context["alignment_index"] == pytest.approx(100 - 45.8333 / 2, abs=0.01)
+    assert "<strong>77</strong>" in content
+    findings = response.context["findings"]
+    assert [f["dimension_code"] for f in findings] == ["a"]
+    assert findings[0]["status"] == "breakdown"
+    assert GUIDANCE_A in content
+    assert "Response rate: 83%." in content  # 20 of 24 invited
+    assert response.context["total_completed"] == 20
+    assert "Since the last round" in content
+    assert_no_inline_script(content)
+    assert "figure-gap" in figures(content)
+
+
+def test_summary_reports_the_trend_since_the_last_round(leader_client, rounds):
+    response = leader_client.get(url("summary", rounds[1]))
+    change = {row["dimension_code"]: row for row in response.context["change"]}
+    assert change["a"]["verdict_b"] == "rose"
+    assert response.context["previous_label"] == "Spring 2026"
+    headline = response.context["change_headline"]
+    assert headline["security_rose"] == ["Dimension A"]
+    assert headline["narrowed"] == ["Dimension A"]
+    assert headline["it_rose"] == headline["it_fell"] == headline["widened"] == []
+    content = response.content.decode()
+    assert "Security more favourable:</strong> Dimension A" in content
+
+
+def test_summary_hides_small_participation_counts(leader_client, small_instrument):
+    survey_round = SurveyRoundFactory(instrument=small_instrument, slug="solo")
+    responses_create_bulk(
+        round=survey_round,
+        responses=[{"side": "it", "function": "", "level": "", "answers": {"a1": 4}}] * 6
+        + [{"side": "other", "function": "", "level": "", "answers": {"a1": 4}}] * 2,
+    )
+    response = leader_client.get(url("summary", survey_round))
+    content = response.content.decode()
+    rows = {row["side"]: row for row in response.context["participation"]}
+    assert rows["other"]["completed_hidden"]
+    assert rows["security"]["completed_hidden"]
+    assert response.context["total_completed_hidden"]
+    assert "fewer than 5" in content
+    assert ">8<" not in content
+
+
+def test_summary_of_leaders_versus_staff_within_each_side(leader_client, small_instrument):
+    survey_round = SurveyRoundFactory(instrument=small_instrument, slug="levels")
+    high = {"a1": 5, "a2": 5, "a3": 1, "b1": 5, "b2": 5, "b3": 1}
+    low = {"a1": 2, "a2": 2, "a3": 4, "b1": 2, "b2": 2, "b3": 4}
+    specs = [("it", "executive", high, 5), ("it", "manager", high, 5), ("it", "individual", low, 6)]
+    specs += [("security", "individual", low, 6), ("security", "manager", high, 2)]
+    responses_create_bulk(
+        round=survey_round,
+        responses=[
+            {"side": side, "function": "", "level": level, "answers": answers}
+            for side, level, answers, count in specs
+            for _ in range(count)
+        ],
+    )
+    response = leader_client.get(url("summary", survey_round))
+    leaders = {side["side"]: side for side in response.context["leaders"]}
+    it = leaders["it"]["rows"][0]
+    assert it["score_a"] == pytest.approx(100.0)
+    assert it["score_b"] == pytest.approx(25.0)
+    assert it["gap"] == pytest.approx(75.0)
+    security = leaders["security"]["rows"][0]
+    assert security["score_a"] is None  # 2 managers
+    assert security["score_b"] is None  # the 6 staff = the side minus the 2 managers
+    assert "Leaders versus staff within each side" in response.content.decode()
+
+
+def test_a_filter_that_stays_above_the_threshold_shows_filtered_figures(
+    leader_client, rounds, django_assert_max_num_queries
+):
+    autumn = rounds[1]
+    responses_create_bulk(
+        round=autumn,
+        responses=[
+            {"side": side, "function": "", "level": "manager", "answers": {"a1": 1, "a2": 1}}
+            for side in ("it", "security")
+            for _ in range(6)
+        ],
+    )
+    with django_assert_max_num_queries(12):
+        response = leader_client.get(url("summary", autumn), {"level": "individual"})
+    assert response.status_code == 200
+    assert response.context["active_filters"] == [("Level", "Individual contributor")]
+    assert response.context["respondents"] == 20
+    # Only the individual contributors: IT 75 on a, as in the known data.
+    scorecard = {row["dimension_code"]: row for row in response.context["scorecard"]}
+    assert scorecard["a"]["score_a"] == pytest.approx(75.0)
+    assert not response.context["too_few"]
+
+
+def test_a_filter_leaving_fewer_than_k_shows_not_enough_responses(leader_client, rounds):
+    autumn = rounds[1]
+    responses_create_bulk(
+        round=autumn,
+        responses=[{"side": "it", "function": "", "level": "manager", "answers": {"a1": 1}}] * 3,
+    )
+    response = leader_client.get(url("summary", autumn), {"level": "manager"})
+    content = response.content.decode()
+    assert response.context["too_few"]
+    assert "These filters leave fewer than 5 respondents" in content
+    assert "findings" not in response.context
+    assert "figure-gap" not in content
+    trend = leader_client.get(url("trend", autumn), {"level": "manager"})
+    assert trend.context["too_few"]
+    assert "figures" not in trend.context
+
+
+def test_a_filtered_side_that_could_be_subtracted_is_hidden(leader_client, rounds):
+    autumn = rounds[1]
+    responses_create_bulk(
+        round=autumn,
+        responses=[{"side": "it", "function": "", "level": "manager", "answers": {"a1": 1}}] * 2,
+    )
+    response = leader_client.get(url("summary", autumn), {"level": "individual"})
+    scorecard = {row["dimension_code"]: row for row in response.context["scorecard"]}
+    assert scorecard["a"]["score_a"] is None  # IT individuals = IT minus 2 managers
+    assert scorecard["a"]["score_b"] is not None
+    assert response.context["hidden_sides"] == ["IT"]
+
+
+def test_attribute_filters_offer_only_values_held_by_k_respondents(leader_client, rounds):
+    autumn = rounds[1]
+    ids = list(Response.objects.filter(round=autumn).order_by("pk").values_list("pk", flat=True))
+    for pk in ids[:-1]:
+        Response.objects.filter(pk=pk).update(attributes={"region": "north"})
+    Response.objects.filter(pk=ids[-1]).update(attributes={"region": "antarctica"})
+    response = leader_client.get(url("summary", autumn))
+    field = response.context["filter_form"].fields["attr.region"]
+    assert [value for value, _ in field.choices] == ["", "north"]
+    filtered = leader_client.get(url("summary", autumn), {"attr.region": "north"})
+    assert filtered.context["active_filters"] == [("Region", "north")]
+    # The one Security respondent outside "north" would be Security minus Security-north.
+    assert filtered.context["respondents"] == 10
+    assert filtered.context["hidden_sides"] == ["Security"]
+    refused = leader_client.get(url("summary", autumn), {"attr.region": "antarctica"})
+    assert refused.status_code == 200
+    assert refused.context["filter_problems"]
+    assert not refused.context["filtered"]
+
+
+def test_an_invalid_filter_value_is_ignored_with_a_message(leader_client, rounds):
+    response = leader_client.get(url("summary", rounds[1]), {"level": "pharaoh"})
+    assert response.status_code == 200
+    assert response.context["filter_problems"]
+    assert "not available" in response.content.decode()
+    assert response.context["respondents"] == 20
+
+
+def test_summary_page_links_print_stylesheet_and_hides_controls_on_paper(leader_client, rounds):
+    content = leader_client.get(url("summary", rounds[1])).content.decode()
+    assert "reports/print.css" in content
+    assert "reports/over_time.js" in content
+    assert "data-print hidden" in content  # shown by the script only
+
+
+# --- Comments --------------------------------------------------------------------------------
+
+
+def comment_round(small_instrument, writers: int):
+    survey_round = SurveyRoundFactory(instrument=small_instrument, slug="talk")
+    texts = [
+        "Security reviews arrive too late",
+        "Late reviews again",
+        "Reviews block the release",
+    ]
+    responses_create_bulk(
+        round=survey_round,
+        responses=[
+            {
+                "side": "security" if i % 2 else "it",
+                "function": "identity",
+                "level": "executive",
+                "answers": {"a1": 3, "a_comment": texts[i % 3]},
+            }
+            for i in range(writers)
+        ],
+    )
+    return survey_round
+
+
+def test_comments_stay_hidden_below_the_comment_threshold(leader_client, small_instrument):
+    survey_round = comment_round(small_instrument, 9)
+    response = leader_client.get(url("comments", survey_round, code="a"))
+    content = response.content.decode()
+    assert response.context["threshold"] == 10
+    assert response.context["comments"] == []
+    assert "Security reviews arrive" not in content
+    assert "Fewer than 10 people commented" in content
+
+
+def test_comments_and_recurring_words_appear_at_the_threshold(
+    leader_client, small_instrument, django_assert_max_num_queries
+):
+    survey_round = comment_round(small_instrument, 10)
+    with django_assert_max_num_queries(8):
+        response = leader_client.get(url("comments", survey_round, code="a"))
+    content = response.content.decode()
+    assert len(response.context["comments"]) == 10
+    assert "Security reviews arrive too late" in content
+    words = {row["word"]: row["comments"] for row in response.context["words"]}
+    assert words["reviews"] == 10
+    assert words["late"] == 7
+    assert "the" not in words
+    # No profile beside the comments.
+    assert "Executive" not in content
+    assert "identity" not in content.lower()
+
+
+@override_settings(FRICTION_COMMENT_MIN_GROUP_SIZE=3)
+def test_comment_threshold_is_never_below_the_rounds_k(leader_client, small_instrument):
+    survey_round = comment_round(small_instrument, 4)
+    response = leader_client.get(url("comments", survey_round, code="a"))
+    assert response.context["threshold"] == 5
+    assert response.context["comments"] == []
+
+
+def test_pages_of_a_round_without_responses_show_an_empty_state(leader_client, rounds):
+    spring, _autumn = rounds
+    later = SurveyRoundFactory(instrument=spring.instrument, slug="winter", name="Winter")
+    summary = leader_client.get(url("summary", later))
+    assert summary.status_code == 200
+    assert "No responses yet" in summary.content.decode()
+    trend = leader_client.get(url("trend", later))
+    assert trend.status_code == 200
+    change = {row["dimension_code"]: row for row in trend.context["change"]}
+    assert change["a"]["verdict_b"] == "suppressed"
+    rows = [r for r in trend.context["table"] if r["round"] == "winter"]
+    assert all(r["gap"] is None for r in rows)
+
+
+def test_round_names_are_escaped_in_the_trend_chart(leader_client, rounds):
+    spring, autumn = rounds
+    spring.name = "<b>Spring</b> & co"
+    spring.save()
+    content = leader_client.get(url("trend", autumn)).content.decode()
+    charts = figures(content)
+    ticks = charts["figure-trend-gap"]["layout"]["xaxis"]["categoryarray"]
+    assert ticks[0] == "&lt;b&gt;Spring&lt;/b&gt; &amp; co"
+    assert "<b>Spring</b>" not in content
+
+
+def test_a_lone_round_without_responses_renders_both_pages(leader_client, small_instrument):
+    survey_round = SurveyRoundFactory(instrument=small_instrument, slug="lone")
+    assert leader_client.get(url("summary", survey_round)).status_code == 200
+    trend = leader_client.get(url("trend", survey_round))
+    assert trend.status_code == 200
+    assert "first round of this questionnaire" in trend.content.decode()
+
+
+def test_the_dashboard_hook_filters_one_rounds_answers(rf, rounds):
+    autumn = rounds[1]
+    responses_create_bulk(
+        round=autumn,
+        responses=[{"side": "it", "function": "", "level": "manager", "answers": {"a1": 1}}] * 2,
+    )
+    answers = round_answers_frame(round=autumn)
+    kept, context = filter_round_answers(rf.get("/", {"level": "individual"}), autumn, answers)
+    assert set(kept["side"].astype(str)) == {"security"}
+    assert context["hidden_sides"] == ["IT"]
+    assert context["active_filters"] == [("Level", "Individual contributor")]
+    assert not context["too_few"]
+    everyone, context = filter_round_answers(rf.get("/"), autumn, answers)
+    assert everyone is answers
+    assert not context["filtered"]
+
+
+def test_trend_across_versions_says_how_many_statements_are_shared(leader_client, rounds):
+    spring = rounds[0]
+    newer = InstrumentFactory(slug=spring.instrument.slug, version="2")
+    dimension = DimensionFactory(instrument=newer, code="a", name="Dimension A", order=0)
+    for n in (1, 2):
+        ItemFactory(dimension=dimension, code=f"a{n}", order=n)
+    winter = SurveyRoundFactory(instrument=newer, slug="winter", name="Winter")
+    response = leader_client.get(url("trend", winter))
+    assert response.status_code == 200
+    assert "statements they share (statements: 2; dimensions: 1)" in response.content.decode()
+    assert {row["dimension_code"] for row in response.context["table"]} == {"a"}

@@ -1,0 +1,198 @@
+"""Tests of reports.summary: safe filters, leaders versus staff, top findings, participation,
+comments and recurring words, on small hand-built frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from reports.summary import (
+    filter_hidden_groups,
+    filter_respondents,
+    filtered_answers,
+    leaders_versus_staff,
+    participation_counts,
+    partition_hidden,
+    profiles_frame,
+    recurring_words,
+    shown_comments,
+    top_findings,
+)
+
+ITEMS = pd.DataFrame(
+    {
+        "item_code": ["a1", "a2"],
+        "dimension_code": ["a", "a"],
+        "dimension_name": ["A", "A"],
+        "kind": "likert",
+        "reverse_scored": [False, False],
+    }
+)
+
+
+def answers(spec: list[tuple[str, str, str, int, int]]) -> pd.DataFrame:
+    """Rows from (side, level, function, value of both items, how many respondents)."""
+    rows, respondent = [], 0
+    for side, level, function, value, count in spec:
+        for _ in range(count):
+            respondent += 1
+            rows.extend((respondent, side, function, level, code, value) for code in ("a1", "a2"))
+    return pd.DataFrame(
+        rows, columns=["response_id", "side", "function", "level", "item_code", "value"]
+    )
+
+
+def test_filter_respondents_keeps_rows_matching_every_filter():
+    frame = answers(
+        [("it", "manager", "infrastructure", 4, 2), ("it", "individual", "other", 3, 1)]
+    )
+    kept = filter_respondents(frame, {"level": "manager", "function": "infrastructure"})
+    assert set(kept["response_id"]) == {1, 2}
+    assert len(filter_respondents(frame, {})) == len(frame)
+    with pytest.raises(KeyError, match="region"):
+        filter_respondents(frame, {"region": "north"})
+
+
+def test_partition_hidden_hides_small_cells_and_enough_others_to_stop_subtraction():
+    assert partition_hidden(pd.Series({"manager": 8, "individual": 6}), 5) == set()
+    # 1 blank cannot be shown alone; hiding it alone would let total − 8 − 6 − 5 give it
+    # back, so the smallest shown cell (individual, 5) is hidden with it.
+    counts = pd.Series({"manager": 8, "executive": 6, "individual": 5, "": 1})
+    assert partition_hidden(counts, 5) == {"", "individual"}
+    # Two small cells that together reach k need nothing more.
+    assert partition_hidden(pd.Series({"a": 9, "b": 3, "c": 2}), 5) == {"b", "c"}
+
+
+def test_filter_hidden_groups_hides_a_side_whose_rest_would_be_revealed():
+    frame = answers(
+        [
+            ("it", "individual", "infrastructure", 4, 10),
+            ("it", "manager", "infrastructure", 2, 2),  # 2 IT managers
+            ("security", "individual", "infrastructure", 3, 8),
+            ("security", "manager", "infrastructure", 3, 6),
+        ]
+    )
+    profiles = profiles_frame(frame)
+    # IT individuals (10) are shown on the unfiltered dashboard minus 2 managers: hidden.
+    assert filter_hidden_groups(profiles, {"level": "individual"}, "side", 5) == {"it"}
+    # IT managers are 2: below k.
+    assert filter_hidden_groups(profiles, {"level": "manager"}, "side", 5) == {"it"}
+
+
+def test_filtered_answers_leaves_hidden_sides_out_and_unknown_attributes_select_nobody():
+    frame = answers(
+        [
+            ("it", "individual", "infrastructure", 4, 10),
+            ("it", "manager", "infrastructure", 2, 2),
+            ("security", "individual", "infrastructure", 3, 8),
+            ("security", "manager", "infrastructure", 3, 6),
+        ]
+    )
+    kept, hidden = filtered_answers(frame, {"level": "individual"}, 5)
+    assert hidden == {"it"}
+    assert set(kept["side"]) == {"security"}
+    assert kept["response_id"].nunique() == 8
+    unchanged, nothing = filtered_answers(frame, {}, 5)
+    assert unchanged is frame
+    assert nothing == set()
+    none, _ = filtered_answers(frame, {"region": "north"}, 5)
+    assert none.empty
+
+
+def test_filtered_answers_filters_on_imported_attributes():
+    frame = answers(
+        [("it", "individual", "infrastructure", 4, 6), ("security", "individual", "other", 2, 6)]
+    )
+    attributes = pd.DataFrame(
+        {
+            "response_id": list(range(1, 13)),
+            "name": "region",
+            "value": ["north"] * 3 + ["south"] * 3 + ["north"] * 6,
+        }
+    )
+    kept, hidden = filtered_answers(frame, {"region": "north"}, 3, attributes)
+    assert hidden == set()
+    assert kept.drop_duplicates("response_id")["side"].value_counts().to_dict() == {
+        "security": 6,
+        "it": 3,
+    }
+
+
+def test_leaders_versus_staff_compares_within_each_side():
+    frame = answers(
+        [
+            ("it", "executive", "leadership", 5, 5),
+            ("it", "manager", "infrastructure", 5, 5),
+            ("it", "individual", "infrastructure", 2, 10),
+            ("security", "manager", "governance", 3, 3),  # pooled leaders: 3 < k
+            ("security", "individual", "security_operations", 3, 8),
+        ]
+    )
+    out = leaders_versus_staff(frame, ITEMS, 5, 5)
+    it = out["it"].dimensions.iloc[0]
+    assert it["score_a"] == pytest.approx(100.0)
+    assert it["score_b"] == pytest.approx(25.0)
+    assert it["gap"] == pytest.approx(75.0)
+    security = out["security"].dimensions.iloc[0]
+    assert security["suppressed_a"]
+    assert pd.isna(security["score_a"])
+    # Security's staff (8) would be the side minus 3 managers: hidden too.
+    assert security["suppressed_b"]
+
+
+def test_top_findings_lists_breakdowns_by_size_then_watch():
+    gaps = pd.DataFrame(
+        {
+            "dimension_code": ["a", "b", "c", "d", "e"],
+            "gap": [12.0, -30.0, 20.0, 50.0, np.nan],
+            "status": ["breakdown", "breakdown", "watch", "aligned", "suppressed"],
+        }
+    )
+    assert list(top_findings(gaps)["dimension_code"]) == ["b", "a", "c"]
+    assert list(top_findings(gaps, limit=1)["dimension_code"]) == ["b"]
+
+
+def test_participation_counts_hide_small_sides_and_a_revealing_total():
+    frame = pd.DataFrame(
+        {
+            "side": ["it", "security", "other", "unassigned"],
+            "invited": [20, 10, 3, 2],
+            "completed": [12, 9, 2, 0],
+        }
+    )
+    shown, total_hidden = participation_counts(frame, 5)
+    assert shown["completed_hidden"].tolist() == [False, False, True, False]
+    assert shown["invited_hidden"].tolist() == [False, False, True, True]
+    assert total_hidden  # 23 − 12 − 9 = 2 "other" respondents
+    frame.loc[2, "completed"] = 0
+    _shown, total_hidden = participation_counts(frame, 5)
+    assert not total_hidden
+
+
+def test_shown_comments_need_enough_writers_and_come_shuffled():
+    comments = pd.DataFrame(
+        {"response_id": [1, 2, 3, 3, 4], "text": ["one", "two", "three", "  ", "four"]}
+    )
+    assert shown_comments(comments, 5) == []
+    texts = shown_comments(comments, 4, np.random.default_rng(0))
+    assert sorted(texts) == ["four", "one", "three", "two"]
+    orders = {tuple(shown_comments(comments, 4, np.random.default_rng(seed))) for seed in range(20)}
+    assert len(orders) > 1
+
+
+def test_recurring_words_counts_comments_not_occurrences_and_drops_stop_words():
+    words = recurring_words(
+        [
+            "Security reviews come too late, and the reviews block releases.",
+            "Late security review again; releases slip.",
+            "The change board is slow.",
+            "SECURITY is helpful but late",
+        ]
+    )
+    counts = dict(zip(words["word"], words["comments"], strict=True))
+    assert counts == {"late": 3, "security": 3, "releases": 2}
+    assert list(words["word"]) == ["late", "security", "releases"]
+    assert "the" not in counts  # stop-word
+    assert "reviews" not in counts  # twice, but in one comment
+    assert recurring_words([]).empty
