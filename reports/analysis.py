@@ -1047,9 +1047,10 @@ def dimension_comments(
     distinct respondents wrote one, nothing is shown (an empty frame). Otherwise the rows
     come back shuffled by ``rng`` (default: a fresh unseeded generator, so every request
     shows another order and the order says nothing about who wrote what), columns
-    ``COMMENT_COLUMNS`` only; blank texts are left out.
+    ``COMMENT_COLUMNS`` only; blank texts are left out and the others stripped.
     """
-    texts = comments.loc[comments["text"].astype(str).str.strip() != ""]
+    stripped = comments["text"].astype(str).str.strip()
+    texts = comments.assign(text=stripped).loc[stripped != ""]
     if texts["response_id"].nunique() < min_respondents:
         return pd.DataFrame(columns=COMMENT_COLUMNS)
     rng = rng or np.random.default_rng()

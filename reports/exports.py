@@ -33,10 +33,12 @@ from reports.analysis import (
     profiles_generalise,
     round_analysis,
 )
-from reports.selectors import responses_answers_iter, responses_profiles_frame
+from reports.analysis import SUMMARY_COLUMNS as ANALYSIS_SUMMARY_COLUMNS
 from survey.models import SurveyRound
 from survey.selectors import (
     ResponseRecord,
+    responses_answers_iter,
+    responses_profiles_frame,
     round_answers_frame,
     round_items_frame,
 )
@@ -46,18 +48,8 @@ BOM = "\ufeff".encode()
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 RESPONSE_PROFILE_COLUMNS = ["row", "side", "function", "level", "submitted_month"]
-SUMMARY_COLUMNS = [
-    "dimension_code",
-    "attribute",
-    "group",
-    "n",
-    "score_mean",
-    "score_sd",
-    "favourable_pct",
-    "rwg_j",
-    "ad",
-    "alpha",
-]
+# summary.csv: the columns of reports.analysis.group_summary; a suppressed row has blanks.
+SUMMARY_COLUMNS = [column for column in ANALYSIS_SUMMARY_COLUMNS if column != "suppressed"]
 GAPS_COLUMNS = [
     "dimension_code",
     "attribute",
@@ -157,7 +149,7 @@ def responses_export_records(
     the published values, in random order within them (``rng``, default unseeded), so
     neither the row number nor the order says when someone answered or what was blanked.
     Only ``item_codes`` are fetched. Queries: one for the profiles, one per
-    ``reports.selectors.ANSWER_CHUNK`` responses.
+    ``survey.selectors.ANSWER_CHUNK`` responses.
     """
     profiles = responses_profiles_frame(round=round)
     if profiles.empty:
@@ -287,8 +279,7 @@ def export_chunks(
     other kinds ignore it. ``bom``: start with a UTF-8 byte-order mark (default). The
     responses export has the Likert items only: every round is anonymous, and a comment
     can name its writer, so comments are read on the dimension pages, never exported.
-    Raises ValueError for an unknown kind. Reads through ``survey.selectors`` and
-    ``reports.selectors``.
+    Raises ValueError for an unknown kind. Reads through ``survey.selectors``.
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown export {kind!r}; choose one of {', '.join(KINDS)}.")

@@ -1,15 +1,21 @@
-"""The GET form that filters the over-time pages (summary, trend) by level, function and
-imported attributes."""
+"""Respondent filters of the leader pages (dashboard, trend, executive summary): the GET form
+(level, function, imported attributes) and applying it to a round's answers safely."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
+import pandas as pd
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from survey.models import Function, Level
+from reports.forms import ATTRIBUTES
+from reports.summary import filtered_answers
+from survey.models import Function, Level, SurveyRound
+from survey.selectors import rounds_attributes_frame
 
 ATTRIBUTE_PREFIX = "attr."
 EVERYONE = ""
@@ -84,3 +90,80 @@ class RespondentFilterForm(forms.Form):
                 labels = dict(field.choices)
                 out.append((str(field.label), str(labels.get(chosen[column], chosen[column]))))
         return out
+
+
+def attribute_options(
+    attributes: pd.DataFrame, response_ids: pd.Series, k: int
+) -> dict[str, list[str]]:
+    """{attribute name: values held by at least k of the respondents ``response_ids``}.
+
+    ``attributes``: long frame (``response_id``, ``name``, ``value``) as
+    ``survey.selectors.rounds_attributes_frame``; what the filter form may offer.
+    """
+    own = attributes.loc[attributes["response_id"].isin(response_ids)]
+    counts = own.groupby(["name", "value"]).size()
+    options: dict[str, list[str]] = {}
+    for (name, value), n in counts.items():
+        if n >= k:
+            options.setdefault(str(name), []).append(str(value))
+    return options
+
+
+def filter_context(
+    form: RespondentFilterForm,
+    filters: dict[str, str],
+    respondents: int,
+    k: int,
+    hidden: set[str],
+    attribute: str = "side",
+) -> dict[str, Any]:
+    """What ``reports/_filters.html`` needs, plus ``hidden_sides`` (labels of the groups of
+    ``attribute`` a filter hides) and ``filter_query`` (the filter fields alone, urlencoded).
+    """
+    labels = dict(ATTRIBUTES[attribute].choices)
+    chosen = {
+        name: form.data[name]
+        for name in form.fields
+        if name.removeprefix(ATTRIBUTE_PREFIX) in filters and name in form.data
+    }
+    return {
+        "filter_form": form,
+        "filter_problems": form.problems(),
+        "active_filters": form.description(),
+        "filtered": bool(filters),
+        "query": form.data.urlencode() if filters else "",
+        "filter_query": urlencode(chosen),
+        # A filtered view of fewer than k respondents shows no figure at all.
+        "too_few": bool(filters) and respondents < k,
+        "respondents": respondents,
+        "hidden_sides": sorted(str(labels.get(group, group)) for group in hidden),
+    }
+
+
+def filter_round_answers(
+    request: HttpRequest,
+    survey_round: SurveyRound,
+    answers: pd.DataFrame,
+    *,
+    attribute: str = "side",
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Apply the query's respondent filters (``level``, ``function``, ``attr.<name>``) to
+    one round's answers, with suppression.
+
+    ``answers`` is ``survey.selectors.round_answers_frame(round=survey_round)``;
+    ``attribute`` names the groups the page shows (``side``, or the dashboard comparison's
+    attribute). Returns (the answers to analyse: the selected respondents minus every group
+    of ``attribute`` a filter would reveal by subtraction, see
+    :func:`reports.summary.filtered_answers`; the context of :func:`filter_context`).
+    Show no figure when the context's ``too_few`` is true. One query (the attributes).
+    """
+    attributes = rounds_attributes_frame(rounds=[survey_round])
+    k = survey_round.min_group_size
+    form = RespondentFilterForm(
+        request.GET or None,
+        attributes=attribute_options(attributes, answers["response_id"], k),
+    )
+    filters = form.filters()
+    kept, hidden = filtered_answers(answers, filters, k, attributes, attribute=attribute)
+    respondents = int(kept["response_id"].nunique())
+    return kept, filter_context(form, filters, respondents, k, hidden, attribute)

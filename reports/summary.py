@@ -1,6 +1,6 @@
 """Pure helpers of the executive summary, the filtered views and the comment pages: filtering
-respondents safely, leaders versus staff within each side, the top findings, participation
-counts and recurring words. No Django.
+respondents safely, leaders versus staff within each side, the top findings and recurring
+words. No Django. (Comments shown and participation suppression: ``reports.analysis``.)
 
 Frames follow ``reports.analysis``: *answers* (``response_id``, ``side``, ``function``,
 ``level``, ``item_code``, ``value``) and *attributes* (long: ``response_id``, ``name``,
@@ -13,7 +13,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
 from reports.analysis import (
@@ -33,11 +32,9 @@ __all__ = [
     "filter_respondents",
     "filtered_answers",
     "leaders_versus_staff",
-    "participation_counts",
     "partition_hidden",
     "profiles_frame",
     "recurring_words",
-    "shown_comments",
     "top_findings",
 ]
 
@@ -186,47 +183,6 @@ def top_findings(gaps: pd.DataFrame, limit: int = 3) -> pd.DataFrame:
         for status in ("breakdown", "watch")
     ]
     return pd.concat(picked).head(limit).drop(columns="_abs").reset_index(drop=True)
-
-
-def participation_counts(
-    participation: pd.DataFrame, min_group_size: int
-) -> tuple[pd.DataFrame, bool]:
-    """Participation per side as it may be shown, and whether the completed total is hidden.
-
-    ``participation``: ``side``, ``invited``, ``completed`` (as
-    ``survey.selectors.round_participation``; the ``unassigned`` row has invitations only).
-    Returns (the same rows plus ``completed_hidden`` (bool: below k, zero included, so an
-    empty side looks like a small one) and ``invited_hidden`` (1..k−1 invitations), total
-    hidden): the completed total is hidden when it is below k or when it minus the shown
-    sides leaves 1..k−1 respondents.
-    """
-    frame = participation.copy()
-    answering = frame["side"] != "unassigned"
-    frame["completed_hidden"] = answering & (frame["completed"] < min_group_size)
-    frame["invited_hidden"] = (frame["invited"] > 0) & (frame["invited"] < min_group_size)
-    total = int(frame.loc[answering, "completed"].sum())
-    shown = int(frame.loc[answering & ~frame["completed_hidden"], "completed"].sum())
-    total_hidden = total < min_group_size or 0 < total - shown < min_group_size
-    if total < min_group_size:
-        frame.loc[answering, "completed_hidden"] = True
-    return frame, total_hidden
-
-
-def shown_comments(
-    comments: pd.DataFrame, min_respondents: int, rng: np.random.Generator | None = None
-) -> list[str]:
-    """The comments leaders may read: all of them in random order, or none.
-
-    ``comments``: ``response_id`` (to count writers only) and ``text``. Blank texts are
-    dropped; when fewer than ``min_respondents`` distinct respondents wrote the rest,
-    nothing is shown. The order is a fresh shuffle (``rng``, default unseeded), so it says
-    nothing about who wrote what or when.
-    """
-    texts = comments.loc[comments["text"].astype(str).str.strip() != ""]
-    if texts["response_id"].nunique() < min_respondents:
-        return []
-    rng = rng or np.random.default_rng()
-    return [str(texts["text"].iloc[i]).strip() for i in rng.permutation(len(texts))]
 
 
 # Common English function words and survey filler, lower case.

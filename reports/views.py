@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import pandas as pd
 from django.conf import settings
@@ -25,6 +25,7 @@ from assessment.models import Dimension
 from reports import charts
 from reports.analysis import (
     ALL_GROUP,
+    DEFAULT_COMPARISON,
     SIDE_GROUPS,
     Comparison,
     RoundAnalysis,
@@ -34,6 +35,7 @@ from reports.analysis import (
     round_analysis,
 )
 from reports.exports import KINDS, export_response, report_thresholds
+from reports.filters import filter_round_answers
 from reports.forms import (
     ATTRIBUTE_LABELS,
     ATTRIBUTES,
@@ -41,11 +43,17 @@ from reports.forms import (
     comparison_initial,
     group_label,
 )
-from reports.selectors import dimension_comments_frame, round_side_counts
 from survey.models import Side, SurveyRound
-from survey.selectors import round_answers_frame, round_items_frame, round_participation
+from survey.selectors import (
+    round_answers_frame,
+    round_comments_frame,
+    round_items_frame,
+    round_participation,
+    rounds_side_counts,
+)
 
 METHODOLOGY_PATH = Path(settings.BASE_DIR) / "docs" / "methodology.md"
+DEFAULT_COMMENT_MIN_GROUP_SIZE = 10
 
 # Who sees what (docs/security.md): Leaders and Analysts see the dashboards and the
 # aggregated exports (summary, gaps); only Analysts and superusers download responses.csv,
@@ -59,7 +67,14 @@ AGGREGATED_KINDS = ("summary", "gaps")
 def _in_groups(user: Any, names: tuple[str, ...]) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or user.groups.filter(name__in=names).exists()
+    if user.is_superuser:
+        return True
+    # One query per request for every check: the user object lives as long as the request.
+    held = getattr(user, "_report_groups", None)
+    if held is None:
+        held = set(user.groups.filter(name__in=REPORT_GROUPS).values_list("name", flat=True))
+        user._report_groups = held
+    return bool(held & set(names))
 
 
 def is_leader(user: Any) -> bool:
@@ -95,7 +110,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     rounds = list(
         SurveyRound.objects.select_related("instrument").annotate(response_count=Count("responses"))
     )
-    by_side = round_side_counts(rounds=rounds)
+    by_side = rounds_side_counts(rounds=rounds)
     for survey_round in rounds:
         counts = by_side.get(survey_round.pk, {})
         _hidden, total_hidden = count_suppression(
@@ -118,14 +133,22 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [
+def frame_records(frame: pd.DataFrame, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """A frame's rows as dicts for a template (NaN and <NA> as None, Python scalars); with
+    ``names`` ({dimension_code: name}), rows with a ``dimension_code`` get its ``name``."""
+    rows = [
         {key: _value(value) for key, value in row.items()}
         for row in frame.to_dict(orient="records")
     ]
+    if names is not None:
+        for row in rows:
+            if "dimension_code" in row:
+                row["name"] = names.get(row["dimension_code"], row["dimension_code"])
+    return rows
 
 
-def _status_labels() -> dict[str, str]:
+def status_labels() -> dict[str, str]:
+    """Display label of each dimension status of ``reports.analysis``."""
     return {
         "breakdown": _("breakdown"),
         "watch": _("watch"),
@@ -145,7 +168,8 @@ def _effect_labels() -> dict[str, str]:
     }
 
 
-def _chart_text(comparison: Comparison) -> charts.ChartText:
+def chart_text(comparison: Comparison = DEFAULT_COMPARISON) -> charts.ChartText:
+    """The translated words of the charts comparing ``comparison``'s two groups."""
     first = group_label(comparison.attribute, comparison.group_a)
     second = group_label(comparison.attribute, comparison.group_b)
     return charts.ChartText(
@@ -158,7 +182,7 @@ def _chart_text(comparison: Comparison) -> charts.ChartText:
         points=_("points"),
         first=first,
         second=second,
-        status=_status_labels(),
+        status=status_labels(),
     )
 
 
@@ -169,18 +193,23 @@ def _summary_groups(attribute: str) -> list[str]:
     return list(ATTRIBUTES[attribute].values)
 
 
-def _participation(frame: pd.DataFrame, k: int) -> tuple[list[dict[str, Any]], bool]:
-    """Participation rows for the template and whether the completed total is hidden.
+def participation_context(survey_round: SurveyRound) -> dict[str, Any]:
+    """The participation table of a round as it may be shown (dashboard, executive summary).
 
-    A completed count below k, zero included, is shown as "fewer than k" (an empty side
-    looks like a small one); the total is hidden when it would reveal the hidden sides by
-    subtraction (:func:`reports.analysis.count_suppression`). Invitation counts are not
-    answers: only 1..k−1 is masked there.
+    One query. Never filtered: it counts the whole round. A completed count below k, zero
+    included, reads "fewer than k" (an empty side looks like a small one); the completed
+    total is hidden when it would reveal the hidden sides by subtraction
+    (:func:`reports.analysis.count_suppression`, the one rule of the round list too).
+    Invitation counts are not answers: only 1..k−1 is masked there. ``response_rate`` is a
+    whole percentage, or None when the total is hidden or nothing can be said.
     """
+    k = survey_round.min_group_size
+    frame = round_participation(round=survey_round)
     labels = {**dict(Side.choices), "unassigned": _("Not set on the invitation")}
     sides = frame.loc[frame["side"] != "unassigned"]
     completed = pd.Series(sides["completed"].to_numpy(), index=sides["side"], dtype="int64")
-    hidden, total_hidden = count_suppression(completed, int(completed.sum()), k)
+    total_completed = int(completed.sum())
+    hidden, total_hidden = count_suppression(completed, total_completed, k)
     rows = []
     for row in frame.itertuples(index=False):
         if row.side == "unassigned" and row.invited == 0:
@@ -195,7 +224,17 @@ def _participation(frame: pd.DataFrame, k: int) -> tuple[list[dict[str, Any]], b
                 "completed_applies": row.side != "unassigned",
             }
         )
-    return rows, total_hidden
+    total_invited = int(frame["invited"].sum())
+    rate = None
+    if not total_hidden and 0 < total_completed <= total_invited:
+        rate = round(100 * total_completed / total_invited)
+    return {
+        "participation": rows,
+        "total_invited": total_invited,
+        "total_completed": total_completed,
+        "total_completed_hidden": total_hidden,
+        "response_rate": rate,
+    }
 
 
 def _likert_rows(
@@ -245,11 +284,15 @@ def _comparison_context(
     }
 
 
-def _analysis(survey_round: SurveyRound, comparison: Comparison) -> RoundAnalysis:
-    items = round_items_frame(round=survey_round)
+def _analysis(
+    survey_round: SurveyRound, comparison: Comparison, answers: pd.DataFrame | None = None
+) -> RoundAnalysis:
+    """The round's analysis for ``comparison``, of ``answers`` (default: every answer)."""
+    if answers is None:
+        answers = round_answers_frame(round=survey_round)
     return round_analysis(
-        round_answers_frame(round=survey_round),
-        items,
+        answers,
+        round_items_frame(round=survey_round),
         survey_round.instrument.scale_points,
         survey_round.min_group_size,
         _summary_groups(comparison.attribute),
@@ -259,13 +302,13 @@ def _analysis(survey_round: SurveyRound, comparison: Comparison) -> RoundAnalysi
 
 
 def _gap_records(frame: pd.DataFrame, names: dict[str, str]) -> list[dict[str, Any]]:
-    statuses, effects = _status_labels(), _effect_labels()
+    statuses, effects = status_labels(), _effect_labels()
     frame = frame.assign(
         name=frame["dimension_code"].map(names),
         status_label=frame["status"].map(statuses),
         effect=frame["effect_label"].map(effects),
     )
-    return _records(frame)
+    return frame_records(frame)
 
 
 def _mirror_records(
@@ -274,7 +317,7 @@ def _mirror_records(
     """Mirror pair rows for a template, pairs renumbered 1, 2, ... in the order given."""
     texts = dict(zip(analysis.items["item_code"], analysis.items["item_text"], strict=True))
     numbers = {pair: n for n, pair in enumerate(dict.fromkeys(mirrors["pair"]), start=1)}
-    return _records(
+    return frame_records(
         mirrors.assign(
             pair=mirrors["pair"].map(numbers),
             item_text=mirrors["item_code"].map(texts),
@@ -294,25 +337,36 @@ def _base_context(survey_round: SurveyRound) -> dict[str, Any]:
 
 @leader_required
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    """A round's dashboard: participation, comparison scorecard, three charts with tables."""
+    """A round's dashboard: participation, comparison scorecard, three charts with tables.
+
+    The figures follow the query's respondent filters (level, function, imported
+    attributes; :func:`reports.filters.filter_round_answers`); participation and the CSV
+    downloads always count the whole round.
+    """
     survey_round = get_object_or_404(SurveyRound.objects.select_related("instrument"), slug=slug)
-    k = survey_round.min_group_size
-    participation = round_participation(round=survey_round)
     comparison, comparison_context = _comparison_context(request, survey_round)
-    rows, total_hidden = _participation(participation, k)
     context: dict[str, Any] = {
         **_base_context(survey_round),
         **comparison_context,
-        "participation": rows,
-        "total_invited": int(participation["invited"].sum()),
-        "total_completed": int(participation["completed"].sum()),
-        "total_completed_hidden": total_hidden,
+        **participation_context(survey_round),
         "kinds": KINDS,
         "can_export_responses": can_export_responses(request.user),
     }
     if context["total_completed"] == 0:
         return render(request, "reports/dashboard.html", {**context, "empty": True})
-    analysis = _analysis(survey_round, comparison)
+    answers, filters = filter_round_answers(
+        request,
+        survey_round,
+        round_answers_frame(round=survey_round),
+        attribute=comparison.attribute,
+    )
+    context.update(filters)
+    # Each form keeps the other's fields, so comparing does not drop the filters.
+    context["comparison_carry"] = list(parse_qsl(filters["filter_query"]))
+    context["filter_carry"] = list(comparison_initial(comparison).items())
+    if filters["too_few"]:
+        return render(request, "reports/dashboard.html", {**context, "empty": True})
+    analysis = _analysis(survey_round, comparison, answers)
     if analysis.is_empty:
         return render(request, "reports/dashboard.html", {**context, "empty": True})
     names = dimension_names(analysis.items)
@@ -332,7 +386,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         group_label=analysis.summary["group"].map(lambda g: str(group_labels.get(g, g))),
     )
     heat_groups = [(g, str(group_labels.get(g, g))) for g in analysis.summary["group"].unique()]
-    text = _chart_text(comparison)
+    text = chart_text(comparison)
     figures = {
         "gap": charts.gap_chart(analysis.gaps, names, text),
         "heatmap": charts.heatmap_chart(
@@ -349,7 +403,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "breakdowns": [row for row in sorted_gaps if row["status"] == "breakdown"],
             "watch": [row for row in sorted_gaps if row["status"] == "watch"],
             "divided": [row for row in sorted_gaps if row["status"] == "divided"],
-            "summary": _records(summary),
+            "summary": frame_records(summary),
             "alignment_index": analysis.alignment_index,
             "mirror_rows": _mirror_records(analysis.mirror_pairs, analysis, names),
             "attribute_label": _attribute_label(comparison.attribute),
@@ -361,6 +415,13 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _attribute_label(attribute: str) -> str:
     return str(ATTRIBUTE_LABELS.get(attribute, attribute))
+
+
+def comment_threshold(survey_round: SurveyRound) -> int:
+    """Writers a dimension needs before its comments are shown: the larger of the setting
+    FRICTION_COMMENT_MIN_GROUP_SIZE (default 10) and the round's k."""
+    setting = getattr(settings, "FRICTION_COMMENT_MIN_GROUP_SIZE", DEFAULT_COMMENT_MIN_GROUP_SIZE)
+    return max(int(setting), survey_round.min_group_size)
 
 
 @leader_required
@@ -391,7 +452,7 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         zip(analysis.items["item_code"], analysis.items["reverse_scored"], strict=True)
     )
     item_gaps = analysis.item_gaps.loc[analysis.item_gaps["item_code"].isin(codes)]
-    item_rows = _records(
+    item_rows = frame_records(
         item_gaps.assign(
             item_text=item_gaps["item_code"].map(texts),
             reverse_scored=item_gaps["item_code"].map(reverse_scored),
@@ -407,7 +468,7 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         (comparison.label_a, context["label_a"]),
         (comparison.label_b, context["label_b"]),
     ]
-    text = _chart_text(comparison)
+    text = chart_text(comparison)
     likert = charts.likert_chart(
         analysis.distributions.loc[analysis.distributions["item_code"].isin(codes)],
         items,
@@ -415,15 +476,18 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         groups,
         text,
     )
-    comment_threshold = max(settings.FRICTION_COMMENT_MIN_GROUP_SIZE, survey_round.min_group_size)
+    threshold = comment_threshold(survey_round)
     comments = dimension_comments(
-        dimension_comments_frame(round=survey_round, dimension_code=code), comment_threshold
+        round_comments_frame(round=survey_round, dimension_code=code), threshold
     )
     context.update(
         {
             "empty": False,
             "comments": list(comments["text"]),
-            "comment_threshold": comment_threshold,
+            "comment_threshold": threshold,
+            "comments_url": reverse(
+                "reports:comments", kwargs={"slug": survey_round.slug, "code": code}
+            ),
             "summary": summary[0] if summary else None,
             "item_rows": item_rows,
             "mirror_rows": mirror_rows,

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby, islice
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.db.models import CharField, Count, Value
+from django.db.models import CharField, Count, QuerySet, Value
 
 from assessment.models import Item
 from survey.models import Answer, Invitation, Response, Side, SurveyRound
 
 # Rows fetched from the database cursor per chunk; bounds the Python objects alive at once.
 CHUNK_SIZE = 20_000
+# Responses whose answers are fetched per query by responses_answers_iter.
+ANSWER_CHUNK = 2_000
 
 ITEM_COLUMNS = [
     "item_code",
@@ -59,6 +62,14 @@ def round_items_frame(*, round: SurveyRound) -> pd.DataFrame:
     return frame
 
 
+def _likert_answers(**rounds: Any) -> QuerySet[Answer]:
+    """The Likert answers with a value of the responses matching ``rounds`` (a lookup on
+    ``response__round_id``), unordered: the rows of the answers frames."""
+    return Answer.objects.filter(
+        **rounds, item__kind=Item.Kind.LIKERT, value__isnull=False
+    ).order_by()
+
+
 def round_answers_frame(*, round: SurveyRound) -> pd.DataFrame:
     """Every Likert answer of the round's submitted responses, one row per answer.
 
@@ -70,10 +81,7 @@ def round_answers_frame(*, round: SurveyRound) -> pd.DataFrame:
     assembled column by column in chunks, so millions of answers stay cheap in memory.
     """
     rows = (
-        Answer.objects.filter(
-            response__round_id=round.pk, item__kind=Item.Kind.LIKERT, value__isnull=False
-        )
-        .order_by()
+        _likert_answers(response__round_id=round.pk)
         .values_list(
             "response_id",
             "response__side",
@@ -257,12 +265,7 @@ def rounds_answers_frame(*, rounds: list[SurveyRound]) -> pd.DataFrame:
     points). Comments and blank answers are left out. One query, streamed.
     """
     rows = (
-        Answer.objects.filter(
-            response__round_id__in=[r.pk for r in rounds],
-            item__kind=Item.Kind.LIKERT,
-            value__isnull=False,
-        )
-        .order_by()
+        _likert_answers(response__round_id__in=[r.pk for r in rounds])
         .values_list(
             "response__round_id",
             "response_id",
@@ -303,8 +306,8 @@ def rounds_attributes_frame(*, rounds: list[SurveyRound]) -> pd.DataFrame:
 def round_comments_frame(*, round: SurveyRound, dimension_code: str) -> pd.DataFrame:
     """The non-blank comments on the text items of one dimension of ``round``.
 
-    Columns: ``response_id`` (int64: only to count distinct writers, never shown), ``text``
-    (str). No profile column, unordered. One query.
+    Columns: ``response_id`` (int64: only to count distinct writers, never shown),
+    ``item_code`` (str), ``text`` (str). No profile column, unordered. One query.
     """
     rows = (
         Answer.objects.filter(
@@ -315,8 +318,69 @@ def round_comments_frame(*, round: SurveyRound, dimension_code: str) -> pd.DataF
         )
         .exclude(text="")
         .order_by()
-        .values_list("response_id", "text")
+        .values_list("response_id", "item__code", "text")
     )
-    return pd.DataFrame(list(rows), columns=["response_id", "text"]).astype(
+    return pd.DataFrame(list(rows), columns=["response_id", "item_code", "text"]).astype(
         {"response_id": "int64"}
     )
+
+
+# --- Reads of the responses export and the round list ------------------------------------
+
+
+def responses_profiles_frame(*, round: SurveyRound) -> pd.DataFrame:
+    """One row per submitted response of ``round``: its profile and day.
+
+    Columns: ``response_id`` (int, for fetching the answers only), ``side``, ``function``,
+    ``level`` (str, "" = not given), ``submitted_on`` (date). Unordered. One query.
+    """
+    rows = (
+        Response.objects.filter(round_id=round.pk)
+        .order_by()
+        .values_list("pk", "side", "function", "level", "submitted_on")
+    )
+    return pd.DataFrame(
+        list(rows), columns=["response_id", "side", "function", "level", "submitted_on"]
+    )
+
+
+def responses_answers_iter(
+    *, response_ids: Sequence[int], item_codes: Sequence[str]
+) -> Iterator[dict[str, int | str]]:
+    """Yield each response's answers ({item_code: Likert int or comment text}), in the order
+    of ``response_ids``; only the items in ``item_codes``; blank answers left out.
+
+    One query per ANSWER_CHUNK responses, so memory stays bounded on a large round.
+    """
+    wanted = set(item_codes)
+    for start in range(0, len(response_ids), ANSWER_CHUNK):
+        chunk = list(response_ids[start : start + ANSWER_CHUNK])
+        answers: dict[int, dict[str, int | str]] = {pk: {} for pk in chunk}
+        rows = (
+            Answer.objects.filter(response_id__in=chunk, item__code__in=wanted)
+            .order_by()
+            .values_list("response_id", "item__code", "value", "text")
+        )
+        for response_id, code, value, text in rows:
+            if value is not None:
+                answers[response_id][code] = int(value)
+            elif text:
+                answers[response_id][code] = text
+        for pk in chunk:
+            yield answers[pk]
+
+
+def rounds_side_counts(*, rounds: Sequence[SurveyRound]) -> dict[int, dict[str, int]]:
+    """Submitted responses per round and side: ``{round_id: {side: count}}`` (sides with no
+    response are absent). One query for all ``rounds``."""
+    rows = (
+        Response.objects.filter(round_id__in=[r.pk for r in rounds])
+        .order_by()
+        .values("round_id", "side")
+        .annotate(n=Count("pk"))
+        .values_list("round_id", "side", "n")
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for round_id, side, n in rows:
+        counts.setdefault(round_id, {})[side] = n
+    return counts

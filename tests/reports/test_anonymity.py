@@ -204,6 +204,15 @@ def test_count_suppression_hides_small_and_empty_counts_and_a_revealing_total():
     hidden, total_hidden = count_suppression(pd.Series({"it": 3, "security": 1}), 4, 5)
     assert hidden.all()
     assert total_hidden
+    # Two sides above k: a third of 2 hides the total (23 − 12 − 9), a third of 0 does not.
+    _hidden, total_hidden = count_suppression(
+        pd.Series({"it": 12, "security": 9, "other": 2}), 23, 5
+    )
+    assert total_hidden
+    _hidden, total_hidden = count_suppression(
+        pd.Series({"it": 12, "security": 9, "other": 0}), 21, 5
+    )
+    assert not total_hidden
 
 
 # --- Comments ------------------------------------------------------------------------------
@@ -248,6 +257,8 @@ def test_comments_are_shown_without_profile_in_random_order(
     section = section[: section.index("</section>")]
     for profile_word in ("Executive", "executive", "Identity", "identity"):
         assert profile_word not in section
+    comments_page = reverse("reports:comments", kwargs={"slug": "autumn", "code": "a"})
+    assert f'href="{comments_page}"' in section
 
 
 @override_settings(FRICTION_COMMENT_MIN_GROUP_SIZE=3)
@@ -264,14 +275,29 @@ def test_dimension_comments_counts_respondents_and_drops_every_other_column():
         {
             "response_id": [1, 1, 2, 3],
             "item_code": ["a_comment"] * 4,
-            "text": ["one", "two", "three", "  "],
+            "text": ["one", " two ", "three", "  "],
             "side": ["it"] * 4,
         }
     )
     assert dimension_comments(frame, 3).empty  # 2 respondents wrote something
     shown = dimension_comments(frame, 2, np.random.default_rng(1))
     assert list(shown.columns) == ["item_code", "text"]
-    assert sorted(shown["text"]) == ["one", "three", "two"]
+    assert sorted(shown["text"]) == ["one", "three", "two"]  # blanks out, the rest stripped
+
+
+def test_dimension_comments_come_in_an_order_set_by_the_generator():
+    frame = pd.DataFrame(
+        {"response_id": [1, 2, 3, 4], "item_code": "a_comment", "text": ["w", "x", "y", "z"]}
+    )
+    orders = {
+        tuple(dimension_comments(frame, 4, np.random.default_rng(seed))["text"])
+        for seed in range(20)
+    }
+    assert len(orders) > 1
+    again = dimension_comments(frame, 4, np.random.default_rng(3))
+    assert list(again["text"]) == list(
+        dimension_comments(frame, 4, np.random.default_rng(3))["text"]
+    )
 
 
 def test_comments_are_never_in_the_responses_export(analyst_client, survey_round, make_responses):

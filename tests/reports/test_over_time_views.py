@@ -11,9 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from assessment.models import Dimension
-from reports.views_over_time import filter_round_answers
 from survey.models import Response
-from survey.selectors import round_answers_frame
 from survey.services import responses_create_bulk
 from tests.factories import (
     DimensionFactory,
@@ -191,9 +189,9 @@ def test_summary_hides_small_participation_counts(leader_client, small_instrumen
     )
     response = leader_client.get(url("summary", survey_round))
     content = response.content.decode()
-    rows = {row["side"]: row for row in response.context["participation"]}
-    assert rows["other"]["completed_hidden"]
-    assert rows["security"]["completed_hidden"]
+    rows = {row["label"]: row for row in response.context["participation"]}
+    assert rows["Other"]["completed_small"]
+    assert rows["Security"]["completed_small"]  # empty looks like small
     assert response.context["total_completed_hidden"]
     assert "fewer than 5" in content
     assert ">8<" not in content
@@ -405,23 +403,6 @@ def test_a_lone_round_without_responses_renders_both_pages(leader_client, small_
     trend = leader_client.get(url("trend", survey_round))
     assert trend.status_code == 200
     assert "first round of this questionnaire" in trend.content.decode()
-
-
-def test_the_dashboard_hook_filters_one_rounds_answers(rf, rounds):
-    autumn = rounds[1]
-    responses_create_bulk(
-        round=autumn,
-        responses=[{"side": "it", "function": "", "level": "manager", "answers": {"a1": 1}}] * 2,
-    )
-    answers = round_answers_frame(round=autumn)
-    kept, context = filter_round_answers(rf.get("/", {"level": "individual"}), autumn, answers)
-    assert set(kept["side"].astype(str)) == {"security"}
-    assert context["hidden_sides"] == ["IT"]
-    assert context["active_filters"] == [("Level", "Individual contributor")]
-    assert not context["too_few"]
-    everyone, context = filter_round_answers(rf.get("/"), autumn, answers)
-    assert everyone is answers
-    assert not context["filtered"]
 
 
 def test_trend_across_versions_says_how_many_statements_are_shared(leader_client, rounds):

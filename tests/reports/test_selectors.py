@@ -9,9 +9,11 @@ import pytest
 
 from survey.selectors import (
     round_answers_frame,
+    round_comments_frame,
     round_items_frame,
     round_participation,
     round_responses_iter,
+    rounds_side_counts,
 )
 from tests.factories import InvitationFactory, ItemFactory, SurveyRoundFactory
 from tests.reports.conftest import IT_ANSWERS
@@ -136,3 +138,26 @@ def test_responses_iter_yields_every_answer_without_an_identifier(
     assert it_records[0].answers == {**IT_ANSWERS, "a_comment": '=HYPERLINK("x")'}
     assert records[-1].answers == {}
     assert records[-1].submitted_on == dt.date(2026, 11, 3)
+
+
+def test_comments_frame_reads_one_dimensions_comments_without_profile(
+    populated_round, make_responses, django_assert_num_queries
+):
+    make_responses(populated_round, [("security", {"b_comment": "On b", "a_comment": ""})])
+    with django_assert_num_queries(1):
+        comments = round_comments_frame(round=populated_round, dimension_code="a")
+    assert list(comments.columns) == ["response_id", "item_code", "text"]
+    assert comments["response_id"].dtype == "int64"
+    assert len(comments) == 6  # the six IT comments; the blank one and dimension b left out
+    assert set(comments["item_code"]) == {"a_comment"}
+    other = SurveyRoundFactory(instrument=populated_round.instrument)
+    assert round_comments_frame(round=other, dimension_code="a").empty
+
+
+def test_rounds_side_counts_counts_responses_per_round_and_side(
+    populated_round, django_assert_num_queries
+):
+    empty = SurveyRoundFactory(instrument=populated_round.instrument)
+    with django_assert_num_queries(1):
+        counts = rounds_side_counts(rounds=[populated_round, empty])
+    assert counts == {populated_round.pk: {"it": 6, "security": 5, "other": 2}}

@@ -1,5 +1,5 @@
-"""Tests of reports.summary: safe filters, leaders versus staff, top findings, participation,
-comments and recurring words, on small hand-built frames."""
+"""Tests of reports.summary: safe filters, leaders versus staff, top findings and recurring
+words, on small hand-built frames."""
 
 from __future__ import annotations
 
@@ -12,11 +12,9 @@ from reports.summary import (
     filter_respondents,
     filtered_answers,
     leaders_versus_staff,
-    participation_counts,
     partition_hidden,
     profiles_frame,
     recurring_words,
-    shown_comments,
     top_findings,
 )
 
@@ -151,34 +149,6 @@ def test_top_findings_lists_breakdowns_by_size_then_watch():
     )
     assert list(top_findings(gaps)["dimension_code"]) == ["b", "a", "c"]
     assert list(top_findings(gaps, limit=1)["dimension_code"]) == ["b"]
-
-
-def test_participation_counts_hide_small_sides_and_a_revealing_total():
-    frame = pd.DataFrame(
-        {
-            "side": ["it", "security", "other", "unassigned"],
-            "invited": [20, 10, 3, 2],
-            "completed": [12, 9, 2, 0],
-        }
-    )
-    shown, total_hidden = participation_counts(frame, 5)
-    assert shown["completed_hidden"].tolist() == [False, False, True, False]
-    assert shown["invited_hidden"].tolist() == [False, False, True, True]
-    assert total_hidden  # 23 − 12 − 9 = 2 "other" respondents
-    frame.loc[2, "completed"] = 0
-    _shown, total_hidden = participation_counts(frame, 5)
-    assert not total_hidden
-
-
-def test_shown_comments_need_enough_writers_and_come_shuffled():
-    comments = pd.DataFrame(
-        {"response_id": [1, 2, 3, 3, 4], "text": ["one", "two", "three", "  ", "four"]}
-    )
-    assert shown_comments(comments, 5) == []
-    texts = shown_comments(comments, 4, np.random.default_rng(0))
-    assert sorted(texts) == ["four", "one", "three", "two"]
-    orders = {tuple(shown_comments(comments, 4, np.random.default_rng(seed))) for seed in range(20)}
-    assert len(orders) > 1
 
 
 def test_recurring_words_counts_comments_not_occurrences_and_drops_stop_words():

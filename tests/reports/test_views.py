@@ -495,3 +495,118 @@ def test_dashboard_lists_mirror_pairs_with_both_groups_on_both_statements(
     assert (a1_row["score_a"], a1_row["score_b"]) == (100.0, 25.0)  # IT 5, Security 2
     assert (b1_row["score_a"], b1_row["score_b"]) == (75.0, 75.0)  # both answered 4
     assert "Mirror pairs" in response.content.decode()
+
+
+# --- Respondent filters on the dashboard ----------------------------------------------------
+
+
+@pytest.fixture
+def levels_split_round(survey_round, make_responses):
+    """IT: 10 individual contributors and 2 managers; Security: 8 and 6 (k = 5)."""
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 10, level="individual")
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 2, level="manager")
+    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 8, level="individual")
+    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 6, level="manager")
+    return survey_round
+
+
+def test_dashboard_filters_by_level_and_keeps_participation_whole(
+    leader_client, levels_split_round, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        response = leader_client.get(dashboard_url(levels_split_round) + "?level=manager")
+    context = response.context
+    assert context["active_filters"] == [("Level", "Manager")]
+    assert not context["too_few"]
+    a = next(row for row in context["scorecard"] if row["dimension_code"] == "a")
+    assert a["n_b"] == 6  # the Security managers only
+    assert a["score_a"] is None  # 2 IT managers
+    assert context["total_completed"] == 26  # participation counts the whole round
+    content = response.content.decode()
+    assert 'id="filters-heading"' in content
+    assert "whatever the filters" in content
+    # CSV downloads are never filtered.
+    assert f'href="{export_url(levels_split_round, "summary")}"' in content
+
+
+def test_dashboard_filter_leaving_fewer_than_k_shows_not_enough_responses(
+    leader_client, survey_round, make_responses
+):
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 8, level="individual")
+    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 8, level="individual")
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 2, level="executive")
+    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 2, level="executive")
+    response = leader_client.get(dashboard_url(survey_round) + "?level=executive")
+    assert response.context["too_few"]
+    assert "scorecard" not in response.context
+    assert "figures" not in response.context
+    content = response.content.decode()
+    assert "not enough responses" in content
+    assert 'id="figure-gap"' not in content
+    assert "No responses yet" not in content
+
+
+def test_dashboard_filter_hides_a_side_its_complement_would_reveal(
+    leader_client, levels_split_round
+):
+    """Filtered IT (10) beside unfiltered IT (12) would give the 2 IT managers away."""
+    response = leader_client.get(dashboard_url(levels_split_round) + "?level=individual")
+    context = response.context
+    assert context["hidden_sides"] == ["IT"]
+    for row in context["scorecard"]:
+        assert row["score_a"] is None
+        assert row["n_a"] is None
+        assert row["n_b"] == 8
+    summary = {(row["dimension_code"], row["group"]): row for row in context["summary"]}
+    assert summary[("a", "it")]["n"] is None
+    assert "10" not in json.dumps(context["figures"]["heatmap"]["data"][0]["text"])
+    assert "With these filters, these groups are shown as" in response.content.decode()
+
+
+def test_dashboard_filter_follows_the_comparison_attribute(
+    leader_client, survey_round, make_responses
+):
+    """Compared by level, a function filter hides the levels it would reveal by subtraction."""
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 9, level="manager")
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 2, level="manager", function="identity")
+    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 7, level="individual")
+    query = "attribute=level&a=manager&b=individual&function=infrastructure"
+    response = leader_client.get(dashboard_url(survey_round) + "?" + query)
+    assert response.context["hidden_sides"] == ["Manager"]
+    assert all(row["score_a"] is None for row in response.context["scorecard"])
+    assert all(row["n_b"] == 7 for row in response.context["scorecard"])
+
+
+def test_dashboard_filters_by_an_imported_attribute(leader_client, levels_split_round):
+    from survey.models import Response
+
+    north = Response.objects.filter(round=levels_split_round, level="individual")
+    north.update(attributes={"region": "north"})
+    Response.objects.filter(round=levels_split_round, level="manager").update(
+        attributes={"region": "south"}
+    )
+    response = leader_client.get(dashboard_url(levels_split_round) + "?attr.region=north")
+    assert response.context["active_filters"] == [("Region", "north")]
+    # region=north is level=individual here: the same side is hidden for the same reason.
+    assert response.context["hidden_sides"] == ["IT"]
+    assert all(row["n_b"] == 8 for row in response.context["scorecard"])
+
+
+def test_dashboard_forms_keep_each_others_choices(leader_client, levels_split_round):
+    query = "attribute=level&a=manager&b=individual&function=infrastructure"
+    content = leader_client.get(dashboard_url(levels_split_round) + "?" + query).content.decode()
+    comparison = content[content.index('id="comparison-heading"') : content.index("</section>")]
+    assert '<input type="hidden" name="function" value="infrastructure">' in comparison
+    filters = content[content.index('id="filters-heading"') :]
+    filters = filters[: filters.index("</section>")]
+    assert '<input type="hidden" name="attribute" value="level">' in filters
+    assert '<input type="hidden" name="a" value="manager">' in filters
+    assert "?attribute=level&amp;a=manager&amp;b=individual" in filters  # clear filters link
+
+
+def test_an_unknown_filter_value_is_ignored_with_a_message(leader_client, levels_split_round):
+    response = leader_client.get(dashboard_url(levels_split_round) + "?level=wizard")
+    assert response.status_code == 200
+    assert response.context["filter_problems"]
+    assert not response.context["filtered"]
+    assert response.context["scorecard"]

@@ -1,4 +1,5 @@
-/* Draws the dashboard's Plotly figures from their json_script blocks (no inline scripts). */
+/* Draws the Plotly figures of every leader page from their json_script blocks (no inline
+   scripts): dashboard, dimension, trend and summary pages. */
 (function () {
   "use strict";
 

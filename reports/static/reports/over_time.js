@@ -1,6 +1,6 @@
-/* Draws the Plotly figures of the trend and summary pages from their json_script blocks,
-   resizes them to the printed page's width while printing, and wires the print button.
-   No inline scripts: this file is the pages' only code besides plotly.js. */
+/* Printing the trend and summary pages: resizes their Plotly figures (drawn by dashboard.js,
+   loaded before this file) to the printed page's width while printing, and wires the print
+   button. No inline scripts. */
 (function () {
   "use strict";
 
@@ -9,26 +9,6 @@
 
   function charts() {
     return Array.prototype.slice.call(document.querySelectorAll("[data-figure]"));
-  }
-
-  function draw() {
-    if (typeof window.Plotly === "undefined") {
-      return;
-    }
-    charts().forEach(function (container) {
-      var source = document.getElementById(container.getAttribute("data-figure"));
-      if (!source) {
-        return;
-      }
-      var figure = JSON.parse(source.textContent);
-      // No mode bar: its buttons would be controls nested inside role="img"; each chart
-      // has a data table with the same numbers instead.
-      window.Plotly.newPlot(container, figure.data, figure.layout, {
-        responsive: true,
-        displaylogo: false,
-        displayModeBar: false,
-      });
-    });
   }
 
   function forPrint() {
@@ -56,7 +36,6 @@
   }
 
   function start() {
-    draw();
     window.addEventListener("beforeprint", forPrint);
     window.addEventListener("afterprint", forScreen);
     if (window.matchMedia) {
