@@ -1070,10 +1070,12 @@ def profiles_generalise(
     given; others are kept as they are). With the default order: a row whose combination is
     shared by fewer than k rows gets ``level`` blanked; then, counted again, a row whose
     (side, function, "") class is still below k gets ``function`` blanked too; then a row
-    whose (side, "", "") class is below k gets ``side`` blanked. Every published combination
-    is then shared by at least k rows, except possibly the all-blank one (rows that could
-    not be grouped; they carry no profile at all). Returns a copy with the same index and
-    columns. Raises ValueError when min_group_size < 1.
+    whose (side, "", "") class is below k gets ``side`` blanked. Rows left in a class of
+    fewer than k even then (only the all-blank class can be) are dropped: a handful of
+    blank rows beside well-filled ones would otherwise mark out the small group they came
+    from. Every published combination is thus shared by at least k rows. Returns a copy
+    with the same columns and the kept rows' index. Raises ValueError when
+    min_group_size < 1.
     """
     _check_k(min_group_size)
     columns = list(order)
@@ -1088,4 +1090,7 @@ def profiles_generalise(
             break
         for blanked in columns[: step + 1]:
             out.loc[small, blanked] = ""
+    if not out.empty:
+        sizes = out.groupby(columns, sort=False)[columns[0]].transform("size")
+        out = out.loc[sizes >= min_group_size]
     return out

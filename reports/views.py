@@ -200,8 +200,9 @@ def participation_context(survey_round: SurveyRound) -> dict[str, Any]:
     included, reads "fewer than k" (an empty side looks like a small one); the completed
     total is hidden when it would reveal the hidden sides by subtraction
     (:func:`reports.analysis.count_suppression`, the one rule of the round list too).
-    Invitation counts are not answers: only 1..k−1 is masked there. ``response_rate`` is a
-    whole percentage, or None when the total is hidden or nothing can be said.
+    Invitation counts follow the same rule, so a hidden invited count cannot be recovered
+    from the total either. ``response_rate`` is a whole percentage, or None when a total is
+    hidden or nothing can be said.
     """
     k = survey_round.min_group_size
     frame = round_participation(round=survey_round)
@@ -210,6 +211,10 @@ def participation_context(survey_round: SurveyRound) -> dict[str, Any]:
     completed = pd.Series(sides["completed"].to_numpy(), index=sides["side"], dtype="int64")
     total_completed = int(completed.sum())
     hidden, total_hidden = count_suppression(completed, total_completed, k)
+    listed = frame.loc[(frame["side"] != "unassigned") | (frame["invited"] > 0)]
+    invited = pd.Series(listed["invited"].to_numpy(), index=listed["side"], dtype="int64")
+    total_invited = int(frame["invited"].sum())
+    invited_hidden, total_invited_hidden = count_suppression(invited, total_invited, k)
     rows = []
     for row in frame.itertuples(index=False):
         if row.side == "unassigned" and row.invited == 0:
@@ -219,18 +224,18 @@ def participation_context(survey_round: SurveyRound) -> dict[str, Any]:
                 "label": labels.get(row.side, row.side),
                 "invited": int(row.invited),
                 "completed": int(row.completed),
-                "invited_small": 0 < row.invited < k,
+                "invited_small": bool(invited_hidden.get(row.side, False)),
                 "completed_small": bool(hidden.get(row.side, False)),
                 "completed_applies": row.side != "unassigned",
             }
         )
-    total_invited = int(frame["invited"].sum())
     rate = None
-    if not total_hidden and 0 < total_completed <= total_invited:
+    if not (total_hidden or total_invited_hidden) and 0 < total_completed <= total_invited:
         rate = round(100 * total_completed / total_invited)
     return {
         "participation": rows,
         "total_invited": total_invited,
+        "total_invited_hidden": total_invited_hidden,
         "total_completed": total_completed,
         "total_completed_hidden": total_hidden,
         "response_rate": rate,

@@ -323,9 +323,11 @@ def test_responses_export_generalises_rare_profiles(survey_round, make_responses
     assert profiles[("it", "identity", "manager")] == 6
     # 2 executives + 3 governance managers: level, then function blanked -> (it, "", "") of 5.
     assert profiles[("it", "", "")] == 5
-    # A lone Security respondent: even the side is blanked.
-    assert profiles[("", "", "")] == 1
-    assert (profiles.drop(("", "", ""), errors="ignore") >= 5).all()
+    # A lone Security respondent cannot join any group of 5: their row is left out, since a
+    # lone blank row beside the IT rows would be the Security group.
+    assert ("", "", "") not in profiles.index
+    assert len(rows) == 11
+    assert (profiles >= 5).all()
     assert {r["submitted_month"] for r in rows} <= {"2026-11", ""}
     assert "2026-11-02" not in body
 
@@ -336,7 +338,8 @@ def test_responses_export_keeps_months_only_when_k_rows_share_them(survey_round,
     body = b"".join(export_chunks(round=survey_round, kind="responses")).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body, newline="")))
     months = sorted(r["submitted_month"] for r in rows)
-    assert months == ["", "2026-10", "2026-10", "2026-10", "2026-10", "2026-10"]
+    # The one November response would be "the late one" with any profile: it is left out.
+    assert months == ["2026-10"] * 5
 
 
 def test_responses_export_has_no_stable_identifier(survey_round, make_responses):
@@ -367,7 +370,23 @@ def test_profiles_generalise_blanks_level_then_function_then_side():
     assert list(map(tuple, out.to_numpy())) == [
         *[("it", "infra", "individual")] * 5,
         *[("it", "apps", "")] * 3,
+    ]  # the lone Security row fits no group of 3 and is dropped
+
+
+def test_profiles_generalise_keeps_a_blank_class_of_at_least_k():
+    profiles = pd.DataFrame(
+        {
+            "side": ["it"] * 3 + ["security", "other", "security"],
+            "function": ["infra"] * 3 + ["gov", "apps", "iam"],
+            "level": ["individual"] * 3 + ["manager", "executive", "individual"],
+        }
+    )
+    out = profiles_generalise(profiles, 3)
+    assert sorted(map(tuple, out.to_numpy())) == [
         ("", "", ""),
+        ("", "", ""),
+        ("", "", ""),
+        *[("it", "infra", "individual")] * 3,
     ]
     assert profiles_generalise(profiles, 1).equals(profiles)
 

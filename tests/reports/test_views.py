@@ -76,7 +76,7 @@ def test_round_without_responses_shows_an_empty_state(leader_client, survey_roun
     content = response.content.decode()
     assert "No responses yet" in content
     assert "plotly.min.js" not in content
-    assert '<td class="text-end">7</td>' in content
+    assert '<td class="text-end text-nowrap">7</td>' in content
 
 
 def test_dashboard_shows_scores_gaps_and_suppresses_small_groups(leader_client, populated_round):
@@ -177,8 +177,10 @@ def test_responses_download_has_headers_and_one_row_per_response(analyst_client,
         "b2",
         "b3",
     ]
-    assert len(rows) == 1 + 13
-    assert [r[0] for r in rows[1:]] == [str(n) for n in range(1, 14)]
+    # 6 IT and 5 Security rows; the 2 'other' rows fit no group of k = 5 and are left out.
+    assert len(rows) == 1 + 11
+    assert [r[0] for r in rows[1:]] == [str(n) for n in range(1, 12)]
+    assert {r[1] for r in rows[1:]} == {"it", "security"}
     it_row = next(r for r in rows[1:] if r[1] == "it")
     assert it_row[1:5] == ["it", "infrastructure", "individual", "2026-11"]
     assert it_row[5:8] == ["5", "4", "1"]
@@ -213,9 +215,9 @@ def test_summary_download_suppresses_small_groups(leader_client, populated_round
 
 def test_export_of_another_round_does_not_mix(analyst_client, populated_round, make_responses):
     other = SurveyRoundFactory(instrument=populated_round.instrument, slug="other")
-    make_responses(other, [("it", IT_ANSWERS)])
+    make_responses(other, [("it", IT_ANSWERS)] * 5)
     rows = read_csv(analyst_client.get(export_url(other, "responses")))
-    assert len(rows) == 2
+    assert len(rows) == 1 + 5
 
 
 def test_dashboard_escapes_names_in_tables_and_charts(leader_client, populated_round):
