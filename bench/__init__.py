@@ -1,0 +1,1 @@
+"""Benchmarks of the product (`make bench`): data generator, measurements, load run, report."""

@@ -1,0 +1,106 @@
+"""Computed round results kept in Django's cache, keyed by the round's results version.
+
+The dashboard of a large round takes seconds to compute and changes only when responses
+arrive or leave, so its results (plain lists, dicts and numbers: no forms, no requests) are
+cached under a key naming the round, what was computed, the comparison, the language and
+the round's *results version*. A new version means a new key, so a submitted, imported or
+deleted response makes every old entry unreachable at once, on every server sharing the
+cache (local memory by default, Redis when ``REDIS_URL`` is set; see config/settings.py);
+old entries simply expire.
+
+The results version is ``SurveyRound.results_version`` when the model has that counter
+(bumped in the same transaction as each write of responses); until then it is a fingerprint
+of the round's responses, their count and highest id, read with one indexed query, which
+changes with every insert and delete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.utils import translation
+
+from reports.analysis import DEFAULT_COMPARISON, Comparison
+from survey.models import Response, SurveyRound
+
+KEY_PREFIX = "friction:results:v1"
+# Entries of an old version are never read again; the timeout only bounds how long they
+# occupy the cache. A day also bounds staleness should a write ever skip the version.
+TIMEOUT_SECONDS = 24 * 60 * 60
+_MISSING = object()
+
+
+def round_results_version(*, round: SurveyRound) -> str:
+    """The round's results version: ``"c<counter>"`` from ``round.results_version`` when the
+    model has it (no query), else ``"f<count>-<max id>"`` of its responses (one query).
+
+    Any insert raises the highest id and any delete lowers the count, so the fingerprint
+    changes whenever the round's responses do (an edited answer does not change it: the app
+    never edits submitted answers).
+    """
+    counter = getattr(round, "results_version", None)
+    if counter is not None:
+        return f"c{int(counter)}"
+    stats = Response.objects.filter(round_id=round.pk).aggregate(n=Count("pk"), last=Max("pk"))
+    return f"f{stats['n']}-{stats['last'] or 0}"
+
+
+def results_cache_key(
+    *,
+    round: SurveyRound,
+    part: str,
+    version: str,
+    comparison: Comparison = DEFAULT_COMPARISON,
+    language: str | None = None,
+) -> str:
+    """The cache key of ``part`` (e.g. ``"dashboard"``, ``"dimension:sc"``) of ``round``.
+
+    Names the round's id, the results ``version``, the comparison and the language (labels
+    inside the results are translated), hashed to a fixed length safe for every backend.
+    """
+    language = language or translation.get_language() or ""
+    detail = "|".join(
+        [
+            part,
+            comparison.attribute,
+            ",".join(comparison.group_a),
+            ",".join(comparison.group_b),
+            language,
+        ]
+    )
+    digest = hashlib.sha256(detail.encode("utf-8")).hexdigest()[:32]
+    return f"{KEY_PREFIX}:{round.pk}:{version}:{digest}"
+
+
+def round_results_cached(
+    *,
+    round: SurveyRound,
+    part: str,
+    build: Callable[[], dict[str, Any]],
+    comparison: Comparison = DEFAULT_COMPARISON,
+    timeout: int = TIMEOUT_SECONDS,
+) -> dict[str, Any]:
+    """Return ``build()``'s results for ``part`` of ``round`` from the cache, building and
+    storing them on a miss.
+
+    ``build`` takes no argument and returns a dict of picklable values (lists, dicts, str,
+    numbers, None; no forms, querysets or requests): the part of a page's context that
+    depends on the responses. The version is read *before* building, so results stored
+    while a response arrives sit under the older key and are rebuilt on the next request.
+    Costs one query (the version) on a hit, until ``SurveyRound.results_version`` exists.
+    """
+    key = results_cache_key(
+        round=round,
+        part=part,
+        version=round_results_version(round=round),
+        comparison=comparison,
+    )
+    results = cache.get(key, _MISSING)
+    if results is _MISSING:
+        results = build()
+        cache.set(key, results, timeout)
+    return results

@@ -1,0 +1,109 @@
+"""Cached round results: served from the cache until the round's responses change."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.utils import translation
+
+from reports.analysis import LEADERS_VS_STAFF
+from reports.cache import results_cache_key, round_results_cached, round_results_version
+from survey.models import Response
+from survey.services import responses_create_bulk
+from tests.factories import SurveyRoundFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class Builder:
+    """A build function that counts its calls and returns a fresh dict each time."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> dict:
+        self.calls += 1
+        return {"build": self.calls, "rows": [{"gap": 12.5, "status": "breakdown"}]}
+
+
+def submit_one(survey_round, side: str = "it") -> None:
+    responses_create_bulk(
+        round=survey_round,
+        responses=[{"side": side, "function": "", "level": "", "answers": {"a1": 4}}],
+    )
+
+
+def test_second_request_is_served_from_the_cache(populated_round):
+    build = Builder()
+    first = round_results_cached(round=populated_round, part="dashboard", build=build)
+    second = round_results_cached(round=populated_round, part="dashboard", build=build)
+    assert build.calls == 1
+    assert second == first == {"build": 1, "rows": [{"gap": 12.5, "status": "breakdown"}]}
+
+
+def test_a_submitted_response_invalidates_the_results(populated_round):
+    build = Builder()
+    round_results_cached(round=populated_round, part="dashboard", build=build)
+    submit_one(populated_round)
+    again = round_results_cached(round=populated_round, part="dashboard", build=build)
+    assert build.calls == 2
+    assert again["build"] == 2
+
+
+def test_deleted_responses_invalidate_the_results(populated_round):
+    build = Builder()
+    round_results_cached(round=populated_round, part="dashboard", build=build)
+    # Replacing an imported file deletes its responses: fewer responses, same highest id.
+    Response.objects.filter(round=populated_round).order_by("pk").first().delete()
+    round_results_cached(round=populated_round, part="dashboard", build=build)
+    assert build.calls == 2
+
+
+def test_another_rounds_response_keeps_the_results(populated_round, small_instrument):
+    other = SurveyRoundFactory(instrument=small_instrument, slug="other")
+    build = Builder()
+    round_results_cached(round=populated_round, part="dashboard", build=build)
+    submit_one(other)
+    round_results_cached(round=populated_round, part="dashboard", build=build)
+    assert build.calls == 1
+
+
+def test_each_comparison_part_and_language_has_its_own_entry(populated_round):
+    build = Builder()
+    round_results_cached(round=populated_round, part="dashboard", build=build)
+    round_results_cached(
+        round=populated_round, part="dashboard", build=build, comparison=LEADERS_VS_STAFF
+    )
+    round_results_cached(round=populated_round, part="dimension:a", build=build)
+    with translation.override("fr"):
+        round_results_cached(round=populated_round, part="dashboard", build=build)
+    assert build.calls == 4
+
+
+def test_results_version_counter_is_used_when_the_round_has_one(populated_round):
+    populated_round.results_version = 7
+    assert round_results_version(round=populated_round) == "c7"
+    build = Builder()
+    round_results_cached(round=populated_round, part="dashboard", build=build)
+    populated_round.results_version = 8  # what response_submit's F() bump would do
+    round_results_cached(round=populated_round, part="dashboard", build=build)
+    assert build.calls == 2
+
+
+def test_fingerprint_version_costs_one_query(populated_round, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        version = round_results_version(round=populated_round)
+    assert version.startswith("f13-")
+
+
+def test_cache_key_is_short_and_names_round_and_version(populated_round):
+    key = results_cache_key(round=populated_round, part="dashboard", version="f13-99")
+    assert key.startswith(f"friction:results:v1:{populated_round.pk}:f13-99:")
+    assert len(key) < 100
