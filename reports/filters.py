@@ -159,11 +159,12 @@ def filter_round_answers(
     """
     attributes = rounds_attributes_frame(rounds=[survey_round])
     k = survey_round.min_group_size
-    form = RespondentFilterForm(
-        request.GET or None,
-        attributes=attribute_options(attributes, answers["response_id"], k),
-    )
+    options = attribute_options(attributes, answers["response_id"], k)
+    form = RespondentFilterForm(request.GET or None, attributes=options)
     filters = form.filters()
     kept, hidden = filtered_answers(answers, filters, k, attributes, attribute=attribute)
     respondents = int(kept["response_id"].nunique())
-    return kept, filter_context(form, filters, respondents, k, hidden, attribute)
+    context = filter_context(form, filters, respondents, k, hidden, attribute)
+    # What rebuilds the form without the answers (a page served from the cache).
+    context["filter_attribute_options"] = options
+    return kept, context

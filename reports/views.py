@@ -34,8 +34,9 @@ from reports.analysis import (
     dimension_names,
     round_analysis,
 )
+from reports.cache import round_results_cached
 from reports.exports import KINDS, export_response, report_thresholds
-from reports.filters import filter_round_answers
+from reports.filters import RespondentFilterForm, filter_round_answers
 from reports.forms import (
     ATTRIBUTE_LABELS,
     ATTRIBUTES,
@@ -359,21 +360,45 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     }
     if context["total_completed"] == 0:
         return render(request, "reports/dashboard.html", {**context, "empty": True})
+    # Everything computed from the answers comes from the cache until a response arrives;
+    # the key names the whole query (comparison and filters).
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    results = round_results_cached(
+        round=survey_round,
+        part=f"dashboard?{query}",
+        comparison=comparison,
+        build=lambda: _dashboard_results(
+            request, survey_round, comparison, context["comparison_query"]
+        ),
+    )
+    context.update(results)
+    form = RespondentFilterForm(request.GET or None, attributes=results["filter_attribute_options"])
+    form.filters()  # validates, so the form shows its errors as when it was built
+    context["filter_form"] = form
+    # Each form keeps the other's fields, so comparing does not drop the filters.
+    context["comparison_carry"] = list(parse_qsl(results["filter_query"]))
+    context["filter_carry"] = list(comparison_initial(comparison).items())
+    return render(request, "reports/dashboard.html", context)
+
+
+def _dashboard_results(
+    request: HttpRequest, survey_round: SurveyRound, comparison: Comparison, comparison_query: str
+) -> dict[str, Any]:
+    """The dashboard's context computed from the answers: picklable, so it can be cached
+    (:func:`reports.cache.round_results_cached`). ``empty`` is True when no figure may be
+    shown (too few respondents after the filters, or no scored answer)."""
     answers, filters = filter_round_answers(
         request,
         survey_round,
         round_answers_frame(round=survey_round),
         attribute=comparison.attribute,
     )
-    context.update(filters)
-    # Each form keeps the other's fields, so comparing does not drop the filters.
-    context["comparison_carry"] = list(parse_qsl(filters["filter_query"]))
-    context["filter_carry"] = list(comparison_initial(comparison).items())
+    results: dict[str, Any] = {k: v for k, v in filters.items() if k != "filter_form"}
     if filters["too_few"]:
-        return render(request, "reports/dashboard.html", {**context, "empty": True})
+        return {**results, "empty": True}
     analysis = _analysis(survey_round, comparison, answers)
     if analysis.is_empty:
-        return render(request, "reports/dashboard.html", {**context, "empty": True})
+        return {**results, "empty": True}
     names = dimension_names(analysis.items)
     scorecard = _gap_records(analysis.gaps, names)
     for row in scorecard:
@@ -382,7 +407,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
                 "reports:dimension",
                 kwargs={"slug": survey_round.slug, "code": row["dimension_code"]},
             )
-            + f"?{context['comparison_query']}"
+            + f"?{comparison_query}"
         )
     group_labels = dict(ATTRIBUTES[comparison.attribute].choices)
     group_labels[ALL_GROUP] = _("All")
@@ -400,7 +425,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "radar": charts.radar_chart(analysis.gaps, names, text),
     }
     sorted_gaps = sorted(scorecard, key=lambda row: (row["rank"] is None, row["rank"] or 0))
-    context.update(
+    results.update(
         {
             "empty": False,
             "scorecard": scorecard,
@@ -415,7 +440,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "figures": {key: charts.figure_to_dict(f) for key, f in figures.items()},
         }
     )
-    return render(request, "reports/dashboard.html", context)
+    return results
 
 
 def _attribute_label(attribute: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -83,9 +84,15 @@ class _ItemInfo:
 # --- rounds -------------------------------------------------------------------------------
 
 
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    # available_timezones() walks the whole zone directory: once per process is enough.
+    return frozenset(available_timezones())
+
+
 def zone_or_none(name: Any) -> ZoneInfo | None:
     """The ZoneInfo for an IANA time-zone name, or None when the name is not one."""
-    if not isinstance(name, str) or name not in available_timezones():
+    if not isinstance(name, str) or name not in _known_zones():
         return None
     try:
         return ZoneInfo(name)

@@ -26,3 +26,14 @@ def small_instrument(db):
             text="Anything to add?",
         )
     return instrument
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a round of another test may reuse a primary key
+    and a results version, and must not be served that test's cached results."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -140,12 +140,31 @@ def test_dashboard_queries_are_bounded(
     leader_client, survey_round, make_responses, django_assert_max_num_queries
 ):
     make_responses(survey_round, [("it", IT_ANSWERS)] * 5 + [("security", SECURITY_ANSWERS)] * 5)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         small = leader_client.get(dashboard_url(survey_round))
     make_responses(survey_round, [("it", IT_ANSWERS)] * 60 + [("security", SECURITY_ANSWERS)] * 60)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         large = leader_client.get(dashboard_url(survey_round))
     assert small.status_code == large.status_code == 200
+
+
+def test_dashboard_is_served_from_the_cache_until_a_response_arrives(
+    leader_client, survey_round, make_responses, django_assert_num_queries
+):
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 5 + [("security", SECURITY_ANSWERS)] * 5)
+    first = leader_client.get(dashboard_url(survey_round))
+    assert first.context["scorecard"][0]["n_a"] == 5
+    # A hit reads neither the answers nor the imported attributes.
+    with django_assert_num_queries(6):
+        again = leader_client.get(dashboard_url(survey_round))
+    assert again.context["scorecard"] == first.context["scorecard"]
+    assert again.context["figures"] == first.context["figures"]
+    make_responses(survey_round, [("it", IT_ANSWERS)])
+    fresh = leader_client.get(dashboard_url(survey_round))
+    assert next(r for r in fresh.context["scorecard"] if r["dimension_code"] == "a")["n_a"] == 6
+    # The comparison and the filters are part of the key.
+    by_level = leader_client.get(dashboard_url(survey_round) + "?attribute=level")
+    assert by_level.context["comparison"].attribute == "level"
 
 
 def test_plotly_static_file_is_served(client, db):
@@ -515,7 +534,7 @@ def levels_split_round(survey_round, make_responses):
 def test_dashboard_filters_by_level_and_keeps_participation_whole(
     leader_client, levels_split_round, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = leader_client.get(dashboard_url(levels_split_round) + "?level=manager")
     context = response.context
     assert context["active_filters"] == [("Level", "Manager")]
