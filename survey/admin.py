@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from survey.admin_views import round_import_confirm_view, round_import_view
 from survey.models import ImportBatch, Invitation, Response, SurveyRound
-from survey.services import zone_or_none
+from survey.services import aware_in_zone, zone_or_none
 
 
 class SurveyRoundAdminForm(forms.ModelForm):
@@ -45,7 +46,10 @@ class SurveyRoundAdminForm(forms.ModelForm):
             for name in ("opens_at", "closes_at"):
                 value = cleaned.get(name)
                 if value is not None:
-                    cleaned[name] = timezone.make_aware(timezone.make_naive(value, active), zone)
+                    try:
+                        cleaned[name] = aware_in_zone(timezone.make_naive(value, active), zone)
+                    except ValidationError as exc:
+                        self.add_error(name, exc)
         return cleaned
 
 

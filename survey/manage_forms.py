@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from survey.emails import DEFAULT_BODIES, DEFAULT_SUBJECTS, INVITATION, REMINDER
 from survey.invitees import InviteeListError, InviteeRow, invitees_read_csv, invitees_read_text
 from survey.models import SurveyRound
+from survey.services import aware_in_zone
 
 MAX_INVITEE_FILE_BYTES = 2 * 1024 * 1024
 MAX_PASTED_CHARS = 500_000
@@ -48,9 +49,7 @@ class ExtendForm(forms.Form):
     def clean_closes_at(self) -> Any:
         value = self.cleaned_data["closes_at"]
         # Django read the wall clock in the active time zone; read it in the round's zone.
-        return timezone.make_aware(
-            timezone.make_naive(value, timezone.get_current_timezone()), self.zone
-        )
+        return aware_in_zone(timezone.make_naive(value, timezone.get_current_timezone()), self.zone)
 
 
 class InviteesForm(forms.Form):

@@ -110,11 +110,22 @@ def round_today(survey_round: SurveyRound) -> dt.date:
     return dj_timezone.localdate(timezone=round_zone(survey_round))
 
 
-def _aware(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
-    """Interpret a naive datetime in ``zone``; leave an aware one as it is."""
-    if dj_timezone.is_naive(value):
-        return value.replace(tzinfo=zone)
-    return value
+def aware_in_zone(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """Interpret a naive datetime as a wall-clock time in ``zone``; leave an aware one as it is.
+
+    Raises django ``ValidationError`` for a wall-clock time that does not exist in ``zone``
+    (skipped when the clocks go forward). An ambiguous time (clocks going back) is read as
+    its first occurrence.
+    """
+    if not dj_timezone.is_naive(value):
+        return value
+    aware = value.replace(tzinfo=zone)
+    if aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != value:
+        raise ValidationError(
+            _("%(time)s does not exist in %(zone)s: the clocks skip it. Choose another time.")
+            % {"time": value.strftime("%Y-%m-%d %H:%M"), "zone": zone.key}
+        )
+    return aware
 
 
 def _unique_slug(base: str) -> str:
@@ -171,9 +182,9 @@ def round_create(
             "so that small groups stay anonymous (got %(k)r)."
         ) % {"floor": floor, "k": min_group_size}
 
-    opens_at = _aware(opens_at, zone) if opens_at is not None else dj_timezone.now()
+    opens_at = aware_in_zone(opens_at, zone) if opens_at is not None else dj_timezone.now()
     if closes_at is not None:
-        closes_at = _aware(closes_at, zone)
+        closes_at = aware_in_zone(closes_at, zone)
         if closes_at <= opens_at:
             errors["closes_at"] = _("A round must close after it opens.")
 
@@ -1128,7 +1139,7 @@ def round_open(*, round: SurveyRound, closes_at: dt.datetime | None = None) -> S
         if survey_round.is_open(now):
             raise ValidationError(_("This round is open already."))
         if closes_at is not None:
-            closes_at = _aware(closes_at, round_zone(survey_round))
+            closes_at = aware_in_zone(closes_at, round_zone(survey_round))
             if closes_at <= now:
                 raise ValidationError({"closes_at": _("The new closing time has passed.")})
         elif survey_round.closes_at is not None and survey_round.closes_at <= now:
@@ -1168,7 +1179,7 @@ def round_extend(*, round: SurveyRound, closes_at: dt.datetime) -> SurveyRound:
     now = dj_timezone.now()
     with transaction.atomic():
         survey_round = SurveyRound.objects.select_for_update().get(pk=round.pk)
-        closes_at = _aware(closes_at, round_zone(survey_round))
+        closes_at = aware_in_zone(closes_at, round_zone(survey_round))
         if closes_at <= now:
             raise ValidationError({"closes_at": _("The new closing time has passed.")})
         if closes_at <= survey_round.opens_at:

@@ -467,3 +467,24 @@ def test_a_round_cannot_take_the_slug_of_a_reports_page(small_instrument):
         round_create(instrument=small_instrument, name="Ours", slug="methodology")
     named = round_create(instrument=small_instrument, name="Methodology")
     assert named.slug == "methodology-2"
+
+
+@pytest.mark.django_db
+def test_a_closing_time_the_clocks_skip_is_refused(small_instrument):
+    """02:30 on 28 March 2027 does not exist in Paris (clocks go from 02:00 to 03:00)."""
+    with pytest.raises(ValidationError, match="does not exist in Europe/Paris"):
+        round_create(
+            instrument=small_instrument,
+            name="Spring",
+            opens_at=dt.datetime(2027, 3, 1, 9, 0),  # noqa: DTZ001 (wall clock)
+            closes_at=dt.datetime(2027, 3, 28, 2, 30),  # noqa: DTZ001 (wall clock)
+            timezone="Europe/Paris",
+        )
+    made = round_create(
+        instrument=small_instrument,
+        name="Spring",
+        opens_at=dt.datetime(2027, 3, 1, 9, 0),  # noqa: DTZ001 (wall clock)
+        closes_at=dt.datetime(2027, 3, 28, 3, 30),  # noqa: DTZ001 (wall clock)
+        timezone="Europe/Paris",
+    )
+    assert made.closes_at == dt.datetime(2027, 3, 28, 1, 30, tzinfo=dt.UTC)
