@@ -162,7 +162,7 @@ def test_command_writes_to_stdout(populated_round):
 
 @pytest.mark.django_db
 def test_command_rejects_an_unknown_round(db):
-    with pytest.raises(CommandError, match="No round"):
+    with pytest.raises(CommandError, match="Unknown round 'missing'"):
         call_command("export_csv", "missing", "--kind", "summary", "--output", "-")
 
 

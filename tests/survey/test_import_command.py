@@ -102,7 +102,7 @@ def test_import_responses_strict_refuses_unmapped_columns(survey_round, tmp_path
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["nope", "x.csv"], "No round with slug 'nope'"),
+        (["nope", "x.csv"], "Unknown round 'nope'"),
         (["spring", "/nonexistent/x.csv"], "does not exist"),
         (["spring", "{tmp}"], "is a directory"),
         (["spring", "{file}", "--mapping", "/nonexistent/m.yaml"], "mapping file .* does not"),

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from reports.analysis import DEFAULT_COMPARISON
 from reports.exports import KINDS, export_chunks
 from reports.forms import ComparisonForm
-from survey.models import SurveyRound
+from survey.management.rounds import round_for_command
 
 
 class Command(BaseCommand):
@@ -43,12 +43,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            survey_round = SurveyRound.objects.select_related("instrument").get(
-                slug=options["round"]
-            )
-        except SurveyRound.DoesNotExist as error:
-            raise CommandError(f"No round with slug {options['round']!r}.") from error
+        survey_round = round_for_command(options["round"])
         form = ComparisonForm(
             {"attribute": options["attribute"], "a": options["group_a"], "b": options["group_b"]}
         )

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from survey.models import Side, SurveyRound
+from survey.management.rounds import round_for_command
+from survey.models import Side
 from survey.services import MAX_INVITATIONS_PER_BATCH, invitation_url, invitations_issue
 
 
@@ -33,9 +34,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        survey_round = SurveyRound.objects.filter(slug=options["round"]).first()
-        if survey_round is None:
-            raise CommandError(f"Unknown round {options['round']!r}.")
+        survey_round = round_for_command(options["round"])
         count = options["count"]
         if not 1 <= count <= MAX_INVITATIONS_PER_BATCH:
             raise CommandError(

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from survey.importing import MAX_HEADER_ROWS, ImportFileError, mapping_load
-from survey.models import SurveyRound
+from survey.management.rounds import round_for_command
 from survey.services import responses_import
 
 
@@ -60,12 +60,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            survey_round = SurveyRound.objects.select_related("instrument").get(
-                slug=options["round"]
-            )
-        except SurveyRound.DoesNotExist as exc:
-            raise CommandError(f"No round with slug {options['round']!r}.") from exc
+        survey_round = round_for_command(options["round"])
         if not 1 <= options["header_rows"] <= MAX_HEADER_ROWS:
             raise CommandError(f"--header-rows must be from 1 to {MAX_HEADER_ROWS}.")
         path = Path(options["file"])

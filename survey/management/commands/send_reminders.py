@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from survey.models import SurveyRound
+from survey.management.rounds import round_for_command
 from survey.services import MailSendError, RoundNotOpenError, reminders_send
 
 
@@ -21,9 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("round", help="Round slug.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        survey_round = SurveyRound.objects.filter(slug=options["round"]).first()
-        if survey_round is None:
-            raise CommandError(f"Unknown round {options['round']!r}.")
+        survey_round = round_for_command(options["round"])
         try:
             result = reminders_send(round=survey_round)
         except RoundNotOpenError as exc:
