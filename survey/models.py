@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Instrument, Item
+from survey.attributes import profile_attributes_problems
 from survey.emails import validate_body_template, validate_subject_template
 
 
@@ -40,6 +41,13 @@ class Function(models.TextChoices):
     GOVERNANCE = "governance", _("Governance, risk and compliance")
     LEADERSHIP = "leadership", _("Leadership and management")
     OTHER = "other", _("Other")
+
+
+def validate_profile_attributes(value: object) -> None:
+    """Refuse a malformed list of declared profile attributes (see survey.attributes)."""
+    problems = profile_attributes_problems(value)
+    if problems:
+        raise ValidationError(problems)
 
 
 # Round slugs share the /reports/<slug>/ URL space with these pages.
@@ -84,6 +92,17 @@ class SurveyRound(models.Model):
         max_length=200, blank=True, validators=[validate_subject_template]
     )
     reminder_body = models.TextField(blank=True, validators=[validate_body_template])
+    # Extra profile questions (issue 5): [{"name", "label", "choices"}]; answers are kept in
+    # Response.attributes, where imported attributes go too.
+    profile_attributes = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_profile_attributes],
+        help_text=_(
+            "Profile questions asked beyond side, function and level, as a JSON list of "
+            '{"name": "region", "label": "Region", "choices": ["EMEA", "Americas"]}.'
+        ),
+    )
 
     class Meta:
         ordering = ["-opens_at", "name"]
