@@ -12,10 +12,11 @@ from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from reports.forms import ATTRIBUTES
+from reports.cache import round_results_cached
+from reports.forms import ATTRIBUTES, RoundAttribute
 from reports.summary import filtered_answers
 from survey.models import Function, Level, SurveyRound
-from survey.selectors import rounds_attributes_frame
+from survey.selectors import round_answers_frame, rounds_attributes_frame
 
 ATTRIBUTE_PREFIX = "attr."
 EVERYONE = ""
@@ -52,7 +53,7 @@ class RespondentFilterForm(forms.Form):
         super().__init__(data, **kwargs)
         for name, values in sorted((attributes or {}).items()):
             self.fields[f"{ATTRIBUTE_PREFIX}{name}"] = forms.ChoiceField(
-                label=name.replace("_", " ").capitalize(),
+                label=attribute_label(name),
                 required=False,
                 choices=[(EVERYONE, _("All")), *[(v, v) for v in sorted(values)]],
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
@@ -109,6 +110,58 @@ def attribute_options(
     return options
 
 
+def attribute_label(name: str) -> str:
+    """The display name of an imported attribute without a declared label: ``job_family`` ->
+    "Job family"."""
+    return name.replace("_", " ").capitalize()
+
+
+def round_attributes(survey_round: SurveyRound) -> list[RoundAttribute]:
+    """The round's own profile attributes that may be compared on its dashboard.
+
+    Every name found in the responses' ``Response.attributes`` (declared by the round or
+    imported), with the values held by at least k (``min_group_size``) respondents: the
+    round's declared choices first, in their order, then the others sorted; the label is the
+    declared one, else :func:`attribute_label`. Names are sorted, declared ones first. Cached
+    with the round's results (one query on a hit, one more on a miss), so the comparison
+    form costs no read of the responses on every page.
+    """
+
+    def build() -> dict[str, Any]:
+        attributes = rounds_attributes_frame(rounds=[survey_round])
+        counts = attributes.groupby(["name", "value"]).size()
+        held: dict[str, list[str]] = {}
+        for (name, value), n in counts.items():
+            if n >= survey_round.min_group_size:
+                held.setdefault(str(name), []).append(str(value))
+        declared = {
+            entry["name"]: entry
+            for entry in survey_round.profile_attributes or []
+            if isinstance(entry, dict) and "name" in entry
+        }
+        found = []
+        for name in sorted(held, key=lambda n: (n not in declared, n)):
+            entry = declared.get(name, {})
+            order = {choice: position for position, choice in enumerate(entry.get("choices", []))}
+            values = sorted(held[name], key=lambda v: (order.get(v, len(order)), v))
+            label = str(entry.get("label") or attribute_label(name))
+            found.append((name, label, values))
+        return {"attributes": found}
+
+    cached = round_results_cached(round=survey_round, part="round-attributes", build=build)
+    return [
+        RoundAttribute(name=name, label=label, values=tuple(values))
+        for name, label, values in cached["attributes"]
+    ]
+
+
+def comparison_answers(survey_round: SurveyRound, attribute: str = "side") -> pd.DataFrame:
+    """The round's answers frame (``survey.selectors.round_answers_frame``) with the column
+    of ``attribute`` when it is one of the round's own attributes (e.g. ``region``)."""
+    extra = () if attribute in ATTRIBUTES else (attribute,)
+    return round_answers_frame(round=survey_round, attributes=extra)
+
+
 def filter_context(
     form: RespondentFilterForm,
     filters: dict[str, str],
@@ -120,7 +173,7 @@ def filter_context(
     """What ``reports/_filters.html`` needs, plus ``hidden_sides`` (labels of the groups of
     ``attribute`` a filter hides) and ``filter_query`` (the filter fields alone, urlencoded).
     """
-    labels = dict(ATTRIBUTES[attribute].choices)
+    labels = dict(ATTRIBUTES[attribute].choices) if attribute in ATTRIBUTES else {}
     chosen = {
         name: form.data[name]
         for name in form.fields

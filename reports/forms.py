@@ -1,8 +1,15 @@
-"""Leader forms: choosing which two groups the dashboard and its exports compare."""
+"""Leader forms: choosing which two groups the dashboard and its exports compare.
+
+The built-in profile attributes (side, level, function) are always offered; a round's own
+attributes (declared by the round or imported with its responses, kept in
+``Response.attributes``) come on top as :class:`RoundAttribute`, offering only the values held
+by at least k respondents, so the form itself never names a small group.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -36,8 +43,29 @@ ATTRIBUTE_DEFAULTS = {
 }
 
 
-def group_choices(attribute: str) -> list[tuple[str, str]]:
-    """(value, label) of every group of ``attribute``: pooled groups first, then each value."""
+@dataclass(frozen=True)
+class RoundAttribute:
+    """A profile attribute of one round beyond side, level and function (e.g. region).
+
+    ``values``: the values that may be compared (held by at least k respondents), in the
+    order to offer them. Plain data, so it can be cached.
+    """
+
+    name: str
+    label: str
+    values: tuple[str, ...]
+
+
+def group_choices(
+    attribute: str, extra: Mapping[str, RoundAttribute] | None = None
+) -> list[tuple[str, str]]:
+    """(value, label) of every group of ``attribute``: pooled groups first, then each value.
+
+    ``extra``: the round's own attributes by name; an unknown attribute has no groups.
+    """
+    if attribute not in ATTRIBUTES:
+        found = (extra or {}).get(attribute)
+        return [(value, value) for value in found.values] if found else []
     pooled = [
         (GROUP_JOINER.join(values), str(label))
         for values, label in POOLED_GROUPS.get(attribute, [])
@@ -58,9 +86,11 @@ class ComparisonForm(forms.Form):
     """GET form: a profile attribute and two of its groups (A and B; gap = A − B).
 
     A group is a value of the attribute or several joined by "+" (e.g.
-    ``executive+manager``). :meth:`comparison` turns valid input into a
-    :class:`reports.analysis.Comparison`; invalid input gives the attribute's (or the
-    overall) default and a message, never an error page.
+    ``executive+manager``). ``attributes``: the round's own attributes (see
+    :func:`reports.filters.round_attributes`), offered after side, level and function.
+    :meth:`comparison` turns valid input into a :class:`reports.analysis.Comparison`;
+    invalid input gives the attribute's (or the overall) default and a message, never an
+    error page.
     """
 
     attribute = forms.ChoiceField(
@@ -71,29 +101,60 @@ class ComparisonForm(forms.Form):
     a = forms.CharField(label=_("Group A"), max_length=200)
     b = forms.CharField(label=_("Group B"), max_length=200)
 
-    def __init__(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        attributes: Sequence[RoundAttribute] = (),
+        **kwargs: Any,
+    ) -> None:
         if data is not None and not any(key in data for key in ("attribute", "a", "b")):
             data = None  # no comparison asked for: the default, without any message
         super().__init__(data, **kwargs)
+        # An attribute with fewer than two values held by k respondents has nothing to compare.
+        self.extra = {
+            a.name: a for a in attributes if a.name not in ATTRIBUTES and len(a.values) > 1
+        }
+        self.fields["attribute"].choices = [
+            *ATTRIBUTE_LABELS.items(),
+            *((a.name, a.label) for a in self.extra.values()),
+        ]
         if not self.is_bound and not self.initial:
             self.initial = comparison_initial(DEFAULT_COMPARISON)
         source = self.data if self.is_bound else self.initial
         attribute = source.get("attribute")
-        if attribute not in ATTRIBUTES:
+        if attribute not in ATTRIBUTES and attribute not in self.extra:
             attribute = DEFAULT_COMPARISON.attribute
         for name in ("a", "b"):
             self.fields[name].widget = forms.Select(
-                choices=group_choices(attribute), attrs={"class": "form-select"}
+                choices=group_choices(attribute, self.extra), attrs={"class": "form-select"}
             )
+
+    def attribute_label(self, attribute: str) -> str:
+        """The display name of ``attribute`` (built-in or the round's own)."""
+        if attribute in self.extra:
+            return self.extra[attribute].label
+        return str(ATTRIBUTE_LABELS.get(attribute, attribute))
+
+    def default_for(self, attribute: str | None) -> Comparison:
+        """The comparison shown when ``attribute`` is asked for without valid groups: its
+        own default (a round attribute: its first two values), else IT versus Security."""
+        if attribute in self.extra:
+            first, second = self.extra[attribute].values[:2]
+            return Comparison(attribute, (first,), (second,))
+        return ATTRIBUTE_DEFAULTS.get(attribute, DEFAULT_COMPARISON)
 
     def _parse(self, attribute: str, text: str, field: str) -> tuple[str, ...] | None:
         values = tuple(part.strip() for part in text.split(GROUP_JOINER) if part.strip())
-        allowed = set(ATTRIBUTES[attribute].values)
+        if attribute in ATTRIBUTES:
+            allowed = set(ATTRIBUTES[attribute].values)
+        else:
+            allowed = set(self.extra[attribute].values)
         if not values or len(set(values)) != len(values) or not set(values) <= allowed:
             self.add_error(
                 field,
                 _("“%(group)s” is not a group of %(attribute)s.")
-                % {"group": text, "attribute": ATTRIBUTE_LABELS[attribute]},
+                % {"group": text, "attribute": self.attribute_label(attribute)},
             )
             return None
         return values
@@ -123,8 +184,7 @@ class ComparisonForm(forms.Form):
             return DEFAULT_COMPARISON, []
         if self.is_valid():
             return self.cleaned_data["comparison"], []
-        attribute = self.data.get("attribute")
-        fallback = ATTRIBUTE_DEFAULTS.get(attribute, DEFAULT_COMPARISON)
+        fallback = self.default_for(self.data.get("attribute"))
         problems = [str(error) for errors in self.errors.values() for error in errors]
         return fallback, problems
 
@@ -139,15 +199,16 @@ def comparison_initial(comparison: Comparison) -> dict[str, str]:
 
 
 def comparison_from_query(
-    query: Mapping[str, Any],
+    query: Mapping[str, Any], attributes: Sequence[RoundAttribute] = ()
 ) -> tuple[Comparison, list[str], ComparisonForm]:
     """Read the comparison from GET parameters: (comparison, messages, form to show).
 
-    The form shown always describes the comparison on the page: the bound form when the
-    input was valid, else a fresh one set to the default used instead.
+    ``attributes``: the round's own attributes that may be compared. The form shown always
+    describes the comparison on the page: the bound form when the input was valid, else a
+    fresh one set to the default used instead.
     """
-    form = ComparisonForm(query)
+    form = ComparisonForm(query, attributes=attributes)
     comparison, problems = form.comparison()
     if problems or not form.is_bound:
-        form = ComparisonForm(initial=comparison_initial(comparison))
+        form = ComparisonForm(initial=comparison_initial(comparison), attributes=attributes)
     return comparison, problems, form

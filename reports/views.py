@@ -4,7 +4,7 @@ page and the CSV downloads."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any
@@ -36,17 +36,21 @@ from reports.analysis import (
 )
 from reports.cache import round_results_cached
 from reports.exports import KINDS, export_response, report_thresholds
-from reports.filters import RespondentFilterForm, filter_round_answers
+from reports.filters import (
+    RespondentFilterForm,
+    comparison_answers,
+    filter_round_answers,
+    round_attributes,
+)
 from reports.forms import (
-    ATTRIBUTE_LABELS,
     ATTRIBUTES,
+    RoundAttribute,
     comparison_from_query,
     comparison_initial,
     group_label,
 )
 from survey.models import Side, SurveyRound
 from survey.selectors import (
-    round_answers_frame,
     round_comments_frame,
     round_items_frame,
     round_participation,
@@ -187,11 +191,14 @@ def chart_text(comparison: Comparison = DEFAULT_COMPARISON) -> charts.ChartText:
     )
 
 
-def _summary_groups(attribute: str) -> list[str]:
-    """The groups of the heatmap and its table: every value of the attribute, in order."""
+def _summary_groups(attribute: str, attributes: Sequence[RoundAttribute] = ()) -> list[str]:
+    """The groups of the heatmap and its table: every value of the attribute, in order (a
+    round attribute: the values held by at least k respondents)."""
     if attribute == "side":
         return list(SIDE_GROUPS)
-    return list(ATTRIBUTES[attribute].values)
+    if attribute in ATTRIBUTES:
+        return list(ATTRIBUTES[attribute].values)
+    return next((list(a.values) for a in attributes if a.name == attribute), [])
 
 
 def participation_context(survey_round: SurveyRound) -> dict[str, Any]:
@@ -275,10 +282,34 @@ def _scale_labels(survey_round: SurveyRound) -> list[str]:
 def _comparison_context(
     request: HttpRequest, survey_round: SurveyRound
 ) -> tuple[Comparison, dict[str, Any]]:
-    """Read the comparison from the query; the context shared by dashboard and item views."""
-    comparison, problems, form = comparison_from_query(request.GET)
+    """Read the comparison from the query; the context shared by dashboard and item views.
+
+    The round's own attributes (:func:`reports.filters.round_attributes`) are offered beside
+    side, level and function, and kept in the context as ``round_attributes``.
+    """
+    attributes = round_attributes(survey_round)
+    comparison, problems, form = comparison_from_query(request.GET, attributes)
     query = urlencode(comparison_initial(comparison))
     return comparison, {
+        "round_attributes": attributes,
+        # Quick links: each round attribute's first two values compared.
+        "attribute_links": [
+            {
+                "label": attribute.label,
+                "a": attribute.values[0],
+                "b": attribute.values[1],
+                "query": urlencode(
+                    {
+                        "attribute": attribute.name,
+                        "a": attribute.values[0],
+                        "b": attribute.values[1],
+                    }
+                ),
+            }
+            for attribute in attributes
+            if len(attribute.values) > 1
+        ],
+        "attribute_label": form.attribute_label(comparison.attribute),
         "comparison": comparison,
         "comparison_form": form,
         "comparison_problems": problems,
@@ -291,17 +322,21 @@ def _comparison_context(
 
 
 def _analysis(
-    survey_round: SurveyRound, comparison: Comparison, answers: pd.DataFrame | None = None
+    survey_round: SurveyRound,
+    comparison: Comparison,
+    answers: pd.DataFrame | None = None,
+    attributes: Sequence[RoundAttribute] = (),
 ) -> RoundAnalysis:
-    """The round's analysis for ``comparison``, of ``answers`` (default: every answer)."""
+    """The round's analysis for ``comparison``, of ``answers`` (default: every answer);
+    ``attributes``: the round's own attributes (groups of the summary)."""
     if answers is None:
-        answers = round_answers_frame(round=survey_round)
+        answers = comparison_answers(survey_round, comparison.attribute)
     return round_analysis(
         answers,
         round_items_frame(round=survey_round),
         survey_round.instrument.scale_points,
         survey_round.min_group_size,
-        _summary_groups(comparison.attribute),
+        _summary_groups(comparison.attribute, attributes),
         comparison=comparison,
         thresholds=report_thresholds(),
     )
@@ -368,7 +403,11 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         part=f"dashboard?{query}",
         comparison=comparison,
         build=lambda: _dashboard_results(
-            request, survey_round, comparison, context["comparison_query"]
+            request,
+            survey_round,
+            comparison,
+            context["comparison_query"],
+            context["round_attributes"],
         ),
     )
     context.update(results)
@@ -382,7 +421,11 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _dashboard_results(
-    request: HttpRequest, survey_round: SurveyRound, comparison: Comparison, comparison_query: str
+    request: HttpRequest,
+    survey_round: SurveyRound,
+    comparison: Comparison,
+    comparison_query: str,
+    attributes: Sequence[RoundAttribute] = (),
 ) -> dict[str, Any]:
     """The dashboard's context computed from the answers: picklable, so it can be cached
     (:func:`reports.cache.round_results_cached`). ``empty`` is True when no figure may be
@@ -390,13 +433,13 @@ def _dashboard_results(
     answers, filters = filter_round_answers(
         request,
         survey_round,
-        round_answers_frame(round=survey_round),
+        comparison_answers(survey_round, comparison.attribute),
         attribute=comparison.attribute,
     )
     results: dict[str, Any] = {k: v for k, v in filters.items() if k != "filter_form"}
     if filters["too_few"]:
         return {**results, "empty": True}
-    analysis = _analysis(survey_round, comparison, answers)
+    analysis = _analysis(survey_round, comparison, answers, attributes)
     if analysis.is_empty:
         return {**results, "empty": True}
     names = dimension_names(analysis.items)
@@ -409,7 +452,9 @@ def _dashboard_results(
             )
             + f"?{comparison_query}"
         )
-    group_labels = dict(ATTRIBUTES[comparison.attribute].choices)
+    group_labels = (
+        dict(ATTRIBUTES[comparison.attribute].choices) if comparison.attribute in ATTRIBUTES else {}
+    )
     group_labels[ALL_GROUP] = _("All")
     summary = analysis.summary.assign(
         name=analysis.summary["dimension_code"].map(names),
@@ -436,15 +481,10 @@ def _dashboard_results(
             "summary": frame_records(summary),
             "alignment_index": analysis.alignment_index,
             "mirror_rows": _mirror_records(analysis.mirror_pairs, analysis, names),
-            "attribute_label": _attribute_label(comparison.attribute),
             "figures": {key: charts.figure_to_dict(f) for key, f in figures.items()},
         }
     )
     return results
-
-
-def _attribute_label(attribute: str) -> str:
-    return str(ATTRIBUTE_LABELS.get(attribute, attribute))
 
 
 def comment_threshold(survey_round: SurveyRound) -> int:
@@ -471,7 +511,7 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         "dashboard_url": reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
         + f"?{comparison_context['comparison_query']}",
     }
-    analysis = _analysis(survey_round, comparison)
+    analysis = _analysis(survey_round, comparison, attributes=context["round_attributes"])
     if analysis.is_empty:
         return render(request, "reports/dimension.html", {**context, "empty": True})
     names = dimension_names(analysis.items)
@@ -566,6 +606,8 @@ def export(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     if kind not in AGGREGATED_KINDS and not can_export_responses(request.user):
         return render(request, "reports/403_responses.html", status=403)
     survey_round = get_object_or_404(SurveyRound.objects.select_related("instrument"), slug=slug)
-    comparison, _problems, _form = comparison_from_query(request.GET)
+    comparison, _problems, _form = comparison_from_query(
+        request.GET, round_attributes(survey_round)
+    )
     bom = request.GET.get("bom", "1").strip().lower() not in {"0", "false", "no", "off"}
     return export_response(round=survey_round, kind=kind, comparison=comparison, bom=bom)

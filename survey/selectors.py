@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby, islice
+from itertools import groupby
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.db import connection
 from django.db.models import CharField, Count, QuerySet, Value
+from django.db.models.fields.json import KT
 
 from assessment.models import Item
 from survey.models import Answer, Invitation, Response, Side, SurveyRound
@@ -70,58 +72,79 @@ def _likert_answers(**rounds: Any) -> QuerySet[Answer]:
     ).order_by()
 
 
-def round_answers_frame(*, round: SurveyRound) -> pd.DataFrame:
+def _profile_codes(values: Sequence[str], *, first: Sequence[str] = ()) -> pd.Categorical:
+    """``values`` (one per response) as a categorical of str: ``first`` categories in their
+    order, then the others sorted."""
+    present = sorted(set(values).difference(first))
+    return pd.Categorical(values, categories=pd.Index([*first, *present], dtype="str"))
+
+
+def round_answers_frame(*, round: SurveyRound, attributes: Sequence[str] = ()) -> pd.DataFrame:
     """Every Likert answer of the round's submitted responses, one row per answer.
 
-    Columns: ``response_id`` (int64), ``side``, ``function``, ``level``, ``item_code``
-    (categoricals of str, categories sorted; ``side`` has the categories of
-    :class:`survey.models.Side` first, in their order) and ``value`` (int64, raw Likert
-    points 1..k as asked, not reverse-coded).
-    Comments and blank answers are left out. One query, streamed with ``.iterator()`` and
-    assembled column by column in chunks, so millions of answers stay cheap in memory.
+    Columns: ``response_id`` (int64), ``side``, ``function``, ``level``, then one column per
+    name in ``attributes`` (profile attributes of ``Response.attributes``, imported or
+    declared by the round; "" where a respondent has none), ``item_code`` (categoricals of
+    str, categories sorted; ``side`` has the categories of :class:`survey.models.Side` first,
+    in their order) and ``value`` (int64, raw Likert points 1..k as asked, not
+    reverse-coded). Comments and blank answers are left out; rows are unordered.
+
+    Three queries: the Likert items, the profiles (one row per response) and the answers as
+    three integers each, read with a plain cursor in chunks into a NumPy array, so the
+    millions of answer rows of a large round never become Python objects one by one; the
+    profile and the item code of each answer are joined in NumPy (codes, not strings).
+    Raises ValueError when an attribute name is one of the frame's own columns.
     """
-    rows = (
-        _likert_answers(response__round_id=round.pk)
+    clashes = set(attributes) & {*ANSWER_COLUMNS}
+    if clashes:
+        raise ValueError(f"Attribute names clash with answer columns: {sorted(clashes)}.")
+    attributes = list(dict.fromkeys(attributes))
+    items = dict(
+        Item.objects.filter(dimension__instrument_id=round.instrument_id, kind=Item.Kind.LIKERT)
+        .order_by("pk")
+        .values_list("pk", "code")
+    )
+    profiles = list(
+        Response.objects.filter(round_id=round.pk)
+        .order_by("pk")
         .values_list(
-            "response_id",
-            "response__side",
-            "response__function",
-            "response__level",
-            "item__code",
-            "value",
+            "pk",
+            "side",
+            "function",
+            "level",
+            *[KT(f"attributes__{name}") for name in attributes],
         )
-        .iterator(chunk_size=CHUNK_SIZE)
     )
-    text_columns = ("side", "function", "level", "item_code")
-    ints: dict[str, list[np.ndarray]] = {"response_id": [], "value": []}
-    # Strings become category codes chunk by chunk, so no column of str objects piles up.
-    categories: dict[str, dict[str, int]] = {name: {} for name in text_columns}
-    codes: dict[str, list[np.ndarray]] = {name: [] for name in text_columns}
-    while chunk := list(islice(rows, CHUNK_SIZE)):
-        response_ids, *texts, values = zip(*chunk, strict=True)
-        ints["response_id"].append(np.asarray(response_ids, dtype="int64"))
-        ints["value"].append(np.asarray(values, dtype="int64"))
-        for name, column in zip(text_columns, texts, strict=True):
-            lookup = categories[name]
-            for text in set(column).difference(lookup):
-                lookup[text] = len(lookup)
-            codes[name].append(
-                np.fromiter(map(lookup.__getitem__, column), dtype="int32", count=len(column))
-            )
-    data: dict[str, object] = {
-        name: np.concatenate(parts) if parts else np.array([], dtype="int64")
-        for name, parts in ints.items()
-    }
-    for name in text_columns:
-        data[name] = pd.Categorical.from_codes(
-            np.concatenate(codes[name]) if codes[name] else np.array([], dtype="int32"),
-            categories=pd.Index(list(categories[name]), dtype="str"),
-        ).reorder_categories(sorted(categories[name]))
-    frame = pd.DataFrame(data, columns=ANSWER_COLUMNS)
-    frame["side"] = frame["side"].cat.set_categories(
-        list(dict.fromkeys([*Side.values, *frame["side"].cat.categories]))
+    sql, params = (
+        Answer.objects.filter(
+            response__round_id=round.pk, item_id__in=list(items), value__isnull=False
+        )
+        .order_by()
+        .values_list("response_id", "item_id", "value")
+        .query.sql_with_params()
     )
-    return frame
+    chunks = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK_SIZE):
+            chunks.append(np.array(rows, dtype="int64"))
+    answers = np.concatenate(chunks) if chunks else np.empty((0, 3), dtype="int64")
+    response_ids = np.fromiter((row[0] for row in profiles), dtype="int64", count=len(profiles))
+    # Position of each answer's response among the profiles (both sorted by pk).
+    at = np.searchsorted(response_ids, answers[:, 0])
+    data: dict[str, object] = {"response_id": answers[:, 0]}
+    columns = ["side", "function", "level", *attributes]
+    for position, name in enumerate(columns, start=1):
+        values = ["" if row[position] is None else str(row[position]) for row in profiles]
+        profile = _profile_codes(values, first=Side.values if name == "side" else ())
+        data[name] = pd.Categorical.from_codes(profile.codes[at], dtype=profile.dtype)
+    item_ids = np.fromiter(items, dtype="int64", count=len(items))
+    codes = pd.Categorical(list(items.values()), categories=sorted(items.values()))
+    data["item_code"] = pd.Categorical.from_codes(
+        codes.codes[np.searchsorted(item_ids, answers[:, 1])], dtype=codes.dtype
+    )
+    data["value"] = answers[:, 2]
+    return pd.DataFrame(data, columns=[*ANSWER_COLUMNS[:4], *attributes, "item_code", "value"])
 
 
 def round_participation(*, round: SurveyRound) -> pd.DataFrame:
@@ -161,13 +184,15 @@ def round_participation(*, round: SurveyRound) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class ResponseRecord:
-    """One submitted response as exported: its profile and its answers by item code."""
+    """One submitted response: its profile, its answers by item code and its profile
+    attributes beyond side, function and level ({name: value}, e.g. {"region": "EMEA"})."""
 
     side: str
     function: str
     level: str
     submitted_on: dt.date
     answers: dict[str, int | str] = field(default_factory=dict)
+    attributes: dict[str, str] = field(default_factory=dict)
 
 
 def round_responses_iter(*, round: SurveyRound) -> Iterator[ResponseRecord]:
@@ -328,46 +353,83 @@ def round_comments_frame(*, round: SurveyRound, dimension_code: str) -> pd.DataF
 # --- Reads of the responses export and the round list ------------------------------------
 
 
-def responses_profiles_frame(*, round: SurveyRound) -> pd.DataFrame:
-    """One row per submitted response of ``round``: its profile and day.
+PROFILE_FRAME_COLUMNS = ["response_id", "side", "function", "level", "submitted_on"]
 
-    Columns: ``response_id`` (int, for fetching the answers only), ``side``, ``function``,
-    ``level`` (str, "" = not given), ``submitted_on`` (date). Unordered. One query.
+
+def round_attribute_names(*, round: SurveyRound, present: Iterable[str] = ()) -> list[str]:
+    """The profile attribute names of ``round``, sorted: those it declares in
+    ``profile_attributes`` and those in ``present`` (names its responses carry). No query."""
+    declared = [
+        entry["name"]
+        for entry in round.profile_attributes or ()
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str)
+    ]
+    return sorted({*declared, *present})
+
+
+def responses_profiles_frame(*, round: SurveyRound) -> pd.DataFrame:
+    """One row per submitted response of ``round``: its profile, day and attributes.
+
+    Columns: ``response_id`` (int64, for fetching the answers only), ``side``,
+    ``function``, ``level`` (str, "" = not given), ``submitted_on`` (date), then one column
+    per profile attribute name of the round, sorted by name (:func:`round_attribute_names`:
+    declared by the round or carried non-blank by any response in ``Response.attributes``;
+    str, "" = not given). Default RangeIndex, unordered. One query, streamed.
     """
     rows = (
         Response.objects.filter(round_id=round.pk)
         .order_by()
-        .values_list("pk", "side", "function", "level", "submitted_on")
+        .values_list("pk", "side", "function", "level", "submitted_on", "attributes")
+        .iterator(chunk_size=CHUNK_SIZE)
     )
-    return pd.DataFrame(
-        list(rows), columns=["response_id", "side", "function", "level", "submitted_on"]
-    )
+    columns: list[list[Any]] = [[] for _ in PROFILE_FRAME_COLUMNS]
+    # The same few texts come back on every row: keep one object of each.
+    texts: dict[Any, Any] = {}
+    carried: list[tuple[int, dict[str, str]]] = []
+    ids, *profile_columns = columns
+    for position, (pk, *profile, attributes) in enumerate(rows):
+        ids.append(pk)
+        for column, value in zip(profile_columns, profile, strict=True):
+            column.append(texts.setdefault(value, value))
+        if attributes and isinstance(attributes, dict):
+            kept = {
+                str(name): texts.setdefault(text, text)
+                for name, value in attributes.items()
+                if value is not None and (text := str(value).strip())
+            }
+            if kept:
+                carried.append((position, kept))
+    frame = pd.DataFrame(dict(zip(PROFILE_FRAME_COLUMNS, columns, strict=True)))
+    frame["response_id"] = frame["response_id"].astype("int64")
+    names = round_attribute_names(round=round, present={n for _, kept in carried for n in kept})
+    for name in names:
+        values = [""] * len(frame)
+        for position, kept in carried:
+            values[position] = kept.get(name, "")
+        frame[name] = values
+    return frame
 
 
 def responses_answers_iter(
     *, response_ids: Sequence[int], item_codes: Sequence[str]
-) -> Iterator[dict[str, int | str]]:
-    """Yield each response's answers ({item_code: Likert int or comment text}), in the order
-    of ``response_ids``; only the items in ``item_codes``; blank answers left out.
+) -> Iterator[list[int | None]]:
+    """Yield each response's Likert answers as a list of raw values (int 1..k, None = not
+    answered) in the order of ``item_codes``, response by response in the order of
+    ``response_ids``. Comments are never read.
 
-    One query per ANSWER_CHUNK responses, so memory stays bounded on a large round.
+    Reads ``Response.likert_answers`` (the copy of the Likert answers written with them),
+    one query per ANSWER_CHUNK responses, so memory stays bounded on a large round and no
+    answer row is read. Raises KeyError for an id that is not a response.
     """
-    wanted = set(item_codes)
     for start in range(0, len(response_ids), ANSWER_CHUNK):
-        chunk = list(response_ids[start : start + ANSWER_CHUNK])
-        answers: dict[int, dict[str, int | str]] = {pk: {} for pk in chunk}
-        rows = (
-            Answer.objects.filter(response_id__in=chunk, item__code__in=wanted)
+        chunk = response_ids[start : start + ANSWER_CHUNK]
+        stored = dict(
+            Response.objects.filter(pk__in=sorted(chunk))
             .order_by()
-            .values_list("response_id", "item__code", "value", "text")
+            .values_list("pk", "likert_answers")
         )
-        for response_id, code, value, text in rows:
-            if value is not None:
-                answers[response_id][code] = int(value)
-            elif text:
-                answers[response_id][code] = text
         for pk in chunk:
-            yield answers[pk]
+            yield list(map(stored[pk].get, item_codes))
 
 
 def rounds_side_counts(*, rounds: Sequence[SurveyRound]) -> dict[int, dict[str, int]]:
