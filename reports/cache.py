@@ -17,6 +17,7 @@ changes with every insert and delete.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,13 @@ KEY_PREFIX = "friction:results:v1"
 # occupy the cache. A day also bounds staleness should a write ever skip the version.
 TIMEOUT_SECONDS = 24 * 60 * 60
 _MISSING = object()
+# One build per key at a time: a build of a 100,000-respondent round peaks at hundreds of MB,
+# so workers that miss together wait for the first one's results instead of building too.
+# A waiter builds itself after LOCK_WAIT_SECONDS (the builder may have died); the lock
+# expires after LOCK_SECONDS whatever happens.
+LOCK_SECONDS = 300
+LOCK_WAIT_SECONDS = 60.0
+LOCK_POLL_SECONDS = 0.2
 
 
 def round_results_version(*, round: SurveyRound) -> str:
@@ -100,7 +108,28 @@ def round_results_cached(
         comparison=comparison,
     )
     results = cache.get(key, _MISSING)
-    if results is _MISSING:
+    if results is not _MISSING:
+        return results
+    lock = f"{key}:building"
+    if not cache.add(lock, 1, LOCK_SECONDS):
+        results = _wait_for(key)
+        if results is not _MISSING:
+            return results
+    try:
         results = build()
         cache.set(key, results, timeout)
+    finally:
+        cache.delete(lock)
     return results
+
+
+def _wait_for(key: str) -> Any:
+    """The results another worker is building under ``key``, once stored; ``_MISSING`` if
+    they do not appear within LOCK_WAIT_SECONDS."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(LOCK_POLL_SECONDS)
+        results = cache.get(key, _MISSING)
+        if results is not _MISSING:
+            return results
+    return _MISSING

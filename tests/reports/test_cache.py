@@ -107,3 +107,50 @@ def test_cache_key_is_short_and_names_round_and_version(populated_round):
     key = results_cache_key(round=populated_round, part="dashboard", version="f13-99")
     assert key.startswith(f"friction:results:v1:{populated_round.pk}:f13-99:")
     assert len(key) < 100
+
+
+def _lock_of(survey_round, part: str = "dashboard") -> tuple[str, str]:
+    key = results_cache_key(
+        round=survey_round, part=part, version=round_results_version(round=survey_round)
+    )
+    return f"{key}:building", key
+
+
+def test_a_caller_waits_for_the_build_already_running(populated_round, monkeypatch):
+    """While another worker holds the build lock, a miss waits for its results."""
+    lock, key = _lock_of(populated_round)
+    cache.add(lock, 1)
+    polls = []
+
+    def other_worker_finishes(seconds: float) -> None:
+        polls.append(seconds)
+        if len(polls) == 3:
+            cache.set(key, {"build": "other worker"})
+
+    monkeypatch.setattr("reports.cache.time.sleep", other_worker_finishes)
+    build = Builder()
+    results = round_results_cached(round=populated_round, part="dashboard", build=build)
+    assert results == {"build": "other worker"}
+    assert build.calls == 0
+    assert len(polls) == 3
+
+
+def test_a_waiter_builds_itself_when_the_lock_outlives_the_wait(populated_round, monkeypatch):
+    lock, _key = _lock_of(populated_round)
+    cache.add(lock, 1)
+    monkeypatch.setattr("reports.cache.LOCK_WAIT_SECONDS", 0.0)
+    build = Builder()
+    results = round_results_cached(round=populated_round, part="dashboard", build=build)
+    assert results["build"] == 1
+    assert cache.get(lock) is None  # released, so the next miss does not wait
+
+
+def test_the_lock_is_released_when_the_build_fails(populated_round):
+    lock, _key = _lock_of(populated_round)
+
+    def broken() -> dict:
+        raise RuntimeError("analysis failed")
+
+    with pytest.raises(RuntimeError):
+        round_results_cached(round=populated_round, part="dashboard", build=broken)
+    assert cache.get(lock) is None

@@ -7,6 +7,7 @@ import pytest
 from reports.analysis import DEFAULT_COMPARISON, LEADERS_VS_STAFF, Comparison
 from reports.forms import (
     ComparisonForm,
+    RoundAttribute,
     comparison_from_query,
     group_choices,
     group_label,
@@ -79,3 +80,41 @@ def test_group_labels_are_readable():
     assert group_label("function", ("identity", "other")) == (
         "Identity and access management + Other"
     )
+
+
+REGION = RoundAttribute(name="region", label="Region", values=("EMEA", "APAC", "Americas"))
+
+
+def test_a_round_attribute_is_offered_and_read():
+    comparison, problems, form = comparison_from_query(
+        {"attribute": "region", "a": "EMEA+Americas", "b": "APAC"}, [REGION]
+    )
+    assert comparison == Comparison("region", ("EMEA", "Americas"), ("APAC",))
+    assert problems == []
+    assert ("region", "Region") in form.fields["attribute"].choices
+    assert [value for value, _ in form.fields["a"].widget.choices] == ["EMEA", "APAC", "Americas"]
+    assert group_label("region", ("EMEA", "Americas")) == "EMEA + Americas"
+
+
+def test_a_round_attribute_is_unknown_without_the_round():
+    comparison, problems, _form = comparison_from_query(
+        {"attribute": "region", "a": "EMEA", "b": "APAC"}
+    )
+    assert comparison == DEFAULT_COMPARISON
+    assert any("valid choice" in problem for problem in problems)
+
+
+@pytest.mark.parametrize("group", ["Mars", "EMEA+Mars", "emea"])
+def test_a_value_not_held_by_k_respondents_falls_back_to_the_attribute_default(group):
+    comparison, problems, form = comparison_from_query(
+        {"attribute": "region", "a": group, "b": "APAC"}, [REGION]
+    )
+    assert comparison == Comparison("region", ("EMEA",), ("APAC",))
+    assert any("not a group of Region" in problem for problem in problems)
+    assert form["attribute"].value() == "region"
+
+
+def test_an_attribute_with_one_comparable_value_is_not_offered():
+    lonely = RoundAttribute(name="site", label="Site", values=("HQ",))
+    form = ComparisonForm(attributes=[lonely])
+    assert "site" not in dict(form.fields["attribute"].choices)
