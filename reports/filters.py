@@ -150,7 +150,7 @@ def round_attributes(survey_round: SurveyRound) -> list[RoundAttribute]:
 
     cached = round_results_cached(round=survey_round, part="round-attributes", build=build)
     return [
-        RoundAttribute(name=name, label=label, values=tuple(values))
+        RoundAttribute(name=name, label=label, groups=tuple(values))
         for name, label, values in cached["attributes"]
     ]
 

@@ -47,13 +47,13 @@ ATTRIBUTE_DEFAULTS = {
 class RoundAttribute:
     """A profile attribute of one round beyond side, level and function (e.g. region).
 
-    ``values``: the values that may be compared (held by at least k respondents), in the
+    ``groups``: the values that may be compared (held by at least k respondents), in the
     order to offer them. Plain data, so it can be cached.
     """
 
     name: str
     label: str
-    values: tuple[str, ...]
+    groups: tuple[str, ...]
 
 
 def group_choices(
@@ -65,7 +65,7 @@ def group_choices(
     """
     if attribute not in ATTRIBUTES:
         found = (extra or {}).get(attribute)
-        return [(value, value) for value in found.values] if found else []
+        return [(value, value) for value in found.groups] if found else []
     pooled = [
         (GROUP_JOINER.join(values), str(label))
         for values, label in POOLED_GROUPS.get(attribute, [])
@@ -113,7 +113,7 @@ class ComparisonForm(forms.Form):
         super().__init__(data, **kwargs)
         # An attribute with fewer than two values held by k respondents has nothing to compare.
         self.extra = {
-            a.name: a for a in attributes if a.name not in ATTRIBUTES and len(a.values) > 1
+            a.name: a for a in attributes if a.name not in ATTRIBUTES and len(a.groups) > 1
         }
         self.fields["attribute"].choices = [
             *ATTRIBUTE_LABELS.items(),
@@ -140,7 +140,7 @@ class ComparisonForm(forms.Form):
         """The comparison shown when ``attribute`` is asked for without valid groups: its
         own default (a round attribute: its first two values), else IT versus Security."""
         if attribute in self.extra:
-            first, second = self.extra[attribute].values[:2]
+            first, second = self.extra[attribute].groups[:2]
             return Comparison(attribute, (first,), (second,))
         return ATTRIBUTE_DEFAULTS.get(attribute, DEFAULT_COMPARISON)
 
@@ -149,7 +149,7 @@ class ComparisonForm(forms.Form):
         if attribute in ATTRIBUTES:
             allowed = set(ATTRIBUTES[attribute].values)
         else:
-            allowed = set(self.extra[attribute].values)
+            allowed = set(self.extra[attribute].groups)
         if not values or len(set(values)) != len(values) or not set(values) <= allowed:
             self.add_error(
                 field,

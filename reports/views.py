@@ -198,7 +198,7 @@ def _summary_groups(attribute: str, attributes: Sequence[RoundAttribute] = ()) -
         return list(SIDE_GROUPS)
     if attribute in ATTRIBUTES:
         return list(ATTRIBUTES[attribute].values)
-    return next((list(a.values) for a in attributes if a.name == attribute), [])
+    return next((list(a.groups) for a in attributes if a.name == attribute), [])
 
 
 def participation_context(survey_round: SurveyRound) -> dict[str, Any]:
@@ -296,18 +296,18 @@ def _comparison_context(
         "attribute_links": [
             {
                 "label": attribute.label,
-                "a": attribute.values[0],
-                "b": attribute.values[1],
+                "a": attribute.groups[0],
+                "b": attribute.groups[1],
                 "query": urlencode(
                     {
                         "attribute": attribute.name,
-                        "a": attribute.values[0],
-                        "b": attribute.values[1],
+                        "a": attribute.groups[0],
+                        "b": attribute.groups[1],
                     }
                 ),
             }
             for attribute in attributes
-            if len(attribute.values) > 1
+            if len(attribute.groups) > 1
         ],
         "attribute_label": form.attribute_label(comparison.attribute),
         "comparison": comparison,
@@ -511,9 +511,27 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         "dashboard_url": reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
         + f"?{comparison_context['comparison_query']}",
     }
+    # Everything computed from the answers comes from the cache until a response arrives.
+    context.update(
+        round_results_cached(
+            round=survey_round,
+            part=f"dimension:{code}",
+            comparison=comparison,
+            build=lambda: _dimension_results(survey_round, code, comparison, context),
+        )
+    )
+    return render(request, "reports/dimension.html", context)
+
+
+def _dimension_results(
+    survey_round: SurveyRound, code: str, comparison: Comparison, context: dict[str, Any]
+) -> dict[str, Any]:
+    """The dimension page's context computed from the answers and comments: picklable, so
+    it can be cached (:func:`reports.cache.round_results_cached`). ``context``: the page's
+    context so far (comparison labels, scale labels, the round's attributes)."""
     analysis = _analysis(survey_round, comparison, attributes=context["round_attributes"])
     if analysis.is_empty:
-        return render(request, "reports/dimension.html", {**context, "empty": True})
+        return {"empty": True}
     names = dimension_names(analysis.items)
     items = analysis.items.loc[analysis.items["dimension_code"] == code]
     codes = [str(c) for c in items["item_code"]]
@@ -550,22 +568,19 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     comments = dimension_comments(
         round_comments_frame(round=survey_round, dimension_code=code), threshold
     )
-    context.update(
-        {
-            "empty": False,
-            "comments": list(comments["text"]),
-            "comment_threshold": threshold,
-            "comments_url": reverse(
-                "reports:comments", kwargs={"slug": survey_round.slug, "code": code}
-            ),
-            "summary": summary[0] if summary else None,
-            "item_rows": item_rows,
-            "mirror_rows": mirror_rows,
-            "likert_rows": _likert_rows(analysis, codes, groups),
-            "figures": {"likert": charts.figure_to_dict(likert)},
-        }
-    )
-    return render(request, "reports/dimension.html", context)
+    return {
+        "empty": False,
+        "comments": list(comments["text"]),
+        "comment_threshold": threshold,
+        "comments_url": reverse(
+            "reports:comments", kwargs={"slug": survey_round.slug, "code": code}
+        ),
+        "summary": summary[0] if summary else None,
+        "item_rows": item_rows,
+        "mirror_rows": mirror_rows,
+        "likert_rows": _likert_rows(analysis, codes, groups),
+        "figures": {"likert": charts.figure_to_dict(likert)},
+    }
 
 
 @lru_cache(maxsize=4)

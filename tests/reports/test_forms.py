@@ -82,7 +82,7 @@ def test_group_labels_are_readable():
     )
 
 
-REGION = RoundAttribute(name="region", label="Region", values=("EMEA", "APAC", "Americas"))
+REGION = RoundAttribute(name="region", label="Region", groups=("EMEA", "APAC", "Americas"))
 
 
 def test_a_round_attribute_is_offered_and_read():
@@ -115,6 +115,6 @@ def test_a_value_not_held_by_k_respondents_falls_back_to_the_attribute_default(g
 
 
 def test_an_attribute_with_one_comparable_value_is_not_offered():
-    lonely = RoundAttribute(name="site", label="Site", values=("HQ",))
+    lonely = RoundAttribute(name="site", label="Site", groups=("HQ",))
     form = ComparisonForm(attributes=[lonely])
     assert "site" not in dict(form.fields["attribute"].choices)

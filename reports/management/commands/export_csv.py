@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reports.analysis import DEFAULT_COMPARISON
 from reports.exports import KINDS, export_chunks
+from reports.filters import round_attributes
 from reports.forms import ComparisonForm
 from survey.management.rounds import round_for_command
 
@@ -26,7 +27,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--attribute",
             default=DEFAULT_COMPARISON.attribute,
-            help="gaps only: the profile attribute to compare by (side, level, function).",
+            help=(
+                "gaps only: the profile attribute to compare by: side, level, function or one "
+                "of the round's own attributes (e.g. region)."
+            ),
         )
         parser.add_argument(
             "--group-a",
@@ -45,7 +49,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         survey_round = round_for_command(options["round"])
         form = ComparisonForm(
-            {"attribute": options["attribute"], "a": options["group_a"], "b": options["group_b"]}
+            {"attribute": options["attribute"], "a": options["group_a"], "b": options["group_b"]},
+            attributes=round_attributes(survey_round),
         )
         comparison, problems = form.comparison()
         if problems:
