@@ -102,27 +102,20 @@ def dashboard_build(*, slug: str, counts: dict[str, int] | None = None) -> dict[
 
 
 def _answers_sql(slug: str) -> tuple[str, tuple]:
-    """The SQL and parameters of the answers read behind the dashboard (as in
-    survey.selectors.round_answers_frame)."""
+    """The SQL and parameters of the answers read behind the dashboard: the statement of
+    ``survey.selectors.round_answers_frame`` (integers only; the profiles and items it also
+    reads are one row per respondent and per item, and are not part of the floor)."""
     from assessment.models import Item
-    from survey.models import Answer, SurveyRound
+    from survey.models import SurveyRound
+    from survey.selectors import round_answers_sql
 
-    round_id = SurveyRound.objects.values_list("pk", flat=True).get(slug=slug)
-    queryset = (
-        Answer.objects.filter(
-            response__round_id=round_id, item__kind=Item.Kind.LIKERT, value__isnull=False
-        )
-        .order_by()
-        .values_list(
-            "response_id",
-            "response__side",
-            "response__function",
-            "response__level",
-            "item__code",
-            "value",
-        )
+    survey_round = SurveyRound.objects.get(slug=slug)
+    item_ids = list(
+        Item.objects.filter(
+            dimension__instrument_id=survey_round.instrument_id, kind=Item.Kind.LIKERT
+        ).values_list("pk", flat=True)
     )
-    return queryset.query.sql_with_params()
+    return round_answers_sql(round=survey_round, item_ids=item_ids)
 
 
 def floor_read(*, slug: str, chunk: int = 20_000) -> int:
@@ -166,16 +159,17 @@ def dashboard_page(*, slug: str, client: Any = None) -> dict[str, Any]:
 
 
 def export_consume(*, slug: str, kind: str) -> dict[str, int]:
-    """Stream one CSV export to nowhere, as the download does. Returns bytes and data rows."""
+    """Stream one CSV export to nowhere, as the download does. Returns bytes and data rows
+    (line ends counted: a chunk may hold many rows; no exported cell holds a CRLF)."""
     from reports.exports import export_chunks
     from survey.models import SurveyRound
 
     survey_round = SurveyRound.objects.select_related("instrument").get(slug=slug)
-    size = rows = 0
+    size = lines = 0
     for chunk in export_chunks(round=survey_round, kind=kind):
         size += len(chunk)
-        rows += 1
-    return {"bytes": size, "rows": max(rows - 2, 0)}  # minus the BOM and the header
+        lines += chunk.count(b"\r\n")
+    return {"bytes": size, "rows": max(lines - 1, 0)}  # minus the header
 
 
 def cache_wired() -> bool:

@@ -79,6 +79,20 @@ def _profile_codes(values: Sequence[str], *, first: Sequence[str] = ()) -> pd.Ca
     return pd.Categorical(values, categories=pd.Index([*first, *present], dtype="str"))
 
 
+def round_answers_sql(*, round: SurveyRound, item_ids: Sequence[int]) -> tuple[str, tuple]:
+    """The SQL and parameters of the answer rows :func:`round_answers_frame` reads: one row
+    per answer with a value to an item of ``item_ids``: ``(response_id, item_id, value)``,
+    three integers, unordered. The benchmark's floor runs the same statement."""
+    return (
+        Answer.objects.filter(
+            response__round_id=round.pk, item_id__in=item_ids, value__isnull=False
+        )
+        .order_by()
+        .values_list("response_id", "item_id", "value")
+        .query.sql_with_params()
+    )
+
+
 def round_answers_frame(*, round: SurveyRound, attributes: Sequence[str] = ()) -> pd.DataFrame:
     """Every Likert answer of the round's submitted responses, one row per answer.
 
@@ -115,14 +129,7 @@ def round_answers_frame(*, round: SurveyRound, attributes: Sequence[str] = ()) -
             *[KT(f"attributes__{name}") for name in attributes],
         )
     )
-    sql, params = (
-        Answer.objects.filter(
-            response__round_id=round.pk, item_id__in=list(items), value__isnull=False
-        )
-        .order_by()
-        .values_list("response_id", "item_id", "value")
-        .query.sql_with_params()
-    )
+    sql, params = round_answers_sql(round=round, item_ids=list(items))
     chunks = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
