@@ -22,7 +22,10 @@ HEADER_ALIASES = {
     "function": "function",
     "level": "level",
 }
-_SPLIT_RE = re.compile(r"[\n;,]")
+# One pasted address: commas and semicolons separate addresses, except inside a quoted
+# display name ("Doe, Jane" <jane@example.org>) or angle brackets; a stray quote or bracket
+# stays in the piece, so a problem names exactly what was typed.
+_PIECE_RE = re.compile(r'(?:"[^"\n]*"|<[^<>\n]*>|[^,;\n])+')
 _ANGLE_RE = re.compile(r"<([^<>]*)>")
 
 
@@ -106,13 +109,14 @@ def invitees_read_csv(content: bytes) -> list[InviteeRow]:
 
 def invitees_read_text(text: str) -> list[InviteeRow]:
     """Read pasted addresses: one per line, or separated by commas or semicolons; a
-    ``Name <address>`` form keeps the address. Each row's ``line`` is the line it is on.
+    ``Name <address>`` form keeps the address (a quoted name may hold a comma). Each row's
+    ``line`` is the line it is on.
 
     Raises InviteeListError when there is no address or more than MAX_LINES of them.
     """
     rows: list[InviteeRow] = []
     for line_number, line in enumerate((text or "").splitlines(), start=1):
-        for piece in _SPLIT_RE.split(line):
+        for piece in _PIECE_RE.findall(line):
             piece = piece.strip()
             if not piece:
                 continue

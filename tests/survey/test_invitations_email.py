@@ -171,6 +171,15 @@ def test_pasted_addresses_keep_the_address_of_a_name_and_the_line():
         invitees_read_text(" \n ;, ")
 
 
+def test_a_quoted_name_with_a_comma_is_one_address_and_typos_are_kept_as_typed():
+    rows = invitees_read_text('"Doe, Jane" <jane@example.org>, bob@example.org\nx@y <z')
+    assert [(row.line, row.email) for row in rows] == [
+        (1, "jane@example.org"),
+        (1, "bob@example.org"),
+        (2, "x@y <z"),  # what was typed, so the error message names it
+    ]
+
+
 # --- sending invitations -----------------------------------------------------------------
 
 
