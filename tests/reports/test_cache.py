@@ -154,3 +154,53 @@ def test_the_lock_is_released_when_the_build_fails(populated_round):
     with pytest.raises(RuntimeError):
         round_results_cached(round=populated_round, part="dashboard", build=broken)
     assert cache.get(lock) is None
+
+
+def _redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+def test_results_are_shared_through_redis_and_invalidated(populated_round, settings):
+    """As on a multi-server deployment (REDIS_URL set): Django's RedisCache backend, a
+    second process would read what the first stored; a new response makes a new key."""
+    import os
+
+    if not _redis_reachable(REDIS_TEST_URL):
+        if os.environ.get("CI"):
+            pytest.fail("Redis is not reachable on 127.0.0.1:6379")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+        }
+    }
+    redis_cache = caches["default"]
+    assert type(redis_cache).__name__ == "RedisCache"
+    redis_cache.clear()
+    try:
+        build = Builder()
+        first = round_results_cached(round=populated_round, part="dashboard", build=build)
+        # Stored in Redis itself, where every server of a deployment finds it.
+        import redis
+
+        stored = redis.Redis.from_url(REDIS_TEST_URL).keys("*friction:results*")
+        assert len(stored) == 1
+        again = round_results_cached(round=populated_round, part="dashboard", build=build)
+        assert build.calls == 1
+        assert again == first
+        submit_one(populated_round)
+        round_results_cached(round=populated_round, part="dashboard", build=build)
+        assert build.calls == 2
+    finally:
+        redis_cache.clear()
