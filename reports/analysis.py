@@ -5,14 +5,21 @@ below, so views, charts, exports and commands share one set of numbers.
 
 Input frames (as returned by ``survey.selectors``):
 
-* *answers*: one row per Likert answer: ``response_id`` (int), profile columns (``side``,
-  ``function``, ``level``: str or categorical), ``item_code`` (str), ``value`` (int, raw
-  Likert points 1..k).
+* *answers*: one row per Likert answer: ``response_id`` (int), respondent columns
+  (``side``, ``function``, ``level`` and one per imported profile attribute, e.g.
+  ``region``: str or categorical, "" = not given; see :func:`respondent_columns`),
+  ``item_code`` (str or categorical), ``value`` (int, raw Likert points 1..k). Categorical
+  columns (as the selector gives them) are mapped through their categories, never row by
+  row.
 * *items*: one row per item in instrument order: ``item_code``, ``dimension_code``,
   ``dimension_name``, ``item_text``, ``kind`` (``likert`` | ``text``), ``reverse_scored``.
   Text items are ignored here.
 * *scored items*: the output of :func:`score_items` (answers plus ``dimension_code`` and
   ``score``, the item score in Likert points after reverse coding).
+
+Inside, a scored frame becomes one dense respondents × items array of item scores (and
+respondents × dimensions of dimension scores), built once; every group's numbers come from
+row masks of it, so no string column of the millions of answer rows is grouped or pivoted.
 
 The anonymity rule (*suppressed*): a cell computed from fewer than ``min_group_size`` (k)
 respondents carries no numbers; its ``n`` is <NA> too, since a small n is itself revealing.
@@ -29,7 +36,9 @@ effect size (Kerby 2014); Benjamini–Hochberg q-values (1995) over every test o
 
 from __future__ import annotations
 
+import functools
 import math
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -37,10 +46,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from assessment.scoring import dimension_scores, item_scores, likert_items
+from assessment.scoring import MIN_SHARE_ANSWERED, item_scores, likert_items, rescale_0_100
 
 ALL_GROUP = "all"
-PROFILE_COLUMNS = ("side", "function", "level")
+# Columns of an answers frame that are not about the respondent (see respondent_columns).
+ANSWER_LEVEL_COLUMNS = ("response_id", "item_code", "value", "dimension_code", "score")
 SIDE_GROUPS = ("it", "security", "other")
 __all__ = [
     "ALL_GROUP",
@@ -65,6 +75,7 @@ __all__ = [
     "mann_whitney",
     "mirror_pairs",
     "profiles_generalise",
+    "respondent_columns",
     "respondent_scores",
     "round_analysis",
     "rwg_j",
@@ -108,51 +119,269 @@ def dimension_names(items: pd.DataFrame) -> dict[str, str]:
     return dict(zip(frame["dimension_code"], names, strict=True))
 
 
+def respondent_columns(frame: pd.DataFrame) -> list[str]:
+    """The respondent-level columns of an answers (or scored, or scores) frame, in its order.
+
+    Every column but ``response_id``, ``item_code``, ``value`` and the columns scoring adds
+    (``dimension_code``, ``score``): ``side``, ``function``, ``level`` and one column per
+    imported profile attribute (e.g. ``region``). Each carries one value per respondent.
+    """
+    return [column for column in frame.columns if column not in ANSWER_LEVEL_COLUMNS]
+
+
+def _check_attribute(frame: pd.DataFrame, attribute: str) -> None:
+    if attribute not in respondent_columns(frame):
+        known = ", ".join(map(str, respondent_columns(frame))) or "none"
+        raise ValueError(
+            f"Cannot group by {attribute!r}: it is not a respondent column of the answers "
+            f"(the columns there are: {known})."
+        )
+
+
+def _as_categorical(values: pd.Series | np.ndarray, categories: Sequence[str]) -> pd.Categorical:
+    """``values`` as a categorical with exactly ``categories`` (str; anything else missing)."""
+    return pd.Categorical(values, categories=pd.Index(list(categories), dtype="str"))
+
+
 def score_items(answers: pd.DataFrame, items: pd.DataFrame, points: int) -> pd.DataFrame:
     """Reverse-code the Likert answers: :func:`assessment.scoring.item_scores` on Likert items.
 
-    Returns the answers columns plus ``dimension_code`` (str) and ``score`` (int64, Likert
-    points after reverse coding ``k + 1 − v``); ``value`` stays the raw answer. Raises
-    ValueError when a value lies outside 1..points.
+    Returns the answers columns plus ``dimension_code`` (categorical of str, categories in
+    instrument order) and ``score`` (int64, Likert points after reverse coding
+    ``k + 1 − v``); ``value`` stays the raw answer (int64); default RangeIndex. Answers to
+    other items and missing values are dropped. Raises ValueError when a value lies outside
+    1..points.
+
+    When ``item_code`` is categorical and ``value`` integer and in 1..points (as
+    ``survey.selectors.round_answers_frame`` gives them), ``item_scores`` runs on one row per
+    (item category, scale point) and the rows take their dimension and score from that
+    table by category code, so no string of the millions of rows is looked at.
     """
-    return item_scores(answers, likert_items(items), points)
-
-
-def _profile(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per response_id with whichever profile columns the frame has."""
-    columns = ["response_id", *[c for c in PROFILE_COLUMNS if c in frame.columns]]
-    return frame[columns].drop_duplicates("response_id")
-
-
-def _scores_from_scored(scored: pd.DataFrame, items: pd.DataFrame, points: int) -> pd.DataFrame:
     likert = likert_items(items)
-    wide = dimension_scores(scored, likert, points)
-    long = (
-        wide.reset_index()
-        .melt(id_vars="response_id", var_name="dimension_code", value_name="score")
-        .dropna(subset=["score"])
+    dimensions = [str(code) for code in dimension_order(likert)]
+    column = answers["item_code"] if "item_code" in answers.columns else None
+    values = answers["value"] if "value" in answers.columns else None
+    fast = (
+        column is not None
+        and values is not None
+        and len(answers) > 0
+        and isinstance(column.dtype, pd.CategoricalDtype)
+        and pd.api.types.is_integer_dtype(values.dtype)
+        and likert["item_code"].is_unique
+        and values.min() >= 1
+        and values.max() <= points
     )
-    long["dimension_code"] = long["dimension_code"].astype(str)
-    long["score"] = long["score"].astype("float64")
-    frame = long.merge(_profile(scored), on="response_id", how="left", validate="many_to_one")
-    order = {code: position for position, code in enumerate(dimension_order(likert))}
-    frame = frame.assign(_order=frame["dimension_code"].map(order))
-    frame = frame.sort_values(["_order", "response_id"], kind="stable").drop(columns="_order")
-    columns = [c for c in ["response_id", *PROFILE_COLUMNS] if c in frame.columns]
-    return frame[[*columns, "dimension_code", "score"]].reset_index(drop=True)
+    if not fast:
+        scored = item_scores(answers, likert, points)
+        return scored.assign(
+            dimension_code=_as_categorical(scored["dimension_code"].astype(object), dimensions)
+        )
+    categories = column.cat.categories
+    scale = np.arange(1, points + 1, dtype="int64")
+    table = item_scores(
+        pd.DataFrame(
+            {
+                "item_code": np.repeat(np.asarray(categories, dtype=object), points),
+                "value": np.tile(scale, len(categories)),
+            }
+        ),
+        likert,
+        points,
+    )
+    position = {code: i for i, code in enumerate(categories)}
+    category = table["item_code"].map(position).to_numpy("int64")
+    dimension_of = {code: i for i, code in enumerate(dimensions)}
+    # One slot more than there are categories: code -1 (a missing item code) lands there.
+    kept = np.zeros(len(categories) + 1, dtype=bool)
+    kept[category] = True
+    dimension = np.full(len(categories) + 1, -1, dtype="int64")
+    dimension[category] = table["dimension_code"].astype(str).map(dimension_of).to_numpy()
+    score = np.zeros((len(categories) + 1, points), dtype="int64")
+    score[category, table["value"].to_numpy("int64") - 1] = table["score"].to_numpy("int64")
+
+    frame = answers.drop(columns=["dimension_code", "reverse_scored"], errors="ignore")
+    codes = column.cat.codes.to_numpy()
+    rows = kept[codes]
+    if not rows.all():
+        frame, codes = frame.loc[rows], codes[rows]
+    frame = frame.reset_index(drop=True)
+    if frame["value"].dtype != "int64":
+        frame = frame.assign(value=frame["value"].astype("int64"))
+    raw = frame["value"].to_numpy()
+    # Series made without a copy: assigning a bare array would copy its 3.7M rows again.
+    return frame.assign(
+        dimension_code=pd.Categorical.from_codes(
+            dimension.astype(np.min_scalar_type(-len(dimensions) - 1))[codes],
+            categories=pd.Index(dimensions, dtype="str"),
+        ),
+        score=pd.Series(score[codes, raw - 1], index=frame.index, copy=False),
+    )
+
+
+class _Panel:
+    """One scored frame as dense arrays: respondents × Likert items, built once.
+
+    ``response_ids`` (n, ascending); ``profile``: the respondent-level columns, one row per
+    respondent in that order; ``item_codes`` (J, instrument order) with ``item_dimension``
+    (J, index into ``dimensions``); ``item_scores`` (n × J float64, reverse-coded Likert
+    points, NaN = not answered); ``dimension_scores`` (n × D float64, 0–100 points, NaN = no
+    score); ``answer_respondent`` and ``answer_item``: each scored row's respondent and item
+    position (−1 for an item that is not among the Likert items), as the smallest signed
+    integers that hold them (cast to int64 before multiplying).
+    """
+
+    def __init__(
+        self,
+        scored: pd.DataFrame,
+        items: pd.DataFrame,
+        points: int,
+        scores: pd.DataFrame | None = None,
+    ) -> None:
+        likert = likert_items(items)
+        self.points = points
+        self._groups: dict[str, pd.Categorical] = {}
+        self._stats: dict[tuple[str, frozenset[str]] | None, _GroupStats] = {}
+        self.item_codes = [str(code) for code in likert["item_code"]]
+        self.dimensions = [str(code) for code in dimension_order(likert)]
+        position = {code: i for i, code in enumerate(self.dimensions)}
+        self.item_dimension = np.array(
+            [position[str(code)] for code in likert["dimension_code"]], dtype="int64"
+        )
+        ids = scored["response_id"].to_numpy("int64")
+        first_seen, uniques = pd.factorize(ids)
+        order = np.argsort(uniques, kind="stable")
+        rank = np.empty(len(order), dtype=np.min_scalar_type(-len(order) - 1))
+        rank[order] = np.arange(len(order))
+        self.response_ids = uniques[order]
+        self.answer_respondent = rank[first_seen]
+        del first_seen
+        first_rows = np.flatnonzero(~pd.Series(ids).duplicated().to_numpy())[order]
+        columns = respondent_columns(scored)
+        self.profile = scored[columns].take(first_rows).reset_index(drop=True)
+        self.answer_item = _positions(scored["item_code"], self.item_codes)
+
+        n, j = len(self.response_ids), len(self.item_codes)
+        known = self.answer_item >= 0
+        cells = self.answer_respondent.astype("int64")
+        cells *= j
+        cells += self.answer_item
+        values = scored["score"].to_numpy()
+        if not known.all():
+            cells, values = cells[known], values[known]
+        self.item_scores = np.full((n, j), np.nan)
+        self.item_scores.flat[cells] = values
+        if np.count_nonzero(~np.isnan(self.item_scores)) != len(cells):
+            raise ValueError("The answers hold more than one answer of a respondent to an item.")
+        self.dimension_scores = (
+            self._dimension_scores() if scores is None else self._scatter_scores(scores)
+        )
+
+    def dimension_items(self, dimension: int) -> np.ndarray:
+        return np.flatnonzero(self.item_dimension == dimension)
+
+    def _dimension_scores(self) -> np.ndarray:
+        """The rule of :func:`assessment.scoring.dimension_scores`: the mean item score
+        rescaled to 0–100, when at least half the dimension's Likert items are answered."""
+        out = np.full((len(self.response_ids), len(self.dimensions)), np.nan)
+        for dimension in range(len(self.dimensions)):
+            block = self.item_scores[:, self.dimension_items(dimension)]
+            answered = (~np.isnan(block)).sum(axis=1)
+            enough = (answered > 0) & (answered >= MIN_SHARE_ANSWERED * block.shape[1])
+            means = np.nansum(block[enough], axis=1) / answered[enough]
+            out[enough, dimension] = rescale_0_100(means, self.points)
+        return out
+
+    def _scatter_scores(self, scores: pd.DataFrame) -> np.ndarray:
+        out = np.full((len(self.response_ids), len(self.dimensions)), np.nan)
+        ids = scores["response_id"].to_numpy("int64")
+        at = np.searchsorted(self.response_ids, ids).clip(max=max(len(self.response_ids) - 1, 0))
+        if len(ids) and (not len(self.response_ids) or (self.response_ids[at] != ids).any()):
+            raise ValueError("respondent_scores has respondents that scored_items lacks.")
+        dimension = _positions(scores["dimension_code"], self.dimensions)
+        rows = dimension >= 0
+        out[at[rows], dimension[rows]] = scores["score"].to_numpy("float64")[rows]
+        return out
+
+    @functools.cached_property
+    def agreement_items(self) -> list[np.ndarray]:
+        """Per dimension: its items anybody answered, ordered by item code (as a pivot of the
+        answers would have them)."""
+        answered = ~np.isnan(self.item_scores).all(axis=0)
+        out = []
+        for dimension in range(len(self.dimensions)):
+            columns = [c for c in self.dimension_items(dimension) if answered[c]]
+            out.append(np.array(sorted(columns, key=self.item_codes.__getitem__), dtype="int64"))
+        return out
+
+    @functools.cached_property
+    def answered_dimension(self) -> np.ndarray:
+        """n × D bool: the respondent answered at least one item of the dimension."""
+        answered = ~np.isnan(self.item_scores)
+        out = np.zeros((len(self.response_ids), len(self.dimensions)), dtype=bool)
+        for dimension in range(len(self.dimensions)):
+            out[:, dimension] = answered[:, self.dimension_items(dimension)].any(axis=1)
+        return out
+
+    def groups(self, attribute: str) -> pd.Categorical:
+        """Each respondent's value of ``attribute`` (categorical of str, missing stays)."""
+        if attribute not in self._groups:
+            self._groups[attribute] = _keyed(self.profile[attribute])
+        return self._groups[attribute]
+
+    def stats(self, attribute: str, values: Iterable[str] | None) -> _GroupStats:
+        """The numbers of the respondents whose ``attribute`` is one of ``values`` (None:
+        everyone), computed once per panel: a summary group and a compared group made of
+        the same values share them."""
+        key = None if values is None else (attribute, frozenset(values))
+        if key not in self._stats:
+            if values is None:
+                members = np.ones(len(self.response_ids), dtype=bool)
+            else:
+                members = _label_codes(self.groups(attribute), [list(values)]) == 0
+            self._stats[key] = _group_stats(self, members)
+        return self._stats[key]
+
+    def scores_frame(self) -> pd.DataFrame:
+        """The long frame of :func:`respondent_scores`."""
+        dimension, respondent = np.nonzero(~np.isnan(self.dimension_scores.T))
+        data: dict[str, object] = {"response_id": self.response_ids[respondent]}
+        for column in self.profile.columns:
+            data[column] = self.profile[column].take(respondent).reset_index(drop=True)
+        data["dimension_code"] = pd.Categorical.from_codes(
+            dimension, categories=pd.Index(self.dimensions, dtype="str")
+        )
+        data["score"] = self.dimension_scores[respondent, dimension]
+        return pd.DataFrame(data, copy=False)
+
+
+def _positions(column: pd.Series, codes: Sequence[str]) -> np.ndarray:
+    """Position of each value of ``column`` in ``codes`` (compared as str); −1 elsewhere.
+
+    A categorical column is mapped through its categories, so its rows are never compared.
+    """
+    lookup = {code: i for i, code in enumerate(codes)}
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        row_codes, values = column.cat.codes.to_numpy(), column.cat.categories
+    else:
+        row_codes, values = pd.factorize(column)
+    # One slot more: code −1 (missing) lands on it.
+    per_value = np.array([*(lookup.get(str(v), -1) for v in values), -1])
+    return per_value.astype(np.min_scalar_type(-len(codes) - 1))[row_codes]
 
 
 def respondent_scores(answers: pd.DataFrame, items: pd.DataFrame, points: int) -> pd.DataFrame:
     """Score every respondent on every dimension, 0–100 (long format).
 
-    Returns one row per respondent and dimension that has a score, in instrument order:
-    ``response_id`` (int), the profile columns present in ``answers`` (``side``,
-    ``function``, ``level``), ``dimension_code`` (str) and ``score`` (float64, 0–100 points:
-    ``(mean item score − 1) / (k − 1) × 100``). A dimension with fewer than half its Likert
-    items answered has no row (the missing-data rule of
-    :func:`assessment.scoring.dimension_scores`). Raises ValueError on an out-of-scale value.
+    Returns one row per respondent and dimension that has a score, in instrument order then
+    by ``response_id``: ``response_id`` (int64), the respondent-level columns of ``answers``
+    (:func:`respondent_columns`: ``side``, ``function``, ``level`` and any imported
+    attribute, dtypes kept), ``dimension_code`` (categorical of str, instrument order) and
+    ``score`` (float64, 0–100 points: ``(mean item score − 1) / (k − 1) × 100``). A
+    dimension with fewer than half its Likert items answered has no row (the missing-data
+    rule of :func:`assessment.scoring.dimension_scores`). Raises ValueError on an
+    out-of-scale value, or when a respondent answered an item twice.
     """
-    return _scores_from_scored(score_items(answers, items, points), items, points)
+    return _Panel(score_items(answers, items, points), items, points).scores_frame()
 
 
 def _suppress_all_by_difference(frame: pd.DataFrame, key: str, min_group_size: int) -> pd.Series:
@@ -177,25 +406,30 @@ def _check_k(min_group_size: int) -> None:
         raise ValueError(f"min_group_size must be at least 1, got {min_group_size}.")
 
 
-def _group_labels(frame: pd.DataFrame, attribute: str, groups: Sequence[str] | None) -> list[str]:
+def _group_labels(
+    groups_of: pd.Categorical, present: np.ndarray, groups: Sequence[str] | None
+) -> list[str]:
+    """``groups`` as str, or the groups of the ``present`` respondents in category order."""
     if groups is not None:
         return [str(g) for g in groups]
-    column = frame[attribute]
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        present = set(column.dropna().astype(str))
-        return [str(c) for c in column.cat.categories if str(c) in present]
-    return sorted({str(v) for v in column.dropna()})
+    codes = np.unique(groups_of.codes[present])
+    return [str(groups_of.categories[c]) for c in codes if c >= 0]
 
 
-def _keyed(frame: pd.DataFrame, attribute: str) -> pd.Series:
-    """The grouping attribute as a categorical of str (fast to group; missing stays missing).
+def _keyed(column: pd.Series) -> pd.Categorical:
+    """A grouping column as a categorical of str (missing stays missing).
 
-    Group with ``observed=True`` so that categories nobody belongs to add no rows.
+    A categorical keeps its category order (renamed to str); any other column gets its
+    distinct values as str, sorted.
     """
-    column = frame[attribute]
-    if not isinstance(column.dtype, pd.CategoricalDtype):
-        column = column.astype("category")
-    return column.cat.rename_categories([str(c) for c in column.cat.categories])
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categorical = column.array
+        return categorical.rename_categories([str(c) for c in categorical.categories])
+    values = column.astype(object)
+    missing = values.isna().to_numpy()
+    text = np.array([str(v) for v in values], dtype=object)
+    text[missing] = None
+    return pd.Categorical(text, categories=sorted(set(text[~missing])))
 
 
 # --- Statistics on small arrays and frames -------------------------------------------------
@@ -339,39 +573,95 @@ def bh_qvalues(p_values: Iterable[float]) -> np.ndarray:
     return q
 
 
-def _agreement_table(
-    scored: pd.DataFrame, dimensions: Sequence[str], labels: Sequence[str], points: int
-) -> pd.DataFrame:
-    """rwg(j), AD and alpha per (dimension_code, group); ``scored`` carries ``_group``."""
-    records = []
-    if scored.empty:
-        return pd.DataFrame(
-            columns=AGREEMENT_COLUMNS,
-            index=pd.MultiIndex.from_tuples([], names=["dimension_code", "group"]),
-        )
-    group_of = scored.drop_duplicates("response_id").set_index("response_id")["_group"]
-    frame = scored.assign(item_code=scored["item_code"].astype(str))
-    for code, part in frame.groupby("dimension_code", sort=False, observed=True):
-        if code not in dimensions:
-            continue
-        wide = part.pivot(index="response_id", columns="item_code", values="score")
-        groups = group_of.reindex(wide.index).astype(object)
-        for label in labels:
-            members = wide if label == ALL_GROUP else wide.loc[(groups == label).to_numpy()]
-            if members.empty:
-                continue
-            records.append(
-                (
-                    str(code),
-                    label,
-                    rwg_j(members, points),
-                    ad_index(members),
-                    cronbach_alpha(members),
-                )
+@dataclass(frozen=True)
+class _GroupStats:
+    """One group's numbers: per dimension (arrays of D) and per Likert item (arrays of J)."""
+
+    n: np.ndarray  # respondents with a dimension score
+    score_mean: np.ndarray  # 0–100 points
+    score_sd: np.ndarray  # 0–100 points, ddof=1
+    favourable_pct: np.ndarray  # % of the group's item answers in the top two points
+    rwg_j: np.ndarray
+    ad: np.ndarray
+    alpha: np.ndarray
+    item_n: np.ndarray  # answers per item
+    item_mean: np.ndarray  # mean item score, Likert points
+
+
+def _group_stats(panel: _Panel, members: np.ndarray) -> _GroupStats:
+    """The :class:`_GroupStats` of the respondents where ``members`` (bool, n) is True."""
+    points, dimensions = panel.points, len(panel.dimensions)
+    scores = panel.dimension_scores[members]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # empty groups: NaN is the answer
+        score_mean = np.nanmean(scores, axis=0)
+        score_sd = np.nanstd(scores, axis=0, ddof=1)
+    item_scores = panel.item_scores[members]
+    answered = ~np.isnan(item_scores)
+    item_n = answered.sum(axis=0)
+    item_mean = np.full(len(item_n), np.nan)
+    item_mean[item_n > 0] = np.nansum(item_scores, axis=0)[item_n > 0] / item_n[item_n > 0]
+    favourable = (item_scores >= points - 1).sum(axis=0)
+    answers = np.bincount(panel.item_dimension, weights=item_n, minlength=dimensions)
+    top_two = np.bincount(panel.item_dimension, weights=favourable, minlength=dimensions)
+    favourable_pct = np.full(dimensions, np.nan)
+    favourable_pct[answers > 0] = top_two[answers > 0] * 100.0 / answers[answers > 0]
+    agreement = np.full((dimensions, 3), np.nan)
+    for dimension in range(dimensions):
+        rows = np.flatnonzero(members & panel.answered_dimension[:, dimension])
+        if len(rows):
+            values = panel.item_scores[np.ix_(rows, panel.agreement_items[dimension])]
+            agreement[dimension] = (
+                rwg_j(values, points),
+                ad_index(values),
+                cronbach_alpha(values),
             )
-    return pd.DataFrame(records, columns=["dimension_code", "group", *AGREEMENT_COLUMNS]).set_index(
-        ["dimension_code", "group"]
+    return _GroupStats(
+        n=(~np.isnan(scores)).sum(axis=0),
+        score_mean=score_mean,
+        score_sd=score_sd,
+        favourable_pct=favourable_pct,
+        rwg_j=agreement[:, 0],
+        ad=agreement[:, 1],
+        alpha=agreement[:, 2],
+        item_n=item_n,
+        item_mean=item_mean,
     )
+
+
+def _summary(
+    panel: _Panel, attribute: str, min_group_size: int, groups: Sequence[str] | None
+) -> pd.DataFrame:
+    """The frame of :func:`group_summary` from a panel."""
+    groups_of = panel.groups(attribute)
+    scored = ~np.isnan(panel.dimension_scores).all(axis=1)
+    labels = [*_group_labels(groups_of, scored, groups), ALL_GROUP]
+    per_group = [
+        panel.stats(attribute, None if label == ALL_GROUP else (label,)) for label in labels
+    ]
+    dimensions = len(panel.dimensions)
+    frame = pd.DataFrame(
+        {
+            "dimension_code": np.repeat(np.asarray(panel.dimensions, dtype=object), len(labels)),
+            "group": np.tile(np.asarray(labels, dtype=object), dimensions),
+            **{
+                name: np.stack([getattr(s, name) for s in per_group], axis=1).ravel()
+                if dimensions
+                else np.array([], dtype="float64")
+                for name in ["n", "score_mean", "score_sd", "favourable_pct", *AGREEMENT_COLUMNS]
+            },
+        }
+    )
+    frame["n"] = frame["n"].astype("int64")
+    frame["suppressed"] = frame["n"] < min_group_size
+    frame["suppressed"] = _suppress_all_by_difference(frame, "dimension_code", min_group_size)
+    frame["attribute"] = attribute
+    frame["n"] = frame["n"].astype("Int64").mask(frame["suppressed"])
+    numbers = ["score_mean", "score_sd", "favourable_pct", *AGREEMENT_COLUMNS]
+    frame[numbers] = frame[numbers].astype("float64").mask(frame["suppressed"])
+    frame["dimension_code"] = frame["dimension_code"].astype(str)
+    frame["group"] = frame["group"].astype(str)
+    return frame[SUMMARY_COLUMNS]
 
 
 def group_summary(
@@ -386,9 +676,11 @@ def group_summary(
     """Summarise each dimension per group of ``attribute`` and for everyone (group "all").
 
     ``respondent_scores`` is the output of :func:`respondent_scores`; ``scored_items`` of
-    :func:`score_items`; both must carry the ``attribute`` column. ``groups`` fixes the groups
-    reported and their order (default: the groups present); a group nobody belongs to is
-    reported with n = 0, suppressed.
+    :func:`score_items`, of the same answers; ``attribute`` is any respondent-level column of
+    ``scored_items`` (:func:`respondent_columns`: ``side``, ``function``, ``level`` or an
+    imported attribute such as ``region``; values compared as str). ``groups`` fixes the
+    groups reported and their order (default: the groups present, in category order for a
+    categorical, else sorted); a group nobody belongs to is reported with n = 0, suppressed.
 
     Returns one row per dimension (instrument order) and group (``groups`` then "all"):
     ``dimension_code`` (str), ``attribute`` (str), ``group`` (str), ``n`` (Int64: respondents
@@ -400,45 +692,66 @@ def group_summary(
     computed) and ``suppressed``
     (bool: n < min_group_size; then n is <NA> and every number NaN). The "all" row is also
     suppressed when subtracting the shown groups from it would isolate 1..k−1 respondents
-    (complementary suppression). Raises ValueError when min_group_size < 1.
+    (complementary suppression). Raises ValueError when min_group_size < 1, when
+    ``attribute`` is not a respondent column of ``scored_items``, or when
+    ``respondent_scores`` names a respondent that ``scored_items`` lacks.
     """
     _check_k(min_group_size)
-    dimensions = dimension_order(items)
-    labels = [*_group_labels(respondent_scores, attribute, groups), ALL_GROUP]
-    scores = respondent_scores.assign(_group=_keyed(respondent_scores, attribute))
-    scored = scored_items.assign(
-        _group=_keyed(scored_items, attribute),
-        _favourable=(scored_items["score"] >= points - 1).astype("float64") * 100,
+    _check_attribute(scored_items, attribute)
+    panel = _Panel(scored_items, items, points, respondent_scores)
+    return _summary(panel, attribute, min_group_size, groups)
+
+
+def _distributions(
+    panel: _Panel,
+    values: np.ndarray,
+    label_of_answer: np.ndarray,
+    labels: Sequence[str],
+    items: pd.DataFrame,
+    attribute: str,
+    min_group_size: int,
+) -> pd.DataFrame:
+    """The frame of :func:`item_distributions`: ``values`` are the raw answers of the
+    panel's scored rows, ``label_of_answer`` each row's index in ``labels`` (−1 for none);
+    the last label is "all"."""
+    likert = likert_items(items)
+    codes = list(likert["item_code"])
+    points, n_items, n_labels = panel.points, len(codes), len(labels)
+    item = panel.answer_item.astype("int64")  # small ints: products must not overflow
+    valid = (item >= 0) & (values >= 1) & (values <= points)
+    counts = np.zeros((n_items, n_labels, points), dtype="int64")
+    everyone = np.bincount(
+        item[valid] * points + values[valid] - 1, minlength=n_items * points
+    ).reshape(n_items, points)
+    grouped = valid & (label_of_answer >= 0)
+    counts += np.bincount(
+        (item[grouped] * n_labels + label_of_answer[grouped]) * points + values[grouped] - 1,
+        minlength=n_items * n_labels * points,
+    ).reshape(n_items, n_labels, points)
+    for position, label in enumerate(labels):
+        if label == ALL_GROUP:
+            counts[:, position] = everyone
+    frame = pd.DataFrame(
+        {
+            "item_code": np.repeat(np.asarray(codes, dtype=object), n_labels * points),
+            "group": np.tile(np.repeat(np.asarray(labels, dtype=object), points), n_items),
+            "point": np.tile(np.arange(1, points + 1, dtype="int64"), n_items * n_labels),
+            "count": counts.ravel(),
+            "n": np.repeat(counts.sum(axis=2).ravel(), points),
+        }
     )
-    stats = ["n", "score_mean", "score_sd"]
-
-    def per_group(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-        grouped = frame.groupby(by, observed=True, dropna=True)["score"]
-        return grouped.agg(n="count", score_mean="mean", score_sd="std")
-
-    by_group = per_group(scores, ["dimension_code", "_group"])
-    overall = per_group(scores.assign(_group=ALL_GROUP), ["dimension_code", "_group"])
-    fav = scored.groupby(["dimension_code", "_group"], observed=True)["_favourable"].mean()
-    fav_all = scored.assign(_group=ALL_GROUP).groupby(["dimension_code", "_group"])["_favourable"]
-    index = pd.MultiIndex.from_product([dimensions, labels], names=["dimension_code", "group"])
-    table = pd.concat([by_group, overall]).reindex(columns=stats)
-    table = table[~table.index.duplicated(keep="last")].reindex(index)
-    favourable = pd.concat([fav, fav_all.mean()])
-    favourable = favourable[~favourable.index.duplicated(keep="last")]
-    table["favourable_pct"] = favourable.reindex(index).to_numpy()
-    agreement = _agreement_table(scored, dimensions, labels, points)
-    table[AGREEMENT_COLUMNS] = agreement.reindex(index)[AGREEMENT_COLUMNS].to_numpy()
-    table["n"] = table["n"].fillna(0).astype("int64")
-    table["suppressed"] = table["n"] < min_group_size
-    frame = table.reset_index()
-    frame["suppressed"] = _suppress_all_by_difference(frame, "dimension_code", min_group_size)
-    frame["attribute"] = attribute
+    frame["pct"] = (frame["count"] / frame["n"].where(frame["n"] > 0) * 100).astype("float64")
+    frame["suppressed"] = frame["n"] < min_group_size
+    frame["suppressed"] = _suppress_all_by_difference(frame, "item_code", min_group_size)
+    frame["count"] = frame["count"].astype("Int64").mask(frame["suppressed"])
     frame["n"] = frame["n"].astype("Int64").mask(frame["suppressed"])
-    numbers = ["score_mean", "score_sd", "favourable_pct", *AGREEMENT_COLUMNS]
-    frame[numbers] = frame[numbers].astype("float64").mask(frame["suppressed"])
-    frame["dimension_code"] = frame["dimension_code"].astype(str)
+    frame["pct"] = frame["pct"].mask(frame["suppressed"])
+    frame["attribute"] = attribute
+    frame["dimension_code"] = frame["item_code"].map(
+        dict(zip(likert["item_code"], likert["dimension_code"], strict=True))
+    )
     frame["group"] = frame["group"].astype(str)
-    return frame[SUMMARY_COLUMNS]
+    return frame[DISTRIBUTION_COLUMNS]
 
 
 def item_distributions(
@@ -451,45 +764,43 @@ def item_distributions(
 ) -> pd.DataFrame:
     """Count the RAW answers (the item as asked, not reverse-coded) at each scale point.
 
-    Returns one row per Likert item (instrument order), group (``groups`` then "all") and
-    scale point 1..points in scale order, including points nobody chose: ``item_code``,
-    ``dimension_code``, ``attribute``, ``group`` (str), ``point`` (int64), ``count`` (Int64),
-    ``pct`` (float64, % of the group's answers to the item), ``n`` (Int64, respondents who
-    answered the item) and ``suppressed`` (bool: n < min_group_size, or the complementary
-    suppression of "all" described in :func:`group_summary`; then count, pct and n are
-    missing). Raises ValueError when min_group_size < 1.
+    ``scored_items`` is the output of :func:`score_items`; ``attribute`` any of its
+    respondent-level columns (:func:`respondent_columns`). Returns one row per Likert item
+    (instrument order), group (``groups`` then "all") and scale point 1..points in scale
+    order, including points nobody chose: ``item_code``, ``dimension_code``, ``attribute``,
+    ``group`` (str), ``point`` (int64), ``count`` (Int64), ``pct`` (float64, % of the
+    group's answers to the item), ``n`` (Int64, respondents who answered the item) and
+    ``suppressed`` (bool: n < min_group_size, or the complementary suppression of "all"
+    described in :func:`group_summary`; then count, pct and n are missing). Raises
+    ValueError when min_group_size < 1 or ``attribute`` is not a respondent column.
     """
     _check_k(min_group_size)
-    likert = likert_items(items)
-    codes = list(likert["item_code"])
-    labels = [*_group_labels(scored_items, attribute, groups), ALL_GROUP]
-    scale = list(range(1, points + 1))
-    answers = scored_items.assign(_group=_keyed(scored_items, attribute))
-    answers = answers.assign(item_code=answers["item_code"].astype(str))
-    keys = ["item_code", "_group", "value"]
-    counts = answers.groupby(keys, observed=True, dropna=True).size()
-    counts_all = answers.assign(_group=ALL_GROUP).groupby(keys, observed=True).size()
-    counts = pd.concat([counts, counts_all])
-    counts = counts[~counts.index.duplicated(keep="last")]
-    index = pd.MultiIndex.from_product(
-        [codes, labels, scale], names=["item_code", "group", "point"]
+    _check_attribute(scored_items, attribute)
+    panel = _Panel(scored_items, items, points)
+    groups_of = panel.groups(attribute)
+    labels = [*_group_labels(groups_of, np.ones(len(groups_of), dtype=bool), groups), ALL_GROUP]
+    label_of_respondent = _label_codes(groups_of, [[label] for label in labels[:-1]])
+    return _distributions(
+        panel,
+        scored_items["value"].to_numpy("int64"),
+        label_of_respondent[panel.answer_respondent],
+        labels,
+        items,
+        attribute,
+        min_group_size,
     )
-    frame = counts.reindex(index, fill_value=0).rename("count").reset_index()
-    frame["count"] = frame["count"].astype("int64")
-    frame["n"] = frame.groupby(["item_code", "group"], sort=False)["count"].transform("sum")
-    frame["pct"] = (frame["count"] / frame["n"].where(frame["n"] > 0) * 100).astype("float64")
-    frame["suppressed"] = frame["n"] < min_group_size
-    frame["suppressed"] = _suppress_all_by_difference(frame, "item_code", min_group_size)
-    frame["count"] = frame["count"].astype("Int64").mask(frame["suppressed"])
-    frame["n"] = frame["n"].astype("Int64").mask(frame["suppressed"])
-    frame["pct"] = frame["pct"].mask(frame["suppressed"])
-    frame["point"] = frame["point"].astype("int64")
-    frame["attribute"] = attribute
-    frame["dimension_code"] = frame["item_code"].map(
-        dict(zip(likert["item_code"], likert["dimension_code"], strict=True))
-    )
-    frame["group"] = frame["group"].astype(str)
-    return frame[DISTRIBUTION_COLUMNS]
+
+
+def _label_codes(groups_of: pd.Categorical, groups: Sequence[Sequence[str]]) -> np.ndarray:
+    """Each respondent's index in ``groups`` (lists of values of the attribute), or −1.
+
+    Mapped through the categories, so the rows are never compared one by one."""
+    per_category = np.full(len(groups_of.categories) + 1, -1, dtype="int64")
+    for position, values in enumerate(groups):
+        for value in values:
+            if value in groups_of.categories:
+                per_category[groups_of.categories.get_loc(value)] = position
+    return per_category[groups_of.codes]
 
 
 # --- Comparing two groups ------------------------------------------------------------------
@@ -612,108 +923,45 @@ DEFAULT_COMPARISON = Comparison()
 LEADERS_VS_STAFF = Comparison("level", ("executive", "manager"), ("individual",))
 
 
-def _relabel(frame: pd.DataFrame, comparison: Comparison) -> pd.DataFrame:
-    """``frame`` with its ``attribute`` column replaced by label_a / label_b / <NA>."""
-    values = frame[comparison.attribute].astype(object)
-    labels = pd.Series(pd.NA, index=frame.index, dtype="object")
-    labels[values.isin(comparison.group_a).to_numpy()] = comparison.label_a
-    labels[values.isin(comparison.group_b).to_numpy()] = comparison.label_b
-    return frame.assign(**{comparison.attribute: labels})
-
-
 def _pooled_hidden(
-    frame: pd.DataFrame, key: str, comparison: Comparison, min_group_size: int
-) -> dict[str, set[str]]:
-    """Keys where a pooled group must be hidden, per group label.
+    panel: _Panel, comparison: Comparison, min_group_size: int
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Where a pooled group must be hidden: per suffix ("_a", "_b"), bool arrays over the
+    dimensions (D) and over the items (J).
 
     A pooled group (several values) is hidden when one of its values has 1..k−1
-    respondents: otherwise that value's numbers could be recovered by subtracting a
-    comparison of the other values from it.
+    respondents (with a dimension score, or who answered the item): otherwise that value's
+    numbers could be recovered by subtracting a comparison of the other values from it.
     """
-    hidden: dict[str, set[str]] = {comparison.label_a: set(), comparison.label_b: set()}
-    counts = (
-        frame.assign(_value=frame[comparison.attribute].astype(object))
-        .groupby([key, "_value"], observed=True)["response_id"]
-        .nunique()
-    )
-    small = counts[(counts > 0) & (counts < min_group_size)]
-    for label, values in (
-        (comparison.label_a, comparison.group_a),
-        (comparison.label_b, comparison.group_b),
-    ):
-        if len(values) < 2:
-            continue
-        for code, value in small.index:
-            if value in values:
-                hidden[label].add(str(code))
-    return hidden
+    groups_of = panel.groups(comparison.attribute)
+    scored = ~np.isnan(panel.dimension_scores)
+    answered = ~np.isnan(panel.item_scores)
+    out = {}
+    for suffix, values in (("_a", comparison.group_a), ("_b", comparison.group_b)):
+        dimensions = np.zeros(len(panel.dimensions), dtype=bool)
+        items = np.zeros(len(panel.item_codes), dtype=bool)
+        if len(values) >= 2:
+            for value in values:
+                members = _label_codes(groups_of, [[value]]) == 0
+                for counts, hidden in (
+                    (scored[members].sum(axis=0), dimensions),
+                    (answered[members].sum(axis=0), items),
+                ):
+                    hidden |= (counts > 0) & (counts < min_group_size)
+        out[suffix] = (dimensions, items)
+    return out
 
 
-def _tests(
-    frame: pd.DataFrame, key: str, value: str, comparison: Comparison, keys: Sequence[str]
-) -> pd.DataFrame:
-    """u_a, p_value, rank_biserial per key, from the relabelled long ``frame``."""
-    rows = []
-    by_key = {str(code): part for code, part in frame.groupby(key, sort=False, observed=True)}
-    for code in keys:
-        part = by_key.get(code)
-        result = None
-        if part is not None:
-            a = part.loc[part[comparison.attribute] == comparison.label_a, value]
-            b = part.loc[part[comparison.attribute] == comparison.label_b, value]
-            if len(a) and len(b):
-                result = mann_whitney(a.to_numpy(), b.to_numpy())
-        rows.append(
-            (code, math.nan, math.nan, math.nan)
-            if result is None
-            else (code, result.u_a, result.p_value, result.rank_biserial)
-        )
-    return pd.DataFrame(rows, columns=[key, "u_a", "p_value", "rank_biserial"]).set_index(key)
-
-
-def _side_table(
-    scored: pd.DataFrame,
-    scores: pd.DataFrame,
-    items: pd.DataFrame,
-    points: int,
-    comparison: Comparison,
-    min_group_size: int,
-) -> pd.DataFrame:
-    """Per dimension: group_summary of A and B side by side (columns suffixed _a, _b)."""
-    summary = group_summary(
-        scored,
-        scores,
-        items,
-        points,
-        comparison.attribute,
-        min_group_size,
-        [comparison.label_a, comparison.label_b],
-    ).set_index("dimension_code")
-    sides = []
-    for label, suffix in ((comparison.label_a, "_a"), (comparison.label_b, "_b")):
-        side = summary.loc[summary["group"] == label].drop(columns=["attribute", "group"])
-        side = side.rename(columns={"score_mean": "score"})
-        sides.append(side.add_suffix(suffix))
-    return pd.concat(sides, axis=1)
-
-
-def _item_sides(
-    scored: pd.DataFrame, items: pd.DataFrame, points: int, comparison: Comparison
-) -> pd.DataFrame:
-    """Per item and group label: n (respondents) and mean item score rescaled to 0–100."""
-    codes = list(likert_items(items)["item_code"])
-    frame = scored.assign(item_code=scored["item_code"].astype(str))
-    grouped = frame.groupby(["item_code", comparison.attribute], observed=True)["score"]
-    table = grouped.agg(n="count", mean="mean")
-    out = pd.DataFrame(index=pd.Index(codes, name="item_code"))
-    for label, suffix in ((comparison.label_a, "_a"), (comparison.label_b, "_b")):
-        side = table.xs(label, level=1) if label in table.index.get_level_values(1) else None
-        n = side["n"] if side is not None else pd.Series(dtype="int64")
-        mean = side["mean"] if side is not None else pd.Series(dtype="float64")
-        out[f"n{suffix}"] = n.reindex(out.index).fillna(0).astype("int64")
-        out[f"score{suffix}"] = ((mean.reindex(out.index) - 1) / (points - 1) * 100).astype(
-            "float64"
-        )
+def _tests(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """u_a, p_value, rank_biserial per column of the respondents × keys arrays ``a`` and
+    ``b`` (NaN = no value); NaN where either group has no value."""
+    out = np.full((a.shape[1], 3), np.nan)
+    for column in range(a.shape[1]):
+        a_values = a[:, column][~np.isnan(a[:, column])]
+        b_values = b[:, column][~np.isnan(b[:, column])]
+        if len(a_values) and len(b_values):
+            result = mann_whitney(a_values, b_values)
+            out[column] = (result.u_a, result.p_value, result.rank_biserial)
     return out
 
 
@@ -776,7 +1024,8 @@ def compare_groups(
 ) -> GroupComparison:
     """Compare group A with group B on every dimension and every Likert item.
 
-    Inputs as for :func:`group_summary` (both frames carry ``comparison.attribute``).
+    Inputs as for :func:`group_summary`; ``comparison.attribute`` is any respondent-level
+    column of ``scored_items`` (:func:`respondent_columns`).
 
     ``dimensions``: one row per dimension in instrument order, columns
     ``DIMENSION_GAP_COLUMNS``: the two groups' ``n`` (Int64), ``score`` (0–100 points),
@@ -797,42 +1046,46 @@ def compare_groups(
     two of these three hold; else *divided* when either group's rwg(j) < ``agreement``;
     else *aligned*. A group below k shows no number at all (n included), and a pooled group
     is also hidden when one of its values has 1..k−1 respondents. Raises ValueError when
-    min_group_size < 1.
+    min_group_size < 1 or when ``comparison.attribute`` is not a respondent column of
+    ``scored_items``.
     """
     _check_k(min_group_size)
-    thresholds = thresholds or Thresholds()
-    likert = likert_items(items)
-    dimensions = dimension_order(likert)
-    codes = [str(code) for code in likert["item_code"]]
-    scored = _relabel(scored_items, comparison)
-    scores = _relabel(respondent_scores, comparison)
+    _check_attribute(scored_items, comparison.attribute)
+    panel = _Panel(scored_items, items, points, respondent_scores)
+    return _compare(panel, comparison, min_group_size, thresholds or Thresholds())
 
-    table = _side_table(scored, scores, likert, points, comparison, min_group_size)
-    dim_hidden = _pooled_hidden(respondent_scores, "dimension_code", comparison, min_group_size)
-    table["suppressed_a"] = table["suppressed_a"] | table.index.isin(dim_hidden[comparison.label_a])
-    table["suppressed_b"] = table["suppressed_b"] | table.index.isin(dim_hidden[comparison.label_b])
-    table = table.join(_tests(scores, "dimension_code", "score", comparison, dimensions))
 
-    item_table = _item_sides(scored, likert, points, comparison)
-    item_hidden = _pooled_hidden(scored_items, "item_code", comparison, min_group_size)
-    for label, suffix in ((comparison.label_a, "_a"), (comparison.label_b, "_b")):
-        item_table[f"suppressed{suffix}"] = (
-            item_table[f"n{suffix}"] < min_group_size
-        ) | item_table.index.isin(item_hidden[label])
-    item_table = item_table.join(
-        _tests(
-            scored.assign(item_code=scored["item_code"].astype(str)),
-            "item_code",
-            "score",
-            comparison,
-            codes,
-        )
+def _compare(
+    panel: _Panel, comparison: Comparison, min_group_size: int, thresholds: Thresholds
+) -> GroupComparison:
+    """The :class:`GroupComparison` of :func:`compare_groups` from a panel."""
+    points, dimensions, codes = panel.points, panel.dimensions, panel.item_codes
+    membership = _label_codes(
+        panel.groups(comparison.attribute), [comparison.group_a, comparison.group_b]
     )
+    hidden = _pooled_hidden(panel, comparison, min_group_size)
+    table = pd.DataFrame(index=pd.Index(dimensions, dtype="str"))
+    item_table = pd.DataFrame(index=pd.Index(codes, dtype="str"))
+    for suffix, values in (("_a", comparison.group_a), ("_b", comparison.group_b)):
+        numbers = panel.stats(comparison.attribute, values)
+        table[f"n{suffix}"] = numbers.n.astype("int64")
+        table[f"score{suffix}"] = numbers.score_mean
+        table[f"favourable_pct{suffix}"] = numbers.favourable_pct
+        table[f"rwg_j{suffix}"] = numbers.rwg_j
+        table[f"alpha{suffix}"] = numbers.alpha
+        table[f"suppressed{suffix}"] = (numbers.n < min_group_size) | hidden[suffix][0]
+        item_table[f"n{suffix}"] = numbers.item_n.astype("int64")
+        item_table[f"score{suffix}"] = (numbers.item_mean - 1) / (points - 1) * 100
+        item_table[f"suppressed{suffix}"] = (numbers.item_n < min_group_size) | hidden[suffix][1]
+    in_a, in_b = membership == 0, membership == 1
+    test_columns = ["u_a", "p_value", "rank_biserial"]
+    table[test_columns] = _tests(panel.dimension_scores[in_a], panel.dimension_scores[in_b])
+    item_table[test_columns] = _tests(panel.item_scores[in_a], panel.item_scores[in_b])
 
     for frame in (table, item_table):
         frame["suppressed"] = frame["suppressed_a"] | frame["suppressed_b"]
         frame["gap"] = (frame["score_a"] - frame["score_b"]).mask(frame["suppressed"])
-        for column in ("u_a", "p_value", "rank_biserial"):
+        for column in test_columns:
             frame[column] = frame[column].astype("float64").mask(frame["suppressed"])
     q = bh_qvalues([*table["p_value"], *item_table["p_value"]])
     table["q_value"] = q[: len(table)]
@@ -843,16 +1096,15 @@ def compare_groups(
     _mask_side(item_table, "_a", ["score"])
     _mask_side(item_table, "_b", ["score"])
 
-    dimension_frame = table.reindex(dimensions)
+    dimension_frame = table
     dimension_frame["status"] = _status(dimension_frame, thresholds)
     absolute = dimension_frame["gap"].abs()
     order = absolute.rank(method="first", ascending=False)
     dimension_frame["rank"] = order.astype("Int64")
     dimension_frame["worst"] = (dimension_frame["rank"] == 1).fillna(False).astype(bool)
 
-    item_codes = dict(zip(likert["item_code"].astype(str), likert["dimension_code"], strict=True))
-    item_frame = item_table.reindex(codes)
-    item_frame["dimension_code"] = [str(item_codes[code]) for code in codes]
+    item_frame = item_table
+    item_frame["dimension_code"] = [dimensions[d] for d in panel.item_dimension]
     for frame in (dimension_frame, item_frame):
         frame["attribute"] = comparison.attribute
         frame["group_a"] = comparison.label_a
@@ -951,34 +1203,36 @@ def round_analysis(
 ) -> RoundAnalysis:
     """Run the whole analysis of one round once (reverse coding never touches ``answers``).
 
-    ``groups`` fixes the summary's groups of ``comparison.attribute`` (default: the side
-    groups for ``side``, else the groups present). Raises ValueError on an out-of-scale
-    value or min_group_size < 1.
+    ``answers`` as returned by ``survey.selectors.round_answers_frame`` (categorical
+    ``item_code`` and profile columns are the fast path; str columns work too);
+    ``comparison.attribute`` may be any respondent-level column of it
+    (:func:`respondent_columns`: ``side``, ``function``, ``level`` or an imported attribute).
+    The answers are scored once into a respondents × items array from which every group's
+    numbers are taken. ``groups`` fixes the summary's groups of ``comparison.attribute``
+    (default: the side groups for ``side``, else the groups present). Raises ValueError on
+    an out-of-scale value, min_group_size < 1, or an attribute that is not a respondent
+    column of ``answers``.
     """
+    _check_k(min_group_size)
+    _check_attribute(answers, comparison.attribute)
     thresholds = thresholds or Thresholds()
     attribute = comparison.attribute
     if groups is None and attribute == "side":
         groups = SIDE_GROUPS
     likert = likert_items(items).reset_index(drop=True)
     scored = score_items(answers, likert, points)
-    scores = _scores_from_scored(scored, likert, points)
-    summary = group_summary(scored, scores, likert, points, attribute, min_group_size, groups)
-    compared = compare_groups(
-        scored,
-        scores,
+    panel = _Panel(scored, likert, points)
+    summary = _summary(panel, attribute, min_group_size, groups)
+    compared = _compare(panel, comparison, min_group_size, thresholds)
+    membership = _label_codes(panel.groups(attribute), [comparison.group_a, comparison.group_b])
+    distributions = _distributions(
+        panel,
+        scored["value"].to_numpy("int64"),
+        membership[panel.answer_respondent],
+        [comparison.label_a, comparison.label_b, ALL_GROUP],
         likert,
-        points,
-        comparison=comparison,
-        min_group_size=min_group_size,
-        thresholds=thresholds,
-    )
-    distributions = item_distributions(
-        _relabel(scored, comparison),
-        likert,
-        points,
         attribute,
         min_group_size,
-        [comparison.label_a, comparison.label_b],
     )
     distributions = distributions.loc[distributions["group"] != ALL_GROUP].reset_index(drop=True)
     hidden = compared.items.set_index("item_code")[["suppressed_a", "suppressed_b"]]
@@ -996,7 +1250,7 @@ def round_analysis(
     return RoundAnalysis(
         items=likert,
         scored_items=scored,
-        respondent_scores=scores,
+        respondent_scores=panel.scores_frame(),
         summary=summary,
         comparison=comparison,
         thresholds=thresholds,
