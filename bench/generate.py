@@ -9,6 +9,7 @@ Two ways in, same data: ``method="raw"`` writes the rows with the database's bul
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -159,6 +160,12 @@ def _answer_rows(
     return table, comments
 
 
+def _likert_json(batch: _Batch) -> list[str]:
+    """Each respondent's ``Response.likert_answers`` as survey.services._responses_write
+    stores it: the JSON list of the Likert values in instrument order, null when blank."""
+    return [json.dumps([value or None for value in values]) for values in batch.values.tolist()]
+
+
 def _dates(batch: _Batch) -> list[str]:
     return [(START_DAY + dt.timedelta(days=int(d))).isoformat() for d in batch.days]
 
@@ -173,12 +180,18 @@ def _write_executemany(round: SurveyRound, batch: _Batch, likert: list, text: li
         ids = np.arange(first, first + len(batch.sides), dtype="int64")
         cursor.executemany(
             "INSERT INTO survey_response (id, round_id, side, function, level, submitted_on,"
-            " source, import_batch_id, attributes) VALUES (%s, %s, %s, %s, %s, %s, %s, NULL,"
-            " '{}')",
+            " source, import_batch_id, attributes, likert_answers) VALUES (%s, %s, %s, %s, %s,"
+            " %s, %s, NULL, '{}', %s)",
             [
-                (int(i), round.pk, side, function, level, day, Response.Source.COLLECTED.value)
-                for i, side, function, level, day in zip(
-                    ids, batch.sides, batch.functions, batch.levels, _dates(batch), strict=True
+                (int(i), round.pk, side, function, level, day, Response.Source.COLLECTED.value, js)
+                for i, side, function, level, day, js in zip(
+                    ids,
+                    batch.sides,
+                    batch.functions,
+                    batch.levels,
+                    _dates(batch),
+                    _likert_json(batch),
+                    strict=True,
                 )
             ],
         )
@@ -216,14 +229,21 @@ def _write_postgres(round: SurveyRound, batch: _Batch, likert: list, text: list)
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         source = Response.Source.COLLECTED.value
         lines = "".join(
-            f"{i}\t{round.pk}\t{side}\t{function}\t{level}\t{day}\t{source}\t\\N\t{{}}\n"
-            for i, side, function, level, day in zip(
-                ids, batch.sides, batch.functions, batch.levels, _dates(batch), strict=True
+            f"{i}\t{round.pk}\t{side}\t{function}\t{level}\t{day}\t{source}\t\\N\t{{}}"
+            f"\t{_copy_text(js)}\n"
+            for i, side, function, level, day, js in zip(
+                ids,
+                batch.sides,
+                batch.functions,
+                batch.levels,
+                _dates(batch),
+                _likert_json(batch),
+                strict=True,
             )
         )
         with raw.copy(
             "COPY survey_response (id, round_id, side, function, level, submitted_on, source,"
-            " import_batch_id, attributes) FROM STDIN"
+            " import_batch_id, attributes, likert_answers) FROM STDIN"
         ) as copy:
             copy.write(lines)
         table, comments = _answer_rows(batch, ids, likert, text)

@@ -4,17 +4,23 @@ One function, :func:`export_chunks`, yields the bytes of an export; the download
 the ``export_csv`` command both use it, so they produce the same bytes. Files are UTF-8 with
 a byte-order mark by default (so spreadsheet programs detect the encoding; ``bom=False``
 for plain UTF-8), written by the ``csv`` module with CRLF line ends. Every cell, headers
-included, goes through :func:`safe_cell` (formula injection).
+included, goes through :func:`safe_cell` (formula injection); in responses.csv, whose cells
+past the profile are all Likert integers, only the profile texts do.
 
 The responses export is the only one with rows per respondent; it is anonymised as
-``docs/methodology.md`` ("Exports") describes: no comments, no identifier, profiles
-generalised until each combination is shared by at least k rows, months not days.
+``docs/methodology.md`` ("Exports") describes: no comments, no identifier, profiles and
+attributes generalised until each combination is shared by at least k rows, months not
+days. It streams in chunks of respondents, reading ``Response.likert_answers`` (one row per
+respondent, not one per answer). summary.csv and gaps.csv are kept in the results cache
+(:mod:`reports.cache`), so only the first download after a response arrives runs the
+analysis.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 import numbers
 from collections.abc import Iterable, Iterator, Sequence
@@ -34,11 +40,12 @@ from reports.analysis import (
     round_analysis,
 )
 from reports.analysis import SUMMARY_COLUMNS as ANALYSIS_SUMMARY_COLUMNS
+from reports.cache import round_results_cached
+from reports.filters import comparison_answers
 from survey.models import SurveyRound
 from survey.selectors import (
-    ResponseRecord,
-    responses_answers_iter,
-    responses_profiles_frame,
+    PROFILE_FRAME_COLUMNS,
+    responses_table,
     round_answers_frame,
     round_items_frame,
 )
@@ -47,6 +54,8 @@ KINDS = ("responses", "summary", "gaps")
 BOM = "\ufeff".encode()
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# responses.csv: these columns, with one per profile attribute (sorted by name) before the
+# month, then one per Likert item in instrument order.
 RESPONSE_PROFILE_COLUMNS = ["row", "side", "function", "level", "submitted_month"]
 # summary.csv: the columns of reports.analysis.group_summary; a suppressed row has blanks.
 SUMMARY_COLUMNS = [column for column in ANALYSIS_SUMMARY_COLUMNS if column != "suppressed"]
@@ -66,6 +75,7 @@ GAPS_COLUMNS = [
     "status",
 ]
 SUMMARY_DECIMALS = 2
+ROWS_PER_CHUNK = 2_000  # responses.csv rows encoded and yielded at a time
 STATISTIC_DECIMALS = 3  # rwg(j), AD, alpha, rank-biserial r
 P_VALUE_DIGITS = 6  # significant digits of p- and q-values
 
@@ -109,27 +119,11 @@ def csv_bytes(rows: Iterable[Sequence[Any]], *, bom: bool = True) -> Iterator[by
         yield writer.writerow([safe_cell(cell) for cell in row]).encode("utf-8")
 
 
-def responses_rows(
-    records: Iterable[ResponseRecord], item_codes: Sequence[str]
-) -> Iterator[list[Any]]:
-    """Rows of responses.csv: a header, then one row per response.
-
-    Columns: ``row`` (1, 2, ... — a row number, deliberately not a stable respondent
-    identifier), ``side``, ``function``, ``level``, ``submitted_month`` (the record's
-    ``submitted_on`` as given: the ``YYYY-MM`` month of :func:`responses_export_records`,
-    or an ISO date), then one column per item code given, in that order: the raw Likert
-    value (int, as asked, not reverse-coded) or the comment text; blank when not answered.
-    """
-    yield [*RESPONSE_PROFILE_COLUMNS, *item_codes]
-    for number, record in enumerate(records, start=1):
-        yield [
-            number,
-            record.side,
-            record.function,
-            record.level,
-            record.submitted_on,
-            *(record.answers.get(code) for code in item_codes),
-        ]
+def responses_header(item_codes: Sequence[str], attribute_names: Sequence[str] = ()) -> list[str]:
+    """The header of responses.csv: ``row, side, function, level``, the attribute names
+    given, ``submitted_month``, then the item codes given, in that order."""
+    *profile, month = RESPONSE_PROFILE_COLUMNS
+    return [*profile, *attribute_names, month, *item_codes]
 
 
 def month_of(day: dt.date | None) -> str:
@@ -137,45 +131,98 @@ def month_of(day: dt.date | None) -> str:
     return "" if day is None else f"{day.year:04d}-{day.month:02d}"
 
 
-def responses_export_records(
-    *, round: SurveyRound, item_codes: Sequence[str], rng: np.random.Generator | None = None
-) -> Iterator[ResponseRecord]:
-    """The responses of ``round`` as exported: anonymised, in an order that reveals nothing.
+def responses_published(
+    profiles: pd.DataFrame,
+    min_group_size: int,
+    attribute_names: Sequence[str] = (),
+    rng: np.random.Generator | None = None,
+) -> pd.DataFrame:
+    """The profiles of responses.csv: generalised, filtered and in export order. Pure.
 
-    Profiles and months are generalised by :func:`reports.analysis.profiles_generalise`
-    with k = the round's min_group_size (month first, then level, function, side), so each
-    published (side, function, level, month) is shared by at least k rows.
-    ``submitted_on`` of each record is that ``YYYY-MM`` month (or ""). Rows are sorted by
-    the published values, in random order within them (``rng``, default unseeded), so
-    neither the row number nor the order says when someone answered or what was blanked.
-    Only ``item_codes`` are fetched. Queries: one for the profiles, one per
-    ``survey.selectors.ANSWER_CHUNK`` responses.
+    ``profiles``: the profiles of :func:`survey.selectors.responses_table` (``side``,
+    ``function``, ``level``, ``submitted_on`` as a date, and the columns
+    ``attribute_names``). Days become ``YYYY-MM`` months; then
+    :func:`reports.analysis.profiles_generalise` with k = ``min_group_size`` blanks the
+    attributes first (in the order given), then the month, level, function and side, so
+    each published (attributes, month, side, function, level) is shared by at least k rows;
+    rows that cannot be are left out. Rows are sorted by the published side, function,
+    level, attributes and month, in random order within them (``rng``, default unseeded),
+    so neither the row number nor the order says when someone answered or what was blanked.
+    Returns columns ``side, function, level``, the attributes, ``submitted_on`` (str month
+    or "") and ``position`` (int: the row's position in ``profiles``); RangeIndex. Raises
+    ValueError when k < 1.
     """
-    profiles = responses_profiles_frame(round=round)
-    if profiles.empty:
-        return
-    profiles["submitted_on"] = [month_of(day) for day in profiles["submitted_on"]]
-    quasi = ["submitted_on", "side", "function", "level"]
+    attribute_names = list(attribute_names)
+    months = [month_of(day) for day in profiles["submitted_on"]]
+    quasi = [*attribute_names, "submitted_on", "level", "function", "side"]
     published = profiles_generalise(
-        profiles[quasi],
-        round.min_group_size,
-        order=("submitted_on", "level", "function", "side"),
+        profiles[[*attribute_names, "side", "function", "level"]].assign(submitted_on=months),
+        min_group_size,
+        order=quasi,
     )
     rng = rng or np.random.default_rng()
-    published = published.assign(
-        response_id=profiles["response_id"], _shuffle=rng.permutation(len(published))
-    ).sort_values(["side", "function", "level", "submitted_on", "_shuffle"])
-    answers = responses_answers_iter(
-        response_ids=[int(pk) for pk in published["response_id"]], item_codes=item_codes
-    )
-    for row, answered in zip(published.itertuples(index=False), answers, strict=True):
-        yield ResponseRecord(
-            side=row.side,
-            function=row.function,
-            level=row.level,
-            submitted_on=row.submitted_on,
-            answers=answered,
+    order = ["side", "function", "level", *attribute_names, "submitted_on"]
+    return (
+        published.assign(
+            position=profiles.index.get_indexer(published.index),
+            _shuffle=rng.permutation(len(published)),
         )
+        .sort_values([*order, "_shuffle"])
+        .loc[:, [*order, "position"]]
+        .reset_index(drop=True)
+    )
+
+
+def responses_row_chunks(
+    *, round: SurveyRound, item_codes: Sequence[str], rng: np.random.Generator | None = None
+) -> Iterator[list[list[Any]]]:
+    """responses.csv of ``round`` as lists of rows, every text cell already safe.
+
+    The first list holds the header (:func:`responses_header`, with the attribute names of
+    :func:`survey.selectors.responses_table`); then lists of up to ROWS_PER_CHUNK rows, one
+    per published response (:func:`responses_published`): ``row`` (1, 2, ... — a row
+    number, deliberately not a stable respondent identifier), the published profile,
+    attributes and month, then the raw Likert value (int 1..k, as asked, not reverse-coded)
+    of each of ``item_codes``, None when not answered. No comment is ever exported.
+    One query (streamed).
+    """
+    profiles, likert = responses_table(round=round, item_codes=item_codes)
+    attribute_names = [name for name in profiles.columns if name not in PROFILE_FRAME_COLUMNS]
+    yield [[safe_cell(cell) for cell in responses_header(item_codes, attribute_names)]]
+    if profiles.empty:
+        return
+    published = responses_published(profiles, round.min_group_size, attribute_names, rng)
+    # Profile cells are a handful of distinct texts: make each safe once, not once a row.
+    text_columns = ["side", "function", "level", *attribute_names, "submitted_on"]
+    safe = [
+        published[name].map({text: safe_cell(text) for text in published[name].unique()}).tolist()
+        for name in text_columns
+    ]
+    positions = published["position"].to_numpy()
+    # Likert codes (0 = not answered) to cells: None (written blank) or the int itself.
+    cells = np.array([None, *range(1, 256)], dtype=object)
+    for start in range(0, len(published), ROWS_PER_CHUNK):
+        stop = min(start + ROWS_PER_CHUNK, len(published))
+        profile_cells = zip(
+            range(start + 1, stop + 1), *(column[start:stop] for column in safe), strict=True
+        )
+        values = cells[likert[positions[start:stop]]].tolist()
+        yield [[*profile, *answers] for profile, answers in zip(profile_cells, values, strict=True)]
+
+
+def csv_chunks(chunks: Iterable[list[Sequence[Any]]], *, bom: bool = True) -> Iterator[bytes]:
+    """Encode lists of rows whose cells are already safe (:func:`safe_cell`) as CSV, like
+    :func:`csv_bytes`: the BOM first (unless ``bom`` is False), then one UTF-8 chunk per
+    list of rows, written by ``csv.writer.writerows`` (None is written blank)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if bom:
+        yield BOM
+    for rows in chunks:
+        writer.writerows(rows)
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def _missing(value: Any) -> bool:
@@ -279,35 +326,71 @@ def export_chunks(
     other kinds ignore it. ``bom``: start with a UTF-8 byte-order mark (default). The
     responses export has the Likert items only: every round is anonymous, and a comment
     can name its writer, so comments are read on the dimension pages, never exported.
-    Raises ValueError for an unknown kind. Reads through ``survey.selectors``.
+    responses.csv streams from one query (:func:`responses_row_chunks`); summary.csv and
+    gaps.csv rows come from the results cache (:func:`aggregated_rows` on a miss), so
+    until the round's responses change a download costs one query. Raises ValueError for
+    an unknown kind. Reads through ``survey.selectors``.
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown export {kind!r}; choose one of {', '.join(KINDS)}.")
-    items = round_items_frame(round=round)
     if kind == "responses":
-        codes = [str(code) for code in items.loc[items["kind"] == "likert", "item_code"]]
-        rows = responses_rows(responses_export_records(round=round, item_codes=codes), codes)
-    elif kind == "summary":
-        analysis = round_analysis(
-            round_answers_frame(round=round),
-            items,
-            round.instrument.scale_points,
-            round.min_group_size,
-            groups=SIDE_GROUPS,
-            thresholds=report_thresholds(),
-        )
-        rows = summary_rows(analysis.summary)
-    else:
-        analysis = round_analysis(
-            round_answers_frame(round=round),
-            items,
-            round.instrument.scale_points,
-            round.min_group_size,
-            comparison=comparison,
-            thresholds=report_thresholds(),
-        )
-        rows = gaps_rows(analysis.gaps)
-    return csv_bytes(rows, bom=bom)
+        return _responses_bytes(round=round, bom=bom)
+    if kind == "summary":
+        # summary.csv is the same whatever the comparison: one cache entry for all.
+        comparison = DEFAULT_COMPARISON
+    results = round_results_cached(
+        round=round,
+        part=f"export:{kind}",
+        build=lambda: {"rows": aggregated_rows(round=round, kind=kind, comparison=comparison)},
+        comparison=comparison,
+    )
+    return csv_bytes(results["rows"], bom=bom)
+
+
+def _responses_bytes(*, round: SurveyRound, bom: bool) -> Iterator[bytes]:
+    items = round_items_frame(round=round)
+    codes = [str(code) for code in items.loc[items["kind"] == "likert", "item_code"]]
+    yield from csv_chunks(responses_row_chunks(round=round, item_codes=codes), bom=bom)
+
+
+def aggregated_rows(
+    *, round: SurveyRound, kind: str, comparison: Comparison = DEFAULT_COMPARISON
+) -> list[list[Any]]:
+    """Every row of summary.csv (``kind="summary"``, :func:`summary_rows`) or gaps.csv
+    (``"gaps"``, :func:`gaps_rows` of ``comparison``), header first, as plain Python values
+    (str, int, float, None), computed from the round's answers by
+    :func:`reports.analysis.round_analysis`: what the exports keep in the results cache.
+    Raises ValueError for another kind.
+    """
+    if kind not in {"summary", "gaps"}:
+        raise ValueError(f"{kind!r} is not an aggregated export: use summary or gaps.")
+    items = round_items_frame(round=round)
+    answers = (
+        round_answers_frame(round=round)
+        if kind == "summary"
+        # With the column of the round's own attribute (e.g. region) when gaps compare by it.
+        else comparison_answers(round, comparison.attribute)
+    )
+    analysis = round_analysis(
+        answers,
+        items,
+        round.instrument.scale_points,
+        round.min_group_size,
+        **({"groups": SIDE_GROUPS} if kind == "summary" else {"comparison": comparison}),
+        thresholds=report_thresholds(),
+    )
+    rows = summary_rows(analysis.summary) if kind == "summary" else gaps_rows(analysis.gaps)
+    return [[_plain(cell) for cell in row] for row in rows]
+
+
+def _plain(value: Any) -> Any:
+    """A cell as a plain Python value (numpy scalars and str subclasses unwrapped), so the
+    cached rows pickle small and read back the same on every server."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, str) and type(value) is not str:
+        return str(value)
+    return value
 
 
 def export_filename(*, round: SurveyRound, kind: str) -> str:

@@ -220,6 +220,19 @@ class Response(models.Model):
         blank=True,
         help_text=_("Profile attributes beyond side, function and level, e.g. region."),
     )
+    # A copy of this response's Likert Answer rows, written with them in one transaction by
+    # survey.services._responses_write, so responses.csv reads one row per respondent
+    # instead of one per answer (docs/performance.md). Answers are never edited afterwards,
+    # and an instrument version is immutable once answered, so the positions stay valid.
+    likert_answers = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The raw Likert values (1..k, null = not answered), one per Likert item of the "
+            "instrument in instrument order; empty when none was answered."
+        ),
+    )
 
     class Meta:
         indexes = [models.Index(fields=["round", "side"], name="response_round_side")]

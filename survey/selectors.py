@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
+from itertools import groupby, islice
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import CharField, Count, QuerySet, Value
+from django.db.models import CharField, Count, QuerySet, TextField, Value
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from assessment.models import Item
 from survey.models import Answer, Invitation, Response, Side, SurveyRound
 
 # Rows fetched from the database cursor per chunk; bounds the Python objects alive at once.
 CHUNK_SIZE = 20_000
-# Responses whose answers are fetched per query by responses_answers_iter.
-ANSWER_CHUNK = 2_000
 
 ITEM_COLUMNS = [
     "item_code",
@@ -360,7 +360,9 @@ def round_comments_frame(*, round: SurveyRound, dimension_code: str) -> pd.DataF
 # --- Reads of the responses export and the round list ------------------------------------
 
 
-PROFILE_FRAME_COLUMNS = ["response_id", "side", "function", "level", "submitted_on"]
+PROFILE_FRAME_COLUMNS = ["side", "function", "level", "submitted_on"]
+# Responses read per chunk of the export's streamed query.
+EXPORT_CHUNK = 5_000
 
 
 def round_attribute_names(*, round: SurveyRound, present: Iterable[str] = ()) -> list[str]:
@@ -374,69 +376,93 @@ def round_attribute_names(*, round: SurveyRound, present: Iterable[str] = ()) ->
     return sorted({*declared, *present})
 
 
-def responses_profiles_frame(*, round: SurveyRound) -> pd.DataFrame:
-    """One row per submitted response of ``round``: its profile, day and attributes.
+def responses_table(
+    *, round: SurveyRound, item_codes: Sequence[str]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Every submitted response of ``round``: its profile and its Likert answers, row for
+    row, with no identifier. For the responses export.
 
-    Columns: ``response_id`` (int64, for fetching the answers only), ``side``,
-    ``function``, ``level`` (str, "" = not given), ``submitted_on`` (date), then one column
-    per profile attribute name of the round, sorted by name (:func:`round_attribute_names`:
-    declared by the round or carried non-blank by any response in ``Response.attributes``;
-    str, "" = not given). Default RangeIndex, unordered. One query, streamed.
+    Returns ``(profiles, likert)``. ``profiles``: columns ``side``, ``function``, ``level``
+    (str, "" = not given), ``submitted_on`` (date), then one column per profile attribute
+    name of the round, sorted by name (:func:`round_attribute_names`: declared by the round
+    or carried non-blank by any response in ``Response.attributes``; str, "" = not given);
+    RangeIndex, rows unordered. ``likert``: uint8 array of shape (responses, items), row i
+    belonging to profiles row i: the raw value (1..k) of each of ``item_codes`` (the
+    round's Likert items in instrument order, as :func:`round_items_frame` gives them),
+    0 = not answered. Comments are never read.
+
+    One query, streamed (a server-side cursor on PostgreSQL) EXPORT_CHUNK rows at a time,
+    reading ``Response.likert_answers`` (the copy of the Likert answers written with them):
+    no answer row is read and no Python object per answer is kept, so memory is about
+    ``items + 100`` bytes per response. Raises ValueError for a stored answer list that
+    does not match ``item_codes``.
     """
+    width = len(item_codes)
+    blank = [None] * width
+    decode = json.JSONDecoder().decode
     rows = (
         Response.objects.filter(round_id=round.pk)
         .order_by()
-        .values_list("pk", "side", "function", "level", "submitted_on", "attributes")
-        .iterator(chunk_size=CHUNK_SIZE)
+        # As text, decoded here: the JSON field's own converter costs twice as much, and
+        # most responses carry no attribute ("{}").
+        .values_list(
+            "side",
+            "function",
+            "level",
+            "submitted_on",
+            Cast("attributes", TextField()),
+            Cast("likert_answers", TextField()),
+        )
+        .iterator(chunk_size=EXPORT_CHUNK)
     )
-    columns: list[list[Any]] = [[] for _ in PROFILE_FRAME_COLUMNS]
-    # The same few texts come back on every row: keep one object of each.
-    texts: dict[Any, Any] = {}
+    profile_columns: list[list[Any]] = [[] for _ in PROFILE_FRAME_COLUMNS]
+    likert_chunks: list[np.ndarray] = []
+    # The same few texts and days come back on every row: keep one object of each.
+    seen: dict[Any, Any] = {}
     carried: list[tuple[int, dict[str, str]]] = []
-    ids, *profile_columns = columns
-    for position, (pk, *profile, attributes) in enumerate(rows):
-        ids.append(pk)
-        for column, value in zip(profile_columns, profile, strict=True):
-            column.append(texts.setdefault(value, value))
-        if attributes and isinstance(attributes, dict):
-            kept = {
-                str(name): texts.setdefault(text, text)
-                for name, value in attributes.items()
-                if value is not None and (text := str(value).strip())
-            }
-            if kept:
-                carried.append((position, kept))
-    frame = pd.DataFrame(dict(zip(PROFILE_FRAME_COLUMNS, columns, strict=True)))
-    frame["response_id"] = frame["response_id"].astype("int64")
+    position = 0
+    while chunk := list(islice(rows, EXPORT_CHUNK)):
+        values = []
+        for *profile, attributes, stored in chunk:
+            for column, value in zip(profile_columns, profile, strict=True):
+                column.append(seen.setdefault(value, value))
+            if attributes and attributes != "{}":
+                decoded = json.loads(attributes)
+                kept = {
+                    str(name): seen.setdefault(text, text)
+                    for name, value in (decoded.items() if isinstance(decoded, dict) else ())
+                    if value is not None and (text := str(value).strip())
+                }
+                if kept:
+                    carried.append((position, kept))
+            answers = decode(stored) if stored else []
+            if len(answers) != width:
+                if answers:
+                    raise ValueError(
+                        f"A response of round {round.slug} holds {len(answers)} Likert "
+                        f"answers; its instrument has {width} Likert items."
+                    )
+                answers = blank  # written outside survey.services: nothing stored
+            values.append(answers)
+            position += 1
+        # None becomes NaN, then 0: "not answered".
+        likert_chunks.append(
+            np.nan_to_num(np.array(values, dtype="float32").reshape(len(chunk), width)).astype(
+                "uint8"
+            )
+        )
+    profiles = pd.DataFrame(
+        dict(zip(PROFILE_FRAME_COLUMNS, profile_columns, strict=True)),
+        columns=PROFILE_FRAME_COLUMNS,
+    )
     names = round_attribute_names(round=round, present={n for _, kept in carried for n in kept})
     for name in names:
-        values = [""] * len(frame)
-        for position, kept in carried:
-            values[position] = kept.get(name, "")
-        frame[name] = values
-    return frame
-
-
-def responses_answers_iter(
-    *, response_ids: Sequence[int], item_codes: Sequence[str]
-) -> Iterator[list[int | None]]:
-    """Yield each response's Likert answers as a list of raw values (int 1..k, None = not
-    answered) in the order of ``item_codes``, response by response in the order of
-    ``response_ids``. Comments are never read.
-
-    Reads ``Response.likert_answers`` (the copy of the Likert answers written with them),
-    one query per ANSWER_CHUNK responses, so memory stays bounded on a large round and no
-    answer row is read. Raises KeyError for an id that is not a response.
-    """
-    for start in range(0, len(response_ids), ANSWER_CHUNK):
-        chunk = response_ids[start : start + ANSWER_CHUNK]
-        stored = dict(
-            Response.objects.filter(pk__in=sorted(chunk))
-            .order_by()
-            .values_list("pk", "likert_answers")
-        )
-        for pk in chunk:
-            yield list(map(stored[pk].get, item_codes))
+        column = [""] * len(profiles)
+        for at, kept in carried:
+            column[at] = kept.get(name, "")
+        profiles[name] = column
+    likert = np.concatenate(likert_chunks) if likert_chunks else np.zeros((0, width), dtype="uint8")
+    return profiles, likert
 
 
 def rounds_side_counts(*, rounds: Sequence[SurveyRound]) -> dict[int, dict[str, int]]:

@@ -18,12 +18,18 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email, validate_slug
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
+from django.db.models.fields.json import KeyTransform
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Instrument, Item
+from survey.attributes import (
+    attribute_values_clean,
+    profile_attributes_problems,
+    profile_attributes_removed,
+)
 from survey.emails import (
     INVITATION,
     REMINDER,
@@ -65,6 +71,8 @@ SLUG_MAX_LENGTH = SurveyRound._meta.get_field("slug").max_length
 DRAFT_PROFILE = "profile"
 DRAFT_ANSWERS = "answers"
 DRAFT_PAGE = "page"
+# Inside the draft's profile: {attribute name: choice} for the round's declared questions.
+DRAFT_ATTRIBUTES = "attributes"
 
 
 class RoundNotOpenError(Exception):
@@ -149,17 +157,24 @@ def round_create(
     closes_at: dt.datetime | None = None,
     timezone: str = "UTC",
     min_group_size: int = 5,
+    profile_attributes: list[dict[str, Any]] | None = None,
 ) -> SurveyRound:
     """Create and return a survey round of ``instrument``.
 
     ``timezone`` is an IANA name (checked with zoneinfo); naive ``opens_at``/``closes_at`` are
     read in that zone; ``opens_at`` defaults to now. ``min_group_size`` (k, respondents) must be
     at least ``settings.FRICTION_MIN_GROUP_SIZE_FLOOR``. Without ``slug`` one is made from the
-    name, with a numeric suffix if taken; a given slug must be free.
+    name, with a numeric suffix if taken; a given slug must be free. ``profile_attributes``
+    declares extra profile questions, ``[{"name", "label", "choices"}]`` (checked by
+    :func:`survey.attributes.profile_attributes_problems`).
 
     Raises django ``ValidationError`` (a dict keyed by field) naming every problem found.
     """
     errors: dict[str, Any] = {}
+    profile_attributes = profile_attributes or []
+    attribute_problems = profile_attributes_problems(profile_attributes)
+    if attribute_problems:
+        errors["profile_attributes"] = attribute_problems
     name = (name or "").strip()
     if not name:
         errors["name"] = _("A round needs a name.")
@@ -219,6 +234,7 @@ def round_create(
         closes_at=closes_at,
         timezone=timezone,
         min_group_size=min_group_size,
+        profile_attributes=profile_attributes,
     )
     survey_round.full_clean()
     try:
@@ -227,6 +243,42 @@ def round_create(
     except IntegrityError as exc:  # a concurrent round took the slug in between
         raise ValidationError({"slug": _("A round with this slug already exists.")}) from exc
     return survey_round
+
+
+def round_profile_attributes_problems(*, round: SurveyRound, profile_attributes: Any) -> list[str]:
+    """Every reason ``round`` cannot declare ``profile_attributes`` instead of its own.
+
+    Malformed declarations (see :func:`survey.attributes.profile_attributes_problems`), and
+    once responses hold an attribute: removing it, or removing one of its choices that a
+    response holds. Adding attributes or choices and changing labels are always allowed.
+    """
+    problems = profile_attributes_problems(profile_attributes)
+    if problems or round.pk is None:
+        return problems
+    stored = (
+        SurveyRound.objects.filter(pk=round.pk).values_list("profile_attributes", flat=True).first()
+    )
+    responses = Response.objects.filter(round=round)
+    for name, choices in profile_attributes_removed(stored, profile_attributes).items():
+        if choices is None:
+            if responses.filter(attributes__has_key=name).exists():
+                problems.append(
+                    f"{name!r} cannot be removed: responses of this round hold an answer to it."
+                )
+            continue
+        held = set(
+            responses.annotate(_value=KeyTransform(name, "attributes"))
+            .filter(_value__in=choices)
+            .values_list("_value", flat=True)
+            .distinct()
+        )
+        if held:
+            shown = ", ".join(repr(choice) for choice in choices if choice in held)
+            problems.append(
+                f"{name!r}: {shown} cannot be removed from the choices: responses of this "
+                "round hold it."
+            )
+    return problems
 
 
 # --- invitations --------------------------------------------------------------------------
@@ -305,9 +357,13 @@ def invitation_url(token: str) -> str:
 
 
 def _instrument_items(instrument_id: int) -> dict[str, _ItemInfo]:
-    """Map item code -> (pk, kind) for every item of the instrument. One query."""
-    rows = Item.objects.filter(dimension__instrument_id=instrument_id).values_list(
-        "code", "pk", "kind"
+    """Map item code -> (pk, kind) for every item of the instrument, in instrument order
+    (as survey.selectors.round_items_frame: the order of ``Response.likert_answers``). One
+    query."""
+    rows = (
+        Item.objects.filter(dimension__instrument_id=instrument_id)
+        .order_by("dimension__order", "dimension_id", "order", "pk")
+        .values_list("code", "pk", "kind")
     )
     return {code: _ItemInfo(pk=pk, kind=kind) for code, pk, kind in rows}
 
@@ -391,8 +447,12 @@ def _responses_write(
 
     ``extra_fields``, when given, holds one dict of further Response fields per response
     (``submitted_on``, ``attributes``, ``import_batch``), overriding the shared values.
+    Each Response also gets its Likert answers as ``likert_answers`` (one int or None per
+    Likert item of ``items``, in their order: instrument order), the copy the responses
+    export reads, so every write path keeps the two in step.
     """
     extras = extra_fields or [{}] * len(cleaned)
+    likert_codes = [code for code, info in items.items() if info.kind == Item.Kind.LIKERT]
     responses = [
         Response(
             **{
@@ -400,10 +460,14 @@ def _responses_write(
                 "submitted_on": submitted_on,
                 "source": source,
                 **profile,
+                "likert_answers": [
+                    value if isinstance(value := answers.get(code), int) else None
+                    for code in likert_codes
+                ],
                 **extra,
             }
         )
-        for (profile, _answers), extra in zip(cleaned, extras, strict=True)
+        for (profile, answers), extra in zip(cleaned, extras, strict=True)
     ]
     if connection.features.can_return_rows_from_bulk_insert:
         Response.objects.bulk_create(responses, batch_size=1000)
@@ -494,14 +558,24 @@ def _draft_update(invitation: Invitation, change: Callable[[dict], None]) -> boo
 
 
 def invitation_save_profile(
-    *, invitation: Invitation, side: str, function: str, level: str
+    *,
+    invitation: Invitation,
+    side: str,
+    function: str,
+    level: str,
+    attributes: dict[str, str] | None = None,
 ) -> bool:
     """Store the respondent's profile in the invitation's draft.
 
+    ``attributes`` answers the round's declared profile questions (name -> choice; blank =
+    prefer not to say); the chosen ones are kept under ``"attributes"`` in the profile.
     Returns False when the invitation is already used. Raises ValueError for an unknown
-    side (required), function or level.
+    side (required), function, level, attribute or attribute choice.
     """
-    profile = _profile_clean(side=side, function=function, level=level)
+    profile: dict[str, Any] = _profile_clean(side=side, function=function, level=level)
+    chosen = attribute_values_clean(invitation.round.profile_attributes or [], attributes or {})
+    if chosen:
+        profile[DRAFT_ATTRIBUTES] = chosen
 
     def change(draft: dict) -> None:
         draft[DRAFT_PROFILE] = profile
@@ -551,13 +625,28 @@ def invitation_resume_step(*, invitation: Invitation, page_count: int) -> tuple[
     return ("review", None)
 
 
+def _draft_attributes_current(declared: list[dict[str, Any]], stored: Any) -> dict[str, str]:
+    # The round's declaration may have changed since the draft was saved: keep what still fits.
+    if not isinstance(stored, dict):
+        return {}
+    kept = {}
+    for name, value in stored.items():
+        try:
+            kept.update(attribute_values_clean(declared, {name: value}))
+        except ValueError:
+            continue
+    return {entry["name"]: kept[entry["name"]] for entry in declared if entry["name"] in kept}
+
+
 def response_submit(*, invitation: Invitation) -> Response | None:
     """Turn the invitation's draft into a submitted Response with its Answers.
 
     In one transaction: the invitation is claimed by a conditional UPDATE that succeeds only
     once (``used`` False -> True, draft emptied), then the Response (side/function/level from
-    the draft profile; ``submitted_on`` = today's date in the round's time zone, never a time)
-    and its Answers are bulk-inserted. Nothing links the Response to the invitation.
+    the draft profile; ``submitted_on`` = today's date in the round's time zone, never a time;
+    ``attributes`` = the draft's answers to the round's declared profile questions that are
+    still among their choices) and its Answers are bulk-inserted. Nothing links the Response
+    to the invitation.
 
     Returns None when the invitation was already used (double click, second tab).
     Raises DraftIncompleteError when the draft has no profile, RoundNotOpenError when the
@@ -584,6 +673,9 @@ def response_submit(*, invitation: Invitation) -> Response | None:
             side=profile.get("side"), function=profile.get("function"), level=profile.get("level")
         )
         answers = _draft_answers_current(draft.get(DRAFT_ANSWERS) or {}, items, points)
+        attributes = _draft_attributes_current(
+            survey_round.profile_attributes or [], profile.get(DRAFT_ATTRIBUTES) or {}
+        )
 
         claimed = Invitation.objects.filter(pk=invitation.pk, used=False).update(
             used=True, draft={}
@@ -596,6 +688,7 @@ def response_submit(*, invitation: Invitation) -> Response | None:
             items=items,
             source=Response.Source.COLLECTED,
             submitted_on=round_today(survey_round),
+            extra_fields=[{"attributes": attributes}],
         )
     invitation.used = True
     invitation.draft = {}
@@ -691,6 +784,10 @@ def _import_schema(survey_round: SurveyRound, items: dict[str, _ItemInfo]) -> Im
             "side": {value: str(label) for value, label in Side.choices},
             "function": {value: str(label) for value, label in Function.choices},
             "level": {value: str(label) for value, label in Level.choices},
+        },
+        attribute_choices={
+            entry["name"]: tuple(entry["choices"])
+            for entry in survey_round.profile_attributes or []
         },
     )
 

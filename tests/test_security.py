@@ -56,6 +56,7 @@ RESPONSE_FIELDS = {
     "source",
     "import_batch",
     "attributes",
+    "likert_answers",  # a copy of its own Likert answers, for the responses export
 }
 ANSWER_FIELDS = {"id", "response", "item", "value", "text"}
 

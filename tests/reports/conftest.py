@@ -22,13 +22,19 @@ def responses_bulk(
     function: str = "infrastructure",
     level: str = "individual",
     submitted_on: dt.date = dt.date(2026, 11, 2),
+    attributes: Iterable[dict[str, str]] | None = None,
 ) -> list[Response]:
-    """Create one Response per (side, {item_code: value or comment}) with bulk_create."""
+    """Create one Response per (side, {item_code: value or comment}) with bulk_create;
+    ``attributes``: one ``Response.attributes`` dict per spec (default: none)."""
     specs = list(specs)
+    extra = list(attributes) if attributes is not None else [{} for _ in specs]
     items = {
         item.code: item
         for item in Item.objects.filter(dimension__instrument_id=survey_round.instrument_id)
     }
+    likert = Item.objects.filter(
+        dimension__instrument_id=survey_round.instrument_id, kind=Item.Kind.LIKERT
+    ).order_by("dimension__order", "dimension_id", "order", "pk")
     responses = Response.objects.bulk_create(
         [
             Response(
@@ -37,8 +43,14 @@ def responses_bulk(
                 function=function,
                 level=level,
                 submitted_on=submitted_on,
+                attributes=profile,
+                # The copy survey.services._responses_write keeps for the responses export.
+                likert_answers=[
+                    values.get(item.code) if isinstance(values.get(item.code), int) else None
+                    for item in likert
+                ],
             )
-            for side, _ in specs
+            for (side, values), profile in zip(specs, extra, strict=True)
         ]
     )
     answers = [

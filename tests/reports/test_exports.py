@@ -15,13 +15,13 @@ from django.urls import reverse
 from reports.exports import (
     BOM,
     csv_bytes,
+    csv_chunks,
     export_chunks,
     gaps_rows,
-    responses_rows,
+    responses_header,
     safe_cell,
     summary_rows,
 )
-from survey.selectors import ResponseRecord
 
 
 def decode(chunks) -> list[list[str]]:
@@ -68,17 +68,23 @@ def test_csv_starts_with_a_bom_and_round_trips_commas_quotes_newlines():
     assert b"".join(csv_bytes([["x"]])).startswith(b"\xef\xbb\xbfx\r\n")
 
 
-def test_responses_rows_number_rows_and_follow_item_order():
-    records = [
-        ResponseRecord("it", "applications", "manager", dt.date(2026, 2, 1), {"b": 2, "a": 5}),
-        ResponseRecord("security", "", "", dt.date(2026, 2, 2), {"c": "=cmd()"}),
+def test_responses_header_puts_attributes_after_level_and_items_after_the_month():
+    assert responses_header(["a", "b"], ["region", "site"]) == [
+        "row",
+        "side",
+        "function",
+        "level",
+        "region",
+        "site",
+        "submitted_month",
+        "a",
+        "b",
     ]
-    rows = decode(csv_bytes(responses_rows(records, ["a", "b", "c"])))
-    assert rows == [
-        ["row", "side", "function", "level", "submitted_month", "a", "b", "c"],
-        ["1", "it", "applications", "manager", "2026-02-01", "5", "2", ""],
-        ["2", "security", "", "", "2026-02-02", "", "", "'=cmd()"],
-    ]
+
+
+def test_csv_chunks_write_none_blank_and_match_csv_bytes():
+    rows = [["row", "side", "a"], [1, "it", 5], [2, "'=x", None]]
+    assert b"".join(csv_chunks([rows[:1], rows[1:]])) == b"".join(csv_bytes(rows))
 
 
 def test_summary_rows_blank_every_number_of_a_suppressed_group():

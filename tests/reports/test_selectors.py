@@ -60,7 +60,8 @@ def test_items_frame_names_the_mirrored_item(survey_round):
 def test_answers_frame_has_only_likert_answers_as_ints_and_categoricals(
     populated_round, django_assert_num_queries
 ):
-    with django_assert_num_queries(1):
+    # The items, the profiles and the answers (as integers).
+    with django_assert_num_queries(3):
         answers = round_answers_frame(round=populated_round)
     assert list(answers.columns) == [
         "response_id",
@@ -161,3 +162,33 @@ def test_rounds_side_counts_counts_responses_per_round_and_side(
     with django_assert_num_queries(1):
         counts = rounds_side_counts(rounds=[populated_round, empty])
     assert counts == {populated_round.pk: {"it": 6, "security": 5, "other": 2}}
+
+
+def test_answers_frame_carries_asked_attributes_blank_when_missing(
+    survey_round, make_responses, django_assert_num_queries
+):
+    make_responses(
+        survey_round,
+        [("it", {"a1": 1, "a2": 2}), ("security", {"a1": 5}), ("it", {"a1": 3})],
+        attributes=[{"region": "EMEA", "site": "x"}, {"region": "APAC"}, {}],
+    )
+    with django_assert_num_queries(3):
+        answers = round_answers_frame(round=survey_round, attributes=["region"])
+    assert list(answers.columns) == [
+        "response_id",
+        "side",
+        "function",
+        "level",
+        "region",
+        "item_code",
+        "value",
+    ]
+    assert isinstance(answers["region"].dtype, pd.CategoricalDtype)
+    by_value = answers.groupby("region", observed=True)["value"].apply(sorted).to_dict()
+    assert by_value == {"": [3], "APAC": [5], "EMEA": [1, 2]}
+    assert "site" not in answers.columns
+
+
+def test_answers_frame_refuses_an_attribute_named_like_a_column(survey_round):
+    with pytest.raises(ValueError, match="clash"):
+        round_answers_frame(round=survey_round, attributes=["value"])
