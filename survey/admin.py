@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -12,12 +15,27 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from survey.admin_views import round_import_confirm_view, round_import_view
+from survey.attributes import profile_attributes_problems
 from survey.models import ImportBatch, Invitation, Response, SurveyRound
-from survey.services import aware_in_zone, zone_or_none
+from survey.services import aware_in_zone, round_profile_attributes_problems, zone_or_none
+
+
+class ProfileAttributesField(forms.JSONField):
+    """The declared profile questions as indented JSON; empty means none."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value  # what was typed, shown again with its error
+        return json.dumps(value or [], ensure_ascii=False, indent=2, cls=self.encoder)
+
+    def to_python(self, value: Any) -> Any:
+        converted = super().to_python(value)
+        return [] if converted is None else converted
 
 
 class SurveyRoundAdminForm(forms.ModelForm):
-    """Round dates are typed as wall-clock times in the round's own time zone."""
+    """Round dates are typed as wall-clock times in the round's own time zone; the extra
+    profile questions as JSON, which cannot drop what the round's responses hold."""
 
     class Meta:
         model = SurveyRound
@@ -29,8 +47,18 @@ class SurveyRoundAdminForm(forms.ModelForm):
             "closes_at",
             "timezone",
             "min_group_size",
+            "profile_attributes",
         ]
+        field_classes = {"profile_attributes": ProfileAttributesField}
+        widgets = {"profile_attributes": forms.Textarea(attrs={"rows": 8, "cols": 80})}
         help_texts = {
+            "profile_attributes": _(
+                "Optional questions asked on the profile page beyond side, function and level, "
+                'as a JSON list, e.g. [{"name": "region", "label": "Region", "choices": '
+                '["EMEA", "Americas", "APAC"]}]. Names: lowercase letters, digits and _. '
+                "Respondents may always answer “Prefer not to say”. Once responses hold an "
+                "answer, that attribute and its chosen values cannot be removed."
+            ),
             "opens_at": _("Date and time in the round's time zone."),
             "closes_at": _("Date and time in the round's time zone; leave empty to keep open."),
             "timezone": _("An IANA time zone name, e.g. Europe/Paris."),
@@ -50,6 +78,19 @@ class SurveyRoundAdminForm(forms.ModelForm):
                         cleaned[name] = aware_in_zone(timezone.make_naive(value, active), zone)
                     except ValidationError as exc:
                         self.add_error(name, exc)
+        attributes = cleaned.get("profile_attributes")
+        # Invalid JSON or a malformed list is reported by the field or the model's validator;
+        # only a well-formed list can be checked against the responses.
+        if (
+            self.instance.pk is not None
+            and "profile_attributes" in cleaned
+            and not profile_attributes_problems(attributes)
+        ):
+            problems = round_profile_attributes_problems(
+                round=self.instance, profile_attributes=attributes
+            )
+            if problems:
+                self.add_error("profile_attributes", problems)
         return cleaned
 
 
@@ -71,7 +112,16 @@ class SurveyRoundAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "opens_at"
     list_select_related = ["instrument"]
-    fields = ["instrument", "name", "slug", "opens_at", "closes_at", "timezone", "min_group_size"]
+    fields = [
+        "instrument",
+        "name",
+        "slug",
+        "opens_at",
+        "closes_at",
+        "timezone",
+        "min_group_size",
+        "profile_attributes",
+    ]
 
     def change_view(self, request: HttpRequest, object_id: str, *args, **kwargs) -> HttpResponse:
         """Show and read the round's dates in the round's own time zone."""

@@ -8,6 +8,7 @@ its attributes, so the dashboard filters and compares both alike. Pure: no Djang
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from survey.importing import ATTRIBUTE_VALUE_MAX, attribute_name_problem
@@ -68,3 +69,76 @@ def profile_attributes_problems(value: Any) -> list[str]:
         elif len({choice.strip().casefold() for choice in choices}) != len(choices):
             problems.append(f"{where}: the choices must differ from one another.")
     return problems
+
+
+def attribute_label(entry: Mapping[str, Any]) -> str:
+    """The question text of a declared attribute: its label, else its name."""
+    return str(entry.get("label") or entry.get("name") or "")
+
+
+def attribute_spec_parse(text: str) -> dict[str, Any]:
+    """Read one attribute declared on the command line into ``{"name", "label", "choices"}``.
+
+    ``text`` is ``name=choice,choice,...`` or ``name:Label=choice,choice,...``, e.g.
+    ``region:Region=EMEA,Americas,APAC``. Spaces around each part are dropped; without a label
+    the name is used, capitalised with ``_`` as spaces. Raises ValueError when the ``=`` is
+    missing; the entry itself is checked by :func:`profile_attributes_problems`.
+    """
+    head, equals, tail = str(text).partition("=")
+    if not equals:
+        raise ValueError(
+            f"{text!r} declares no choices: write NAME=CHOICE,CHOICE or NAME:LABEL=CHOICE,CHOICE "
+            "(for example region=EMEA,Americas,APAC)."
+        )
+    name, _colon, label = head.partition(":")
+    name = name.strip()
+    label = label.strip() or name.replace("_", " ").capitalize()
+    return {"name": name, "label": label, "choices": [part.strip() for part in tail.split(",")]}
+
+
+def attribute_values_clean(
+    declared: Sequence[Mapping[str, Any]], values: Mapping[str, Any]
+) -> dict[str, str]:
+    """The chosen values of a round's ``declared`` attributes, in declaration order.
+
+    ``values`` maps attribute names to a choice, exactly as declared; blank or None means
+    "prefer not to say" and is left out. Raises ValueError naming the attribute for a name
+    the round does not declare or a value that is not one of its choices.
+    """
+    by_name = {entry["name"]: entry for entry in declared}
+    unknown = sorted(str(name) for name in values if name not in by_name)
+    if unknown:
+        raise ValueError(f"{unknown[0]!r} is not a profile question of this round.")
+    cleaned: dict[str, str] = {}
+    for entry in declared:
+        value = values.get(entry["name"])
+        if value in (None, ""):
+            continue
+        if not isinstance(value, str) or value not in entry["choices"]:
+            raise ValueError(
+                f"{value!r} is not an answer to {attribute_label(entry)!r}: choose one of "
+                f"{', '.join(entry['choices'])}."
+            )
+        cleaned[entry["name"]] = value
+    return cleaned
+
+
+def profile_attributes_removed(
+    old: Sequence[Mapping[str, Any]] | None, new: Sequence[Mapping[str, Any]] | None
+) -> dict[str, list[str] | None]:
+    """What replacing the declared attributes ``old`` by ``new`` takes away.
+
+    Returns ``{name: None}`` for an attribute no longer declared and ``{name: [choices]}``
+    for the choices an attribute still declared no longer offers (exact spelling).
+    """
+    kept = {entry["name"]: entry.get("choices") or [] for entry in new or []}
+    removed: dict[str, list[str] | None] = {}
+    for entry in old or []:
+        name = entry["name"]
+        if name not in kept:
+            removed[name] = None
+            continue
+        gone = [choice for choice in entry.get("choices") or [] if choice not in kept[name]]
+        if gone:
+            removed[name] = gone
+    return removed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -10,12 +10,22 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Item
+from survey.attributes import attribute_label
 from survey.models import Function, Level, Side
-from survey.services import COMMENT_MAX_LENGTH
+from survey.services import COMMENT_MAX_LENGTH, DRAFT_ATTRIBUTES
+
+# Up to this many choices a profile question is a radio group; beyond, a drop-down.
+RADIO_MAX_CHOICES = 7
+ATTRIBUTE_FIELD_PREFIX = "attribute_"
 
 
 class ProfileForm(forms.Form):
-    """Side, function and level of the respondent: the only profile a response keeps."""
+    """Side, function and level of the respondent, then the round's own profile questions.
+
+    ``attributes`` is the round's ``profile_attributes``: each becomes an optional field
+    ``attribute_<name>`` (a radio group, or a drop-down for many choices) whose first choice,
+    "Prefer not to say", leaves it out. Nothing else a response keeps about its respondent.
+    """
 
     side = forms.ChoiceField(
         label=_("Which side of the organisation do you work in?"),
@@ -35,12 +45,56 @@ class ProfileForm(forms.Form):
         error_messages={"required": _("Choose your level.")},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, attributes: Sequence[Mapping[str, Any]] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.attributes = list(attributes)
+        for entry in self.attributes:
+            choices = [str(choice) for choice in entry["choices"]]
+            many = len(choices) > RADIO_MAX_CHOICES
+            self.fields[ATTRIBUTE_FIELD_PREFIX + entry["name"]] = forms.ChoiceField(
+                label=attribute_label(entry),
+                choices=[("", _("Prefer not to say")), *((choice, choice) for choice in choices)],
+                required=False,
+                widget=forms.Select if many else forms.RadioSelect,
+                help_text=_("Optional."),
+                error_messages={
+                    "invalid_choice": _("Choose one of the options, or “Prefer not to say”.")
+                },
+            )
         self.helper = FormHelper()
         # The template owns the <form> tag, the CSRF token and the buttons.
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def profile(self) -> dict[str, Any]:
+        """The cleaned side, function and level, and ``attributes``: {name: choice or ""}."""
+        data = self.cleaned_data
+        return {
+            "side": data["side"],
+            "function": data["function"],
+            "level": data["level"],
+            "attributes": {
+                entry["name"]: data.get(ATTRIBUTE_FIELD_PREFIX + entry["name"]) or ""
+                for entry in self.attributes
+            },
+        }
+
+    @staticmethod
+    def initial_from_draft(
+        profile: Mapping[str, Any], attributes: Sequence[Mapping[str, Any]]
+    ) -> dict[str, str]:
+        """Initial values from a saved draft profile; a question saved unanswered shows
+        "Prefer not to say" chosen."""
+        initial = {
+            name: profile[name] for name in ("side", "function", "level") if profile.get(name)
+        }
+        if profile:
+            chosen = profile.get(DRAFT_ATTRIBUTES) or {}
+            for entry in attributes:
+                initial[ATTRIBUTE_FIELD_PREFIX + entry["name"]] = chosen.get(entry["name"], "")
+        return initial
 
 
 class DimensionPageForm(forms.Form):

@@ -460,12 +460,15 @@ def attribute_name_problem(name: Any) -> str:
 @dataclasses.dataclass(frozen=True)
 class ImportSchema:
     """What a round accepts: ``items`` (code -> ``likert`` | ``text``, instrument order),
-    ``scale_labels`` (lowest point first) and ``profile_choices`` (``side``/``function``/
-    ``level`` -> {stored value: label})."""
+    ``scale_labels`` (lowest point first), ``profile_choices`` (``side``/``function``/
+    ``level`` -> {stored value: label}) and ``attribute_choices`` (the round's declared
+    profile attributes: name -> its choices; such columns are attributes without a mapping,
+    and their cells must be one of the choices)."""
 
     items: dict[str, str]
     scale_labels: tuple[str, ...]
     profile_choices: dict[str, dict[str, str]]
+    attribute_choices: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -526,21 +529,23 @@ def table_parse(
 
     A column feeds, in this order of precedence: the target the mapping gives its name; an
     item whose code is its name; the profile field or ``submitted_on`` it is named after; a
-    declared attribute (``attributes`` here or in the mapping) it is named after. Names
-    compare case-insensitively and ignoring surrounding spaces. Other columns are ignored, or
-    are problems when ``strict``.
+    declared attribute (the schema's ``attribute_choices``, ``attributes`` here or in the
+    mapping) it is named after. Names compare case-insensitively and ignoring surrounding
+    spaces. Other columns are ignored, or are problems when ``strict``.
 
     Cells: blank is a missing answer. A Likert cell is a whole number or one of the scale
     labels (case and spaces ignored), after the mapping's ``values`` for that item or for
     ``likert``; its range is checked later, by the service. A profile cell is a stored value
     or label of the choice (``IT``, ``security``, ...), after the mapping's values; the side
-    is required. ``submitted_on`` is an ISO date or date-time (converted to ``zone`` when it
-    has an offset) or follows the mapping's ``date_format``; it may not be after ``today``.
+    is required. An attribute the schema gives choices for takes one of them (case and spaces
+    ignored, stored as declared); other attributes take any short text. ``submitted_on`` is
+    an ISO date or date-time (converted to ``zone`` when it has an offset) or follows the
+    mapping's ``date_format``; it may not be after ``today``.
 
     Returns a :class:`ParseResult`; problems are in line order, column problems first.
     """
     mapping = mapping or ColumnMapping()
-    declared = tuple(dict.fromkeys([*mapping.attributes, *attributes]))
+    declared = tuple(dict.fromkeys([*schema.attribute_choices, *mapping.attributes, *attributes]))
     problems: list[Problem] = []
     for name in declared:
         problem = attribute_name_problem(name)
@@ -709,6 +714,10 @@ def _mapped_value_problem(schema: ImportSchema, kind: str, code: str, value: int
         known = {normalise(v) for v in choices} | {normalise(label) for label in choices.values()}
         if normalise(value) not in known:
             return f"{value!r} is not a {code}; use one of {', '.join(choices)}"
+    elif kind == "attribute" and code in schema.attribute_choices:
+        choices = schema.attribute_choices[code]
+        if normalise(value) not in {normalise(choice) for choice in choices}:
+            return f"{value!r} is not a {code}; use one of {', '.join(choices)}"
     elif kind == "submitted_on":
         return "dates cannot be mapped; set date_format instead"
     return ""
@@ -803,7 +812,16 @@ class _CellConverter:
         value = " ".join(_unprotect(_text(cell if mapped is None else mapped)).split())
         if len(value) > ATTRIBUTE_VALUE_MAX:
             raise ValueError(f"the {name} is longer than {ATTRIBUTE_VALUE_MAX} characters")
-        return value
+        choices = self.schema.attribute_choices.get(name)
+        if choices is None:
+            return value
+        for choice in choices:
+            if normalise(choice) == normalise(value):
+                return choice
+        raise ValueError(
+            f"unknown {name} {_shown(value)}: expected one of {', '.join(choices)} "
+            f"(or map it in the mapping file's values.{name})"
+        )
 
     def date(self, cell: Any) -> dt.date:
         if isinstance(cell, dt.datetime):

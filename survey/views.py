@@ -23,10 +23,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from assessment.models import Dimension, Item
+from survey.attributes import attribute_label
 from survey.forms import DimensionPageForm, ProfileForm
 from survey.models import Function, Invitation, Level, Side
 from survey.services import (
     DRAFT_ANSWERS,
+    DRAFT_ATTRIBUTES,
     DRAFT_PROFILE,
     DraftIncompleteError,
     RoundNotOpenError,
@@ -168,12 +170,14 @@ def welcome(request: HttpRequest, respondent: Respondent) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @_respondent_view()
 def profile(request: HttpRequest, respondent: Respondent) -> HttpResponse:
-    """Step 1: side, function and level (prefilled from the draft or the invitation)."""
+    """Step 1: side, function, level and the round's own profile questions (prefilled from
+    the draft or the invitation)."""
     invitation = respondent.invitation
+    attributes = respondent.round.profile_attributes or []
     if request.method == "POST":
-        form = ProfileForm(request.POST)
+        form = ProfileForm(request.POST, attributes=attributes)
         if form.is_valid():
-            saved = invitation_save_profile(invitation=invitation, **form.cleaned_data)
+            saved = invitation_save_profile(invitation=invitation, **form.profile())
             if not saved:
                 return _completed(request, respondent)
             first = respondent.url("page", 1) if respondent.page_count else respondent.url("review")
@@ -184,8 +188,8 @@ def profile(request: HttpRequest, respondent: Respondent) -> HttpResponse:
             "function": invitation.function if invitation.function in Function.values else "",
             "level": invitation.level if invitation.level in Level.values else "",
         }
-        initial.update({k: v for k, v in respondent.profile.items() if v})
-        form = ProfileForm(initial=initial)
+        initial.update(ProfileForm.initial_from_draft(respondent.profile, attributes))
+        form = ProfileForm(initial=initial, attributes=attributes)
     return _profile_render(request, respondent, form)
 
 
@@ -282,10 +286,16 @@ def _review_render(request: HttpRequest, respondent: Respondent, status: int = 2
         "function": dict(Function.choices).get(respondent.profile.get("function"), ""),
         "level": dict(Level.choices).get(respondent.profile.get("level"), ""),
     }
+    chosen = respondent.profile.get(DRAFT_ATTRIBUTES) or {}
+    profile_attributes = [
+        {"label": attribute_label(entry), "value": chosen.get(entry["name"], "")}
+        for entry in respondent.round.profile_attributes or []
+    ]
     context = respondent.context(
         step=respondent.step_count,
         sections=sections,
         profile_labels=profile_labels,
+        profile_attributes=profile_attributes,
         unanswered=unanswered,
     )
     return render(request, "survey/review.html", context, status=status)
@@ -369,7 +379,7 @@ def _survey_page_expired(request: HttpRequest) -> HttpResponse | None:
         response = _review_render(request, respondent)
     elif match.url_name == "profile":
         messages.warning(request, EXPIRED_MESSAGE)
-        form = ProfileForm(request.POST)
+        form = ProfileForm(request.POST, attributes=respondent.round.profile_attributes or [])
         form.is_valid()  # show the choices typed, and any problem with them
         response = _profile_render(request, respondent, form)
     else:

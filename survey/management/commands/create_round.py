@@ -11,12 +11,27 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessment.models import Instrument
+from survey.attributes import attribute_spec_parse
 from survey.services import round_create
+
+# How messages name a field: by the option that sets it.
+OPTIONS = {
+    "name": "--name",
+    "slug": "--slug",
+    "opens_at": "--opens",
+    "closes_at": "--closes",
+    "timezone": "--timezone",
+    "min_group_size": "--min-group-size",
+    "profile_attributes": "--attribute",
+}
 
 
 def _messages(error: ValidationError) -> str:
     if hasattr(error, "error_dict"):
-        return " ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+        return " ".join(
+            f"{OPTIONS.get(field, field)}: {' '.join(msgs)}"
+            for field, msgs in error.message_dict.items()
+        )
     return " ".join(error.messages)
 
 
@@ -39,6 +54,16 @@ class Command(BaseCommand):
             default=settings.FRICTION_DEFAULT_MIN_GROUP_SIZE,
             help="Anonymity threshold k (default %(default)s, at least "
             f"{settings.FRICTION_MIN_GROUP_SIZE_FLOOR}).",
+        )
+        parser.add_argument(
+            "--attribute",
+            action="append",
+            default=[],
+            dest="attributes",
+            metavar="NAME=CHOICE,CHOICE",
+            help="An extra profile question respondents may answer (repeatable), e.g. "
+            '"region=EMEA,Americas,APAC"; NAME:LABEL=... sets the question shown, e.g. '
+            '"region:Where do you work?=EMEA,Americas". Answers are optional.',
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -70,6 +95,11 @@ class Command(BaseCommand):
                 f"Loaded instruments: {known or 'none (run load_instrument first)'}."
             )
 
+        try:
+            attributes = [attribute_spec_parse(spec) for spec in options["attributes"]]
+        except ValueError as exc:
+            raise CommandError(f"--attribute: {exc}") from exc
+
         opens_at = self._parse_datetime(options["opens"], "--opens", zone)
         closes_at = self._parse_datetime(options["closes"], "--closes", zone)
         try:
@@ -81,6 +111,7 @@ class Command(BaseCommand):
                 closes_at=closes_at,
                 timezone=tz_name,
                 min_group_size=k,
+                profile_attributes=attributes,
             )
         except ValidationError as exc:
             raise CommandError(_messages(exc)) from exc

@@ -1,4 +1,8 @@
-"""Create the demo round: about 300 synthetic respondents whose answers show believable friction."""
+"""Create the demo round: about 300 synthetic respondents whose answers show believable friction.
+
+The round declares a ``region`` profile question; every demo respondent has a region, each
+region well over the anonymity threshold, so the dashboard can compare regions out of the box.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment.models import Instrument, Item
-from survey.models import Function, Invitation, Level, Side, SurveyRound
+from survey.models import Function, Invitation, Level, Response, Side, SurveyRound
 from survey.services import invitation_url, invitations_issue, responses_create_bulk, round_create
 
 DEMO_SLUG = "demo"
@@ -29,6 +33,14 @@ DIMENSION_MEANS: dict[str, tuple[float, float]] = {
     "new_technology": (2.6, 2.4),
 }
 NEUTRAL_MEANS = (3.3, 3.1)
+# Share of each side's respondents per region, and how a region shifts a dimension's means
+# (IT, Security): APAC brings security in later still; the Americas feel speed-control least.
+REGIONS = {"EMEA": 0.45, "Americas": 0.35, "APAC": 0.20}
+REGION_SHIFTS: dict[str, dict[str, tuple[float, float]]] = {
+    "APAC": {"early_involvement": (0.2, -0.5), "shared_objectives": (-0.3, -0.3)},
+    "Americas": {"speed_control": (0.4, 0.0), "communication_trust": (0.2, 0.2)},
+}
+REGION_ATTRIBUTE = {"name": "region", "label": "Region", "choices": list(REGIONS)}
 SIDE_COUNTS = {Side.IT: 170, Side.SECURITY: 105, Side.OTHER: 25}
 INVITED_EXTRA = {Side.IT: 60, Side.SECURITY: 25, Side.OTHER: 15}
 FUNCTIONS = {
@@ -82,7 +94,9 @@ class Command(BaseCommand):
             )
         demo = SurveyRound.objects.filter(slug=DEMO_SLUG).first()
         if demo is not None and demo.responses.exists():
-            self.stdout.write(f"Demo round {DEMO_SLUG!r} already has responses; left as it is.")
+            self.stdout.write(f"Demo round {DEMO_SLUG!r} already has responses; not seeded again.")
+            if self._regions_add(demo):
+                self.stdout.write("Its responses now have a region, to compare on the dashboard.")
         else:
             with transaction.atomic():
                 demo = demo or round_create(
@@ -93,7 +107,9 @@ class Command(BaseCommand):
                     closes_at=timezone.now() + dt.timedelta(days=60),
                     timezone="Europe/London",
                     min_group_size=5,
+                    profile_attributes=[REGION_ATTRIBUTE],
                 )
+                self._regions_add(demo)  # a demo round left empty before regions existed
                 created = self._seed(demo)
             self.stdout.write(f"Demo round {DEMO_SLUG!r}: {created} synthetic responses created.")
         token = invitations_issue(round=demo, count=1)[0]
@@ -108,14 +124,18 @@ class Command(BaseCommand):
         )
         points = demo.instrument.scale_points
         responses = []
+        regions: list[str] = []
         for side, count in SIDE_COUNTS.items():
             side_index = 1 if side == Side.SECURITY else 0
-            for _ in range(count):
+            side_regions = _regions_for(count, np.random.default_rng([DEMO_SEED, len(regions)]))
+            for region in side_regions:
                 # A respondent's general mood shifts all their dimensions together.
                 mood = rng.normal(0, 0.35)
                 answers: dict[str, int | str] = {}
                 for item in items:
                     means = DIMENSION_MEANS.get(item.dimension.code, NEUTRAL_MEANS)
+                    shift = REGION_SHIFTS.get(region, {}).get(item.dimension.code, (0.0, 0.0))
+                    means = (means[0] + shift[0], means[1] + shift[1])
                     mean = means[side_index] if side != Side.OTHER else sum(means) / 2
                     if item.kind == Item.Kind.TEXT:
                         if rng.random() < 0.12:
@@ -135,7 +155,11 @@ class Command(BaseCommand):
                         "answers": answers,
                     }
                 )
+            regions.extend(side_regions)
         created = responses_create_bulk(round=demo, responses=responses)
+        # One bulk insert numbers the responses in the order given.
+        pks = Response.objects.filter(round=demo).order_by("pk").values_list("pk", flat=True)
+        _regions_store(dict(zip(pks, regions, strict=True)))
         # The invitations behind those responses: used ones, and some never answered.
         for side, count in SIDE_COUNTS.items():
             invitations_issue(round=demo, count=count + INVITED_EXTRA[side], side=side)
@@ -144,3 +168,35 @@ class Command(BaseCommand):
             )[:count]
             Invitation.objects.filter(pk__in=list(used_ids)).update(used=True)
         return created
+
+    def _regions_add(self, demo: SurveyRound) -> bool:
+        """Give a demo round seeded before regions existed its region question and answers."""
+        if any(entry["name"] == "region" for entry in demo.profile_attributes or []):
+            return False
+        with transaction.atomic():
+            attributes = [*(demo.profile_attributes or []), REGION_ATTRIBUTE]
+            SurveyRound.objects.filter(pk=demo.pk).update(profile_attributes=attributes)
+            pks = list(
+                Response.objects.filter(round=demo, attributes={})
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            regions = _regions_for(len(pks), np.random.default_rng(DEMO_SEED))
+            _regions_store(dict(zip(pks, regions, strict=True)))
+        return True
+
+
+def _regions_for(count: int, rng: np.random.Generator) -> list[str]:
+    """``count`` regions in the shares of REGIONS (rounded; the rest go to the first), shuffled."""
+    counts = {region: round(count * share) for region, share in REGIONS.items()}
+    first = next(iter(REGIONS))
+    counts[first] += count - sum(counts.values())
+    regions = [region for region, n in counts.items() for _ in range(n)]
+    return [str(region) for region in rng.permutation(regions)]
+
+
+def _regions_store(region_of: dict[int, str]) -> None:
+    """Set each response's region: one UPDATE per region (the caller's transaction)."""
+    for region in REGIONS:
+        pks = [pk for pk, value in region_of.items() if value == region]
+        Response.objects.filter(pk__in=pks).update(attributes={"region": region})
