@@ -4,6 +4,7 @@ page and the CSV downloads."""
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable, Sequence
 from functools import lru_cache, wraps
 from pathlib import Path
@@ -520,6 +521,9 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             build=lambda: _dimension_results(survey_round, code, comparison, context),
         )
     )
+    # A fresh order on every request, cached or not: the order says nothing of who wrote when.
+    if context.get("comments"):
+        context["comments"] = random.sample(context["comments"], len(context["comments"]))
     return render(request, "reports/dimension.html", context)
 
 

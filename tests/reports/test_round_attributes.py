@@ -1,0 +1,102 @@
+"""Issue 5: the dashboard, its dimension pages and gaps.csv compare two values of a round's
+own profile attribute (imported with the responses or declared by the round), with the
+same suppression as side, level and function."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from reports.filters import round_attributes
+from reports.forms import RoundAttribute
+from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
+
+pytestmark = pytest.mark.django_db
+
+REGION_QUERY = {"attribute": "region", "a": "EMEA", "b": "APAC"}
+
+
+@pytest.fixture
+def regions_round(survey_round, make_responses):
+    """k = 5: 6 EMEA (IT-like answers), 6 APAC (Security-like), 2 Mars, 3 with no region."""
+    specs = (
+        [("it", IT_ANSWERS)] * 6
+        + [("security", SECURITY_ANSWERS)] * 6
+        + [("it", IT_ANSWERS)] * 2
+        + [("security", SECURITY_ANSWERS)] * 3
+    )
+    regions = [{"region": "EMEA"}] * 6 + [{"region": "APAC"}] * 6 + [{"region": "Mars"}] * 2
+    make_responses(survey_round, specs, attributes=[*regions, {}, {}, {}])
+    return survey_round
+
+
+def test_round_attributes_offer_only_values_held_by_k_respondents(regions_round):
+    assert round_attributes(regions_round) == [
+        RoundAttribute(name="region", label="Region", groups=("APAC", "EMEA"))
+    ]
+
+
+def test_declared_attributes_keep_their_label_and_order(regions_round):
+    regions_round.profile_attributes = [
+        {"name": "region", "label": "Sales region", "choices": ["EMEA", "Mars", "APAC"]}
+    ]
+    regions_round.save()
+    assert round_attributes(regions_round) == [
+        RoundAttribute(name="region", label="Sales region", groups=("EMEA", "APAC"))
+    ]
+
+
+def test_dashboard_compares_two_regions(leader_client, regions_round):
+    url = reverse("reports:dashboard", kwargs={"slug": regions_round.slug})
+    response = leader_client.get(url, REGION_QUERY)
+    assert response.status_code == 200
+    context = response.context
+    assert context["comparison_problems"] == []
+    assert (context["label_a"], context["label_b"]) == ("EMEA", "APAC")
+    assert {row["n_a"] for row in context["scorecard"]} == {6}
+    assert {row["n_b"] for row in context["scorecard"]} == {6}
+    # Every IT respondent answered alike, every Security one too, and EMEA holds only IT,
+    # APAC only Security answers: the region gaps equal the side gaps, none is zero.
+    by_side = {
+        row["dimension_code"]: row["gap"] for row in leader_client.get(url).context["scorecard"]
+    }
+    by_region = {row["dimension_code"]: row["gap"] for row in context["scorecard"]}
+    assert by_region == pytest.approx(by_side)
+    assert all(gap != 0 for gap in by_region.values())
+    body = response.content.decode()
+    assert "Region: APAC versus EMEA" in body  # the quick link
+    assert "Mars" not in body  # a value held by fewer than k is never named
+
+
+def test_dashboard_refuses_a_small_region_with_a_message(leader_client, regions_round):
+    url = reverse("reports:dashboard", kwargs={"slug": regions_round.slug})
+    response = leader_client.get(url, {"attribute": "region", "a": "Mars", "b": "APAC"})
+    assert response.status_code == 200
+    assert response.context["comparison"].group_a == ("APAC",)  # the attribute's default
+    assert any("not a group of Region" in p for p in response.context["comparison_problems"])
+    assert "Mars" not in "".join(
+        str(row) for row in response.context["scorecard"] + response.context["summary"]
+    )
+
+
+def test_dimension_page_and_gaps_export_follow_the_region_comparison(leader_client, regions_round):
+    page = leader_client.get(
+        reverse("reports:dimension", kwargs={"slug": regions_round.slug, "code": "a"}),
+        REGION_QUERY,
+    )
+    assert page.status_code == 200
+    assert page.context["summary"]["n_a"] == 6
+    download = leader_client.get(
+        reverse("reports:export", kwargs={"slug": regions_round.slug, "kind": "gaps"}),
+        REGION_QUERY,
+    )
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig")))
+    )
+    assert {(row["attribute"], row["group_a"], row["group_b"]) for row in rows} == {
+        ("region", "EMEA", "APAC")
+    }
+    assert {row["n_a"] for row in rows} == {"6"}
