@@ -310,6 +310,11 @@ def main(argv: list[str] | None = None) -> None:
         )
         out |= out.pop("result")
         out["rows_per_second"] = round(out["rows"] / out["seconds"]) if out["seconds"] else None
+        if kind != "responses":
+            # The timed runs above filled the results cache: a further download is a hit.
+            started = time.perf_counter()
+            export_consume(slug=slug, kind=kind)
+            out["cached_seconds"] = round(time.perf_counter() - started, 4)
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
 

@@ -168,6 +168,11 @@ def bench_engine(engine: str, sizes: list[int]) -> dict[str, Any]:
                 f"RSS (traced {export.get('traced_peak_mb')} MB), {export.get('rows', 0):,} "
                 f"rows, {export.get('rows_per_second')} rows/s, "
                 f"{export.get('respondents_per_second')} respondents/s"
+                + (
+                    f"; from the cache {export['cached_seconds']} s"
+                    if "cached_seconds" in export
+                    else ""
+                )
                 + (f"  ERROR {export['error']}" if "error" in export else "")
             )
         cached = figures["cached"] = _python(
@@ -297,11 +302,13 @@ def markdown(results: dict[str, Any]) -> str:
                 ok = None
                 if peak is not None and rate is not None:
                     ok = peak < EXPORT_PEAK_MB and rate >= EXPORT_ROWS_PER_SECOND
+                hit = export.get("cached_seconds")
+                hit_text = "" if hit is None else f"; from the cache {_num(hit, 3)} s"
                 lines.append(
                     f"{row} {kind}.csv: time, peak, rate | {_num(export.get('seconds'))} s, "
                     f"+{_num(peak, 0)} MB RSS, {_num(rate)} respondents/s "
-                    f"({_num(export.get('rows'))} rows out) | < 200 MB, ≥ 50,000 rows/s | "
-                    f"{_verdict(ok)} |"
+                    f"({_num(export.get('rows'))} rows out){hit_text} | < 200 MB, "
+                    f"≥ 50,000 rows/s | {_verdict(ok)} |"
                 )
             cached = figures.get("cached", {})
             cached_text = (
