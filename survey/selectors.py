@@ -130,27 +130,37 @@ def round_answers_frame(*, round: SurveyRound, attributes: Sequence[str] = ()) -
         )
     )
     sql, params = round_answers_sql(round=round, item_ids=list(items))
-    chunks = []
+    response_ids = np.fromiter((row[0] for row in profiles), dtype="int64", count=len(profiles))
+    item_ids = np.fromiter(items, dtype="int64", count=len(items))
+    # Each chunk is reduced at once to positions among the profiles and items (both sorted
+    # by pk) and the value: 8 bytes an answer instead of 24, so no large array is doubled.
+    at_parts, item_parts, value_parts = [], [], []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK_SIZE):
-            chunks.append(np.array(rows, dtype="int64"))
-    answers = np.concatenate(chunks) if chunks else np.empty((0, 3), dtype="int64")
-    response_ids = np.fromiter((row[0] for row in profiles), dtype="int64", count=len(profiles))
-    # Position of each answer's response among the profiles (both sorted by pk).
-    at = np.searchsorted(response_ids, answers[:, 0])
-    data: dict[str, object] = {"response_id": answers[:, 0]}
+            chunk = np.array(rows, dtype="int64")
+            at = np.searchsorted(response_ids, chunk[:, 0])
+            # A response submitted between the two reads has answers but no profile here:
+            # leave it out (the next read counts it, under the next results version).
+            known = at < len(response_ids)
+            known[known] = response_ids[at[known]] == chunk[known, 0]
+            at_parts.append(at[known].astype("int32"))
+            item_parts.append(np.searchsorted(item_ids, chunk[known, 1]).astype("int16"))
+            value_parts.append(chunk[known, 2].astype("int16"))
+    at = np.concatenate(at_parts) if at_parts else np.empty(0, dtype="int32")
+    data: dict[str, object] = {"response_id": response_ids[at]}
     columns = ["side", "function", "level", *attributes]
     for position, name in enumerate(columns, start=1):
         values = ["" if row[position] is None else str(row[position]) for row in profiles]
         profile = _profile_codes(values, first=Side.values if name == "side" else ())
         data[name] = pd.Categorical.from_codes(profile.codes[at], dtype=profile.dtype)
-    item_ids = np.fromiter(items, dtype="int64", count=len(items))
+    del at
     codes = pd.Categorical(list(items.values()), categories=sorted(items.values()))
-    data["item_code"] = pd.Categorical.from_codes(
-        codes.codes[np.searchsorted(item_ids, answers[:, 1])], dtype=codes.dtype
-    )
-    data["value"] = answers[:, 2]
+    item_at = np.concatenate(item_parts) if item_parts else np.empty(0, dtype="int16")
+    data["item_code"] = pd.Categorical.from_codes(codes.codes[item_at], dtype=codes.dtype)
+    data["value"] = (
+        np.concatenate(value_parts) if value_parts else np.empty(0, dtype="int16")
+    ).astype("int64")
     return pd.DataFrame(data, columns=[*ANSWER_COLUMNS[:4], *attributes, "item_code", "value"])
 
 

@@ -192,3 +192,23 @@ def test_answers_frame_carries_asked_attributes_blank_when_missing(
 def test_answers_frame_refuses_an_attribute_named_like_a_column(survey_round):
     with pytest.raises(ValueError, match="clash"):
         round_answers_frame(round=survey_round, attributes=["value"])
+
+
+def test_answers_of_a_response_submitted_between_the_two_reads_are_left_out(
+    survey_round, make_responses, monkeypatch
+):
+    """The profiles are read first, the answers second: a response that lands in between
+    (another worker's submission) must not break the join; it is simply not counted yet."""
+    from survey import selectors
+
+    make_responses(survey_round, [("it", {"a1": 4})])
+    real = selectors.round_answers_sql
+
+    def answers_sql_after_a_submission(**kwargs):
+        make_responses(survey_round, [("security", {"a1": 2, "a2": 1})])
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "round_answers_sql", answers_sql_after_a_submission)
+    answers = selectors.round_answers_frame(round=survey_round)
+    assert answers["value"].tolist() == [4]
+    assert answers["side"].tolist() == ["it"]
