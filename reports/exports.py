@@ -46,7 +46,6 @@ from survey.models import SurveyRound
 from survey.selectors import (
     PROFILE_FRAME_COLUMNS,
     responses_table,
-    round_answers_frame,
     round_items_frame,
 )
 
@@ -365,12 +364,9 @@ def aggregated_rows(
     if kind not in {"summary", "gaps"}:
         raise ValueError(f"{kind!r} is not an aggregated export: use summary or gaps.")
     items = round_items_frame(round=round)
-    answers = (
-        round_answers_frame(round=round)
-        if kind == "summary"
-        # With the column of the round's own attribute (e.g. region) when gaps compare by it.
-        else comparison_answers(round, comparison.attribute)
-    )
+    # Protected as every view is (small sides left out, complementary suppression); with
+    # the column of the round's own attribute (e.g. region) when gaps compare by it.
+    answers = comparison_answers(round, "side" if kind == "summary" else comparison.attribute)
     analysis = round_analysis(
         answers,
         items,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.cache import round_results_cached
 from reports.forms import ATTRIBUTES, RoundAttribute
-from reports.summary import filtered_answers
+from reports.summary import filtered_answers, partition_protected, small_sides_removed
 from survey.models import Function, Level, SurveyRound
 from survey.selectors import round_answers_frame, rounds_attributes_frame
 
@@ -156,10 +156,20 @@ def round_attributes(survey_round: SurveyRound) -> list[RoundAttribute]:
 
 
 def comparison_answers(survey_round: SurveyRound, attribute: str = "side") -> pd.DataFrame:
-    """The round's answers frame (``survey.selectors.round_answers_frame``) with the column
-    of ``attribute`` when it is one of the round's own attributes (e.g. ``region``)."""
+    """The answers every figure of a view comparing the groups of ``attribute`` is computed
+    from: ``survey.selectors.round_answers_frame`` (with the column of ``attribute`` when it
+    is one of the round's own attributes, e.g. ``region``), without the respondents of a
+    side held by fewer than k (:func:`reports.summary.small_sides_removed`) and with the
+    groups of ``attribute`` suppressed so that hidden ones hold 0 or at least k respondents
+    together (:func:`reports.summary.partition_protected`): no figure, combined with the
+    round's total shown in another view, reveals a group smaller than k.
+    """
     extra = () if attribute in ATTRIBUTES else (attribute,)
-    return round_answers_frame(round=survey_round, attributes=extra)
+    answers = round_answers_frame(round=survey_round, attributes=extra)
+    k = survey_round.min_group_size
+    answers, _sides = small_sides_removed(answers, k)
+    answers, _hidden = partition_protected(answers, attribute, k)
+    return answers
 
 
 def filter_context(

@@ -33,8 +33,10 @@ __all__ = [
     "filtered_answers",
     "leaders_versus_staff",
     "partition_hidden",
+    "partition_protected",
     "profiles_frame",
     "recurring_words",
+    "small_sides_removed",
     "top_findings",
 ]
 
@@ -80,18 +82,22 @@ def filter_respondents(frame: pd.DataFrame, filters: Mapping[str, str]) -> pd.Da
     return frame.loc[mask.to_numpy()]
 
 
-def partition_hidden(counts: pd.Series, min_group_size: int) -> set[str]:
+def partition_hidden(
+    counts: pd.Series, min_group_size: int, hidden_already: Iterable[str] = ()
+) -> set[str]:
     """The cells of a partition that may not be shown alone (k-anonymity by subtraction).
 
     ``counts``: respondents per cell (index = the cell's value, e.g. each level and "" for
-    not given; cells with 0 may be left out). Every cell below k is hidden; when the hidden
-    cells together hold 1..k−1 respondents, the smallest shown cells are hidden too until
-    they hold at least k (or all are hidden): otherwise the total minus the shown cells
-    would single the small ones out. Returns the hidden cells' values (str).
+    not given; cells with 0 may be left out). Every cell below k is hidden, and every cell of
+    ``hidden_already`` (hidden for another reason); when the hidden cells together hold
+    1..k−1 respondents, the smallest shown cells are hidden too until they hold at least k
+    (or all are hidden): otherwise the total minus the shown cells would single the small
+    ones out. Returns the hidden cells' values (str).
     """
     counts = counts[counts > 0].sort_values(kind="stable")
-    hidden = {str(value) for value, n in counts.items() if n < min_group_size}
-    total_hidden = int(counts[counts < min_group_size].sum())
+    forced = {str(value) for value in hidden_already}
+    hidden = {str(value) for value, n in counts.items() if n < min_group_size} | forced
+    total_hidden = int(sum(n for value, n in counts.items() if str(value) in hidden))
     for value, n in counts.items():
         if not 0 < total_hidden < min_group_size:
             break
@@ -244,7 +250,8 @@ def filtered_answers(
     ``function`` or an imported attribute's name; a name no respondent has selects nobody);
     ``attributes``: the round's long attributes frame. Returns (the answers of the
     respondents selected, minus those of every group of ``attribute`` hidden by
-    :func:`filter_hidden_groups`; the hidden groups). With no filter, ``answers`` comes back
+    :func:`filter_hidden_groups` or, within the selection, by :func:`partition_protected`;
+    the hidden groups). With no filter, ``answers`` comes back
     unchanged and nothing is hidden. Feed the result to :func:`reports.analysis.round_analysis`:
     its own suppression then shows the hidden groups as "not enough responses".
     """
@@ -256,6 +263,53 @@ def filtered_answers(
             profiles[column] = BLANK
     hidden = filter_hidden_groups(profiles, filters, attribute, min_group_size)
     selected = filter_respondents(profiles, filters)
-    selected = selected.loc[~selected[attribute].astype(str).isin(hidden)]
+    # The groups of ``attribute`` within the selection are a partition of it, and the
+    # selection's total is published elsewhere (as a group of another view): complementary
+    # suppression, so the hidden groups together hold 0 or at least k respondents.
+    groups = selected[attribute].astype(str)
+    hidden = partition_hidden(groups.value_counts(), min_group_size, hidden)
+    selected = selected.loc[~groups.isin(hidden).to_numpy()]
     keep = answers["response_id"].isin(selected["response_id"]).to_numpy()
     return answers.loc[keep], hidden
+
+
+def small_sides_removed(
+    answers: pd.DataFrame, min_group_size: int
+) -> tuple[pd.DataFrame, set[str]]:
+    """Leave out the respondents of every side held by 1..k−1 of them (e.g. three "Other").
+
+    Such a side can never be shown, and the round's total appears in other views (as the
+    "all" row of a level comparison, say), so keeping its respondents in any figure would
+    let a reader subtract the shown sides from that total and recover them. Every view of a
+    round starts from what this returns. ``answers``: with ``response_id`` and ``side``.
+    Returns (the answers of the other respondents, the sides left out).
+    """
+    first = answers.drop_duplicates("response_id")
+    sides = first["side"].astype(object).fillna(BLANK).astype(str)
+    counts = sides.value_counts()
+    small = {str(side) for side, n in counts.items() if 0 < n < min_group_size}
+    if not small:
+        return answers, set()
+    left_out = first.loc[sides.isin(small).to_numpy(), "response_id"]
+    return answers.loc[~answers["response_id"].isin(left_out).to_numpy()], small
+
+
+def partition_protected(
+    answers: pd.DataFrame, attribute: str, min_group_size: int
+) -> tuple[pd.DataFrame, set[str]]:
+    """Complementary suppression of the groups of ``attribute`` within ``answers``.
+
+    The respondents of ``answers`` split into the values of ``attribute`` ("" = not given,
+    a cell too); :func:`partition_hidden` names the cells that may not be shown (every cell
+    below k, then the smallest others until the hidden ones hold at least k). Their
+    respondents are left out, so no figure of the view includes them and the view's total
+    differs from the selection's by at least k respondents. Returns (the answers kept, the
+    hidden values as str).
+    """
+    first = answers.drop_duplicates("response_id")
+    values = first[attribute].astype(object).fillna(BLANK).astype(str)
+    hidden = partition_hidden(values.value_counts(), min_group_size)
+    if not hidden:
+        return answers, set()
+    left_out = first.loc[values.isin(hidden).to_numpy(), "response_id"]
+    return answers.loc[~answers["response_id"].isin(left_out).to_numpy()], hidden

@@ -535,7 +535,8 @@ def _dimension_results(
     context so far (comparison labels, scale labels, the round's attributes)."""
     analysis = _analysis(survey_round, comparison, attributes=context["round_attributes"])
     if analysis.is_empty:
-        return {"empty": True}
+        # Responses may exist with every group of the comparison protected.
+        return {"empty": True, "all_hidden": survey_round.responses.exists()}
     names = dimension_names(analysis.items)
     items = analysis.items.loc[analysis.items["dimension_code"] == code]
     codes = [str(c) for c in items["item_code"]]

@@ -29,6 +29,7 @@ from reports.summary import (
     filtered_answers,
     leaders_versus_staff,
     recurring_words,
+    small_sides_removed,
     top_findings,
 )
 from reports.trends import TrendRound, round_change, shared_items, trend_table
@@ -94,6 +95,8 @@ def _load(request: HttpRequest, survey_round: SurveyRound) -> _Loaded:
     trend_rounds, hidden = [], {}
     for round_ in rounds:
         own = answers.loc[answers["round_id"] == round_.pk].drop(columns="round_id")
+        # As on the dashboard: a side of fewer than k is left out of every figure.
+        own, _sides = small_sides_removed(own, round_.min_group_size)
         own_attributes = attributes.loc[attributes["response_id"].isin(own["response_id"])]
         own, hidden[round_.slug] = filtered_answers(
             own, filters, round_.min_group_size, own_attributes

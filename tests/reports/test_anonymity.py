@@ -53,12 +53,15 @@ def test_dashboard_shows_no_number_of_a_group_of_two(leader_client, lopsided_rou
         assert row["gap"] is None
         assert row["status"] == "suppressed"
         assert row["score_a"] is not None  # the group of 30 is shown
-    # Heatmap table: Security and "all" (30 + 2: the 2 would follow by subtraction).
+    # Heatmap table: Security suppressed; its 2 respondents are left out of every figure,
+    # so "all" is the 30 of IT alone and nothing can be subtracted to find them.
     for row in context["summary"]:
-        if row["group"] in {"security", "other", "all"}:
+        if row["group"] in {"security", "other"}:
             assert row["suppressed"]
             assert row["n"] is None
             assert row["score_mean"] is None
+        else:
+            assert row["n"] == 30
     assert context["alignment_index"] is None
 
 
@@ -99,9 +102,9 @@ def test_item_distributions_of_a_group_of_two_are_suppressed(leader_client, lops
 def test_summary_and_gaps_csv_rows_of_a_group_of_two_are_blank(leader_client, lopsided_round):
     summary = read_csv(leader_client.get(export_url(lopsided_round, "summary")))
     for row in summary:
-        if row["group"] in {"security", "other", "all"}:
+        if row["group"] in {"security", "other"}:
             assert [row[c] for c in ("n", "score_mean", "favourable_pct", "rwg_j")] == [""] * 4
-        else:
+        else:  # IT, and "all": the same 30 (the 2 are left out of every figure)
             assert row["n"] == "30"
     gaps = read_csv(leader_client.get(export_url(lopsided_round, "gaps")))
     assert {row["status"] for row in gaps} == {"suppressed"}
@@ -264,6 +267,7 @@ def test_comments_are_shown_without_profile_in_random_order(
 @override_settings(FRICTION_COMMENT_MIN_GROUP_SIZE=3)
 def test_the_comment_threshold_is_never_below_k(leader_client, survey_round, make_responses):
     _commenters(make_responses, survey_round, 4)
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 2)  # a side of 6: figures shown
     url = reverse("reports:dimension", kwargs={"slug": "autumn", "code": "a"})
     response = leader_client.get(url)
     assert response.context["comment_threshold"] == 5

@@ -229,8 +229,9 @@ def test_summary_download_suppresses_small_groups(leader_client, populated_round
     assert by_key[("a", "it")][3:5] == ["6", "91.67"]
     assert by_key[("a", "it")][7:9] == ["1.0", "0.0"]  # identical answers: rwg 1, AD 0
     assert by_key[("a", "other")] == ["a", "side", "other", *[""] * 7]
-    # "all" minus IT and Security would give the 2 'other' respondents away: hidden too
-    assert by_key[("a", "all")] == ["a", "side", "all", *[""] * 7]
+    # The 2 'other' respondents are left out of every figure, so "all" is IT and Security
+    # alone: nothing can be subtracted from it to find them.
+    assert by_key[("a", "all")][3] == "11"
 
 
 def test_export_of_another_round_does_not_mix(analyst_client, populated_round, make_responses):
@@ -315,8 +316,10 @@ def test_the_default_comparison_has_no_message(leader_client, populated_round):
 def test_a_comparison_with_a_small_group_shows_not_enough_responses(
     leader_client, survey_round, make_responses
 ):
-    # 3 executives against 6 + 5 individuals, k = 5: the executives are too few
+    # 3 executives against 6 + 5 individuals, k = 5: the executives are too few; 5 managers
+    # are hidden with them, so the hidden levels hold 8 and none can be subtracted out.
     make_responses(survey_round, [("it", IT_ANSWERS)] * 3, level="executive")
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 5, level="manager")
     make_responses(survey_round, [("it", SECURITY_ANSWERS)] * 6, level="individual")
     make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 5, level="individual")
     response = leader_client.get(
@@ -539,11 +542,14 @@ def test_dashboard_lists_mirror_pairs_with_both_groups_on_both_statements(
 
 @pytest.fixture
 def levels_split_round(survey_round, make_responses):
-    """IT: 10 individual contributors and 2 managers; Security: 8 and 6 (k = 5)."""
+    """IT: 10 individual contributors and 2 managers; Security: 8 and 6; Other: 5 managers
+    (k = 5). Among managers, IT (2) is hidden and Other (5) with it, so that the managers'
+    total of the level view minus Security leaves 7 >= k."""
     make_responses(survey_round, [("it", IT_ANSWERS)] * 10, level="individual")
     make_responses(survey_round, [("it", IT_ANSWERS)] * 2, level="manager")
     make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 8, level="individual")
     make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 6, level="manager")
+    make_responses(survey_round, [("other", SECURITY_ANSWERS)] * 5, level="manager")
     return survey_round
 
 
@@ -558,7 +564,7 @@ def test_dashboard_filters_by_level_and_keeps_participation_whole(
     a = next(row for row in context["scorecard"] if row["dimension_code"] == "a")
     assert a["n_b"] == 6  # the Security managers only
     assert a["score_a"] is None  # 2 IT managers
-    assert context["total_completed"] == 26  # participation counts the whole round
+    assert context["total_completed"] == 31  # participation counts the whole round
     content = response.content.decode()
     assert 'id="filters-heading"' in content
     assert "whatever the filters" in content
@@ -589,7 +595,7 @@ def test_dashboard_filter_hides_a_side_its_complement_would_reveal(
     """Filtered IT (10) beside unfiltered IT (12) would give the 2 IT managers away."""
     response = leader_client.get(dashboard_url(levels_split_round) + "?level=individual")
     context = response.context
-    assert context["hidden_sides"] == ["IT"]
+    assert context["hidden_sides"] == ["IT", "Other"]  # no Other is an individual contributor
     for row in context["scorecard"]:
         assert row["score_a"] is None
         assert row["n_a"] is None
@@ -625,7 +631,7 @@ def test_dashboard_filters_by_an_imported_attribute(leader_client, levels_split_
     response = leader_client.get(dashboard_url(levels_split_round) + "?attr.region=north")
     assert response.context["active_filters"] == [("Region", "north")]
     # region=north is level=individual here: the same side is hidden for the same reason.
-    assert response.context["hidden_sides"] == ["IT"]
+    assert response.context["hidden_sides"] == ["IT", "Other"]
     assert all(row["n_b"] == 8 for row in response.context["scorecard"])
 
 

@@ -1,0 +1,104 @@
+"""Anonymity against subtraction across views: a group hidden in one view must not be
+recoverable as (a total shown in another view) minus (the groups shown in this one)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from django.urls import reverse
+
+from reports.summary import partition_protected, small_sides_removed
+from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
+
+
+def _answers(profiles: list[dict]) -> pd.DataFrame:
+    rows = [
+        {"response_id": number, **profile, "item_code": "a1", "value": 3}
+        for number, profile in enumerate(profiles, start=1)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_partition_protected_hides_the_smallest_shown_group_with_a_small_one():
+    answers = _answers(
+        [{"side": "it", "region": r} for r in ["EMEA"] * 10 + ["Americas"] * 8 + ["APAC"] * 3]
+    )
+    kept, hidden = partition_protected(answers, "region", 5)
+    assert hidden == {"APAC", "Americas"}  # 3 alone could be subtracted; 3 + 8 cannot
+    assert set(kept["region"]) == {"EMEA"}
+
+
+def test_partition_protected_counts_respondents_without_a_value_as_a_cell():
+    answers = _answers(
+        [{"side": "it", "region": r} for r in ["EMEA"] * 10 + ["APAC"] * 9 + [""] * 2]
+    )
+    _kept, hidden = partition_protected(answers, "region", 5)
+    assert hidden == {"", "APAC"}
+
+
+def test_partition_protected_leaves_a_safe_partition_alone():
+    answers = _answers([{"side": "it", "region": r} for r in ["EMEA"] * 6 + ["APAC"] * 5])
+    kept, hidden = partition_protected(answers, "region", 5)
+    assert hidden == set()
+    assert kept is answers
+
+
+def test_small_sides_are_left_out_of_every_figure():
+    answers = _answers([{"side": s} for s in ["it"] * 6 + ["security"] * 5 + ["other"] * 2])
+    kept, left_out = small_sides_removed(answers, 5)
+    assert left_out == {"other"}
+    assert set(kept["side"]) == {"it", "security"}
+
+
+@pytest.mark.django_db
+def test_a_filtered_region_comparison_cannot_be_subtracted_from_the_level_view(
+    leader_client, survey_round, make_responses
+):
+    """The trial's attack: executives by region (EMEA 10, Americas 8, APAC 3) under the
+    filter level=executive, minus the executives' figure of the level comparison, gave the
+    3 APAC executives away. Now Americas is hidden with APAC (3 + 8 >= k)."""
+    regions = ["EMEA"] * 10 + ["Americas"] * 8 + ["APAC"] * 3
+    make_responses(
+        survey_round,
+        [("it", IT_ANSWERS)] * 21,
+        level="executive",
+        attributes=[{"region": r} for r in regions],
+    )
+    make_responses(
+        survey_round,
+        [("security", SECURITY_ANSWERS)] * 30,
+        level="individual",
+        attributes=[{"region": r} for r in ["EMEA", "Americas", "APAC"] * 10],
+    )
+    url = reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
+    response = leader_client.get(
+        url, {"level": "executive", "attribute": "region", "a": "EMEA", "b": "Americas"}
+    )
+    assert response.status_code == 200
+    context = response.context
+    assert {row["n_a"] for row in context["scorecard"]} == {10}
+    assert {row["n_b"] for row in context["scorecard"]} == {None}  # hidden with APAC
+    shown = {row["group"]: row["n"] for row in context["summary"] if row["n"] is not None}
+    assert shown == {"EMEA": 10, "all": 10}
+    # The executives' total of the level view minus what is shown leaves 11 >= k.
+    levels = leader_client.get(url, {"attribute": "level", "a": "executive", "b": "individual"})
+    executives = {row["n_a"] for row in levels.context["scorecard"]}
+    assert executives == {21}
+    assert survey_round.min_group_size <= 21 - 10
+
+
+@pytest.mark.django_db
+def test_two_groups_one_small_hides_both_and_says_why(leader_client, survey_round, make_responses):
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 3, level="executive")
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 8, level="individual")
+    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 5, level="individual")
+    url = reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
+    response = leader_client.get(url, {"attribute": "level", "a": "executive", "b": "individual"})
+    assert response.status_code == 200
+    assert response.context["empty"] is True
+    assert b"Not enough responses for this comparison" in response.content
+    page = leader_client.get(
+        reverse("reports:dimension", kwargs={"slug": survey_round.slug, "code": "a"}),
+        {"attribute": "level", "a": "executive", "b": "individual"},
+    )
+    assert b"Not enough responses for this comparison" in page.content
