@@ -918,6 +918,11 @@ class Comparison:
         """Group B as written in exports: its values joined by "+"."""
         return GROUP_JOINER.join(self.group_b)
 
+    @property
+    def pools(self) -> tuple[tuple[str, ...], ...]:
+        """The groups of several values (e.g. executives + managers), shown as one."""
+        return tuple(group for group in (self.group_a, self.group_b) if len(group) > 1)
+
 
 DEFAULT_COMPARISON = Comparison()
 LEADERS_VS_STAFF = Comparison("level", ("executive", "manager"), ("individual",))

@@ -366,7 +366,11 @@ def aggregated_rows(
     items = round_items_frame(round=round)
     # Protected as every view is (small sides left out, complementary suppression); with
     # the column of the round's own attribute (e.g. region) when gaps compare by it.
-    answers = comparison_answers(round, "side" if kind == "summary" else comparison.attribute)
+    answers = (
+        comparison_answers(round, "side")
+        if kind == "summary"
+        else comparison_answers(round, comparison.attribute, comparison.pools)
+    )
     analysis = round_analysis(
         answers,
         items,

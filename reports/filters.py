@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -155,20 +155,23 @@ def round_attributes(survey_round: SurveyRound) -> list[RoundAttribute]:
     ]
 
 
-def comparison_answers(survey_round: SurveyRound, attribute: str = "side") -> pd.DataFrame:
+def comparison_answers(
+    survey_round: SurveyRound, attribute: str = "side", pools: Sequence[Sequence[str]] = ()
+) -> pd.DataFrame:
     """The answers every figure of a view comparing the groups of ``attribute`` is computed
     from: ``survey.selectors.round_answers_frame`` (with the column of ``attribute`` when it
     is one of the round's own attributes, e.g. ``region``), without the respondents of a
     side held by fewer than k (:func:`reports.summary.small_sides_removed`) and with the
     groups of ``attribute`` suppressed so that hidden ones hold 0 or at least k respondents
-    together (:func:`reports.summary.partition_protected`): no figure, combined with the
+    together (:func:`reports.summary.partition_protected`; ``pools``: the comparison's
+    groups of several values, hidden whole when one value is): no figure, combined with the
     round's total shown in another view, reveals a group smaller than k.
     """
     extra = () if attribute in ATTRIBUTES else (attribute,)
     answers = round_answers_frame(round=survey_round, attributes=extra)
     k = survey_round.min_group_size
     answers, _sides = small_sides_removed(answers, k)
-    answers, _hidden = partition_protected(answers, attribute, k)
+    answers, _hidden = partition_protected(answers, attribute, k, pools)
     return answers
 
 
@@ -209,6 +212,7 @@ def filter_round_answers(
     answers: pd.DataFrame,
     *,
     attribute: str = "side",
+    pools: Sequence[Sequence[str]] = (),
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Apply the query's respondent filters (``level``, ``function``, ``attr.<name>``) to
     one round's answers, with suppression.
@@ -225,7 +229,9 @@ def filter_round_answers(
     options = attribute_options(attributes, answers["response_id"], k)
     form = RespondentFilterForm(request.GET or None, attributes=options)
     filters = form.filters()
-    kept, hidden = filtered_answers(answers, filters, k, attributes, attribute=attribute)
+    kept, hidden = filtered_answers(
+        answers, filters, k, attributes, attribute=attribute, pools=pools
+    )
     respondents = int(kept["response_id"].nunique())
     context = filter_context(form, filters, respondents, k, hidden, attribute)
     # What rebuilds the form without the answers (a page served from the cache).

@@ -83,7 +83,10 @@ def filter_respondents(frame: pd.DataFrame, filters: Mapping[str, str]) -> pd.Da
 
 
 def partition_hidden(
-    counts: pd.Series, min_group_size: int, hidden_already: Iterable[str] = ()
+    counts: pd.Series,
+    min_group_size: int,
+    hidden_already: Iterable[str] = (),
+    pools: Iterable[Sequence[str]] = (),
 ) -> set[str]:
     """The cells of a partition that may not be shown alone (k-anonymity by subtraction).
 
@@ -92,7 +95,9 @@ def partition_hidden(
     ``hidden_already`` (hidden for another reason); when the hidden cells together hold
     1..k−1 respondents, the smallest shown cells are hidden too until they hold at least k
     (or all are hidden): otherwise the total minus the shown cells would single the small
-    ones out. Returns the hidden cells' values (str).
+    ones out. ``pools``: groups shown as one (e.g. executives + managers); when a cell of a
+    pool is hidden, the whole pool is, since what is left of it would be shown under the
+    pool's name. Returns the hidden cells' values (str).
     """
     counts = counts[counts > 0].sort_values(kind="stable")
     forced = {str(value) for value in hidden_already}
@@ -105,6 +110,9 @@ def partition_hidden(
             continue
         hidden.add(str(value))
         total_hidden += int(n)
+    for pool in pools:
+        if hidden & {str(value) for value in pool}:
+            hidden |= {str(value) for value in pool}
     return hidden
 
 
@@ -243,12 +251,14 @@ def filtered_answers(
     min_group_size: int,
     attributes: pd.DataFrame | None = None,
     attribute: str = "side",
+    pools: Iterable[Sequence[str]] = (),
 ) -> tuple[pd.DataFrame, set[str]]:
     """Apply profile and attribute filters to a round's answers, with suppression.
 
     ``answers``: a round's Likert answers; ``filters``: column -> value (``level``,
     ``function`` or an imported attribute's name; a name no respondent has selects nobody);
-    ``attributes``: the round's long attributes frame. Returns (the answers of the
+    ``attributes``: the round's long attributes frame; ``pools``: groups of ``attribute``
+    shown as one (see :func:`partition_hidden`). Returns (the answers of the
     respondents selected, minus those of every group of ``attribute`` hidden by
     :func:`filter_hidden_groups` or, within the selection, by :func:`partition_protected`;
     the hidden groups). With no filter, ``answers`` comes back
@@ -267,7 +277,7 @@ def filtered_answers(
     # selection's total is published elsewhere (as a group of another view): complementary
     # suppression, so the hidden groups together hold 0 or at least k respondents.
     groups = selected[attribute].astype(str)
-    hidden = partition_hidden(groups.value_counts(), min_group_size, hidden)
+    hidden = partition_hidden(groups.value_counts(), min_group_size, hidden, pools)
     selected = selected.loc[~groups.isin(hidden).to_numpy()]
     keep = answers["response_id"].isin(selected["response_id"]).to_numpy()
     return answers.loc[keep], hidden
@@ -295,7 +305,10 @@ def small_sides_removed(
 
 
 def partition_protected(
-    answers: pd.DataFrame, attribute: str, min_group_size: int
+    answers: pd.DataFrame,
+    attribute: str,
+    min_group_size: int,
+    pools: Iterable[Sequence[str]] = (),
 ) -> tuple[pd.DataFrame, set[str]]:
     """Complementary suppression of the groups of ``attribute`` within ``answers``.
 
@@ -303,12 +316,12 @@ def partition_protected(
     a cell too); :func:`partition_hidden` names the cells that may not be shown (every cell
     below k, then the smallest others until the hidden ones hold at least k). Their
     respondents are left out, so no figure of the view includes them and the view's total
-    differs from the selection's by at least k respondents. Returns (the answers kept, the
-    hidden values as str).
+    differs from the selection's by at least k respondents; ``pools`` as in
+    :func:`partition_hidden`. Returns (the answers kept, the hidden values as str).
     """
     first = answers.drop_duplicates("response_id")
     values = first[attribute].astype(object).fillna(BLANK).astype(str)
-    hidden = partition_hidden(values.value_counts(), min_group_size)
+    hidden = partition_hidden(values.value_counts(), min_group_size, pools=pools)
     if not hidden:
         return answers, set()
     left_out = first.loc[values.isin(hidden).to_numpy(), "response_id"]

@@ -331,7 +331,7 @@ def _analysis(
     """The round's analysis for ``comparison``, of ``answers`` (default: every answer);
     ``attributes``: the round's own attributes (groups of the summary)."""
     if answers is None:
-        answers = comparison_answers(survey_round, comparison.attribute)
+        answers = comparison_answers(survey_round, comparison.attribute, comparison.pools)
     return round_analysis(
         answers,
         round_items_frame(round=survey_round),
@@ -434,8 +434,9 @@ def _dashboard_results(
     answers, filters = filter_round_answers(
         request,
         survey_round,
-        comparison_answers(survey_round, comparison.attribute),
+        comparison_answers(survey_round, comparison.attribute, comparison.pools),
         attribute=comparison.attribute,
+        pools=comparison.pools,
     )
     results: dict[str, Any] = {k: v for k, v in filters.items() if k != "filter_form"}
     if filters["too_few"]:

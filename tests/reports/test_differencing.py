@@ -102,3 +102,30 @@ def test_two_groups_one_small_hides_both_and_says_why(leader_client, survey_roun
         {"attribute": "level", "a": "executive", "b": "individual"},
     )
     assert b"Not enough responses for this comparison" in page.content
+
+
+def test_a_pool_is_hidden_whole_when_one_of_its_values_is():
+    levels = ["executive"] * 3 + [""] * 4 + ["manager"] * 19 + ["individual"] * 38
+    answers = _answers([{"side": "it", "level": v} for v in levels])
+    # Alone, executive (3) and "not given" (4) hide each other: 7 >= k.
+    assert partition_protected(answers, "level", 5)[1] == {"executive", ""}
+    # Pooled with executives, the managers would be shown as "leaders": hidden too.
+    _kept, hidden = partition_protected(answers, "level", 5, pools=[("executive", "manager")])
+    assert hidden == {"executive", "", "manager"}
+
+
+@pytest.mark.django_db
+def test_a_filtered_pool_missing_a_hidden_value_is_not_shown_under_its_name(
+    leader_client, survey_round, make_responses
+):
+    """The trial saw "Leaders (executives and managers)" holding the managers alone."""
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 3, level="executive")
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 19, level="manager")
+    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 38, level="individual")
+    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 6, level="")
+    url = reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
+    response = leader_client.get(
+        url, {"attribute": "level", "a": "executive+manager", "b": "individual"}
+    )
+    assert {row["n_a"] for row in response.context["scorecard"]} == {None}
+    assert {row["n_b"] for row in response.context["scorecard"]} == {38}
