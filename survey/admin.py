@@ -28,8 +28,19 @@ class ProfileAttributesField(forms.JSONField):
             return value  # what was typed, shown again with its error
         return json.dumps(value or [], ensure_ascii=False, indent=2, cls=self.encoder)
 
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:
+            return forms.fields.InvalidJSONInput(data)
+
     def to_python(self, value: Any) -> Any:
-        converted = super().to_python(value)
+        try:
+            converted = super().to_python(value)
+        except RecursionError as error:  # "[[[[...]]]]" nested beyond the parser's depth
+            raise forms.ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": "…"}
+            ) from error
         return [] if converted is None else converted
 
 

@@ -14,6 +14,9 @@ from typing import Any
 from survey.importing import ATTRIBUTE_VALUE_MAX, attribute_name_problem
 
 MAX_ATTRIBUTES = 10
+# The profile page offers this non-answer itself; a choice of the same words would be
+# stored as an answer and shown on the dashboards as if it were the non-answer group.
+NO_ANSWER_TEXTS = frozenset({"prefer not to say", "prefer not to answer", "no answer"})
 MAX_CHOICES = 50
 LABEL_MAX = 100
 
@@ -68,6 +71,11 @@ def profile_attributes_problems(value: Any) -> list[str]:
             problems.append(f"{where}: give between 2 and {MAX_CHOICES} choices.")
         elif len({choice.strip().casefold() for choice in choices}) != len(choices):
             problems.append(f"{where}: the choices must differ from one another.")
+        elif any(choice.strip().casefold() in NO_ANSWER_TEXTS for choice in choices):
+            problems.append(
+                f"{where}: every question already offers “Prefer not to say”; it cannot be "
+                "a choice too."
+            )
     return problems
 
 

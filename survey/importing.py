@@ -33,6 +33,9 @@ import yaml
 PROFILE_FIELDS = ("side", "function", "level")
 SUBMITTED_ON = "submitted_on"
 RESERVED_TARGETS = frozenset((*PROFILE_FIELDS, SUBMITTED_ON))
+# Other columns of responses.csv (reports.exports) and of the answers frames: an attribute
+# of the same name would make a duplicate column, so an export could not be imported back.
+EXPORT_COLUMNS = frozenset({"row", "submitted_month", "response_id", "item_code", "value"})
 # Name of the ``values`` entry of a mapping file that applies to every Likert item.
 LIKERT_VALUES = "likert"
 IGNORE = "ignore"
@@ -451,6 +454,8 @@ def attribute_name_problem(name: Any) -> str:
         )
     if name in RESERVED_TARGETS:
         return f"{name!r} is already a profile field"
+    if name in EXPORT_COLUMNS:
+        return f"{name!r} names a column of the responses export"
     return ""
 
 

@@ -172,7 +172,9 @@ def round_create(
     """
     errors: dict[str, Any] = {}
     profile_attributes = profile_attributes or []
-    attribute_problems = profile_attributes_problems(profile_attributes)
+    attribute_problems = profile_attributes_problems(
+        profile_attributes
+    ) or _attributes_named_like_items(instrument, profile_attributes)
     if attribute_problems:
         errors["profile_attributes"] = attribute_problems
     name = (name or "").strip()
@@ -245,6 +247,25 @@ def round_create(
     return survey_round
 
 
+def _attributes_named_like_items(
+    instrument: Instrument | None, profile_attributes: list[dict[str, Any]] | None
+) -> list[str]:
+    """A declared attribute may not share its name with an item of the round's instrument:
+    an import or a responses export of the round would have two columns of that name."""
+    if instrument is None or not profile_attributes:
+        return []
+    names = {entry.get("name") for entry in profile_attributes if isinstance(entry, dict)}
+    codes = set(
+        Item.objects.filter(dimension__instrument=instrument, code__in=names).values_list(
+            "code", flat=True
+        )
+    )
+    return [
+        f"{code!r} is an item code of the instrument; name the attribute otherwise."
+        for code in sorted(codes)
+    ]
+
+
 def round_profile_attributes_problems(*, round: SurveyRound, profile_attributes: Any) -> list[str]:
     """Every reason ``round`` cannot declare ``profile_attributes`` instead of its own.
 
@@ -253,6 +274,8 @@ def round_profile_attributes_problems(*, round: SurveyRound, profile_attributes:
     response holds. Adding attributes or choices and changing labels are always allowed.
     """
     problems = profile_attributes_problems(profile_attributes)
+    if not problems and round.instrument_id is not None:
+        problems = _attributes_named_like_items(round.instrument, profile_attributes)
     if problems or round.pk is None:
         return problems
     stored = (

@@ -130,6 +130,10 @@ def test_create_round_declares_attributes(small_instrument):
         ("side=IT,Security", "--attribute: Attribute 1: "),
         ("region=EMEA,emea", "the choices must differ"),
         ("region=EMEA,,APAC", "non-blank"),
+        ("row=A,B", "'row' names a column of the responses export"),
+        ("submitted_month=A,B", "names a column of the responses export"),
+        ("a1=A,B", "'a1' is an item code of the instrument"),
+        ("region=Prefer not to say,EMEA", "already offers “Prefer not to say”"),
     ],
 )
 def test_create_round_refuses_bad_attributes_with_a_clear_message(small_instrument, spec, message):
@@ -347,6 +351,7 @@ def test_admin_edits_the_declared_attributes(admin_client, survey_round):
         ('[{"name": "region", "choices": ["North"', "Enter a valid JSON."),
         ('[{"name": "Region", "choices": ["A", "B"]}]', "is not an attribute name"),
         ('{"name": "region"}', "Profile attributes must be a list."),
+        ("[" * 5000 + "]" * 5000, "Enter a valid JSON."),  # deeper than the parser goes
     ],
 )
 def test_admin_refuses_bad_json_keeping_what_was_typed(admin_client, survey_round, typed, message):
@@ -490,3 +495,10 @@ def test_seed_demo_gives_every_demo_respondent_a_region(small_instrument):
     for region in ("EMEA", "Americas", "APAC"):
         for side in ("it", "security"):
             assert counts[(side, region)] >= 4 * k, (side, region, counts)
+
+
+@pytest.mark.django_db
+def test_the_welcome_page_says_the_round_questions_are_kept_too(client, region_round, issue):
+    token, _invitation = issue()
+    body = client.get(reverse("survey:welcome", kwargs={"token": token})).content.decode()
+    assert "own profile questions" in body
