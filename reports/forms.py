@@ -153,7 +153,10 @@ class ComparisonForm(forms.Form):
         if not values or len(set(values)) != len(values) or not set(values) <= allowed:
             self.add_error(
                 field,
-                _("“%(group)s” is not a group of %(attribute)s.")
+                _(
+                    "“%(group)s” is not a group of %(attribute)s that can be compared (a value "
+                    "held by fewer than the round's minimum group size is not offered)."
+                )
                 % {"group": text, "attribute": self.attribute_label(attribute)},
             )
             return None
