@@ -135,7 +135,11 @@ def round_answers_frame(*, round: SurveyRound, attributes: Sequence[str] = ()) -
     # Each chunk is reduced at once to positions among the profiles and items (both sorted
     # by pk) and the value: 8 bytes an answer instead of 24, so no large array is doubled.
     at_parts, item_parts, value_parts = [], [], []
-    with connection.cursor() as cursor:
+    # A server-side cursor where the database has one (PostgreSQL), so the driver never
+    # holds the whole result: rows arrive CHUNK_SIZE at a time (unless the settings turn
+    # server-side cursors off, as behind a transaction-pooling PgBouncer).
+    plain = connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    with connection.cursor() if plain else connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK_SIZE):
             chunk = np.array(rows, dtype="int64")
@@ -331,6 +335,8 @@ def rounds_attributes_frame(*, rounds: list[SurveyRound]) -> pd.DataFrame:
     """
     rows = (
         Response.objects.filter(round_id__in=[r.pk for r in rounds])
+        # Most responses carry none: leave them in the database, not decoded one by one.
+        .exclude(attributes={})
         .order_by()
         .values_list("pk", "attributes")
     )
