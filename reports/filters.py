@@ -14,7 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.cache import round_results_cached
 from reports.forms import ATTRIBUTES, RoundAttribute
-from reports.summary import filtered_answers, partition_protected, small_sides_removed
+from reports.summary import (
+    filtered_answers,
+    partition_hidden,
+    partition_protected,
+    small_sides_removed,
+)
 from survey.models import Function, Level, SurveyRound
 from survey.selectors import round_answers_frame, rounds_attributes_frame
 
@@ -24,6 +29,8 @@ EVERYONE = ""
 
 class RespondentFilterForm(forms.Form):
     """Level, function and one field per imported attribute (``attr.<name>``); blank = all.
+    One filter applies at a time (the first chosen, in this order); the others are ignored
+    with a message.
 
     ``attributes``: {name: values offered}. Offer only values held by at least k
     respondents, so the list itself names no small group. Invalid input never raises:
@@ -63,23 +70,39 @@ class RespondentFilterForm(forms.Form):
         """{column: value} of the valid, non-blank fields (attribute columns without prefix)."""
         if not self.is_bound:
             return {}
+        chosen = self._chosen()
+        return dict(chosen[:1])
+
+    def _chosen(self) -> list[tuple[str, str]]:
+        """Every valid, non-blank field as (column, value), in the form's field order."""
         self.is_valid()
         cleaned = getattr(self, "cleaned_data", {})
-        return {
-            name.removeprefix(ATTRIBUTE_PREFIX): value
-            for name, value in cleaned.items()
-            if value and name not in self.errors
-        }
+        return [
+            (name.removeprefix(ATTRIBUTE_PREFIX), cleaned[name])
+            for name in self.fields
+            if cleaned.get(name) and name not in self.errors
+        ]
 
     def problems(self) -> list[str]:
-        """One message per ignored field."""
-        if not self.is_bound or self.is_valid():
+        """One message per ignored field: invalid, or a second filter (one at a time: two
+        filters and a comparison would publish three-way tables, whose small cells could be
+        worked out by combining views)."""
+        if not self.is_bound:
             return []
-        return [
+        messages = [
             _("%(field)s: that choice is not available, so it was ignored.")
             % {"field": self.fields[name].label if name in self.fields else name}
-            for name in self.errors
+            for name in (self.errors if not self.is_valid() else {})
         ]
+        labels = {
+            name.removeprefix(ATTRIBUTE_PREFIX): field.label for name, field in self.fields.items()
+        }
+        messages += [
+            _("%(field)s: one filter at a time, so this one was ignored.")
+            % {"field": labels.get(column, column)}
+            for column, _value in self._chosen()[1:]
+        ]
+        return messages
 
     def description(self) -> list[tuple[str, str]]:
         """(label, chosen value's label) of every active filter, for the page and print."""
@@ -96,17 +119,24 @@ class RespondentFilterForm(forms.Form):
 def attribute_options(
     attributes: pd.DataFrame, response_ids: pd.Series, k: int
 ) -> dict[str, list[str]]:
-    """{attribute name: values held by at least k of the respondents ``response_ids``}.
+    """{attribute name: values the filter form may offer} among the respondents
+    ``response_ids``: the values not hidden in the attribute's own unfiltered view
+    (:func:`reports.summary.partition_hidden` over its values and "not given"), so the list
+    itself names no small group and no value whose total would reveal one.
 
     ``attributes``: long frame (``response_id``, ``name``, ``value``) as
-    ``survey.selectors.rounds_attributes_frame``; what the filter form may offer.
+    ``survey.selectors.rounds_attributes_frame``.
     """
+    respondents = int(pd.Series(response_ids).nunique())
     own = attributes.loc[attributes["response_id"].isin(response_ids)]
-    counts = own.groupby(["name", "value"]).size()
     options: dict[str, list[str]] = {}
-    for (name, value), n in counts.items():
-        if n >= k:
-            options.setdefault(str(name), []).append(str(value))
+    for name, part in own.groupby("name"):
+        counts = part["value"].astype(str).value_counts()
+        counts[""] = respondents - int(counts.sum())
+        hidden = partition_hidden(counts, k)
+        shown = [str(value) for value in counts.index if value and str(value) not in hidden]
+        if shown:
+            options[str(name)] = sorted(shown)
     return options
 
 

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from reports.analysis import (
@@ -37,6 +38,7 @@ __all__ = [
     "profiles_frame",
     "recurring_words",
     "small_sides_removed",
+    "table_hidden",
     "top_findings",
 ]
 
@@ -155,20 +157,30 @@ def leaders_versus_staff(
     """Leaders (executives and managers) against staff (individual contributors) within
     each side: {side: :func:`reports.analysis.compare_groups` result}.
 
-    ``answers`` as in :func:`reports.analysis.round_analysis` (possibly filtered). Within a
-    side, the levels (and "" for not given) are a partition: a level hidden by
-    :func:`partition_hidden` leaves its respondents out, so a group that needs it shows
-    "not enough responses" (and the pooled-group rule of ``compare_groups`` applies too).
+    ``answers`` as in :func:`reports.analysis.round_analysis`, unfiltered (with a filter
+    the table would be three-way). The levels of a side (and "" for not given) are hidden
+    by :func:`table_hidden` over the whole side × level table, consistently with every
+    level view; a hidden level leaves its respondents out, and leaders (executives and
+    managers) are hidden whole when either is, so a group that needs them shows "not enough
+    responses".
     Gap = leaders − staff, in points.
     """
     likert = likert_items(items).reset_index(drop=True)
     out: dict[str, GroupComparison] = {}
     side_values = answers["side"].astype(object).astype(str)
+    level_values = answers["level"].astype(object).fillna(BLANK).astype(str)
+    # The side × level table is published row by row here and column by column by the
+    # level views: one suppression pattern for the whole table (rows and columns).
+    profiles = pd.DataFrame(
+        {"response_id": answers["response_id"], "side": side_values, "level": level_values}
+    ).drop_duplicates("response_id")
+    cells = table_hidden(profiles, "side", "level", min_group_size)
+    leaders = {str(level) for level in LEADERS_VS_STAFF.group_a}
     for side in sides:
-        part = answers.loc[(side_values == side).to_numpy()]
-        levels = part.drop_duplicates("response_id")["level"].astype(object).fillna(BLANK)
-        hidden = partition_hidden(levels.astype(str).value_counts(), min_group_size)
-        part = part.loc[~part["level"].astype(object).fillna(BLANK).astype(str).isin(hidden)]
+        hidden = {level for row, level in cells if row == side}
+        if hidden & leaders:
+            hidden |= leaders  # the pool is shown whole or not at all
+        part = answers.loc[((side_values == side) & ~level_values.isin(hidden)).to_numpy()]
         scored = score_items(part, likert, points)
         scores = respondent_scores(part, likert, points)
         out[side] = compare_groups(
@@ -245,6 +257,43 @@ def recurring_words(
     return pd.DataFrame(rows, columns=["word", "comments"]).astype({"comments": "int64"})
 
 
+def table_hidden(
+    profiles: pd.DataFrame, rows: str, columns: str, min_group_size: int
+) -> set[tuple[str, str]]:
+    """The cells of the two-way table ``rows`` × ``columns`` that no view may show.
+
+    ``profiles``: one row per respondent with both columns (str; "" = not given). A view
+    filtered to ``rows = r`` and comparing the groups of ``columns`` shows row r of this
+    table, and the view filtered the other way shows a column of it; the row and column
+    totals are groups of unfiltered views. So the pattern is computed once for the whole
+    table and is the same for every view of it: every cell of 1..k−1 respondents is hidden,
+    then, line by line (rows and columns) until nothing changes, a line whose hidden cells
+    hold 1..k−1 respondents together gets its smallest shown cell hidden too (complementary
+    suppression of a two-way table). Returns ``{(row value, column value)}``.
+    """
+    table = pd.crosstab(profiles[rows].astype(str), profiles[columns].astype(str))
+    counts = table.to_numpy()
+    hidden = (counts > 0) & (counts < min_group_size)
+    changed = True
+    while changed:
+        changed = False
+        for axis in (0, 1):
+            lines_counts = counts if axis == 0 else counts.T
+            lines_hidden = hidden if axis == 0 else hidden.T  # a view: edits reach `hidden`
+            for line_counts, line_hidden in zip(lines_counts, lines_hidden, strict=True):
+                total = int(line_counts[line_hidden].sum())
+                if not 0 < total < min_group_size:
+                    continue
+                shown = np.flatnonzero(~line_hidden & (line_counts > 0))
+                if shown.size:
+                    line_hidden[shown[np.argmin(line_counts[shown])]] = True
+                    changed = True
+    return {
+        (str(table.index[i]), str(table.columns[j]))
+        for i, j in zip(*np.nonzero(hidden), strict=True)
+    }
+
+
 def filtered_answers(
     answers: pd.DataFrame,
     filters: Mapping[str, str],
@@ -253,32 +302,49 @@ def filtered_answers(
     attribute: str = "side",
     pools: Iterable[Sequence[str]] = (),
 ) -> tuple[pd.DataFrame, set[str]]:
-    """Apply profile and attribute filters to a round's answers, with suppression.
+    """Apply one profile or attribute filter to a round's answers, with suppression.
 
-    ``answers``: a round's Likert answers; ``filters``: column -> value (``level``,
-    ``function`` or an imported attribute's name; a name no respondent has selects nobody);
-    ``attributes``: the round's long attributes frame; ``pools``: groups of ``attribute``
-    shown as one (see :func:`partition_hidden`). Returns (the answers of the
-    respondents selected, minus those of every group of ``attribute`` hidden by
-    :func:`filter_hidden_groups` or, within the selection, by :func:`partition_protected`;
-    the hidden groups). With no filter, ``answers`` comes back
-    unchanged and nothing is hidden. Feed the result to :func:`reports.analysis.round_analysis`:
-    its own suppression then shows the hidden groups as "not enough responses".
+    ``answers``: a round's Likert answers; ``filters``: at most one column -> value
+    (``level``, ``function`` or an attribute's name; a name no respondent has selects
+    nobody); ``attributes``: the round's long attributes frame; ``pools``: groups of
+    ``attribute`` shown as one. One filter and one comparison publish one row of a two-way
+    table, so suppression can be made consistent across every view (:func:`table_hidden`);
+    two filters would publish three-way tables, whose cells could be recovered by combining
+    views, hence one at a time. A filter value hidden in its own unfiltered view selects
+    nobody (the total would give the hidden values away). Returns (the answers of the
+    respondents selected, minus those of every hidden group of ``attribute``; the groups of
+    ``attribute`` not shown: hidden, or with fewer than k in the selection). With no filter,
+    ``answers`` comes back unchanged and nothing is hidden. Raises ValueError for more than
+    one filter.
     """
     if not filters:
         return answers, set()
+    if len(filters) > 1:
+        raise ValueError("Apply one filter at a time.")
+    ((column, value),) = filters.items()
     profiles = profiles_frame(answers, attributes)
-    for column in filters:
-        if column not in profiles.columns:
-            profiles[column] = BLANK
-    hidden = filter_hidden_groups(profiles, filters, attribute, min_group_size)
-    selected = filter_respondents(profiles, filters)
-    # The groups of ``attribute`` within the selection are a partition of it, and the
-    # selection's total is published elsewhere (as a group of another view): complementary
-    # suppression, so the hidden groups together hold 0 or at least k respondents.
-    groups = selected[attribute].astype(str)
-    hidden = partition_hidden(groups.value_counts(), min_group_size, hidden, pools)
-    selected = selected.loc[~groups.isin(hidden).to_numpy()]
+    if column not in profiles.columns:
+        profiles[column] = BLANK
+    groups = {str(g) for g in profiles[attribute].astype(str).unique()}
+    values = profiles[column].astype(str)
+    if str(value) in partition_hidden(values.value_counts(), min_group_size):
+        return answers.iloc[0:0], groups
+    selected = profiles.loc[(values == str(value)).to_numpy()]
+    if column == attribute:
+        hidden: set[str] = set()
+    else:
+        hidden = {
+            group
+            for row, group in table_hidden(profiles, column, attribute, min_group_size)
+            if row == str(value)
+        }
+    for pool in pools:
+        if hidden & {str(v) for v in pool}:
+            hidden |= {str(v) for v in pool}
+    in_selection = selected[attribute].astype(str)
+    sizes = in_selection.value_counts()
+    hidden |= {g for g in groups if sizes.get(g, 0) < min_group_size}
+    selected = selected.loc[~in_selection.isin(hidden).to_numpy()]
     keep = answers["response_id"].isin(selected["response_id"]).to_numpy()
     return answers.loc[keep], hidden
 

@@ -250,12 +250,18 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
         row["url"] = reverse(
             "reports:dimension", kwargs={"slug": slug, "code": row["dimension_code"]}
         )
-    within = leaders_versus_staff(
-        current.answers,
-        current.items,
-        current.points,
-        current.min_group_size,
-        thresholds=thresholds,
+    # With a filter, leaders versus staff within each side would publish a three-way table
+    # (filter × side × level), whose small cells could be worked out by combining views.
+    within = (
+        {}
+        if loaded.filters
+        else leaders_versus_staff(
+            current.answers,
+            current.items,
+            current.points,
+            current.min_group_size,
+            thresholds=thresholds,
+        )
     )
     side_labels = dict(Side.choices)
     leaders = []

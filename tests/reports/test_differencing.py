@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from django.urls import reverse
 
-from reports.summary import partition_protected, small_sides_removed
+from reports.summary import partition_protected, small_sides_removed, table_hidden
 from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
 
 
@@ -129,3 +129,60 @@ def test_a_filtered_pool_missing_a_hidden_value_is_not_shown_under_its_name(
     )
     assert {row["n_a"] for row in response.context["scorecard"]} == {None}
     assert {row["n_b"] for row in response.context["scorecard"]} == {38}
+
+
+def test_table_hidden_suppresses_rows_and_columns_alike():
+    """Rows: region; columns: level. (APAC, executive) = 3 is hidden; its row and its
+    column each need another hidden cell, so neither total gives it away."""
+    rows = (
+        [("EMEA", "executive")] * 10
+        + [("EMEA", "individual")] * 20
+        + [("APAC", "executive")] * 3
+        + [("APAC", "individual")] * 9
+        + [("Americas", "executive")] * 6
+        + [("Americas", "individual")] * 12
+    )
+    profiles = pd.DataFrame(rows, columns=["region", "level"])
+    hidden = table_hidden(profiles, "region", "level", 5)
+    assert ("APAC", "executive") in hidden
+    cells = _cells(profiles)
+    row = sum(n for (r, c), n in cells.items() if r == "APAC" and (r, c) in hidden)
+    assert row >= 5  # its row hides at least k
+    # its column too: the smallest other executive cell (Americas, 6) is hidden with it
+    assert ("Americas", "executive") in hidden
+    column = sum(n for (r, c), n in cells.items() if c == "executive" and (r, c) in hidden)
+    assert column >= 5
+    # and the same pattern serves the transposed views
+    flipped = table_hidden(profiles, "level", "region", 5)
+    assert flipped == {(c, r) for r, c in hidden}
+
+
+def _cells(profiles: pd.DataFrame) -> dict[tuple[str, str], int]:
+    return profiles.value_counts().to_dict()
+
+
+@pytest.mark.django_db
+def test_one_filter_at_a_time(leader_client, survey_round, make_responses):
+    """The second trial's attacks combined two filters with a comparison (three-way
+    tables); only the first filter applies, and the page says the other was ignored."""
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 12, level="individual")
+    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 12, level="individual")
+    url = reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
+    response = leader_client.get(url, {"level": "individual", "function": "infrastructure"})
+    assert response.context["active_filters"] == [("Level", "Individual contributor")]
+    assert any("one filter at a time" in p for p in response.context["filter_problems"])
+
+
+@pytest.mark.django_db
+def test_a_filter_value_hidden_in_its_own_view_shows_nothing(
+    leader_client, survey_round, make_responses
+):
+    """Managers (8) are hidden with executives (3) in the level view: filtering to the
+    managers would show their total and give the executives away."""
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 3, level="executive")
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 8, level="manager")
+    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 20, level="individual")
+    url = reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
+    response = leader_client.get(url, {"level": "manager"})
+    assert response.context["too_few"]
+    assert "scorecard" not in response.context

@@ -64,10 +64,13 @@ def test_filter_round_answers_with_too_few_left_says_so(rf, split_round):
 def test_attribute_options_offer_values_held_by_at_least_k():
     attributes = pd.DataFrame(
         {
-            "response_id": [1, 2, 3, 4, 5, 6],
-            "name": ["region"] * 6,
-            "value": ["north", "north", "north", "south", "south", "north"],
+            "response_id": [1, 2, 3, 4, 5, 6, 7, 8, 9],
+            "name": ["region"] * 9,
+            "value": ["north", "north", "north", "south", "south", "north", *["east"] * 3],
         }
     )
-    assert attribute_options(attributes, pd.Series([1, 2, 3, 4, 5, 6]), 3) == {"region": ["north"]}
+    # south (2) is hidden, and east (3) with it: the total minus north would be south alone.
+    assert attribute_options(attributes, pd.Series(range(1, 10)), 3) == {"region": ["north"]}
+    # Without east, north would give south away: nothing is offered.
+    assert attribute_options(attributes, pd.Series(range(1, 7)), 3) == {}
     assert attribute_options(attributes, pd.Series([1, 2]), 3) == {}

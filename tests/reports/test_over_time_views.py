@@ -203,6 +203,9 @@ def test_summary_of_leaders_versus_staff_within_each_side(leader_client, small_i
     low = {"a1": 2, "a2": 2, "a3": 4, "b1": 2, "b2": 2, "b3": 4}
     specs = [("it", "executive", high, 5), ("it", "manager", high, 5), ("it", "individual", low, 6)]
     specs += [("security", "individual", low, 6), ("security", "manager", high, 2)]
+    # Other managers (3) hide with Security's 2 in the managers' column (5 >= k), so IT's
+    # managers can be shown beside the managers' total of the level view.
+    specs += [("other", "manager", low, 3), ("other", "individual", low, 5)]
     responses_create_bulk(
         round=survey_round,
         responses=[
@@ -221,6 +224,9 @@ def test_summary_of_leaders_versus_staff_within_each_side(leader_client, small_i
     assert security["score_a"] is None  # 2 managers
     assert security["score_b"] is None  # the 6 staff = the side minus the 2 managers
     assert "Leaders versus staff within each side" in response.content.decode()
+    filtered = leader_client.get(url("summary", survey_round), {"level": "individual"})
+    assert filtered.context["leaders"] == []
+    assert "Not shown while a filter is on" in filtered.content.decode()
 
 
 def test_a_filter_that_stays_above_the_threshold_shows_filtered_figures(
@@ -267,7 +273,9 @@ def test_a_filtered_side_that_could_be_subtracted_is_hidden(leader_client, round
     autumn = rounds[1]
     responses_create_bulk(
         round=autumn,
-        responses=[{"side": "it", "function": "", "level": "manager", "answers": {"a1": 1}}] * 2,
+        responses=[{"side": "it", "function": "", "level": "manager", "answers": {"a1": 1}}] * 2
+        # Five Security managers: the managers (7) can be shown, so the level filter applies.
+        + [{"side": "security", "function": "", "level": "manager", "answers": {"a1": 5}}] * 5,
     )
     response = leader_client.get(url("summary", autumn), {"level": "individual"})
     scorecard = {row["dimension_code"]: row for row in response.context["scorecard"]}
@@ -278,18 +286,27 @@ def test_a_filtered_side_that_could_be_subtracted_is_hidden(leader_client, round
 
 def test_attribute_filters_offer_only_values_held_by_k_respondents(leader_client, rounds):
     autumn = rounds[1]
-    ids = list(Response.objects.filter(round=autumn).order_by("pk").values_list("pk", flat=True))
-    for pk in ids[:-1]:
-        Response.objects.filter(pk=pk).update(attributes={"region": "north"})
-    Response.objects.filter(pk=ids[-1]).update(attributes={"region": "antarctica"})
+    responses_create_bulk(
+        round=autumn,
+        responses=[{"side": "security", "function": "", "level": "", "answers": {"a1": 5}}] * 10,
+    )
+    security = list(
+        Response.objects.filter(round=autumn, side="security")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    Response.objects.filter(round=autumn).update(attributes={"region": "north"})
+    Response.objects.filter(pk__in=security[-6:-1]).update(attributes={"region": "south"})
+    Response.objects.filter(pk=security[-1]).update(attributes={"region": "antarctica"})
     response = leader_client.get(url("summary", autumn))
     field = response.context["filter_form"].fields["attr.region"]
+    # antarctica (1) is hidden, and south (5) with it: the round minus north would be them.
     assert [value for value, _ in field.choices] == ["", "north"]
     filtered = leader_client.get(url("summary", autumn), {"attr.region": "north"})
     assert filtered.context["active_filters"] == [("Region", "north")]
-    # The one Security respondent outside "north" would be Security minus Security-north.
-    assert filtered.context["respondents"] == 10
-    assert filtered.context["hidden_sides"] == ["Security"]
+    north = Response.objects.filter(round=autumn, attributes__region="north").count()
+    assert filtered.context["respondents"] == north
+    assert filtered.context["hidden_sides"] == []
     refused = leader_client.get(url("summary", autumn), {"attr.region": "antarctica"})
     assert refused.status_code == 200
     assert refused.context["filter_problems"]

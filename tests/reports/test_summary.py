@@ -125,6 +125,10 @@ def test_leaders_versus_staff_compares_within_each_side():
             ("it", "individual", "infrastructure", 2, 10),
             ("security", "manager", "governance", 3, 3),  # pooled leaders: 3 < k
             ("security", "individual", "security_operations", 3, 8),
+            # Other managers (4) hide with Security's, so the managers' column of the
+            # side × level table hides 7 >= k and IT's managers can be shown.
+            ("other", "manager", "governance", 3, 4),
+            ("other", "individual", "governance", 3, 6),
         ]
     )
     out = leaders_versus_staff(frame, ITEMS, 5, 5)
@@ -137,6 +141,23 @@ def test_leaders_versus_staff_compares_within_each_side():
     assert pd.isna(security["score_a"])
     # Security's staff (8) would be the side minus 3 managers: hidden too.
     assert security["suppressed_b"]
+
+
+def test_leaders_versus_staff_hides_a_cell_its_level_column_would_reveal():
+    """IT managers (5) beside the managers' total of the level view (8) would give the 3
+    Security managers away: the side × level table is suppressed by columns too."""
+    frame = answers(
+        [
+            ("it", "executive", "leadership", 5, 5),
+            ("it", "manager", "infrastructure", 5, 5),
+            ("it", "individual", "infrastructure", 2, 10),
+            ("security", "manager", "governance", 3, 3),
+            ("security", "individual", "security_operations", 3, 8),
+        ]
+    )
+    out = leaders_versus_staff(frame, ITEMS, 5, 5)
+    assert out["it"].dimensions.iloc[0]["suppressed_a"]  # the IT leaders' pool
+    assert out["it"].dimensions.iloc[0]["score_b"] == pytest.approx(25.0)
 
 
 def test_top_findings_lists_breakdowns_by_size_then_watch():

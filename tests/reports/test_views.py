@@ -613,6 +613,10 @@ def test_dashboard_filter_follows_the_comparison_attribute(
     make_responses(survey_round, [("it", IT_ANSWERS)] * 9, level="manager")
     make_responses(survey_round, [("it", IT_ANSWERS)] * 2, level="manager", function="identity")
     make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 7, level="individual")
+    # Governance (5) hides with identity (2) in the function view, so infrastructure shows.
+    make_responses(
+        survey_round, [("it", IT_ANSWERS)] * 5, level="individual", function="governance"
+    )
     query = "attribute=level&a=manager&b=individual&function=infrastructure"
     response = leader_client.get(dashboard_url(survey_round) + "?" + query)
     assert response.context["hidden_sides"] == ["Manager"]
