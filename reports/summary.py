@@ -42,6 +42,8 @@ __all__ = [
     "top_findings",
 ]
 
+# The merged, never-shown row or column of a recoded two-way table (see table_hidden).
+BUCKET = "\x00hidden"
 # Profile fields a view can be filtered by; imported attributes come on top.
 PROFILE_FILTERS = ("level", "function")
 BLANK = ""
@@ -158,10 +160,10 @@ def leaders_versus_staff(
     each side: {side: :func:`reports.analysis.compare_groups` result}.
 
     ``answers`` as in :func:`reports.analysis.round_analysis`, unfiltered (with a filter
-    the table would be three-way). The levels of a side (and "" for not given) are hidden
-    by :func:`table_hidden` over the whole side × level table, consistently with every
-    level view; a hidden level leaves its respondents out, and leaders (executives and
-    managers) are hidden whole when either is, so a group that needs them shows "not enough
+    the table would be three-way). The side × level table is recoded by
+    :func:`table_hidden`, consistently with every level view: a hidden level (or a hidden
+    side, all its levels) leaves its respondents out, and leaders (executives and managers)
+    are hidden whole when either is, so a group that needs them shows "not enough
     responses".
     Gap = leaders − staff, in points.
     """
@@ -174,10 +176,10 @@ def leaders_versus_staff(
     profiles = pd.DataFrame(
         {"response_id": answers["response_id"], "side": side_values, "level": level_values}
     ).drop_duplicates("response_id")
-    cells = table_hidden(profiles, "side", "level", min_group_size)
+    hidden_sides, hidden_levels = table_hidden(profiles, "side", "level", min_group_size)
     leaders = {str(level) for level in LEADERS_VS_STAFF.group_a}
     for side in sides:
-        hidden = {level for row, level in cells if row == side}
+        hidden = set(hidden_levels) if side not in hidden_sides else {*level_values.unique()}
         if hidden & leaders:
             hidden |= leaders  # the pool is shown whole or not at all
         part = answers.loc[((side_values == side) & ~level_values.isin(hidden)).to_numpy()]
@@ -259,39 +261,65 @@ def recurring_words(
 
 def table_hidden(
     profiles: pd.DataFrame, rows: str, columns: str, min_group_size: int
-) -> set[tuple[str, str]]:
-    """The cells of the two-way table ``rows`` × ``columns`` that no view may show.
+) -> tuple[set[str], set[str]]:
+    """The values of ``rows`` and of ``columns`` that no view of their two-way table shows.
 
     ``profiles``: one row per respondent with both columns (str; "" = not given). A view
-    filtered to ``rows = r`` and comparing the groups of ``columns`` shows row r of this
-    table, and the view filtered the other way shows a column of it; the row and column
-    totals are groups of unfiltered views. So the pattern is computed once for the whole
-    table and is the same for every view of it: every cell of 1..k−1 respondents is hidden,
-    then, line by line (rows and columns) until nothing changes, a line whose hidden cells
-    hold 1..k−1 respondents together gets its smallest shown cell hidden too (complementary
-    suppression of a two-way table). Returns ``{(row value, column value)}``.
+    filtered to ``rows = r`` comparing the groups of ``columns`` shows row r of this table
+    (its "all" is the row minus what is hidden), the view filtered the other way shows a
+    column, and unfiltered views show the row and column totals. Hiding single cells is not
+    enough: a hidden cell alone in its line is the line's total minus what is shown, and
+    then gives away the small cell it was hiding in the crossing line. So values are
+    *merged* instead (global recoding): the values hidden in their own unfiltered view
+    (:func:`partition_hidden`) start in a hidden bucket of rows and one of columns; then,
+    while any cell of the table (the buckets' cells included, each bucket counted as one
+    row or column) holds 1..k−1 respondents, the row or column through it with fewer
+    respondents joins its bucket (for a cell of a bucket, any row or column of that kind
+    may join: the smallest does). In the end every cell anyone can see or work out holds 0
+    or at least k respondents, or everything is hidden. Returns (hidden row values, hidden
+    column values).
     """
-    table = pd.crosstab(profiles[rows].astype(str), profiles[columns].astype(str))
-    counts = table.to_numpy()
-    hidden = (counts > 0) & (counts < min_group_size)
-    changed = True
-    while changed:
-        changed = False
-        for axis in (0, 1):
-            lines_counts = counts if axis == 0 else counts.T
-            lines_hidden = hidden if axis == 0 else hidden.T  # a view: edits reach `hidden`
-            for line_counts, line_hidden in zip(lines_counts, lines_hidden, strict=True):
-                total = int(line_counts[line_hidden].sum())
-                if not 0 < total < min_group_size:
-                    continue
-                shown = np.flatnonzero(~line_hidden & (line_counts > 0))
-                if shown.size:
-                    line_hidden[shown[np.argmin(line_counts[shown])]] = True
-                    changed = True
-    return {
-        (str(table.index[i]), str(table.columns[j]))
-        for i, j in zip(*np.nonzero(hidden), strict=True)
-    }
+    row_values = profiles[rows].astype(str)
+    column_values = profiles[columns].astype(str)
+    hidden_rows = partition_hidden(row_values.value_counts(), min_group_size)
+    hidden_columns = partition_hidden(column_values.value_counts(), min_group_size)
+    table = pd.crosstab(row_values, column_values)
+    row_totals = table.sum(axis=1)
+    column_totals = table.sum(axis=0)
+    while True:
+        merged = table.groupby(
+            [BUCKET if str(r) in hidden_rows else str(r) for r in table.index]
+        ).sum()
+        merged = (
+            merged.T.groupby(
+                [BUCKET if str(c) in hidden_columns else str(c) for c in merged.columns]
+            )
+            .sum()
+            .T
+        )
+        counts = merged.to_numpy()
+        small = np.argwhere((counts > 0) & (counts < min_group_size))
+        if not small.size:
+            return hidden_rows, hidden_columns
+        open_rows = [
+            (int(row_totals[r]), 0, str(r)) for r in table.index if str(r) not in hidden_rows
+        ]
+        open_columns = [
+            (int(column_totals[c]), 1, str(c))
+            for c in table.columns
+            if str(c) not in hidden_columns
+        ]
+        candidates = []
+        for i, j in small:
+            row, column = str(merged.index[i]), str(merged.columns[j])
+            # A small cell in a bucket is widened by any line of that bucket's kind.
+            candidates += (open_rows if row == BUCKET else [(int(row_totals[row]), 0, row)]) + (
+                open_columns if column == BUCKET else [(int(column_totals[column]), 1, column)]
+            )
+        if not candidates:
+            return hidden_rows, hidden_columns
+        _n, axis, value = min(candidates)
+        (hidden_rows if axis == 0 else hidden_columns).add(value)
 
 
 def filtered_answers(
@@ -308,10 +336,9 @@ def filtered_answers(
     (``level``, ``function`` or an attribute's name; a name no respondent has selects
     nobody); ``attributes``: the round's long attributes frame; ``pools``: groups of
     ``attribute`` shown as one. One filter and one comparison publish one row of a two-way
-    table, so suppression can be made consistent across every view (:func:`table_hidden`);
-    two filters would publish three-way tables, whose cells could be recovered by combining
-    views, hence one at a time. A filter value hidden in its own unfiltered view selects
-    nobody (the total would give the hidden values away). Returns (the answers of the
+    table, recoded once for every view of it (:func:`table_hidden`); two filters would
+    publish three-way tables, whose cells could be recovered by combining views, hence one
+    at a time. A filter value the recoding hides selects nobody. Returns (the answers of the
     respondents selected, minus those of every hidden group of ``attribute``; the groups of
     ``attribute`` not shown: hidden, or with fewer than k in the selection). With no filter,
     ``answers`` comes back unchanged and nothing is hidden. Raises ValueError for more than
@@ -327,17 +354,14 @@ def filtered_answers(
         profiles[column] = BLANK
     groups = {str(g) for g in profiles[attribute].astype(str).unique()}
     values = profiles[column].astype(str)
-    if str(value) in partition_hidden(values.value_counts(), min_group_size):
-        return answers.iloc[0:0], groups
-    selected = profiles.loc[(values == str(value)).to_numpy()]
     if column == attribute:
+        hidden_rows = partition_hidden(values.value_counts(), min_group_size)
         hidden: set[str] = set()
     else:
-        hidden = {
-            group
-            for row, group in table_hidden(profiles, column, attribute, min_group_size)
-            if row == str(value)
-        }
+        hidden_rows, hidden = table_hidden(profiles, column, attribute, min_group_size)
+    if str(value) in hidden_rows:
+        return answers.iloc[0:0], groups
+    selected = profiles.loc[(values == str(value)).to_numpy()]
     for pool in pools:
         if hidden & {str(v) for v in pool}:
             hidden |= {str(v) for v in pool}

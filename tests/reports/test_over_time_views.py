@@ -275,13 +275,17 @@ def test_a_filtered_side_that_could_be_subtracted_is_hidden(leader_client, round
         round=autumn,
         responses=[{"side": "it", "function": "", "level": "manager", "answers": {"a1": 1}}] * 2
         # Five Security managers: the managers (7) can be shown, so the level filter applies.
-        + [{"side": "security", "function": "", "level": "manager", "answers": {"a1": 5}}] * 5,
+        + [{"side": "security", "function": "", "level": "manager", "answers": {"a1": 5}}] * 5
+        # Other (5 managers, 5 individuals) hides with IT, so the level × side table keeps
+        # Security's cells: without a third side any cell would determine the 2.
+        + [{"side": "other", "function": "", "level": "manager", "answers": {"a1": 3}}] * 5
+        + [{"side": "other", "function": "", "level": "individual", "answers": {"a1": 3}}] * 5,
     )
     response = leader_client.get(url("summary", autumn), {"level": "individual"})
     scorecard = {row["dimension_code"]: row for row in response.context["scorecard"]}
     assert scorecard["a"]["score_a"] is None  # IT individuals = IT minus 2 managers
     assert scorecard["a"]["score_b"] is not None
-    assert response.context["hidden_sides"] == ["IT"]
+    assert response.context["hidden_sides"] == ["IT", "Other"]
 
 
 def test_attribute_filters_offer_only_values_held_by_k_respondents(leader_client, rounds):
