@@ -261,7 +261,7 @@ def test_a_filter_leaving_fewer_than_k_shows_not_enough_responses(leader_client,
     response = leader_client.get(url("summary", autumn), {"level": "manager"})
     content = response.content.decode()
     assert response.context["too_few"]
-    assert "These filters leave fewer than 5 respondents" in content
+    assert "it leaves fewer than 5 respondents to show" in content
     assert "findings" not in response.context
     assert "figure-gap" not in content
     trend = leader_client.get(url("trend", autumn), {"level": "manager"})
