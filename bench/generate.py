@@ -184,15 +184,7 @@ def _write_executemany(round: SurveyRound, batch: _Batch, likert: list, text: li
             " %s, %s, NULL, '{}', %s)",
             [
                 (int(i), round.pk, side, function, level, day, Response.Source.COLLECTED.value, js)
-                for i, side, function, level, day, js in zip(
-                    ids,
-                    batch.sides,
-                    batch.functions,
-                    batch.levels,
-                    _dates(batch),
-                    _likert_json(batch),
-                    strict=True,
-                )
+                for i, side, function, level, day, js in _response_rows(batch, ids)
             ],
         )
         table, comments = _answer_rows(batch, ids, likert, text)
@@ -206,6 +198,20 @@ def _write_executemany(round: SurveyRound, batch: _Batch, likert: list, text: li
             comments,
         )
     return len(table) + len(comments)
+
+
+def _response_rows(batch: _Batch, ids: np.ndarray) -> Iterator[tuple]:
+    """(id, side, function, level, submitted_on, likert_answers JSON) of each response of
+    ``batch``: what both databases' inserts write."""
+    return zip(
+        ids,
+        batch.sides,
+        batch.functions,
+        batch.levels,
+        _dates(batch),
+        _likert_json(batch),
+        strict=True,
+    )
 
 
 def _copy_text(value: str) -> str:
@@ -231,15 +237,7 @@ def _write_postgres(round: SurveyRound, batch: _Batch, likert: list, text: list)
         lines = "".join(
             f"{i}\t{round.pk}\t{side}\t{function}\t{level}\t{day}\t{source}\t\\N\t{{}}"
             f"\t{_copy_text(js)}\n"
-            for i, side, function, level, day, js in zip(
-                ids,
-                batch.sides,
-                batch.functions,
-                batch.levels,
-                _dates(batch),
-                _likert_json(batch),
-                strict=True,
-            )
+            for i, side, function, level, day, js in _response_rows(batch, ids)
         )
         with raw.copy(
             "COPY survey_response (id, round_id, side, function, level, submitted_on, source,"

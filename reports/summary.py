@@ -29,7 +29,6 @@ from reports.analysis import (
 __all__ = [
     "PROFILE_FILTERS",
     "STOP_WORDS",
-    "filter_hidden_groups",
     "filter_respondents",
     "filtered_answers",
     "leaders_versus_staff",
@@ -117,33 +116,6 @@ def partition_hidden(
     for pool in pools:
         if hidden & {str(value) for value in pool}:
             hidden |= {str(value) for value in pool}
-    return hidden
-
-
-def filter_hidden_groups(
-    profiles: pd.DataFrame, filters: Mapping[str, str], attribute: str, min_group_size: int
-) -> set[str]:
-    """Groups of ``attribute`` (e.g. sides) that a filtered view must not show.
-
-    For each filter ``column = value``, the respondents selected by the OTHER filters are
-    split, group by group, into the cells of ``column`` (each value, "" for not given);
-    when the cell ``value`` is hidden by :func:`partition_hidden` the group is hidden: its
-    filtered numbers and the unfiltered (or less filtered) ones would reveal a group of
-    fewer than k by subtraction. Groups with fewer than k respondents after all filters are
-    hidden as well. ``profiles`` is a :func:`profiles_frame`. Returns str group values.
-    """
-    hidden: set[str] = set()
-    selected = filter_respondents(profiles, filters)
-    sizes = selected[attribute].astype(str).value_counts()
-    groups = {str(g) for g in profiles[attribute].astype(str).unique()}
-    hidden |= {g for g in groups if sizes.get(g, 0) < min_group_size}
-    for column, value in filters.items():
-        others = {key: v for key, v in filters.items() if key != column}
-        base = filter_respondents(profiles, others)
-        for group, part in base.groupby(base[attribute].astype(str), sort=False):
-            cells = part[column].astype(str).value_counts()
-            if str(value) in partition_hidden(cells, min_group_size):
-                hidden.add(str(group))
     return hidden
 
 
@@ -361,7 +333,7 @@ def filtered_answers(
         hidden_rows, hidden = table_hidden(profiles, column, attribute, min_group_size)
     if str(value) in hidden_rows:
         return answers.iloc[0:0], groups
-    selected = profiles.loc[(values == str(value)).to_numpy()]
+    selected = filter_respondents(profiles, filters)
     for pool in pools:
         if hidden & {str(v) for v in pool}:
             hidden |= {str(v) for v in pool}

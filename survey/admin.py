@@ -123,16 +123,7 @@ class SurveyRoundAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "opens_at"
     list_select_related = ["instrument"]
-    fields = [
-        "instrument",
-        "name",
-        "slug",
-        "opens_at",
-        "closes_at",
-        "timezone",
-        "min_group_size",
-        "profile_attributes",
-    ]
+    fields = SurveyRoundAdminForm.Meta.fields
 
     def change_view(self, request: HttpRequest, object_id: str, *args, **kwargs) -> HttpResponse:
         """Show and read the round's dates in the round's own time zone."""

@@ -8,12 +8,10 @@ import pandas as pd
 import pytest
 
 from reports.summary import (
-    filter_hidden_groups,
     filter_respondents,
     filtered_answers,
     leaders_versus_staff,
     partition_hidden,
-    profiles_frame,
     recurring_words,
     top_findings,
 )
@@ -60,22 +58,6 @@ def test_partition_hidden_hides_small_cells_and_enough_others_to_stop_subtractio
     assert partition_hidden(counts, 5) == {"", "individual"}
     # Two small cells that together reach k need nothing more.
     assert partition_hidden(pd.Series({"a": 9, "b": 3, "c": 2}), 5) == {"b", "c"}
-
-
-def test_filter_hidden_groups_hides_a_side_whose_rest_would_be_revealed():
-    frame = answers(
-        [
-            ("it", "individual", "infrastructure", 4, 10),
-            ("it", "manager", "infrastructure", 2, 2),  # 2 IT managers
-            ("security", "individual", "infrastructure", 3, 8),
-            ("security", "manager", "infrastructure", 3, 6),
-        ]
-    )
-    profiles = profiles_frame(frame)
-    # IT individuals (10) are shown on the unfiltered dashboard minus 2 managers: hidden.
-    assert filter_hidden_groups(profiles, {"level": "individual"}, "side", 5) == {"it"}
-    # IT managers are 2: below k.
-    assert filter_hidden_groups(profiles, {"level": "manager"}, "side", 5) == {"it"}
 
 
 def test_filtered_answers_leaves_hidden_sides_out_and_unknown_attributes_select_nobody():
