@@ -168,12 +168,17 @@ def test_table_hidden_starts_from_the_values_hidden_in_their_own_view():
 def test_one_filter_at_a_time(leader_client, survey_round, make_responses):
     """The second trial's attacks combined two filters with a comparison (three-way
     tables); only the first filter applies, and the page says the other was ignored."""
-    make_responses(survey_round, [("it", IT_ANSWERS)] * 12, level="individual")
-    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 12, level="individual")
+    regions = [{"region": "EMEA"}] * 6 + [{"region": "APAC"}] * 6
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 12, level="individual", attributes=regions)
+    make_responses(
+        survey_round, [("security", SECURITY_ANSWERS)] * 12, level="individual", attributes=regions
+    )
     url = reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
-    response = leader_client.get(url, {"level": "individual", "function": "infrastructure"})
-    assert response.context["active_filters"] == [("Level", "Individual contributor")]
-    assert any("one filter at a time" in p for p in response.context["filter_problems"])
+    for second in ({"function": "infrastructure"}, {"attr.region": "EMEA"}):
+        response = leader_client.get(url, {"level": "individual", **second})
+        assert response.context["active_filters"] == [("Level", "Individual contributor")]
+        assert any("one filter at a time" in p for p in response.context["filter_problems"])
+        assert "one filter at a time, so this one was ignored" in response.content.decode()
 
 
 @pytest.mark.django_db
