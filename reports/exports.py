@@ -31,16 +31,10 @@ import pandas as pd
 from django.conf import settings
 from django.http import StreamingHttpResponse
 
-from reports.analysis import (
-    DEFAULT_COMPARISON,
-    SIDE_GROUPS,
-    Comparison,
-    Thresholds,
-    profiles_generalise,
-    round_analysis,
-)
+from reports.analysis import DEFAULT_COMPARISON, SIDE_GROUPS, Comparison, Thresholds, round_analysis
 from reports.analysis import SUMMARY_COLUMNS as ANALYSIS_SUMMARY_COLUMNS
 from reports.cache import round_results_cached
+from reports.disclosure import profiles_generalise
 from reports.filters import comparison_answers
 from survey.models import SurveyRound
 from survey.selectors import (

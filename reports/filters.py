@@ -13,13 +13,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from reports.cache import round_results_cached
-from reports.forms import ATTRIBUTES, RoundAttribute
-from reports.summary import (
+from reports.disclosure import (
     filtered_answers,
     partition_hidden,
     partition_protected,
     small_sides_removed,
 )
+from reports.forms import ATTRIBUTES, RoundAttribute
 from survey.models import Function, Level, SurveyRound
 from survey.selectors import round_answers_frame, rounds_attributes_frame
 

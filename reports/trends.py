@@ -30,18 +30,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from reports.analysis import (
-    DEFAULT_COMPARISON,
-    Comparison,
-    Thresholds,
-    bh_qvalues,
-    compare_groups,
-    effect_label,
-    likert_items,
-    mann_whitney,
-    respondent_scores,
-    score_items,
-)
+from assessment.scoring import likert_items
+from reports.analysis import DEFAULT_COMPARISON, Comparison, Thresholds, compare_groups
+from reports.panel import respondent_scores, score_items
+from reports.statistics import bh_qvalues, effect_label, mann_whitney
 
 __all__ = [
     "CHANGE_COLUMNS",

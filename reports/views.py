@@ -30,12 +30,10 @@ from reports.analysis import (
     SIDE_GROUPS,
     Comparison,
     RoundAnalysis,
-    count_suppression,
-    dimension_comments,
-    dimension_names,
     round_analysis,
 )
 from reports.cache import round_results_cached
+from reports.disclosure import count_suppression, dimension_comments
 from reports.exports import KINDS, export_response, report_thresholds
 from reports.filters import (
     RespondentFilterForm,
@@ -50,6 +48,7 @@ from reports.forms import (
     comparison_initial,
     group_label,
 )
+from reports.panel import dimension_names
 from survey.models import Side, SurveyRound
 from survey.selectors import (
     round_comments_frame,

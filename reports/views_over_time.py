@@ -13,25 +13,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assessment.models import Dimension
+from assessment.scoring import likert_items
 from reports import charts
-from reports.analysis import (
-    DEFAULT_COMPARISON,
-    compare_groups,
-    dimension_comments,
-    dimension_names,
-    likert_items,
-    respondent_scores,
-    score_items,
-)
+from reports.analysis import DEFAULT_COMPARISON, compare_groups
+from reports.disclosure import dimension_comments, filtered_answers, small_sides_removed
 from reports.exports import report_thresholds
 from reports.filters import RespondentFilterForm, attribute_options, filter_context
-from reports.summary import (
-    filtered_answers,
-    leaders_versus_staff,
-    recurring_words,
-    small_sides_removed,
-    top_findings,
-)
+from reports.findings import leaders_versus_staff, recurring_words, top_findings
+from reports.panel import dimension_names, respondent_scores, score_items
 from reports.trends import TrendRound, round_change, shared_items, trend_table
 from reports.views import (
     chart_text,

@@ -14,7 +14,10 @@ PURE_MODULES = [
     "assessment.validation",
     "reports.analysis",
     "reports.charts",
-    "reports.summary",
+    "reports.disclosure",
+    "reports.findings",
+    "reports.panel",
+    "reports.statistics",
     "reports.trends",
     "survey.importing",
 ]

@@ -12,20 +12,21 @@ from scipy.linalg import hadamard
 from reports.analysis import (
     Comparison,
     Thresholds,
-    ad_index,
     alignment_index,
-    bh_qvalues,
     compare_groups,
-    cronbach_alpha,
-    effect_label,
     group_summary,
     item_distributions,
-    mann_whitney,
     mirror_pairs,
-    respondent_scores,
     round_analysis,
+)
+from reports.panel import respondent_scores, score_items
+from reports.statistics import (
+    ad_index,
+    bh_qvalues,
+    cronbach_alpha,
+    effect_label,
+    mann_whitney,
     rwg_j,
-    score_items,
 )
 
 

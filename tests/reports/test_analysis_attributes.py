@@ -12,11 +12,9 @@ from reports.analysis import (
     compare_groups,
     group_summary,
     item_distributions,
-    respondent_columns,
-    respondent_scores,
     round_analysis,
-    score_items,
 )
+from reports.panel import respondent_columns, respondent_scores, score_items
 
 ITEMS = pd.DataFrame(
     [

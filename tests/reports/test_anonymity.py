@@ -14,7 +14,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from reports.analysis import count_suppression, dimension_comments, profiles_generalise
+from reports.disclosure import count_suppression, dimension_comments, profiles_generalise
 from reports.exports import export_chunks
 from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
 

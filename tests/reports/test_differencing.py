@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from django.urls import reverse
 
-from reports.summary import partition_protected, small_sides_removed, table_hidden
+from reports.disclosure import partition_protected, small_sides_removed, table_hidden
 from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
 
 

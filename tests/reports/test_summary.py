@@ -7,14 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reports.summary import (
-    filter_respondents,
-    filtered_answers,
-    leaders_versus_staff,
-    partition_hidden,
-    recurring_words,
-    top_findings,
-)
+from reports.disclosure import filter_respondents, filtered_answers, partition_hidden
+from reports.findings import leaders_versus_staff, recurring_words, top_findings
 
 ITEMS = pd.DataFrame(
     {

@@ -183,7 +183,7 @@ def test_gap_change_test_is_deterministic_and_detects_a_large_change():
 
 def test_trends_module_imports_no_django():
     code = (
-        "import sys, reports.trends, reports.summary; "
+        "import sys, reports.trends, reports.findings; "
         "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)"
     )
     result = subprocess.run(  # noqa: S603

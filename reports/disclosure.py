@@ -1,53 +1,164 @@
-"""Pure helpers of the executive summary, the filtered views and the comment pages: filtering
-respondents safely, leaders versus staff within each side, the top findings and recurring
-words. No Django. (Comments shown and participation suppression: ``reports.analysis``.)
+"""Disclosure: every rule that decides whether a figure of a round may be published. Pure.
 
-Frames follow ``reports.analysis``: *answers* (``response_id``, ``side``, ``function``,
-``level``, ``item_code``, ``value``) and *attributes* (long: ``response_id``, ``name``,
-``value``; the imported ``Response.attributes``).
+One small-count rule underlies them all (:func:`is_small`): a group of 1..k−1 respondents
+(k = the round's ``min_group_size``) may be neither shown nor worked out. A count is shown
+only when it is at least k (:func:`count_shown`: an empty group looks like a small one).
+On top of it: complementary suppression of a partition whose total is published
+(:func:`partition_hidden`, :func:`count_suppression`, :func:`all_row_suppressed`), global
+recoding of two-way tables (:func:`table_hidden`), sides left out of every figure
+(:func:`small_sides_removed`), the groups of a view (:func:`partition_protected`), one filter
+at a time (:func:`filtered_answers`), the values a filter may offer
+(:func:`attribute_options`), pooled groups (:func:`pool_hidden`), k-anonymised export
+profiles (:func:`profiles_generalise`), comments (:func:`dimension_comments`) and the staff
+round page's participation (:func:`participation_cells`). Nothing else in the code decides
+what is shown. ``docs/methodology.md`` ("Anonymity") states the rules for readers.
+
+Frames: *answers* (``response_id``, ``side``, ``function``, ``level``, attribute columns,
+``item_code``, ``value``) and *attributes* (long: ``response_id``, ``name``, ``value``; the
+``Response.attributes`` of the round).
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from reports.analysis import (
-    LEADERS_VS_STAFF,
-    GroupComparison,
-    Thresholds,
-    compare_groups,
-    likert_items,
-    respondent_scores,
-    score_items,
-)
-
-__all__ = [
-    "PROFILE_FILTERS",
-    "STOP_WORDS",
-    "filter_respondents",
-    "filtered_answers",
-    "leaders_versus_staff",
-    "partition_hidden",
-    "partition_protected",
-    "profiles_frame",
-    "recurring_words",
-    "small_sides_removed",
-    "table_hidden",
-    "top_findings",
-]
-
 # The merged, never-shown row or column of a recoded two-way table (see table_hidden).
 BUCKET = "\x00hidden"
-# Profile fields a view can be filtered by; imported attributes come on top.
+# Profile fields a view can be filtered by; profile attributes come on top.
 PROFILE_FILTERS = ("level", "function")
 BLANK = ""
-WITHIN_SIDES = ("it", "security")
+PARTICIPATION_COLUMNS = ["group", "count", "suppressed"]
+COMMENT_COLUMNS = ["item_code", "text"]
+PROFILE_GENERALISATION = ("level", "function", "side")  # blanked in this order
 
+
+def check_k(min_group_size: int) -> None:
+    """Raise ValueError unless ``min_group_size`` (k) is at least 1."""
+    if min_group_size < 1:
+        raise ValueError(f"min_group_size must be at least 1, got {min_group_size}.")
+
+
+def is_small(n: int | np.ndarray, min_group_size: int) -> bool | np.ndarray:
+    """The small-count rule: 1..k−1 respondents, a group that may be neither shown nor worked
+    out (0 identifies nobody). Works on ints and on integer arrays (elementwise)."""
+    return (n > 0) & (n < min_group_size)
+
+
+def count_shown(n: int, min_group_size: int) -> bool:
+    """A count may be printed only when it is at least k: below k, zero included, it reads
+    "fewer than k", so an empty group looks exactly like a small one."""
+    return int(n) >= min_group_size
+
+
+def pool_hidden(value_counts: Iterable[int], min_group_size: int) -> bool:
+    """A pooled group (several values shown as one, e.g. executives + managers) is hidden
+    when one of its values holds 1..k−1 respondents: otherwise that value's numbers could be
+    recovered by subtracting a comparison of the other values from the pool."""
+    return any(is_small(int(n), min_group_size) for n in value_counts)
+
+def all_row_suppressed(
+    frame: pd.DataFrame, key: str, min_group_size: int, all_group: str = "all"
+) -> pd.Series:
+    """Complementary suppression of the "all" rows (returns the new ``suppressed`` column).
+
+    "all" minus the groups that are shown leaves the respondents of the suppressed groups
+    (and of any group not listed). When that residue has 1..k−1 respondents, showing "all"
+    would let a reader work out their n and mean by subtraction, so "all" is suppressed too.
+    ``frame`` has ``key``, ``group``, ``n`` (int, before masking) and ``suppressed``; it may
+    repeat a (key, group) cell on several rows (one per scale point).
+    """
+    is_all = frame["group"] == all_group
+    cells = frame.loc[~is_all & ~frame["suppressed"]].drop_duplicates([key, "group"])
+    shown = cells.groupby(key)["n"].sum()
+    residue = frame["n"] - frame[key].map(shown).fillna(0)
+    hidden_by_difference = is_all & is_small(residue, min_group_size)
+    return frame["suppressed"] | hidden_by_difference
+
+
+
+
+
+def count_suppression(counts: pd.Series, total: int, min_group_size: int) -> tuple[pd.Series, bool]:
+    """Which counts of a breakdown (e.g. completed responses per side) may be shown.
+
+    ``counts``: respondents per group (index = group, int); ``total``: respondents of the
+    whole breakdown (may exceed the sum when some have no group). Returns ``(hidden,
+    total_hidden)``: ``hidden`` (bool Series, same index) is True for every count below k,
+    zero included, so an empty group looks exactly like a small one; ``total_hidden`` is
+    True when the total is 1..k−1, or when the total minus the shown counts leaves 1..k−1
+    respondents (the hidden groups could be worked out by subtraction — the complementary
+    suppression of :func:`group_summary`'s "all" row). A residue of zero identifies nobody
+    and is allowed. Raises ValueError when min_group_size < 1.
+    """
+    check_k(min_group_size)
+    hidden = counts.astype("int64") < min_group_size
+    residue = int(total) - int(counts[~hidden].sum())
+    total_hidden = 0 < int(total) < min_group_size or 0 < residue < min_group_size
+    if int(total) < min_group_size:
+        hidden[:] = True
+    return hidden, total_hidden
+
+
+def dimension_comments(
+    comments: pd.DataFrame, min_respondents: int, rng: np.random.Generator | None = None
+) -> pd.DataFrame:
+    """The comments of one dimension as shown to leaders: no profile, random order.
+
+    ``comments``: one row per comment, columns ``response_id`` and ``item_code`` and
+    ``text`` (str; any other column is dropped). When fewer than ``min_respondents``
+    distinct respondents wrote one, nothing is shown (an empty frame). Otherwise the rows
+    come back shuffled by ``rng`` (default: a fresh unseeded generator, so every request
+    shows another order and the order says nothing about who wrote what), columns
+    ``COMMENT_COLUMNS`` only; blank texts are left out and the others stripped.
+    """
+    stripped = comments["text"].astype(str).str.strip()
+    texts = comments.assign(text=stripped).loc[stripped != ""]
+    if texts["response_id"].nunique() < min_respondents:
+        return pd.DataFrame(columns=COMMENT_COLUMNS)
+    rng = rng or np.random.default_rng()
+    order = rng.permutation(len(texts))
+    return texts.iloc[order][COMMENT_COLUMNS].reset_index(drop=True)
+
+
+def profiles_generalise(
+    profiles: pd.DataFrame,
+    min_group_size: int,
+    order: Sequence[str] = PROFILE_GENERALISATION,
+) -> pd.DataFrame:
+    """k-anonymise the quasi-identifiers of exported responses (default ``side, function,
+    level``), blanking the finest first.
+
+    ``profiles``: one row per response with the columns named in ``order`` (str, "" = not
+    given; others are kept as they are). With the default order: a row whose combination is
+    shared by fewer than k rows gets ``level`` blanked; then, counted again, a row whose
+    (side, function, "") class is still below k gets ``function`` blanked too; then a row
+    whose (side, "", "") class is below k gets ``side`` blanked. Rows left in a class of
+    fewer than k even then (only the all-blank class can be) are dropped: a handful of
+    blank rows beside well-filled ones would otherwise mark out the small group they came
+    from. Every published combination is thus shared by at least k rows. Returns a copy
+    with the same columns and the kept rows' index. Raises ValueError when
+    min_group_size < 1.
+    """
+    check_k(min_group_size)
+    columns = list(order)
+    out = profiles.copy()
+    out[columns] = out[columns].fillna("").astype(str)
+    for step in range(len(columns)):
+        if out.empty:
+            break
+        sizes = out.groupby(columns, sort=False)[columns[0]].transform("size")
+        small = sizes < min_group_size
+        if not small.any():
+            break
+        for blanked in columns[: step + 1]:
+            out.loc[small, blanked] = ""
+    if not out.empty:
+        sizes = out.groupby(columns, sort=False)[columns[0]].transform("size")
+        out = out.loc[sizes >= min_group_size]
+    return out
 
 def profiles_frame(answers: pd.DataFrame, attributes: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per respondent: ``response_id``, the profile columns of ``answers`` and one
@@ -119,117 +230,6 @@ def partition_hidden(
     return hidden
 
 
-def leaders_versus_staff(
-    answers: pd.DataFrame,
-    items: pd.DataFrame,
-    points: int,
-    min_group_size: int,
-    *,
-    sides: Sequence[str] = WITHIN_SIDES,
-    thresholds: Thresholds | None = None,
-) -> dict[str, GroupComparison]:
-    """Leaders (executives and managers) against staff (individual contributors) within
-    each side: {side: :func:`reports.analysis.compare_groups` result}.
-
-    ``answers`` as in :func:`reports.analysis.round_analysis`, unfiltered (with a filter
-    the table would be three-way). The side × level table is recoded by
-    :func:`table_hidden`, consistently with every level view: a hidden level (or a hidden
-    side, all its levels) leaves its respondents out, and leaders (executives and managers)
-    are hidden whole when either is, so a group that needs them shows "not enough
-    responses".
-    Gap = leaders − staff, in points.
-    """
-    likert = likert_items(items).reset_index(drop=True)
-    out: dict[str, GroupComparison] = {}
-    side_values = answers["side"].astype(object).astype(str)
-    level_values = answers["level"].astype(object).fillna(BLANK).astype(str)
-    # The side × level table is published row by row here and column by column by the
-    # level views: one suppression pattern for the whole table (rows and columns).
-    profiles = pd.DataFrame(
-        {"response_id": answers["response_id"], "side": side_values, "level": level_values}
-    ).drop_duplicates("response_id")
-    hidden_sides, hidden_levels = table_hidden(profiles, "side", "level", min_group_size)
-    leaders = {str(level) for level in LEADERS_VS_STAFF.group_a}
-    for side in sides:
-        hidden = set(hidden_levels) if side not in hidden_sides else {*level_values.unique()}
-        if hidden & leaders:
-            hidden |= leaders  # the pool is shown whole or not at all
-        part = answers.loc[((side_values == side) & ~level_values.isin(hidden)).to_numpy()]
-        scored = score_items(part, likert, points)
-        scores = respondent_scores(part, likert, points)
-        out[side] = compare_groups(
-            scored,
-            scores,
-            likert,
-            points,
-            comparison=LEADERS_VS_STAFF,
-            min_group_size=min_group_size,
-            thresholds=thresholds,
-        )
-    return out
-
-
-def top_findings(gaps: pd.DataFrame, limit: int = 3) -> pd.DataFrame:
-    """The dimensions a leader should act on first: up to ``limit`` rows of ``gaps``.
-
-    ``gaps`` is the ``dimensions`` frame of :func:`reports.analysis.compare_groups`.
-    Breakdowns come first, largest |gap| first; when there are fewer than ``limit``, the
-    largest dimensions on *watch* fill the list. Suppressed, aligned and divided dimensions
-    never appear. Same columns as ``gaps``.
-    """
-    order = gaps.assign(_abs=gaps["gap"].abs())
-    picked = [
-        order.loc[order["status"] == status].sort_values("_abs", ascending=False, kind="stable")
-        for status in ("breakdown", "watch")
-    ]
-    return pd.concat(picked).head(limit).drop(columns="_abs").reset_index(drop=True)
-
-
-# Common English function words and survey filler, lower case.
-_STOP_WORDS_TEXT = """
-    a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing don done down during each else
-    even ever every few for from further get gets got had has have having he her here hers him
-    his how i if in into is it its itself just let like many may me might more most much must
-    my no nor not now of off often on once one only or other our ours out over own per quite
-    rather really same shall she should so some such than that the their theirs them then
-    there these they this those though through to too under until up upon us very was we were
-    what when where whether which while who whom whose why will with within without would yet
-    you your yours
-"""
-STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-
-
-def recurring_words(
-    texts: Iterable[str],
-    *,
-    min_comments: int = 2,
-    stop_words: frozenset[str] = STOP_WORDS,
-    limit: int = 30,
-) -> pd.DataFrame:
-    """Words that come back across comments, most frequent first.
-
-    Each text is lower-cased and split into words (runs of letters, with inner apostrophes
-    or hyphens); stop-words and one-letter words are dropped. A word counts once per
-    comment. Returns at most ``limit`` rows, columns ``word`` (str) and ``comments`` (int:
-    how many comments use it), only words in at least ``min_comments`` comments, sorted by
-    ``comments`` descending then ``word``.
-    """
-    counts: Counter[str] = Counter()
-    for text in texts:
-        words = {
-            word.replace("’", "'")
-            for word in _WORD.findall(str(text).lower())
-            if len(word) > 1 and word.replace("’", "'") not in stop_words
-        }
-        counts.update(words)
-    rows = sorted(
-        ((word, n) for word, n in counts.items() if n >= min_comments),
-        key=lambda pair: (-pair[1], pair[0]),
-    )[:limit]
-    return pd.DataFrame(rows, columns=["word", "comments"]).astype({"comments": "int64"})
-
 
 def table_hidden(
     profiles: pd.DataFrame, rows: str, columns: str, min_group_size: int
@@ -292,6 +292,7 @@ def table_hidden(
             return hidden_rows, hidden_columns
         _n, axis, value = min(candidates)
         (hidden_rows if axis == 0 else hidden_columns).add(value)
+
 
 
 def filtered_answers(

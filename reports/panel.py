@@ -1,0 +1,409 @@
+"""The scoring panel: a round's answers scored once into respondents × items and respondents ×
+dimensions arrays, from which every group's numbers are taken. Pure (no Django).
+
+Input frames (as returned by ``survey.selectors``):
+
+* *answers*: one row per Likert answer: ``response_id`` (int), respondent columns
+  (``side``, ``function``, ``level`` and one per profile attribute, e.g. ``region``: str or
+  categorical, "" = not given; see :func:`respondent_columns`), ``item_code`` (str or
+  categorical), ``value`` (int, raw Likert points 1..k). Categorical columns (as the
+  selector gives them) are mapped through their categories, never row by row.
+* *items*: one row per item in instrument order: ``item_code``, ``dimension_code``,
+  ``dimension_name``, ``item_text``, ``kind`` (``likert`` | ``text``), ``reverse_scored``.
+  Text items are ignored here.
+* *scored items*: the output of :func:`score_items` (answers plus ``dimension_code`` and
+  ``score``, the item score in Likert points after reverse coding).
+
+The scale is always ``points`` (k points, 4..7) from the instrument, never a fixed five.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from assessment.scoring import MIN_SHARE_ANSWERED, item_scores, likert_items, rescale_0_100
+from reports.statistics import ad_index, cronbach_alpha, rwg_j
+
+ANSWER_LEVEL_COLUMNS = ("response_id", "item_code", "value", "dimension_code", "score")
+
+def dimension_order(items: pd.DataFrame) -> list[str]:
+    """Dimension codes of the Likert items, in instrument order."""
+    return list(dict.fromkeys(likert_items(items)["dimension_code"]))
+
+
+def dimension_names(items: pd.DataFrame) -> dict[str, str]:
+    """Map dimension code -> name (``dimension_name``, else the code), in instrument order."""
+    frame = likert_items(items)
+    names = frame["dimension_name"] if "dimension_name" in frame else frame["dimension_code"]
+    return dict(zip(frame["dimension_code"], names, strict=True))
+
+
+def respondent_columns(frame: pd.DataFrame) -> list[str]:
+    """The respondent-level columns of an answers (or scored, or scores) frame, in its order.
+
+    Every column but ``response_id``, ``item_code``, ``value`` and the columns scoring adds
+    (``dimension_code``, ``score``): ``side``, ``function``, ``level`` and one column per
+    imported profile attribute (e.g. ``region``). Each carries one value per respondent.
+    """
+    return [column for column in frame.columns if column not in ANSWER_LEVEL_COLUMNS]
+
+
+def check_attribute(frame: pd.DataFrame, attribute: str) -> None:
+    if attribute not in respondent_columns(frame):
+        known = ", ".join(map(str, respondent_columns(frame))) or "none"
+        raise ValueError(
+            f"Cannot group by {attribute!r}: it is not a respondent column of the answers "
+            f"(the columns there are: {known})."
+        )
+
+
+def _as_categorical(values: pd.Series | np.ndarray, categories: Sequence[str]) -> pd.Categorical:
+    """``values`` as a categorical with exactly ``categories`` (str; anything else missing)."""
+    return pd.Categorical(values, categories=pd.Index(list(categories), dtype="str"))
+
+
+def score_items(answers: pd.DataFrame, items: pd.DataFrame, points: int) -> pd.DataFrame:
+    """Reverse-code the Likert answers: :func:`assessment.scoring.item_scores` on Likert items.
+
+    Returns the answers columns plus ``dimension_code`` (categorical of str, categories in
+    instrument order) and ``score`` (int64, Likert points after reverse coding
+    ``k + 1 − v``); ``value`` stays the raw answer (int64); default RangeIndex. Answers to
+    other items and missing values are dropped. Raises ValueError when a value lies outside
+    1..points.
+
+    When ``item_code`` is categorical and ``value`` integer and in 1..points (as
+    ``survey.selectors.round_answers_frame`` gives them), ``item_scores`` runs on one row per
+    (item category, scale point) and the rows take their dimension and score from that
+    table by category code, so no string of the millions of rows is looked at.
+    """
+    likert = likert_items(items)
+    dimensions = [str(code) for code in dimension_order(likert)]
+    column = answers["item_code"] if "item_code" in answers.columns else None
+    values = answers["value"] if "value" in answers.columns else None
+    fast = (
+        column is not None
+        and values is not None
+        and len(answers) > 0
+        and isinstance(column.dtype, pd.CategoricalDtype)
+        and pd.api.types.is_integer_dtype(values.dtype)
+        and likert["item_code"].is_unique
+        and values.min() >= 1
+        and values.max() <= points
+    )
+    if not fast:
+        scored = item_scores(answers, likert, points)
+        return scored.assign(
+            dimension_code=_as_categorical(scored["dimension_code"].astype(object), dimensions)
+        )
+    categories = column.cat.categories
+    scale = np.arange(1, points + 1, dtype="int64")
+    table = item_scores(
+        pd.DataFrame(
+            {
+                "item_code": np.repeat(np.asarray(categories, dtype=object), points),
+                "value": np.tile(scale, len(categories)),
+            }
+        ),
+        likert,
+        points,
+    )
+    position = {code: i for i, code in enumerate(categories)}
+    category = table["item_code"].map(position).to_numpy("int64")
+    dimension_of = {code: i for i, code in enumerate(dimensions)}
+    # One slot more than there are categories: code -1 (a missing item code) lands there.
+    kept = np.zeros(len(categories) + 1, dtype=bool)
+    kept[category] = True
+    dimension = np.full(len(categories) + 1, -1, dtype="int64")
+    dimension[category] = table["dimension_code"].astype(str).map(dimension_of).to_numpy()
+    score = np.zeros((len(categories) + 1, points), dtype="int64")
+    score[category, table["value"].to_numpy("int64") - 1] = table["score"].to_numpy("int64")
+
+    frame = answers.drop(columns=["dimension_code", "reverse_scored"], errors="ignore")
+    codes = column.cat.codes.to_numpy()
+    rows = kept[codes]
+    if not rows.all():
+        frame, codes = frame.loc[rows], codes[rows]
+    frame = frame.reset_index(drop=True)
+    if frame["value"].dtype != "int64":
+        frame = frame.assign(value=frame["value"].astype("int64"))
+    raw = frame["value"].to_numpy()
+    # Series made without a copy: assigning a bare array would copy its 3.7M rows again.
+    return frame.assign(
+        dimension_code=pd.Categorical.from_codes(
+            dimension.astype(np.min_scalar_type(-len(dimensions) - 1))[codes],
+            categories=pd.Index(dimensions, dtype="str"),
+        ),
+        score=pd.Series(score[codes, raw - 1], index=frame.index, copy=False),
+    )
+
+
+class Panel:
+    """One scored frame as dense arrays: respondents × Likert items, built once.
+
+    ``response_ids`` (n, ascending); ``profile``: the respondent-level columns, one row per
+    respondent in that order; ``item_codes`` (J, instrument order) with ``item_dimension``
+    (J, index into ``dimensions``); ``item_scores`` (n × J float64, reverse-coded Likert
+    points, NaN = not answered); ``dimension_scores`` (n × D float64, 0–100 points, NaN = no
+    score); ``answer_respondent`` and ``answer_item``: each scored row's respondent and item
+    position (−1 for an item that is not among the Likert items), as the smallest signed
+    integers that hold them (cast to int64 before multiplying).
+    """
+
+    def __init__(
+        self,
+        scored: pd.DataFrame,
+        items: pd.DataFrame,
+        points: int,
+        scores: pd.DataFrame | None = None,
+    ) -> None:
+        likert = likert_items(items)
+        self.points = points
+        self._groups: dict[str, pd.Categorical] = {}
+        self._stats: dict[tuple[str, frozenset[str]] | None, GroupStats] = {}
+        self.item_codes = [str(code) for code in likert["item_code"]]
+        self.dimensions = [str(code) for code in dimension_order(likert)]
+        position = {code: i for i, code in enumerate(self.dimensions)}
+        self.item_dimension = np.array(
+            [position[str(code)] for code in likert["dimension_code"]], dtype="int64"
+        )
+        ids = scored["response_id"].to_numpy("int64")
+        first_seen, uniques = pd.factorize(ids)
+        order = np.argsort(uniques, kind="stable")
+        rank = np.empty(len(order), dtype=np.min_scalar_type(-len(order) - 1))
+        rank[order] = np.arange(len(order))
+        self.response_ids = uniques[order]
+        self.answer_respondent = rank[first_seen]
+        del first_seen
+        first_rows = np.flatnonzero(~pd.Series(ids).duplicated().to_numpy())[order]
+        columns = respondent_columns(scored)
+        self.profile = scored[columns].take(first_rows).reset_index(drop=True)
+        self.answer_item = _positions(scored["item_code"], self.item_codes)
+
+        n, j = len(self.response_ids), len(self.item_codes)
+        known = self.answer_item >= 0
+        cells = self.answer_respondent.astype("int64")
+        cells *= j
+        cells += self.answer_item
+        values = scored["score"].to_numpy()
+        if not known.all():
+            cells, values = cells[known], values[known]
+        self.item_scores = np.full((n, j), np.nan)
+        self.item_scores.flat[cells] = values
+        if np.count_nonzero(~np.isnan(self.item_scores)) != len(cells):
+            raise ValueError("The answers hold more than one answer of a respondent to an item.")
+        self.dimension_scores = (
+            self._dimension_scores() if scores is None else self._scatter_scores(scores)
+        )
+
+    def dimension_items(self, dimension: int) -> np.ndarray:
+        return np.flatnonzero(self.item_dimension == dimension)
+
+    def _dimension_scores(self) -> np.ndarray:
+        """The rule of :func:`assessment.scoring.dimension_scores`: the mean item score
+        rescaled to 0–100, when at least half the dimension's Likert items are answered."""
+        out = np.full((len(self.response_ids), len(self.dimensions)), np.nan)
+        for dimension in range(len(self.dimensions)):
+            block = self.item_scores[:, self.dimension_items(dimension)]
+            answered = (~np.isnan(block)).sum(axis=1)
+            enough = (answered > 0) & (answered >= MIN_SHARE_ANSWERED * block.shape[1])
+            means = np.nansum(block[enough], axis=1) / answered[enough]
+            out[enough, dimension] = rescale_0_100(means, self.points)
+        return out
+
+    def _scatter_scores(self, scores: pd.DataFrame) -> np.ndarray:
+        out = np.full((len(self.response_ids), len(self.dimensions)), np.nan)
+        ids = scores["response_id"].to_numpy("int64")
+        at = np.searchsorted(self.response_ids, ids).clip(max=max(len(self.response_ids) - 1, 0))
+        if len(ids) and (not len(self.response_ids) or (self.response_ids[at] != ids).any()):
+            raise ValueError("respondent_scores has respondents that scored_items lacks.")
+        dimension = _positions(scores["dimension_code"], self.dimensions)
+        rows = dimension >= 0
+        out[at[rows], dimension[rows]] = scores["score"].to_numpy("float64")[rows]
+        return out
+
+    @functools.cached_property
+    def agreement_items(self) -> list[np.ndarray]:
+        """Per dimension: its items anybody answered, ordered by item code (as a pivot of the
+        answers would have them)."""
+        answered = ~np.isnan(self.item_scores).all(axis=0)
+        out = []
+        for dimension in range(len(self.dimensions)):
+            columns = [c for c in self.dimension_items(dimension) if answered[c]]
+            out.append(np.array(sorted(columns, key=self.item_codes.__getitem__), dtype="int64"))
+        return out
+
+    @functools.cached_property
+    def answered_dimension(self) -> np.ndarray:
+        """n × D bool: the respondent answered at least one item of the dimension."""
+        answered = ~np.isnan(self.item_scores)
+        out = np.zeros((len(self.response_ids), len(self.dimensions)), dtype=bool)
+        for dimension in range(len(self.dimensions)):
+            out[:, dimension] = answered[:, self.dimension_items(dimension)].any(axis=1)
+        return out
+
+    def groups(self, attribute: str) -> pd.Categorical:
+        """Each respondent's value of ``attribute`` (categorical of str, missing stays)."""
+        if attribute not in self._groups:
+            self._groups[attribute] = _keyed(self.profile[attribute])
+        return self._groups[attribute]
+
+    def stats(self, attribute: str, values: Iterable[str] | None) -> GroupStats:
+        """The numbers of the respondents whose ``attribute`` is one of ``values`` (None:
+        everyone), computed once per panel: a summary group and a compared group made of
+        the same values share them."""
+        key = None if values is None else (attribute, frozenset(values))
+        if key not in self._stats:
+            if values is None:
+                members = np.ones(len(self.response_ids), dtype=bool)
+            else:
+                members = label_codes(self.groups(attribute), [list(values)]) == 0
+            self._stats[key] = group_stats(self, members)
+        return self._stats[key]
+
+    def scores_frame(self) -> pd.DataFrame:
+        """The long frame of :func:`respondent_scores`."""
+        dimension, respondent = np.nonzero(~np.isnan(self.dimension_scores.T))
+        data: dict[str, object] = {"response_id": self.response_ids[respondent]}
+        for column in self.profile.columns:
+            data[column] = self.profile[column].take(respondent).reset_index(drop=True)
+        data["dimension_code"] = pd.Categorical.from_codes(
+            dimension, categories=pd.Index(self.dimensions, dtype="str")
+        )
+        data["score"] = self.dimension_scores[respondent, dimension]
+        return pd.DataFrame(data, copy=False)
+
+
+def _positions(column: pd.Series, codes: Sequence[str]) -> np.ndarray:
+    """Position of each value of ``column`` in ``codes`` (compared as str); −1 elsewhere.
+
+    A categorical column is mapped through its categories, so its rows are never compared.
+    """
+    lookup = {code: i for i, code in enumerate(codes)}
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        row_codes, values = column.cat.codes.to_numpy(), column.cat.categories
+    else:
+        row_codes, values = pd.factorize(column)
+    # One slot more: code −1 (missing) lands on it.
+    per_value = np.array([*(lookup.get(str(v), -1) for v in values), -1])
+    return per_value.astype(np.min_scalar_type(-len(codes) - 1))[row_codes]
+
+
+def respondent_scores(answers: pd.DataFrame, items: pd.DataFrame, points: int) -> pd.DataFrame:
+    """Score every respondent on every dimension, 0–100 (long format).
+
+    Returns one row per respondent and dimension that has a score, in instrument order then
+    by ``response_id``: ``response_id`` (int64), the respondent-level columns of ``answers``
+    (:func:`respondent_columns`: ``side``, ``function``, ``level`` and any imported
+    attribute, dtypes kept), ``dimension_code`` (categorical of str, instrument order) and
+    ``score`` (float64, 0–100 points: ``(mean item score − 1) / (k − 1) × 100``). A
+    dimension with fewer than half its Likert items answered has no row (the missing-data
+    rule of :func:`assessment.scoring.dimension_scores`). Raises ValueError on an
+    out-of-scale value, or when a respondent answered an item twice.
+    """
+    return Panel(score_items(answers, items, points), items, points).scores_frame()
+
+
+
+
+def group_labels(
+    groups_of: pd.Categorical, present: np.ndarray, groups: Sequence[str] | None
+) -> list[str]:
+    """``groups`` as str, or the groups of the ``present`` respondents in category order."""
+    if groups is not None:
+        return [str(g) for g in groups]
+    codes = np.unique(groups_of.codes[present])
+    return [str(groups_of.categories[c]) for c in codes if c >= 0]
+
+
+def _keyed(column: pd.Series) -> pd.Categorical:
+    """A grouping column as a categorical of str (missing stays missing).
+
+    A categorical keeps its category order (renamed to str); any other column gets its
+    distinct values as str, sorted.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categorical = column.array
+        return categorical.rename_categories([str(c) for c in categorical.categories])
+    values = column.astype(object)
+    missing = values.isna().to_numpy()
+    text = np.array([str(v) for v in values], dtype=object)
+    text[missing] = None
+    return pd.Categorical(text, categories=sorted(set(text[~missing])))
+
+
+
+@dataclass(frozen=True)
+class GroupStats:
+    """One group's numbers: per dimension (arrays of D) and per Likert item (arrays of J)."""
+
+    n: np.ndarray  # respondents with a dimension score
+    score_mean: np.ndarray  # 0–100 points
+    score_sd: np.ndarray  # 0–100 points, ddof=1
+    favourable_pct: np.ndarray  # % of the group's item answers in the top two points
+    rwg_j: np.ndarray
+    ad: np.ndarray
+    alpha: np.ndarray
+    item_n: np.ndarray  # answers per item
+    item_mean: np.ndarray  # mean item score, Likert points
+
+
+def group_stats(panel: Panel, members: np.ndarray) -> GroupStats:
+    """The :class:`GroupStats` of the respondents where ``members`` (bool, n) is True."""
+    points, dimensions = panel.points, len(panel.dimensions)
+    scores = panel.dimension_scores[members]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # empty groups: NaN is the answer
+        score_mean = np.nanmean(scores, axis=0)
+        score_sd = np.nanstd(scores, axis=0, ddof=1)
+    item_scores = panel.item_scores[members]
+    answered = ~np.isnan(item_scores)
+    item_n = answered.sum(axis=0)
+    item_mean = np.full(len(item_n), np.nan)
+    item_mean[item_n > 0] = np.nansum(item_scores, axis=0)[item_n > 0] / item_n[item_n > 0]
+    favourable = (item_scores >= points - 1).sum(axis=0)
+    answers = np.bincount(panel.item_dimension, weights=item_n, minlength=dimensions)
+    top_two = np.bincount(panel.item_dimension, weights=favourable, minlength=dimensions)
+    favourable_pct = np.full(dimensions, np.nan)
+    favourable_pct[answers > 0] = top_two[answers > 0] * 100.0 / answers[answers > 0]
+    agreement = np.full((dimensions, 3), np.nan)
+    for dimension in range(dimensions):
+        rows = np.flatnonzero(members & panel.answered_dimension[:, dimension])
+        if len(rows):
+            values = panel.item_scores[np.ix_(rows, panel.agreement_items[dimension])]
+            agreement[dimension] = (
+                rwg_j(values, points),
+                ad_index(values),
+                cronbach_alpha(values),
+            )
+    return GroupStats(
+        n=(~np.isnan(scores)).sum(axis=0),
+        score_mean=score_mean,
+        score_sd=score_sd,
+        favourable_pct=favourable_pct,
+        rwg_j=agreement[:, 0],
+        ad=agreement[:, 1],
+        alpha=agreement[:, 2],
+        item_n=item_n,
+        item_mean=item_mean,
+    )
+
+
+
+def label_codes(groups_of: pd.Categorical, groups: Sequence[Sequence[str]]) -> np.ndarray:
+    """Each respondent's index in ``groups`` (lists of values of the attribute), or −1.
+
+    Mapped through the categories, so the rows are never compared one by one."""
+    per_category = np.full(len(groups_of.categories) + 1, -1, dtype="int64")
+    for position, values in enumerate(groups):
+        for value in values:
+            if value in groups_of.categories:
+                per_category[groups_of.categories.get_loc(value)] = position
+    return per_category[groups_of.codes]
+
+

@@ -1,0 +1,158 @@
+"""Pure statistics of the analysis, each with its source: within-group agreement rwg(j) and
+AD, Cronbach's alpha, the Mann–Whitney U test with the rank-biserial correlation, effect-size
+labels and Benjamini–Hochberg q-values. No Django, no frames of the product: arrays in,
+numbers out.
+
+Sources (also on the methodology page, ``docs/methodology.md``): James, Demaree & Wolf
+(1984) for rwg(j); Burke, Finkelstein & Dusig (1999) for AD; Cronbach (1951) for alpha;
+SciPy's ``mannwhitneyu`` with Kerby's (2014) rank-biserial r; Cohen (1988) for the effect
+labels; Benjamini & Hochberg (1995) through SciPy's ``false_discovery_control``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+# |r| below each bound gets its label; at or above the last one, "large". Cohen's (1988)
+# conventions for a correlation (0.1 small, 0.3 medium, 0.5 large), applied to the
+# rank-biserial r as Kerby (2014) suggests.
+EFFECT_SIZE_BOUNDS = ((0.1, "negligible"), (0.3, "small"), (0.5, "medium"))
+EFFECT_LARGE = "large"
+
+
+def _wide(item_scores: pd.DataFrame | np.ndarray) -> np.ndarray:
+    """A respondents × items float array (NaN = not answered)."""
+    return np.asarray(item_scores, dtype="float64").reshape(len(item_scores), -1)
+
+
+def rwg_j(item_scores: pd.DataFrame | np.ndarray, points: int) -> float:
+    """Within-group agreement rwg(j) of a group on a multi-item scale (0..1).
+
+    ``item_scores``: respondents × items (rows × columns), Likert points, NaN where an item
+    was not answered. James, Demaree & Wolf (1984):
+    ``rwg(j) = J(1 − s̄²/var_E) / (J(1 − s̄²/var_E) + s̄²/var_E)`` with J the number of items,
+    s̄² the mean of the items' observed variances (ddof=1, each over the respondents who
+    answered it) and var_E = (A² − 1)/12 the variance of the uniform ("no agreement") null
+    on A = ``points`` scale points. s̄² is truncated at var_E, so 0 ≤ rwg(j) ≤ 1: 1 when
+    everyone gives the same answer, 0 when answers spread as widely as random ones.
+    Items answered by fewer than two respondents are left out; NaN when none remains.
+    Raises ValueError if ``points`` < 2.
+    """
+    if points < 2:
+        raise ValueError(f"A Likert scale needs at least 2 points, got {points}.")
+    values = _wide(item_scores)
+    answered = (~np.isnan(values)).sum(axis=0)
+    usable = values[:, answered >= 2]
+    if usable.shape[1] == 0:
+        return math.nan
+    variances = np.nanvar(usable, axis=0, ddof=1)
+    null_variance = (points**2 - 1) / 12
+    ratio = min(float(np.mean(variances)) / null_variance, 1.0)
+    j = usable.shape[1]
+    agreement = j * (1 - ratio)
+    return float(agreement / (agreement + ratio))
+
+
+def ad_index(item_scores: pd.DataFrame | np.ndarray) -> float:
+    """Average deviation index AD_M(j) of a group, in Likert points (0 = full agreement).
+
+    Burke, Finkelstein & Dusig (1999): for each item, the mean absolute deviation of the
+    answers from that item's mean; then the mean over items. ``item_scores`` as in
+    :func:`rwg_j`. Items answered by fewer than two respondents are left out; NaN when none
+    remains. Burke & Dunlap (2002) read AD ≤ A/6 (0.83 on a 5-point scale) as agreement.
+    """
+    values = _wide(item_scores)
+    answered = (~np.isnan(values)).sum(axis=0)
+    usable = values[:, answered >= 2]
+    if usable.shape[1] == 0:
+        return math.nan
+    deviations = np.abs(usable - np.nanmean(usable, axis=0))
+    return float(np.mean(np.nanmean(deviations, axis=0)))
+
+
+def cronbach_alpha(item_scores: pd.DataFrame | np.ndarray) -> float:
+    """Cronbach's alpha (1951) from pairwise covariances.
+
+    ``item_scores`` as in :func:`rwg_j` (reverse-coded item scores, so every item points
+    the same way). ``alpha = J/(J − 1) · (1 − Σ var_i / Σᵢⱼ Cᵢⱼ)`` where C is the J × J
+    covariance matrix, each entry over the respondents who answered both items (pairwise
+    deletion, ddof=1), var_i its diagonal. NaN when J < 2, when some pair of items has fewer
+    than two respondents in common, or when the total variance is not positive.
+    Can be negative (items that do not hang together).
+    """
+    values = _wide(item_scores)
+    if values.shape[1] < 2:
+        return math.nan
+    covariance = pd.DataFrame(values).cov(min_periods=2).to_numpy()
+    total = covariance.sum()
+    if np.isnan(covariance).any() or total <= 0:
+        return math.nan
+    j = values.shape[1]
+    return float(j / (j - 1) * (1 - np.trace(covariance) / total))
+
+
+@dataclass(frozen=True)
+class MannWhitney:
+    """A two-sided Mann–Whitney U test of group A against group B."""
+
+    u_a: float  # U of group A: pairs where A is higher, ties counted half
+    p_value: float
+    rank_biserial: float  # 2·U_A/(n_A·n_B) − 1, in −1..1, positive when A tends higher
+
+
+def mann_whitney(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> MannWhitney:
+    """Two-sided Mann–Whitney U test (SciPy's ``mannwhitneyu``, ``method="auto"``: exact
+    for small samples without ties, else the normal approximation with tie correction).
+
+    Effect size: the rank-biserial correlation r = 2·U_A/(n_A·n_B) − 1 (Kerby 2014, the
+    "simple difference formula": share of pairs where A is higher minus share where B is
+    higher). Raises ValueError when either sample is empty.
+    """
+    a_values = np.asarray(a, dtype="float64")
+    b_values = np.asarray(b, dtype="float64")
+    if len(a_values) == 0 or len(b_values) == 0:
+        raise ValueError("Both samples need at least one value.")
+    result = stats.mannwhitneyu(a_values, b_values, alternative="two-sided")
+    u_a = float(result.statistic)
+    return MannWhitney(
+        u_a=u_a,
+        p_value=float(result.pvalue),
+        rank_biserial=2 * u_a / (len(a_values) * len(b_values)) - 1,
+    )
+
+
+def effect_label(r: float | None) -> str:
+    """Magnitude label of a correlation-type effect size: negligible, small, medium, large.
+
+    |r| < 0.1 negligible, < 0.3 small, < 0.5 medium, else large (Cohen 1988). Empty
+    string for a missing r.
+    """
+    if r is None or r is pd.NA or math.isnan(float(r)):
+        return ""
+    size = abs(float(r))
+    for bound, label in EFFECT_SIZE_BOUNDS:
+        if size < bound:
+            return label
+    return EFFECT_LARGE
+
+
+def bh_qvalues(p_values: Iterable[float]) -> np.ndarray:
+    """Benjamini–Hochberg (1995) adjusted p-values (q-values), NaN kept in place.
+
+    For the m non-missing p-values sorted ascending, ``q₍ᵢ₎ = min over j ≥ i of
+    min(1, m·p₍ⱼ₎/j)``; computed by SciPy's ``false_discovery_control(method="bh")``.
+    Returns a float64 array in the input order.
+    """
+    values = np.asarray(list(p_values), dtype="float64")
+    q = np.full(values.shape, np.nan)
+    present = ~np.isnan(values)
+    if present.any():
+        q[present] = stats.false_discovery_control(values[present], method="bh")
+    return q
+
