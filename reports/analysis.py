@@ -21,15 +21,16 @@ import pandas as pd
 from assessment.scoring import likert_items
 from reports.disclosure import all_row_suppressed, check_k
 from reports.panel import (
+    ALL_GROUP,
     Panel,
     check_attribute,
+    distributions_frame,
     group_labels,
     label_codes,
     score_items,
 )
 from reports.statistics import bh_qvalues, effect_label, mann_whitney
 
-ALL_GROUP = "all"
 SIDE_GROUPS = ("it", "security", "other")
 AGREEMENT_COLUMNS = ["rwg_j", "ad", "alpha"]
 SUMMARY_COLUMNS = [
@@ -43,17 +44,6 @@ SUMMARY_COLUMNS = [
     "rwg_j",
     "ad",
     "alpha",
-    "suppressed",
-]
-DISTRIBUTION_COLUMNS = [
-    "item_code",
-    "dimension_code",
-    "attribute",
-    "group",
-    "point",
-    "count",
-    "pct",
-    "n",
     "suppressed",
 ]
 
@@ -131,97 +121,6 @@ def group_summary(
     return _summary(panel, attribute, min_group_size, groups)
 
 
-
-def _distributions(
-    panel: Panel,
-    values: np.ndarray,
-    label_of_answer: np.ndarray,
-    labels: Sequence[str],
-    items: pd.DataFrame,
-    attribute: str,
-    min_group_size: int,
-) -> pd.DataFrame:
-    """The frame of :func:`item_distributions`: ``values`` are the raw answers of the
-    panel's scored rows, ``label_of_answer`` each row's index in ``labels`` (−1 for none);
-    the last label is "all"."""
-    likert = likert_items(items)
-    codes = list(likert["item_code"])
-    points, n_items, n_labels = panel.points, len(codes), len(labels)
-    item = panel.answer_item.astype("int64")  # small ints: products must not overflow
-    valid = (item >= 0) & (values >= 1) & (values <= points)
-    counts = np.zeros((n_items, n_labels, points), dtype="int64")
-    everyone = np.bincount(
-        item[valid] * points + values[valid] - 1, minlength=n_items * points
-    ).reshape(n_items, points)
-    grouped = valid & (label_of_answer >= 0)
-    counts += np.bincount(
-        (item[grouped] * n_labels + label_of_answer[grouped]) * points + values[grouped] - 1,
-        minlength=n_items * n_labels * points,
-    ).reshape(n_items, n_labels, points)
-    for position, label in enumerate(labels):
-        if label == ALL_GROUP:
-            counts[:, position] = everyone
-    frame = pd.DataFrame(
-        {
-            "item_code": np.repeat(np.asarray(codes, dtype=object), n_labels * points),
-            "group": np.tile(np.repeat(np.asarray(labels, dtype=object), points), n_items),
-            "point": np.tile(np.arange(1, points + 1, dtype="int64"), n_items * n_labels),
-            "count": counts.ravel(),
-            "n": np.repeat(counts.sum(axis=2).ravel(), points),
-        }
-    )
-    frame["pct"] = (frame["count"] / frame["n"].where(frame["n"] > 0) * 100).astype("float64")
-    frame["suppressed"] = frame["n"] < min_group_size
-    frame["suppressed"] = all_row_suppressed(frame, "item_code", min_group_size)
-    frame["count"] = frame["count"].astype("Int64").mask(frame["suppressed"])
-    frame["n"] = frame["n"].astype("Int64").mask(frame["suppressed"])
-    frame["pct"] = frame["pct"].mask(frame["suppressed"])
-    frame["attribute"] = attribute
-    frame["dimension_code"] = frame["item_code"].map(
-        dict(zip(likert["item_code"], likert["dimension_code"], strict=True))
-    )
-    frame["group"] = frame["group"].astype(str)
-    return frame[DISTRIBUTION_COLUMNS]
-
-
-def item_distributions(
-    scored_items: pd.DataFrame,
-    items: pd.DataFrame,
-    points: int,
-    attribute: str = "side",
-    min_group_size: int = 5,
-    groups: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Count the RAW answers (the item as asked, not reverse-coded) at each scale point.
-
-    ``scored_items`` is the output of :func:`score_items`; ``attribute`` any of its
-    respondent-level columns (:func:`respondent_columns`). Returns one row per Likert item
-    (instrument order), group (``groups`` then "all") and scale point 1..points in scale
-    order, including points nobody chose: ``item_code``, ``dimension_code``, ``attribute``,
-    ``group`` (str), ``point`` (int64), ``count`` (Int64), ``pct`` (float64, % of the
-    group's answers to the item), ``n`` (Int64, respondents who answered the item) and
-    ``suppressed`` (bool: n < min_group_size, or the complementary suppression of "all"
-    described in :func:`group_summary`; then count, pct and n are missing). Raises
-    ValueError when min_group_size < 1 or ``attribute`` is not a respondent column.
-    """
-    check_k(min_group_size)
-    check_attribute(scored_items, attribute)
-    panel = Panel(scored_items, items, points)
-    groups_of = panel.groups(attribute)
-    labels = [*group_labels(groups_of, np.ones(len(groups_of), dtype=bool), groups), ALL_GROUP]
-    label_of_respondent = label_codes(groups_of, [[label] for label in labels[:-1]])
-    return _distributions(
-        panel,
-        scored_items["value"].to_numpy("int64"),
-        label_of_respondent[panel.answer_respondent],
-        labels,
-        items,
-        attribute,
-        min_group_size,
-    )
-
-
-
 # --- Comparing two groups ------------------------------------------------------------------
 
 STATUS_BREAKDOWN = "breakdown"
@@ -229,6 +128,8 @@ STATUS_WATCH = "watch"
 STATUS_DIVIDED = "divided"
 STATUS_ALIGNED = "aligned"
 STATUS_SUPPRESSED = "suppressed"
+# Every status, most urgent first: the order of charts, tables and findings.
+STATUS_ORDER = (STATUS_BREAKDOWN, STATUS_WATCH, STATUS_DIVIDED, STATUS_ALIGNED, STATUS_SUPPRESSED)
 GROUP_JOINER = "+"
 DIMENSION_GAP_COLUMNS = [
     "dimension_code",
@@ -649,7 +550,7 @@ def round_analysis(
     summary = _summary(panel, attribute, min_group_size, groups)
     compared = _compare(panel, comparison, min_group_size, thresholds)
     membership = label_codes(panel.groups(attribute), [comparison.group_a, comparison.group_b])
-    distributions = _distributions(
+    distributions = distributions_frame(
         panel,
         scored["value"].to_numpy("int64"),
         membership[panel.answer_respondent],
@@ -685,5 +586,3 @@ def round_analysis(
         alignment_index=compared.alignment_index,
         respondents=int(answers["response_id"].nunique()) if len(answers) else 0,
     )
-
-

@@ -20,6 +20,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from reports.analysis import (
+    STATUS_ALIGNED,
+    STATUS_BREAKDOWN,
+    STATUS_DIVIDED,
+    STATUS_ORDER,
+    STATUS_SUPPRESSED,
+    STATUS_WATCH,
+)
+
 # Purple/orange (PuOr ends) stay distinct under the common colour-vision deficiencies.
 COLOUR_IT = "#5e3c99"
 COLOUR_SECURITY = "#e66101"
@@ -29,19 +38,16 @@ DIVERGING_SCALE = "RdBu"
 # each status also has its own bar pattern and its name in the bar label, so colour is
 # never the only cue.
 STATUS_STYLE = {
-    "breakdown": {"color": "#D55E00", "pattern": "x"},
-    "watch": {"color": "#E69F00", "pattern": "/"},
-    "divided": {"color": "#CC79A7", "pattern": "."},
-    "aligned": {"color": "#0072B2", "pattern": ""},
-    "suppressed": {"color": "#bdbdbd", "pattern": ""},
+    STATUS_BREAKDOWN: {"color": "#D55E00", "pattern": "x"},
+    STATUS_WATCH: {"color": "#E69F00", "pattern": "/"},
+    STATUS_DIVIDED: {"color": "#CC79A7", "pattern": "."},
+    STATUS_ALIGNED: {"color": "#0072B2", "pattern": ""},
+    STATUS_SUPPRESSED: {"color": "#bdbdbd", "pattern": ""},
 }
-STATUS_ORDER = ("breakdown", "watch", "divided", "aligned", "suppressed")
+# Untranslated words, for callers without a translation (tests, commands).
 DEFAULT_STATUS_LABELS = {
-    "breakdown": "breakdown",
-    "watch": "watch",
-    "divided": "divided",
-    "aligned": "aligned",
-    "suppressed": "not enough responses",
+    **{status: status for status in STATUS_ORDER},
+    STATUS_SUPPRESSED: "not enough responses",
 }
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 WRAP_AT = 48
@@ -64,18 +70,18 @@ class ChartText:
     status: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_STATUS_LABELS))
 
 
-def _esc(value: object) -> str:
+def escape_label(value: object) -> str:
     """Escape ``& < >`` so no tag can form. Quotes stay: Plotly knows no ``&quot;``."""
     return html.escape(str(value), quote=False)
 
 
-def _wrap(value: object, width: int = WRAP_AT) -> str:
+def wrap_label(value: object, width: int = WRAP_AT) -> str:
     """Escape, then break long text into lines (Plotly wraps nothing by itself)."""
     lines = textwrap.wrap(str(value), width=width) or [""]
-    return "<br>".join(_esc(line) for line in lines)
+    return "<br>".join(escape_label(line) for line in lines)
 
 
-def _number(value: Any) -> float | None:
+def rounded_number(value: Any) -> float | None:
     """Round to 1 decimal; missing values (None, NaN, <NA>) become None (a gap in the chart)."""
     if value is None or value is pd.NA:
         return None
@@ -83,7 +89,7 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else round(number, 1)
 
 
-def _figure(**layout: Any) -> go.Figure:
+def base_figure(**layout: Any) -> go.Figure:
     base = {
         "template": go.layout.Template(),
         "font": FONT,
@@ -119,18 +125,18 @@ def gap_chart(
         status: {"x": [], "y": [], "text": [], "hover": []} for status in STATUS_ORDER
     }
     for row in frame.itertuples(index=False):
-        name = _esc(names.get(row.dimension_code, row.dimension_code))
+        name = escape_label(names.get(row.dimension_code, row.dimension_code))
         label = f"★ {name}" if row.worst else name
         labels.append(label)
-        gap = None if row.suppressed else _number(row.gap)
+        gap = None if row.suppressed else rounded_number(row.gap)
         status = row.status if row.status in STATUS_STYLE else "aligned"
-        status_text = _esc(text.status.get(status, status))
+        status_text = escape_label(text.status.get(status, status))
         if gap is None:
             annotations.append(
                 {
                     "x": 0,
                     "y": label,
-                    "text": _esc(text.not_enough),
+                    "text": escape_label(text.not_enough),
                     "showarrow": False,
                     "xanchor": "left",
                     "font": {"color": "#555555", "size": 12},
@@ -142,17 +148,18 @@ def gap_chart(
         bucket["x"].append(gap)
         bucket["y"].append(label)
         bucket["text"].append(f"{gap:+.1f} · {status_text}{marker}")
-        largest = f"<br>★ {_esc(text.largest_gap)}" if row.worst else ""
+        largest = f"<br>★ {escape_label(text.largest_gap)}" if row.worst else ""
         bucket["hover"].append(
-            f"{name}<br>{_esc(text.gap)}: {gap:+.1f} {_esc(text.points)} ({status_text}){largest}"
+            f"{name}<br>{escape_label(text.gap)}: {gap:+.1f} {escape_label(text.points)} "
+            f"({status_text}){largest}"
         )
     values = [v for bucket in by_status.values() for v in bucket["x"]]
     extent = max([abs(v) for v in values] + [10.0])
-    figure = _figure(
+    figure = base_figure(
         height=150 + 48 * max(len(labels), 1),
         barmode="overlay",
         xaxis={
-            "title": {"text": _esc(text.gap_axis)},
+            "title": {"text": escape_label(text.gap_axis)},
             "range": [round(-extent * 1.8, 1), round(extent * 1.8, 1)],
             "zeroline": True,
             "zerolinecolor": "#333333",
@@ -179,7 +186,7 @@ def gap_chart(
             go.Bar(
                 x=bucket["x"],
                 y=bucket["y"],
-                name=_esc(text.status.get(status, status)),
+                name=escape_label(text.status.get(status, status)),
                 orientation="h",
                 marker={
                     "color": style["color"],
@@ -218,15 +225,15 @@ def heatmap_chart(
     text = text or ChartText()
     frame = summary.loc[summary["attribute"] == attribute].set_index(["dimension_code", "group"])
     dimensions = list(dict.fromkeys(summary["dimension_code"]))
-    rows = [_wrap(names.get(code, code), 30) for code in dimensions]
-    columns = [_esc(label) for _, label in groups]
+    rows = [wrap_label(names.get(code, code), 30) for code in dimensions]
+    columns = [escape_label(label) for _, label in groups]
     z, cell_text, annotations = [], [], []
     for code, row_label in zip(dimensions, rows, strict=True):
         z_row, text_row = [], []
         for (group, _), column_label in zip(groups, columns, strict=True):
             value = None
             if (code, group) in frame.index and not frame.loc[(code, group), "suppressed"]:
-                value = _number(frame.loc[(code, group), "score_mean"])
+                value = rounded_number(frame.loc[(code, group), "score_mean"])
             z_row.append(value)
             text_row.append("" if value is None else f"{value:.1f}")
             if value is None:
@@ -234,14 +241,14 @@ def heatmap_chart(
                     {
                         "x": column_label,
                         "y": row_label,
-                        "text": _wrap(text.not_enough, 12),
+                        "text": wrap_label(text.not_enough, 12),
                         "showarrow": False,
                         "font": {"size": 11, "color": "#333333"},
                     }
                 )
         z.append(z_row)
         cell_text.append(text_row)
-    figure = _figure(
+    figure = base_figure(
         height=140 + 60 * max(len(rows), 1),
         xaxis={"side": "top", "type": "category"},
         yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
@@ -261,7 +268,7 @@ def heatmap_chart(
             hoverongaps=False,
             xgap=2,
             ygap=2,
-            colorbar={"title": {"text": _esc(text.score_axis)}, "thickness": 12},
+            colorbar={"title": {"text": escape_label(text.score_axis)}, "thickness": 12},
         )
     )
     return figure
@@ -284,11 +291,11 @@ def radar_chart(
     codes = [code for code in names if code in frame.index]
     theta = []
     for code in codes:
-        label = _wrap(names[code], 24)
+        label = wrap_label(names[code], 24)
         if frame.loc[code, "suppressed"]:
-            label = f"{label}<br>({_esc(text.not_enough)})"
+            label = f"{label}<br>({escape_label(text.not_enough)})"
         theta.append(label)
-    figure = _figure(
+    figure = base_figure(
         height=520,
         polar={
             "radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100], "angle": 90},
@@ -301,16 +308,16 @@ def radar_chart(
         ("a", text.first, COLOUR_IT),
         ("b", text.second, COLOUR_SECURITY),
     ):
-        r = [_number(frame.loc[code, f"score_{side}"]) for code in codes]
+        r = [rounded_number(frame.loc[code, f"score_{side}"]) for code in codes]
         hover = [
-            f"{t}: {_esc(text.not_enough) if v is None else f'{v:.1f}'}"
+            f"{t}: {escape_label(text.not_enough) if v is None else f'{v:.1f}'}"
             for t, v in zip(theta, r, strict=True)
         ]
         figure.add_trace(
             go.Scatterpolar(
                 r=[*r, r[0]] if r else [],
                 theta=[*theta, theta[0]] if theta else [],
-                name=_esc(label),
+                name=escape_label(label),
                 mode="lines+markers",
                 connectgaps=False,
                 line={"color": colour, "dash": "solid" if side == "a" else "dash"},
@@ -361,7 +368,7 @@ def likert_chart(
                 "xanchor": "left",
                 "y": round(cursor + height / 2, 2),
                 "yanchor": "middle",
-                "text": "<br>".join(_esc(line) for line in lines),
+                "text": "<br>".join(escape_label(line) for line in lines),
                 "showarrow": False,
                 "align": "left",
                 "font": {"size": 12},
@@ -371,7 +378,7 @@ def likert_chart(
         for code, label in groups:
             centre = round(cursor + 0.5, 2)
             positions.append(centre)
-            tick_text.append(_esc(label))
+            tick_text.append(escape_label(label))
             rows.append((item.item_code, code))
             suppressed = (item.item_code, code, 1) not in frame.index or bool(
                 frame.loc[(item.item_code, code, 1), "suppressed"]
@@ -381,7 +388,7 @@ def likert_chart(
                     {
                         "x": 0,
                         "y": centre,
-                        "text": _esc(text.not_enough),
+                        "text": escape_label(text.not_enough),
                         "showarrow": False,
                         "font": {"color": "#555555", "size": 12},
                     }
@@ -394,7 +401,7 @@ def likert_chart(
         for item_code, code in rows:
             key = (item_code, code, point)
             present = key in frame.index and not frame.loc[key, "suppressed"]
-            values.append(_number(frame.loc[key, "pct"]) if present else None)
+            values.append(rounded_number(frame.loc[key, "pct"]) if present else None)
         return values
 
     colours = _scale_colours(points)
@@ -404,7 +411,7 @@ def likert_chart(
     traces: list[go.Bar] = []
 
     def bar(point: int, sign: int, factor: float = 1.0, show: bool = True) -> go.Bar:
-        label = _esc(scale_labels[point - 1])
+        label = escape_label(scale_labels[point - 1])
         values = shares(point)
         return go.Bar(
             x=[None if v is None else round(sign * v * factor, 1) for v in values],
@@ -430,12 +437,12 @@ def likert_chart(
     if neutral:
         traces.append(bar(neutral, +1, 0.5, show=False))
     traces.extend(bar(point, +1) for point in high)
-    figure = _figure(
+    figure = base_figure(
         height=round(140 + 28 * max(cursor, 1)),
         barmode="relative",
         bargap=0.25,
         xaxis={
-            "title": {"text": _esc(text.share_axis)},
+            "title": {"text": escape_label(text.share_axis)},
             "range": [-100, 100],
             "tickvals": [-100, -50, 0, 50, 100],
             "ticktext": ["100%", "50%", "0", "50%", "100%"],
@@ -460,198 +467,3 @@ def likert_chart(
 
 
 # --- Over time: trend charts (issue 8) -----------------------------------------------------
-
-# Okabe–Ito colours, a marker symbol and a dash per dimension: colour is never the only cue.
-SERIES_COLOURS = (
-    "#0072B2",
-    "#D55E00",
-    "#009E73",
-    "#CC79A7",
-    "#E69F00",
-    "#56B4E9",
-    "#000000",
-    "#999999",
-)
-SERIES_SYMBOLS = (
-    "circle",
-    "square",
-    "diamond",
-    "triangle-up",
-    "x",
-    "cross",
-    "star",
-    "triangle-down",
-)
-SERIES_DASHES = ("solid", "dot", "dash", "longdash", "dashdot", "longdashdot")
-
-
-ROUND_WRAP_AT = 18  # characters per line of a round's name under the x axis
-
-
-def _round_label(label: object) -> str:
-    """A round's name, escaped and wrapped for the x axis."""
-    return _wrap(label, ROUND_WRAP_AT)
-
-
-def _round_labels(trend: pd.DataFrame) -> list[str]:
-    """Round labels in the order the rounds appear (the trend's order: oldest first)."""
-    return [_round_label(label) for label in dict.fromkeys(trend["label"].astype(str))]
-
-
-def trend_gap_chart(
-    trend: pd.DataFrame, names: Mapping[str, str], text: ChartText | None = None
-) -> go.Figure:
-    """One line per dimension: its gap (points, A − B) in each round, oldest round left.
-
-    ``trend`` is :func:`reports.trends.trend_table` (``label``, ``dimension_code``, ``gap``,
-    ``suppressed``); ``names`` maps dimension code to display name, in legend order. A
-    suppressed round has no point (the line breaks) and its hover says "not enough
-    responses". Each dimension has its own colour, marker and dash.
-    """
-    text = text or ChartText()
-    rounds = _round_labels(trend)
-    figure = _figure(
-        height=420,
-        xaxis={
-            "type": "category",
-            "categoryorder": "array",
-            "categoryarray": rounds,
-            "automargin": True,
-            "tickangle": 0,
-        },
-        yaxis={
-            "automargin": True,
-            "title": {"text": _esc(text.gap_axis)},
-            "zeroline": True,
-            "zerolinecolor": "#333333",
-            "gridcolor": "#e5e5e5",
-        },
-        legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0},
-        margin={"l": 10, "r": 10, "t": 20, "b": 40},
-        hovermode="closest",
-    )
-    for position, code in enumerate(code for code in names if code in set(trend["dimension_code"])):
-        part = trend.loc[trend["dimension_code"] == code]
-        name = _esc(names[code])
-        values = [
-            None if suppressed else _number(gap)
-            for gap, suppressed in zip(part["gap"], part["suppressed"], strict=True)
-        ]
-        labels = [_round_label(label) for label in part["label"].astype(str)]
-        hover = [
-            f"{name} · {label}: "
-            + (_esc(text.not_enough) if v is None else f"{v:+.1f} {_esc(text.points)}")
-            for label, v in zip(labels, values, strict=True)
-        ]
-        figure.add_trace(
-            go.Scatter(
-                x=labels,
-                y=values,
-                name=name,
-                mode="lines+markers",
-                connectgaps=False,
-                line={
-                    "color": SERIES_COLOURS[position % len(SERIES_COLOURS)],
-                    "dash": SERIES_DASHES[position % len(SERIES_DASHES)],
-                    "width": 2,
-                },
-                marker={"symbol": SERIES_SYMBOLS[position % len(SERIES_SYMBOLS)], "size": 9},
-                hovertext=hover,
-                hoverinfo="text",
-            )
-        )
-    return figure
-
-
-def trend_scores_chart(
-    trend: pd.DataFrame,
-    names: Mapping[str, str],
-    text: ChartText | None = None,
-    columns: int = 2,
-) -> go.Figure:
-    """Small multiples: one panel per dimension with both groups' scores (0–100) per round.
-
-    ``trend`` is :func:`reports.trends.trend_table` (``label``, ``dimension_code``,
-    ``score_a``, ``score_b``, ``suppressed_a``, ``suppressed_b``); group A is a solid line
-    with circles, group B a dashed line with squares (``text.first``/``text.second`` name
-    them). A suppressed group has no point in that round.
-    """
-    from plotly.subplots import make_subplots
-
-    text = text or ChartText()
-    rounds = _round_labels(trend)
-    codes = [code for code in names if code in set(trend["dimension_code"])]
-    rows = max(math.ceil(len(codes) / columns), 1)
-    figure = make_subplots(
-        rows=rows,
-        cols=columns,
-        subplot_titles=[_wrap(names[code], 40) for code in codes] or [""],
-        vertical_spacing=min(0.6 / rows, 0.2),
-        horizontal_spacing=0.1,
-    )
-    height = 160 + 290 * rows
-    top = 110
-    base = _figure(
-        height=height,
-        # The legend sits above the first row's panel titles, in the top margin.
-        legend={"orientation": "h", "y": 1 + 60 / (height - top - 40), "yanchor": "bottom", "x": 0},
-        margin={"l": 10, "r": 10, "t": top, "b": 40},
-    )
-    figure.update_layout(base.layout)
-    for position, code in enumerate(codes):
-        row, col = position // columns + 1, position % columns + 1
-        part = trend.loc[trend["dimension_code"] == code]
-        labels = [_round_label(label) for label in part["label"].astype(str)]
-        for side, label, colour, dash, symbol in (
-            ("a", text.first, COLOUR_IT, "solid", "circle"),
-            ("b", text.second, COLOUR_SECURITY, "dash", "square"),
-        ):
-            values = [
-                None if hidden else _number(score)
-                for score, hidden in zip(
-                    part[f"score_{side}"], part[f"suppressed_{side}"], strict=True
-                )
-            ]
-            hover = [
-                f"{_esc(names[code])} · {_esc(label)} · {round_label}: "
-                + (_esc(text.not_enough) if v is None else f"{v:.1f}")
-                for round_label, v in zip(labels, values, strict=True)
-            ]
-            figure.add_trace(
-                go.Scatter(
-                    x=labels,
-                    y=values,
-                    name=_esc(label),
-                    legendgroup=side,
-                    showlegend=position == 0,
-                    mode="lines+markers",
-                    connectgaps=False,
-                    line={"color": colour, "dash": dash, "width": 2},
-                    marker={"symbol": symbol, "size": 8},
-                    hovertext=hover,
-                    hoverinfo="text",
-                ),
-                row=row,
-                col=col,
-            )
-        figure.update_yaxes(
-            range=[0, 100],
-            tickvals=[0, 50, 100],
-            gridcolor="#e5e5e5",
-            automargin=True,
-            row=row,
-            col=col,
-        )
-        figure.update_xaxes(
-            type="category",
-            categoryorder="array",
-            categoryarray=rounds,
-            tickangle=0,
-            tickfont={"size": 11},
-            automargin=True,
-            row=row,
-            col=col,
-        )
-    for annotation in figure.layout.annotations:
-        annotation.font = {"size": 12}
-    return figure

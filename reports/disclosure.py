@@ -59,6 +59,7 @@ def pool_hidden(value_counts: Iterable[int], min_group_size: int) -> bool:
     recovered by subtracting a comparison of the other values from the pool."""
     return any(is_small(int(n), min_group_size) for n in value_counts)
 
+
 def all_row_suppressed(
     frame: pd.DataFrame, key: str, min_group_size: int, all_group: str = "all"
 ) -> pd.Series:
@@ -76,9 +77,6 @@ def all_row_suppressed(
     residue = frame["n"] - frame[key].map(shown).fillna(0)
     hidden_by_difference = is_all & is_small(residue, min_group_size)
     return frame["suppressed"] | hidden_by_difference
-
-
-
 
 
 def count_suppression(counts: pd.Series, total: int, min_group_size: int) -> tuple[pd.Series, bool]:
@@ -160,6 +158,7 @@ def profiles_generalise(
         out = out.loc[sizes >= min_group_size]
     return out
 
+
 def profiles_frame(answers: pd.DataFrame, attributes: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per respondent: ``response_id``, the profile columns of ``answers`` and one
     str column per imported attribute name ("" = not given).
@@ -230,7 +229,6 @@ def partition_hidden(
     return hidden
 
 
-
 def table_hidden(
     profiles: pd.DataFrame, rows: str, columns: str, min_group_size: int
 ) -> tuple[set[str], set[str]]:
@@ -292,7 +290,6 @@ def table_hidden(
             return hidden_rows, hidden_columns
         _n, axis, value = min(candidates)
         (hidden_rows if axis == 0 else hidden_columns).add(value)
-
 
 
 def filtered_answers(

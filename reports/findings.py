@@ -10,11 +10,19 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from assessment.scoring import likert_items
-from reports.analysis import LEADERS_VS_STAFF, GroupComparison, Thresholds, compare_groups
+from reports.analysis import (
+    LEADERS_VS_STAFF,
+    STATUS_BREAKDOWN,
+    STATUS_WATCH,
+    GroupComparison,
+    Thresholds,
+    compare_groups,
+)
 from reports.disclosure import BLANK, table_hidden
 from reports.panel import respondent_scores, score_items
 
 WITHIN_SIDES = ("it", "security")
+
 
 def leaders_versus_staff(
     answers: pd.DataFrame,
@@ -77,7 +85,7 @@ def top_findings(gaps: pd.DataFrame, limit: int = 3) -> pd.DataFrame:
     order = gaps.assign(_abs=gaps["gap"].abs())
     picked = [
         order.loc[order["status"] == status].sort_values("_abs", ascending=False, kind="stable")
-        for status in ("breakdown", "watch")
+        for status in (STATUS_BREAKDOWN, STATUS_WATCH)
     ]
     return pd.concat(picked).head(limit).drop(columns="_abs").reset_index(drop=True)
 

@@ -155,4 +155,3 @@ def bh_qvalues(p_values: Iterable[float]) -> np.ndarray:
     if present.any():
         q[present] = stats.false_discovery_control(values[present], method="bh")
     return q
-

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from assessment.models import Dimension
 from reports import charts
 from reports.analysis import (
-    ALL_GROUP,
     DEFAULT_COMPARISON,
     SIDE_GROUPS,
     Comparison,
@@ -48,7 +47,7 @@ from reports.forms import (
     comparison_initial,
     group_label,
 )
-from reports.panel import dimension_names
+from reports.panel import ALL_GROUP, dimension_names
 from survey.models import Side, SurveyRound
 from survey.selectors import (
     round_comments_frame,

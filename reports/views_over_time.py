@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from assessment.models import Dimension
 from assessment.scoring import likert_items
-from reports import charts
+from reports import charts, trend_charts
 from reports.analysis import DEFAULT_COMPARISON, compare_groups
 from reports.disclosure import dimension_comments, filtered_answers, small_sides_removed
 from reports.exports import report_thresholds
@@ -178,8 +178,8 @@ def trend(request: HttpRequest, slug: str) -> HttpResponse:
     table = trend_table(loaded.trend_rounds, items, thresholds=thresholds)
     text = chart_text()
     figures = {
-        "trend_gap": charts.trend_gap_chart(table, names, text),
-        "trend_scores": charts.trend_scores_chart(table, names, text),
+        "trend_gap": trend_charts.trend_gap_chart(table, names, text),
+        "trend_scores": trend_charts.trend_scores_chart(table, names, text),
     }
     context["figures"] = {key: charts.figure_to_dict(f) for key, f in figures.items()}
     context["table"] = frame_records(table, names)

@@ -15,11 +15,10 @@ from reports.analysis import (
     alignment_index,
     compare_groups,
     group_summary,
-    item_distributions,
     mirror_pairs,
     round_analysis,
 )
-from reports.panel import respondent_scores, score_items
+from reports.panel import item_distributions, respondent_scores, score_items
 from reports.statistics import (
     ad_index,
     bh_qvalues,

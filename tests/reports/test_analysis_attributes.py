@@ -7,14 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reports.analysis import (
-    Comparison,
-    compare_groups,
-    group_summary,
-    item_distributions,
-    round_analysis,
-)
-from reports.panel import respondent_columns, respondent_scores, score_items
+from reports.analysis import Comparison, compare_groups, group_summary, round_analysis
+from reports.panel import item_distributions, respondent_columns, respondent_scores, score_items
 
 ITEMS = pd.DataFrame(
     [
