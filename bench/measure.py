@@ -48,10 +48,11 @@ def _django_setup() -> None:
 
 @contextlib.contextmanager
 def _render_captured(store: dict[str, Any]) -> Iterator[None]:
-    """Swap reports.views.render for one that keeps the context and renders nothing."""
+    """Swap the dashboard view module's render for one that keeps the context and renders
+    nothing."""
     from django.http import HttpResponse
 
-    from reports import views
+    from reports.views import dashboard as views
 
     original = views.render
 
@@ -85,7 +86,7 @@ def dashboard_build(*, slug: str, counts: dict[str, int] | None = None) -> dict[
     from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext
 
-    from reports import views
+    from reports.views import dashboard as views
 
     cache.clear()  # bench processes use local memory (bench_env drops REDIS_URL)
     request = RequestFactory().get(f"/reports/rounds/{slug}/")
@@ -161,25 +162,23 @@ def dashboard_page(*, slug: str, client: Any = None) -> dict[str, Any]:
 def export_consume(*, slug: str, kind: str) -> dict[str, int]:
     """Stream one CSV export to nowhere, as the download does. Returns bytes and data rows
     (line ends counted: a chunk may hold many rows; no exported cell holds a CRLF)."""
-    from reports.exports import export_chunks
+    from reports.results import round_export
     from survey.models import SurveyRound
 
     survey_round = SurveyRound.objects.select_related("instrument").get(slug=slug)
     size = lines = 0
-    for chunk in export_chunks(round=survey_round, kind=kind):
+    for chunk in round_export(round=survey_round, kind=kind):
         size += len(chunk)
         lines += chunk.count(b"\r\n")
     return {"bytes": size, "rows": max(lines - 1, 0)}  # minus the header
 
 
 def cache_wired() -> bool:
-    """True when the dashboard view goes through reports.cache."""
-    from reports import views
+    """True when the dashboard view reads its figures through the cached round results."""
+    from reports.views import dashboard as views
 
     source = Path(views.__file__).read_text(encoding="utf-8")
-    return any(
-        name in source for name in ("reports.cache", "from reports import cache", "results_cached")
-    )
+    return "round_results(" in source and "presentation_cached(" in source
 
 
 # --- how it is measured ------------------------------------------------------------------

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from assessment.scoring import likert_items
-from reports.disclosure import all_row_suppressed, check_k
+from reports.disclosure import all_row_suppressed, check_k, count_shown, is_small
 from reports.panel import (
     ALL_GROUP,
     Panel,
@@ -72,7 +72,7 @@ def _summary(
         }
     )
     frame["n"] = frame["n"].astype("int64")
-    frame["suppressed"] = frame["n"] < min_group_size
+    frame["suppressed"] = ~count_shown(frame["n"], min_group_size)
     frame["suppressed"] = all_row_suppressed(frame, "dimension_code", min_group_size)
     frame["attribute"] = attribute
     frame["n"] = frame["n"].astype("Int64").mask(frame["suppressed"])
@@ -272,7 +272,7 @@ def _pooled_hidden(
                     (scored[members].sum(axis=0), dimensions),
                     (answered[members].sum(axis=0), items),
                 ):
-                    hidden |= (counts > 0) & (counts < min_group_size)
+                    hidden |= is_small(counts, min_group_size)
         out[suffix] = (dimensions, items)
     return out
 
@@ -398,10 +398,12 @@ def _compare(
         table[f"favourable_pct{suffix}"] = numbers.favourable_pct
         table[f"rwg_j{suffix}"] = numbers.rwg_j
         table[f"alpha{suffix}"] = numbers.alpha
-        table[f"suppressed{suffix}"] = (numbers.n < min_group_size) | hidden[suffix][0]
+        table[f"suppressed{suffix}"] = ~count_shown(numbers.n, min_group_size) | hidden[suffix][0]
         item_table[f"n{suffix}"] = numbers.item_n.astype("int64")
         item_table[f"score{suffix}"] = (numbers.item_mean - 1) / (points - 1) * 100
-        item_table[f"suppressed{suffix}"] = (numbers.item_n < min_group_size) | hidden[suffix][1]
+        item_table[f"suppressed{suffix}"] = (
+            ~count_shown(numbers.item_n, min_group_size) | hidden[suffix][1]
+        )
     in_a, in_b = membership == 0, membership == 1
     test_columns = ["u_a", "p_value", "rank_biserial"]
     table[test_columns] = _tests(panel.dimension_scores[in_a], panel.dimension_scores[in_b])

@@ -1,4 +1,5 @@
-"""Computed round results kept in Django's cache, keyed by the round's results version.
+"""Round results kept in Django's cache, keyed by the round's results version (used by
+:mod:`reports.results` only).
 
 The dashboard of a large round takes seconds to compute and changes only when responses
 arrive or leave, so its results (plain lists, dicts and numbers: no forms, no requests) are
@@ -19,20 +20,20 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db.models import Count, Max
 from django.utils import translation
 
-from reports.analysis import DEFAULT_COMPARISON, Comparison
-from survey.models import Response, SurveyRound
+from reports.selectors import round_results_version
+from survey.models import SurveyRound
 
 KEY_PREFIX = "friction:results:v1"
 # Entries of an old version are never read again; the timeout only bounds how long they
 # occupy the cache. A day also bounds staleness should a write ever skip the version.
 TIMEOUT_SECONDS = 24 * 60 * 60
 _MISSING = object()
+T = TypeVar("T")
 # One build per key at a time: a build of a 100,000-respondent round peaks at hundreds of MB,
 # so workers that miss together wait for the first one's results instead of building too.
 # A waiter builds itself after LOCK_WAIT_SECONDS (the builder may have died); the lock
@@ -42,44 +43,21 @@ LOCK_WAIT_SECONDS = 60.0
 LOCK_POLL_SECONDS = 0.2
 
 
-def round_results_version(*, round: SurveyRound) -> str:
-    """The round's results version: ``"c<counter>"`` from ``round.results_version`` when the
-    model has it (no query), else ``"f<count>-<max id>"`` of its responses (one query).
-
-    Any insert raises the highest id and any delete lowers the count, so the fingerprint
-    changes whenever the round's responses do (an edited answer does not change it: the app
-    never edits submitted answers).
-    """
-    counter = getattr(round, "results_version", None)
-    if counter is not None:
-        return f"c{int(counter)}"
-    stats = Response.objects.filter(round_id=round.pk).aggregate(n=Count("pk"), last=Max("pk"))
-    return f"f{stats['n']}-{stats['last'] or 0}"
-
-
 def results_cache_key(
     *,
     round: SurveyRound,
     part: str,
     version: str,
-    comparison: Comparison = DEFAULT_COMPARISON,
     language: str | None = None,
 ) -> str:
-    """The cache key of ``part`` (e.g. ``"dashboard"``, ``"dimension:sc"``) of ``round``.
+    """The cache key of ``part`` of ``round``: ``part`` names what was computed and for what
+    (e.g. ``"results|side|it|security|level=manager"``).
 
-    Names the round's id, the results ``version``, the comparison and the language (labels
-    inside the results are translated), hashed to a fixed length safe for every backend.
+    Names the round's id, the results ``version``, the part and the language (labels inside
+    presented results are translated), hashed to a fixed length safe for every backend.
     """
     language = language or translation.get_language() or ""
-    detail = "|".join(
-        [
-            part,
-            comparison.attribute,
-            ",".join(comparison.group_a),
-            ",".join(comparison.group_b),
-            language,
-        ]
-    )
+    detail = f"{part}|{language}"
     digest = hashlib.sha256(detail.encode("utf-8")).hexdigest()[:32]
     return f"{KEY_PREFIX}:{round.pk}:{version}:{digest}"
 
@@ -88,24 +66,22 @@ def round_results_cached(
     *,
     round: SurveyRound,
     part: str,
-    build: Callable[[], dict[str, Any]],
-    comparison: Comparison = DEFAULT_COMPARISON,
+    build: Callable[[], T],
     timeout: int = TIMEOUT_SECONDS,
-) -> dict[str, Any]:
+) -> T:
     """Return ``build()``'s results for ``part`` of ``round`` from the cache, building and
     storing them on a miss.
 
-    ``build`` takes no argument and returns a dict of picklable values (lists, dicts, str,
-    numbers, None; no forms, querysets or requests): the part of a page's context that
-    depends on the responses. The version is read *before* building, so results stored
-    while a response arrives sit under the older key and are rebuilt on the next request.
+    ``build`` takes no argument and returns a picklable value (plain data and frames; no
+    forms, querysets or requests) that depends on the round's responses. The version is read
+    *before* building, so results stored while a response arrives sit under the older key
+    and are rebuilt on the next request.
     Costs one query (the version) on a hit, until ``SurveyRound.results_version`` exists.
     """
     key = results_cache_key(
         round=round,
         part=part,
         version=round_results_version(round=round),
-        comparison=comparison,
     )
     results = cache.get(key, _MISSING)
     if results is not _MISSING:

@@ -47,10 +47,11 @@ def is_small(n: int | np.ndarray, min_group_size: int) -> bool | np.ndarray:
     return (n > 0) & (n < min_group_size)
 
 
-def count_shown(n: int, min_group_size: int) -> bool:
-    """A count may be printed only when it is at least k: below k, zero included, it reads
-    "fewer than k", so an empty group looks exactly like a small one."""
-    return int(n) >= min_group_size
+def count_shown(n: int | np.ndarray | pd.Series, min_group_size: int) -> bool | np.ndarray:
+    """A count (or a cell's figures) may be shown only when it is at least k: below k, zero
+    included, it reads "fewer than k", so an empty group looks exactly like a small one.
+    Works on ints and elementwise on arrays and Series."""
+    return n >= min_group_size
 
 
 def pool_hidden(value_counts: Iterable[int], min_group_size: int) -> bool:
@@ -92,10 +93,10 @@ def count_suppression(counts: pd.Series, total: int, min_group_size: int) -> tup
     and is allowed. Raises ValueError when min_group_size < 1.
     """
     check_k(min_group_size)
-    hidden = counts.astype("int64") < min_group_size
+    hidden = ~counts.astype("int64").map(lambda n: count_shown(n, min_group_size)).astype(bool)
     residue = int(total) - int(counts[~hidden].sum())
-    total_hidden = 0 < int(total) < min_group_size or 0 < residue < min_group_size
-    if int(total) < min_group_size:
+    total_hidden = bool(is_small(int(total), min_group_size) or is_small(residue, min_group_size))
+    if not count_shown(total, min_group_size):
         hidden[:] = True
     return hidden, total_hidden
 
@@ -148,14 +149,14 @@ def profiles_generalise(
         if out.empty:
             break
         sizes = out.groupby(columns, sort=False)[columns[0]].transform("size")
-        small = sizes < min_group_size
+        small = ~count_shown(sizes, min_group_size)
         if not small.any():
             break
         for blanked in columns[: step + 1]:
             out.loc[small, blanked] = ""
     if not out.empty:
         sizes = out.groupby(columns, sort=False)[columns[0]].transform("size")
-        out = out.loc[sizes >= min_group_size]
+        out = out.loc[count_shown(sizes, min_group_size)]
     return out
 
 
@@ -214,10 +215,12 @@ def partition_hidden(
     """
     counts = counts[counts > 0].sort_values(kind="stable")
     forced = {str(value) for value in hidden_already}
-    hidden = {str(value) for value, n in counts.items() if n < min_group_size} | forced
+    hidden = {
+        str(value) for value, n in counts.items() if not count_shown(n, min_group_size)
+    } | forced
     total_hidden = int(sum(n for value, n in counts.items() if str(value) in hidden))
     for value, n in counts.items():
-        if not 0 < total_hidden < min_group_size:
+        if not is_small(total_hidden, min_group_size):
             break
         if str(value) in hidden:
             continue
@@ -268,7 +271,7 @@ def table_hidden(
             .T
         )
         counts = merged.to_numpy()
-        small = np.argwhere((counts > 0) & (counts < min_group_size))
+        small = np.argwhere(is_small(counts, min_group_size))
         if not small.size:
             return hidden_rows, hidden_columns
         open_rows = [
@@ -337,7 +340,7 @@ def filtered_answers(
             hidden |= {str(v) for v in pool}
     in_selection = selected[attribute].astype(str)
     sizes = in_selection.value_counts()
-    hidden |= {g for g in groups if sizes.get(g, 0) < min_group_size}
+    hidden |= {g for g in groups if not count_shown(sizes.get(g, 0), min_group_size)}
     selected = selected.loc[~in_selection.isin(hidden).to_numpy()]
     keep = answers["response_id"].isin(selected["response_id"]).to_numpy()
     return answers.loc[keep], hidden
@@ -357,7 +360,7 @@ def small_sides_removed(
     first = answers.drop_duplicates("response_id")
     sides = first["side"].astype(object).fillna(BLANK).astype(str)
     counts = sides.value_counts()
-    small = {str(side) for side, n in counts.items() if 0 < n < min_group_size}
+    small = {str(side) for side, n in counts.items() if is_small(n, min_group_size)}
     if not small:
         return answers, set()
     left_out = first.loc[sides.isin(small).to_numpy(), "response_id"]
@@ -386,3 +389,57 @@ def partition_protected(
         return answers, set()
     left_out = first.loc[values.isin(hidden).to_numpy(), "response_id"]
     return answers.loc[~answers["response_id"].isin(left_out).to_numpy()], hidden
+
+
+def attribute_options(
+    attributes: pd.DataFrame, response_ids: pd.Series, min_group_size: int
+) -> dict[str, list[str]]:
+    """{attribute name: values a filter may offer} among the respondents ``response_ids``:
+    the values not hidden in the attribute's own unfiltered view (:func:`partition_hidden`
+    over its values and "not given"), so the list itself names no small group and no value
+    whose total would reveal one. Values sorted.
+
+    ``attributes``: long frame (``response_id``, ``name``, ``value``) as
+    ``survey.selectors.rounds_attributes_frame``.
+    """
+    respondents = int(pd.Series(response_ids).nunique())
+    own = attributes.loc[attributes["response_id"].isin(response_ids)]
+    options: dict[str, list[str]] = {}
+    for name, part in own.groupby("name"):
+        counts = part["value"].astype(str).value_counts()
+        counts[BLANK] = respondents - int(counts.sum())
+        hidden = partition_hidden(counts, min_group_size)
+        shown = [str(value) for value in counts.index if value and str(value) not in hidden]
+        if shown:
+            options[str(name)] = sorted(shown)
+    return options
+
+
+def values_offered(attributes: pd.DataFrame, min_group_size: int) -> dict[str, list[str]]:
+    """{attribute name: values that may be offered as a group to compare}: the values held by
+    at least k respondents (a comparison of a smaller one would show nothing, and offering
+    it would name it). ``attributes`` as in :func:`attribute_options`; names without such a
+    value are left out; values in order of first appearance."""
+    counts = attributes.groupby(["name", "value"], sort=True).size()
+    offered: dict[str, list[str]] = {}
+    for (name, value), n in counts.items():
+        if count_shown(int(n), min_group_size):
+            offered.setdefault(str(name), []).append(str(value))
+    return offered
+
+
+def participation_cells(values: Sequence[int], min_group_size: int) -> list[int | None]:
+    """One column of a participation breakdown whose total is printed (the staff round page),
+    as it may be shown: None where a count is hidden.
+
+    A count below k, zero included, is hidden (:func:`count_shown`); the other cells are
+    hidden as :func:`partition_hidden` decides, so the hidden cells together hold 0 or at
+    least k respondents and the total minus the shown cells names no small group (with sides
+    of 10, 1 and 1 and k = 5, every cell is hidden, not just the two small ones).
+    """
+    counts = pd.Series(list(values), index=[str(i) for i in range(len(values))], dtype="int64")
+    hidden = partition_hidden(counts, min_group_size)
+    return [
+        int(n) if count_shown(int(n), min_group_size) and str(i) not in hidden else None
+        for i, n in enumerate(values)
+    ]

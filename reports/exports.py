@@ -1,19 +1,17 @@
-"""CSV exports of a round: row generators, safe cell encoding and the streaming response.
+"""CSV exports of a round, pure: row generators, safe cell encoding and the CSV encoders.
 
-One function, :func:`export_chunks`, yields the bytes of an export; the download view and
-the ``export_csv`` command both use it, so they produce the same bytes. Files are UTF-8 with
-a byte-order mark by default (so spreadsheet programs detect the encoding; ``bom=False``
-for plain UTF-8), written by the ``csv`` module with CRLF line ends. Every cell, headers
-included, goes through :func:`safe_cell` (formula injection); in responses.csv, whose cells
-past the profile are all Likert integers, only the profile texts do.
+:func:`reports.results.round_export` feeds these with the round's results and streams the
+bytes; the download view and the ``export_csv`` command both use it, so they produce the
+same bytes. Files are UTF-8 with a byte-order mark by default (so spreadsheet programs
+detect the encoding; ``bom=False`` for plain UTF-8), written by the ``csv`` module with CRLF
+line ends. Every cell, headers included, goes through :func:`safe_cell` (formula
+injection); in responses.csv, whose cells past the profile are all Likert integers, only the
+profile texts do.
 
 The responses export is the only one with rows per respondent; it is anonymised as
 ``docs/methodology.md`` ("Exports") describes: no comments, no identifier, profiles and
-attributes generalised until each combination is shared by at least k rows, months not
-days. It streams in chunks of respondents, reading ``Response.likert_answers`` (one row per
-respondent, not one per answer). summary.csv and gaps.csv are kept in the results cache
-(:mod:`reports.cache`), so only the first download after a response arrives runs the
-analysis.
+attributes generalised until each combination is shared by at least k rows
+(:func:`reports.disclosure.profiles_generalise`), months not days. No Django.
 """
 
 from __future__ import annotations
@@ -28,20 +26,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
-from django.http import StreamingHttpResponse
 
-from reports.analysis import DEFAULT_COMPARISON, SIDE_GROUPS, Comparison, Thresholds, round_analysis
 from reports.analysis import SUMMARY_COLUMNS as ANALYSIS_SUMMARY_COLUMNS
-from reports.cache import round_results_cached
 from reports.disclosure import profiles_generalise
-from reports.filters import comparison_answers
-from survey.models import SurveyRound
-from survey.selectors import (
-    PROFILE_FRAME_COLUMNS,
-    responses_table,
-    round_items_frame,
-)
 
 KINDS = ("responses", "summary", "gaps")
 BOM = "\ufeff".encode()
@@ -167,24 +154,29 @@ def responses_published(
 
 
 def responses_row_chunks(
-    *, round: SurveyRound, item_codes: Sequence[str], rng: np.random.Generator | None = None
+    profiles: pd.DataFrame,
+    likert: np.ndarray,
+    *,
+    item_codes: Sequence[str],
+    attribute_names: Sequence[str],
+    min_group_size: int,
+    rng: np.random.Generator | None = None,
 ) -> Iterator[list[list[Any]]]:
-    """responses.csv of ``round`` as lists of rows, every text cell already safe.
+    """responses.csv as lists of rows, every text cell already safe.
 
-    The first list holds the header (:func:`responses_header`, with the attribute names of
-    :func:`survey.selectors.responses_table`); then lists of up to ROWS_PER_CHUNK rows, one
+    ``profiles`` and ``likert`` as :func:`survey.selectors.responses_table` returns them for
+    ``item_codes``; ``attribute_names``: the profile attribute columns of ``profiles``, in
+    order. The first list holds the header (:func:`responses_header`); then lists of up to
+    ROWS_PER_CHUNK rows, one
     per published response (:func:`responses_published`): ``row`` (1, 2, ... — a row
     number, deliberately not a stable respondent identifier), the published profile,
     attributes and month, then the raw Likert value (int 1..k, as asked, not reverse-coded)
     of each of ``item_codes``, None when not answered. No comment is ever exported.
-    One query (streamed).
     """
-    profiles, likert = responses_table(round=round, item_codes=item_codes)
-    attribute_names = [name for name in profiles.columns if name not in PROFILE_FRAME_COLUMNS]
     yield [[safe_cell(cell) for cell in responses_header(item_codes, attribute_names)]]
     if profiles.empty:
         return
-    published = responses_published(profiles, round.min_group_size, attribute_names, rng)
+    published = responses_published(profiles, min_group_size, attribute_names, rng)
     # Profile cells are a handful of distinct texts: make each safe once, not once a row.
     text_columns = ["side", "function", "level", *attribute_names, "submitted_on"]
     safe = [
@@ -233,16 +225,6 @@ def _significant(value: Any) -> float | None:
 
 def _count(value: Any) -> int | None:
     return None if _missing(value) else int(value)
-
-
-def report_thresholds() -> Thresholds:
-    """The status thresholds from the FRICTION_* settings (see docs/methodology.md)."""
-    return Thresholds(
-        gap_points=settings.FRICTION_BREAKDOWN_GAP_POINTS,
-        q_value=settings.FRICTION_BREAKDOWN_Q_VALUE,
-        effect_size=settings.FRICTION_BREAKDOWN_EFFECT_SIZE,
-        agreement=settings.FRICTION_DIVIDED_RWG,
-    )
 
 
 def summary_rows(summary: pd.DataFrame) -> Iterator[list[Any]]:
@@ -304,108 +286,3 @@ def gaps_rows(gaps: pd.DataFrame) -> Iterator[list[Any]]:
             None if row.suppressed else _significant(row.q_value),
             row.status,
         ]
-
-
-def export_chunks(
-    *,
-    round: SurveyRound,
-    kind: str,
-    comparison: Comparison = DEFAULT_COMPARISON,
-    bom: bool = True,
-) -> Iterator[bytes]:
-    """Yield the bytes of export ``kind`` (``responses`` | ``summary`` | ``gaps``) for ``round``.
-
-    ``comparison`` chooses the two groups of gaps.csv (default IT versus Security); the
-    other kinds ignore it. ``bom``: start with a UTF-8 byte-order mark (default). The
-    responses export has the Likert items only: every round is anonymous, and a comment
-    can name its writer, so comments are read on the dimension pages, never exported.
-    responses.csv streams from one query (:func:`responses_row_chunks`); summary.csv and
-    gaps.csv rows come from the results cache (:func:`aggregated_rows` on a miss), so
-    until the round's responses change a download costs one query. Raises ValueError for
-    an unknown kind. Reads through ``survey.selectors``.
-    """
-    if kind not in KINDS:
-        raise ValueError(f"Unknown export {kind!r}; choose one of {', '.join(KINDS)}.")
-    if kind == "responses":
-        return _responses_bytes(round=round, bom=bom)
-    if kind == "summary":
-        # summary.csv is the same whatever the comparison: one cache entry for all.
-        comparison = DEFAULT_COMPARISON
-    results = round_results_cached(
-        round=round,
-        part=f"export:{kind}",
-        build=lambda: {"rows": aggregated_rows(round=round, kind=kind, comparison=comparison)},
-        comparison=comparison,
-    )
-    return csv_bytes(results["rows"], bom=bom)
-
-
-def _responses_bytes(*, round: SurveyRound, bom: bool) -> Iterator[bytes]:
-    items = round_items_frame(round=round)
-    codes = [str(code) for code in items.loc[items["kind"] == "likert", "item_code"]]
-    yield from csv_chunks(responses_row_chunks(round=round, item_codes=codes), bom=bom)
-
-
-def aggregated_rows(
-    *, round: SurveyRound, kind: str, comparison: Comparison = DEFAULT_COMPARISON
-) -> list[list[Any]]:
-    """Every row of summary.csv (``kind="summary"``, :func:`summary_rows`) or gaps.csv
-    (``"gaps"``, :func:`gaps_rows` of ``comparison``), header first, as plain Python values
-    (str, int, float, None), computed from the round's answers by
-    :func:`reports.analysis.round_analysis`: what the exports keep in the results cache.
-    Raises ValueError for another kind.
-    """
-    if kind not in {"summary", "gaps"}:
-        raise ValueError(f"{kind!r} is not an aggregated export: use summary or gaps.")
-    items = round_items_frame(round=round)
-    # Protected as every view is (small sides left out, complementary suppression); with
-    # the column of the round's own attribute (e.g. region) when gaps compare by it.
-    answers = (
-        comparison_answers(round, "side")
-        if kind == "summary"
-        else comparison_answers(round, comparison.attribute, comparison.pools)
-    )
-    analysis = round_analysis(
-        answers,
-        items,
-        round.instrument.scale_points,
-        round.min_group_size,
-        **({"groups": SIDE_GROUPS} if kind == "summary" else {"comparison": comparison}),
-        thresholds=report_thresholds(),
-    )
-    rows = summary_rows(analysis.summary) if kind == "summary" else gaps_rows(analysis.gaps)
-    return [[_plain(cell) for cell in row] for row in rows]
-
-
-def _plain(value: Any) -> Any:
-    """A cell as a plain Python value (numpy scalars and str subclasses unwrapped), so the
-    cached rows pickle small and read back the same on every server."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, str) and type(value) is not str:
-        return str(value)
-    return value
-
-
-def export_filename(*, round: SurveyRound, kind: str) -> str:
-    """The download's file name, e.g. ``2026-spring-summary.csv``."""
-    return f"{round.slug}-{kind}.csv"
-
-
-def export_response(
-    *,
-    round: SurveyRound,
-    kind: str,
-    comparison: Comparison = DEFAULT_COMPARISON,
-    bom: bool = True,
-) -> StreamingHttpResponse:
-    """Stream export ``kind`` of ``round`` as a CSV attachment (``bom`` as in export_chunks)."""
-    response = StreamingHttpResponse(
-        export_chunks(round=round, kind=kind, comparison=comparison, bom=bom),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{export_filename(round=round, kind=kind)}"'
-    )
-    response["Cache-Control"] = "no-store"
-    return response

@@ -1,4 +1,6 @@
-"""Leader forms: choosing which two groups the dashboard and its exports compare.
+"""Leader forms, parse only: which two groups a page compares (:class:`ComparisonForm`) and
+which respondents it is filtered to (:class:`RespondentFilterForm`); :func:`report_query`
+reads both from a request's query once.
 
 The built-in profile attributes (side, level, function) are always offered; a round's own
 attributes (declared by the round or imported with its responses, kept in
@@ -8,17 +10,21 @@ by at least k respondents, so the form itself never names a small group.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from reports.analysis import DEFAULT_COMPARISON, GROUP_JOINER, LEADERS_VS_STAFF, Comparison
+from reports.results import RoundAttribute, RoundChoices, name_label
 from survey.models import Function, Level, Side
 
+ATTRIBUTE_PREFIX = "attr."
+EVERYONE = ""
 ATTRIBUTES: dict[str, type[models.TextChoices]] = {
     "side": Side,
     "level": Level,
@@ -41,19 +47,6 @@ ATTRIBUTE_DEFAULTS = {
         "function", (Function.INFRASTRUCTURE.value,), (Function.SECURITY_OPERATIONS.value,)
     ),
 }
-
-
-@dataclass(frozen=True)
-class RoundAttribute:
-    """A profile attribute of one round beyond side, level and function (e.g. region).
-
-    ``groups``: the values that may be compared (held by at least k respondents), in the
-    order to offer them. Plain data, so it can be cached.
-    """
-
-    name: str
-    label: str
-    groups: tuple[str, ...]
 
 
 def group_choices(
@@ -215,3 +208,146 @@ def comparison_from_query(
     if problems or not form.is_bound:
         form = ComparisonForm(initial=comparison_initial(comparison), attributes=attributes)
     return comparison, problems, form
+
+
+class RespondentFilterForm(forms.Form):
+    """Level, function and one field per imported attribute (``attr.<name>``); blank = all.
+    One filter applies at a time (the first chosen, in this order); the others are ignored
+    with a message.
+
+    ``attributes``: {name: values offered}. Offer only values held by at least k
+    respondents, so the list itself names no small group. Invalid input never raises:
+    :meth:`filters` keeps the valid fields and :meth:`problems` says what was ignored.
+    """
+
+    level = forms.ChoiceField(
+        label=_("Level"),
+        required=False,
+        choices=[(EVERYONE, _("All levels")), *Level.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    function = forms.ChoiceField(
+        label=_("Function"),
+        required=False,
+        choices=[(EVERYONE, _("All functions")), *Function.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        attributes: Mapping[str, Iterable[str]] | None = None,
+        labels: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(data, **kwargs)
+        labels = labels or {}
+        for name, values in sorted((attributes or {}).items()):
+            self.fields[f"{ATTRIBUTE_PREFIX}{name}"] = forms.ChoiceField(
+                label=labels.get(name) or name_label(name),
+                required=False,
+                choices=[(EVERYONE, _("All")), *[(v, v) for v in sorted(values)]],
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+
+    def filters(self) -> dict[str, str]:
+        """{column: value} of the valid, non-blank fields (attribute columns without prefix)."""
+        if not self.is_bound:
+            return {}
+        chosen = self._chosen()
+        return dict(chosen[:1])
+
+    def _chosen(self) -> list[tuple[str, str]]:
+        """Every valid, non-blank field as (column, value), in the form's field order."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return [
+            (name.removeprefix(ATTRIBUTE_PREFIX), cleaned[name])
+            for name in self.fields
+            if cleaned.get(name) and name not in self.errors
+        ]
+
+    def problems(self) -> list[str]:
+        """One message per ignored field: invalid, or a second filter (one at a time: two
+        filters and a comparison would publish three-way tables, whose small cells could be
+        worked out by combining views)."""
+        if not self.is_bound:
+            return []
+        messages = [
+            _("%(field)s: that choice is not available, so it was ignored.")
+            % {"field": self.fields[name].label if name in self.fields else name}
+            for name in (self.errors if not self.is_valid() else {})
+        ]
+        labels = {
+            name.removeprefix(ATTRIBUTE_PREFIX): field.label for name, field in self.fields.items()
+        }
+        messages += [
+            _("%(field)s: one filter at a time, so this one was ignored.")
+            % {"field": labels.get(column, column)}
+            for column, _value in self._chosen()[1:]
+        ]
+        return messages
+
+    def description(self) -> list[tuple[str, str]]:
+        """(label, chosen value's label) of every active filter, for the page and print."""
+        chosen = self.filters()
+        out = []
+        for name, field in self.fields.items():
+            column = name.removeprefix(ATTRIBUTE_PREFIX)
+            if column in chosen:
+                labels = dict(field.choices)
+                out.append((str(field.label), str(labels.get(chosen[column], chosen[column]))))
+        return out
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """What a leader page's query asks for, parsed once: the ``comparison`` and ``filters``
+    (plain values for :func:`reports.results.round_results`), the forms to show again and
+    the messages saying what was ignored and why."""
+
+    comparison: Comparison
+    filters: dict[str, str]
+    comparison_form: ComparisonForm
+    filter_form: RespondentFilterForm
+    comparison_problems: list[str]
+    filter_problems: list[str]
+
+    @property
+    def comparison_query(self) -> str:
+        """The comparison alone, urlencoded (links keep it)."""
+        return urlencode(comparison_initial(self.comparison))
+
+    @property
+    def filter_query(self) -> str:
+        """The active filter alone, urlencoded (links and the comparison form keep it)."""
+        form = self.filter_form
+        return urlencode(
+            {
+                name: form.data[name]
+                for name in form.fields
+                if name.removeprefix(ATTRIBUTE_PREFIX) in self.filters and name in form.data
+            }
+        )
+
+
+def report_query(query: Mapping[str, Any], *, choices: RoundChoices) -> ReportQuery:
+    """Read a leader page's GET parameters against the round's ``choices``
+    (:func:`reports.results.round_choices`). Never raises on bad input: what cannot be used
+    falls back to a default with a message."""
+    comparison, comparison_problems, comparison_form = comparison_from_query(
+        query, choices.attributes
+    )
+    labels = {attribute.name: attribute.label for attribute in choices.attributes}
+    filter_form = RespondentFilterForm(
+        query or None, attributes=choices.filter_options, labels=labels
+    )
+    return ReportQuery(
+        comparison=comparison,
+        filters=filter_form.filters(),
+        comparison_form=comparison_form,
+        filter_form=filter_form,
+        comparison_problems=comparison_problems,
+        filter_problems=filter_form.problems(),
+    )

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from assessment.scoring import MIN_SHARE_ANSWERED, item_scores, likert_items, rescale_0_100
-from reports.disclosure import all_row_suppressed, check_k
+from reports.disclosure import all_row_suppressed, check_k, count_shown
 from reports.statistics import ad_index, cronbach_alpha, rwg_j
 
 DISTRIBUTION_COLUMNS = [
@@ -458,7 +458,7 @@ def distributions_frame(
         }
     )
     frame["pct"] = (frame["count"] / frame["n"].where(frame["n"] > 0) * 100).astype("float64")
-    frame["suppressed"] = frame["n"] < min_group_size
+    frame["suppressed"] = ~count_shown(frame["n"], min_group_size)
     frame["suppressed"] = all_row_suppressed(frame, "item_code", min_group_size)
     frame["count"] = frame["count"].astype("Int64").mask(frame["suppressed"])
     frame["n"] = frame["n"].astype("Int64").mask(frame["suppressed"])

@@ -5,25 +5,25 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from reports import views, views_over_time
+from reports.views import comments, dashboard, exports, over_time
 
 app_name = "reports"
 urlpatterns = [
-    path("", views.round_list, name="round_list"),
+    path("", dashboard.round_list, name="round_list"),
     # Before the round's slug: a round cannot be called "methodology".
-    path("methodology/", views.methodology, name="methodology"),
-    path("<slug:slug>/", views.dashboard, name="dashboard"),
-    path("<slug:slug>/dimension/<slug:code>/", views.dimension, name="dimension"),
+    path("methodology/", dashboard.methodology, name="methodology"),
+    path("<slug:slug>/", dashboard.dashboard, name="dashboard"),
+    path("<slug:slug>/dimension/<slug:code>/", dashboard.dimension, name="dimension"),
     path(
         "<slug:slug>/dimension/<slug:code>/comments/",
-        views_over_time.comments,
+        comments.comments,
         name="comments",
     ),
-    path("<slug:slug>/trend/", views_over_time.trend, name="trend"),
-    path("<slug:slug>/summary/", views_over_time.summary, name="summary"),
+    path("<slug:slug>/trend/", over_time.trend, name="trend"),
+    path("<slug:slug>/summary/", over_time.summary, name="summary"),
     re_path(
         r"^(?P<slug>[-a-zA-Z0-9_]+)/export/(?P<kind>responses|summary|gaps)\.csv$",
-        views.export,
+        exports.export,
         name="export",
     ),
 ]

@@ -14,8 +14,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from reports.permissions import LEADERS_GROUP
+
 USERNAME = "leader"
-LEADERS_GROUP = "Leaders"
 
 
 class Command(BaseCommand):

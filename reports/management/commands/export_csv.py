@@ -8,9 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reports.analysis import DEFAULT_COMPARISON
-from reports.exports import KINDS, export_chunks
-from reports.filters import round_attributes
+from reports.exports import KINDS
 from reports.forms import ComparisonForm
+from reports.results import round_choices, round_export
 from survey.management.rounds import round_for_command
 
 
@@ -50,12 +50,12 @@ class Command(BaseCommand):
         survey_round = round_for_command(options["round"])
         form = ComparisonForm(
             {"attribute": options["attribute"], "a": options["group_a"], "b": options["group_b"]},
-            attributes=round_attributes(survey_round),
+            attributes=round_choices(round=survey_round).attributes,
         )
         comparison, problems = form.comparison()
         if problems:
             raise CommandError(" ".join(problems))
-        chunks = export_chunks(
+        chunks = round_export(
             round=survey_round,
             kind=options["kind"],
             comparison=comparison,

@@ -1,0 +1,378 @@
+"""Results as a page shows them: rows and labels for templates, chart texts and figures.
+
+Every function takes a :class:`reports.results.RoundResults` (or a part of it) and returns
+plain dicts and lists with translated labels; nothing here reads the database or decides
+what may be shown (:mod:`reports.disclosure` has done that before the results exist).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+from django.utils.translation import gettext as _
+
+from reports import charts, trend_charts
+from reports.analysis import (
+    ALL_GROUP,
+    STATUS_ALIGNED,
+    STATUS_BREAKDOWN,
+    STATUS_DIVIDED,
+    STATUS_SUPPRESSED,
+    STATUS_WATCH,
+    Comparison,
+)
+from reports.findings import top_findings
+from reports.forms import ATTRIBUTES, ReportQuery, group_label
+from reports.panel import dimension_names
+from reports.results import Participation, RoundResults, Trend
+from survey.models import Side
+
+
+def _value(value: Any) -> Any:
+    """NaN and <NA> become None so templates can test `is None`; numpy scalars become Python."""
+    if value is None or value is pd.NA:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def frame_records(frame: pd.DataFrame, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """A frame's rows as dicts for a template (NaN and <NA> as None, Python scalars); with
+    ``names`` ({dimension_code: name}), rows with a ``dimension_code`` get its ``name``."""
+    rows = [
+        {key: _value(value) for key, value in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
+    if names is not None:
+        for row in rows:
+            if "dimension_code" in row:
+                row["name"] = names.get(row["dimension_code"], row["dimension_code"])
+    return rows
+
+
+def status_labels() -> dict[str, str]:
+    """Display label of each dimension status of :mod:`reports.analysis`."""
+    return {
+        STATUS_BREAKDOWN: _("breakdown"),
+        STATUS_WATCH: _("watch"),
+        STATUS_DIVIDED: _("divided"),
+        STATUS_ALIGNED: _("aligned"),
+        STATUS_SUPPRESSED: _("not enough responses"),
+    }
+
+
+def effect_labels() -> dict[str, str]:
+    """Display label of each effect-size label of :func:`reports.statistics.effect_label`."""
+    return {
+        "negligible": _("negligible"),
+        "small": _("small"),
+        "medium": _("medium"),
+        "large": _("large"),
+        "": "",
+    }
+
+
+def verdict_labels() -> dict[str, str]:
+    """Display label of each verdict of :mod:`reports.trends`."""
+    return {
+        "rose": _("rose"),
+        "fell": _("fell"),
+        "narrowed": _("narrowed"),
+        "widened": _("widened"),
+        "no clear change": _("no clear change"),
+        "suppressed": _("not enough responses"),
+    }
+
+
+def chart_text(comparison: Comparison) -> charts.ChartText:
+    """The translated words of the charts comparing ``comparison``'s two groups."""
+    first = group_label(comparison.attribute, comparison.group_a)
+    second = group_label(comparison.attribute, comparison.group_b)
+    return charts.ChartText(
+        not_enough=_("not enough responses"),
+        largest_gap=_("largest gap"),
+        gap_axis=_("Gap in points (%(a)s − %(b)s)") % {"a": first, "b": second},
+        score_axis=_("Mean score (0–100)"),
+        share_axis=_("Share of answers (%)"),
+        gap=_("Gap"),
+        points=_("points"),
+        first=first,
+        second=second,
+        status=status_labels(),
+    )
+
+
+def scale_labels(instrument: Any) -> list[str]:
+    """The instrument's label of each scale point, its number where it has none."""
+    labels = [str(label) for label in instrument.scale_labels][: instrument.scale_points]
+    return labels + [str(n) for n in range(len(labels) + 1, instrument.scale_points + 1)]
+
+
+def participation_context(participation: Participation) -> dict[str, Any]:
+    """The participation table's rows (with each side's label) and totals for a template."""
+    labels = {**dict(Side.choices), "unassigned": _("Not set on the invitation")}
+    return {
+        "participation": [
+            {**row, "label": labels.get(row["side"], row["side"])} for row in participation.rows
+        ],
+        "total_invited": participation.total_invited,
+        "total_invited_hidden": participation.total_invited_hidden,
+        "total_completed": participation.total_completed,
+        "total_completed_hidden": participation.total_completed_hidden,
+        "response_rate": participation.response_rate,
+    }
+
+
+def filter_context(query: ReportQuery, results: RoundResults) -> dict[str, Any]:
+    """What ``reports/_filters.html`` needs: the form, its messages, the active filter, and
+    ``hidden_sides`` (labels of the groups of the compared attribute the filter hides)."""
+    attribute = results.comparison.attribute
+    labels = dict(ATTRIBUTES[attribute].choices) if attribute in ATTRIBUTES else {}
+    figures = results.figures
+    return {
+        "filter_form": query.filter_form,
+        "filter_problems": query.filter_problems,
+        "active_filters": query.filter_form.description(),
+        "filtered": bool(results.filters),
+        "query": query.filter_form.data.urlencode() if results.filters else "",
+        "filter_query": query.filter_query,
+        # A filtered view of fewer than k respondents shows no figure at all.
+        "too_few": figures.too_few,
+        "respondents": figures.respondents,
+        "hidden_sides": sorted(str(labels.get(g, g)) for g in figures.hidden_groups),
+    }
+
+
+def gap_records(gaps: pd.DataFrame, names: dict[str, str]) -> list[dict[str, Any]]:
+    """The rows of a comparison's dimensions frame with name, status and effect labels."""
+    statuses, effects = status_labels(), effect_labels()
+    return frame_records(
+        gaps.assign(
+            name=gaps["dimension_code"].map(names),
+            status_label=gaps["status"].map(statuses),
+            effect=gaps["effect_label"].map(effects),
+        )
+    )
+
+
+def mirror_records(
+    mirrors: pd.DataFrame, items: pd.DataFrame, names: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Mirror pair rows for a template, pairs renumbered 1, 2, ... in the order given."""
+    texts = dict(zip(items["item_code"], items["item_text"], strict=True))
+    numbers = {pair: n for n, pair in enumerate(dict.fromkeys(mirrors["pair"]), start=1)}
+    return frame_records(
+        mirrors.assign(
+            pair=mirrors["pair"].map(numbers),
+            item_text=mirrors["item_code"].map(texts),
+            dimension_name=mirrors["dimension_code"].map(names),
+        )
+    )
+
+
+def dashboard_figures(results: RoundResults, dimension_url: Callable[[str], str]) -> dict[str, Any]:
+    """The dashboard's part drawn from the answers: scorecard, gaps by rank, summary by group,
+    mirror pairs and the three charts. ``dimension_url``: a dimension code's page URL."""
+    figures, comparison = results.figures, results.comparison
+    names = dimension_names(figures.items)
+    scorecard = gap_records(figures.gaps, names)
+    for row in scorecard:
+        row["url"] = dimension_url(str(row["dimension_code"]))
+    group_labels: dict[str, str] = (
+        dict(ATTRIBUTES[comparison.attribute].choices) if comparison.attribute in ATTRIBUTES else {}
+    )
+    group_labels[ALL_GROUP] = _("All")
+    summary = figures.summary.assign(
+        name=figures.summary["dimension_code"].map(names),
+        group_label=figures.summary["group"].map(lambda g: str(group_labels.get(g, g))),
+    )
+    heat_groups = [(g, str(group_labels.get(g, g))) for g in figures.summary["group"].unique()]
+    text = chart_text(comparison)
+    drawn = {
+        "gap": charts.gap_chart(figures.gaps, names, text),
+        "heatmap": charts.heatmap_chart(
+            figures.summary, names, heat_groups, text, attribute=comparison.attribute
+        ),
+        "radar": charts.radar_chart(figures.gaps, names, text),
+    }
+    by_rank = sorted(scorecard, key=lambda row: (row["rank"] is None, row["rank"] or 0))
+    return {
+        "scorecard": scorecard,
+        "gaps": by_rank,
+        "breakdowns": [row for row in by_rank if row["status"] == STATUS_BREAKDOWN],
+        "watch": [row for row in by_rank if row["status"] == STATUS_WATCH],
+        "divided": [row for row in by_rank if row["status"] == STATUS_DIVIDED],
+        "summary": frame_records(summary),
+        "alignment_index": figures.alignment_index,
+        "mirror_rows": mirror_records(figures.mirror_pairs, figures.items, names),
+        "figures": {key: charts.figure_to_dict(f) for key, f in drawn.items()},
+    }
+
+
+def _likert_rows(
+    distributions: pd.DataFrame,
+    items: pd.DataFrame,
+    item_codes: list[str],
+    groups: list[tuple[str, str]],
+) -> list[dict[str, Any]]:
+    """One row per item and group for the Likert data table: % at each point, or None."""
+    labels = dict(groups)
+    frame = distributions.loc[
+        distributions["item_code"].isin(item_codes) & distributions["group"].isin(labels)
+    ]
+    texts = dict(zip(items["item_code"], items["item_text"], strict=True))
+    rows = []
+    for (code, group), part in frame.groupby(["item_code", "group"], sort=False):
+        suppressed = bool(part["suppressed"].iloc[0])
+        rows.append(
+            {
+                "item_code": code,
+                "item_text": texts.get(code, code),
+                "group": labels.get(group, group),
+                "suppressed": suppressed,
+                "pcts": [None if suppressed else _value(v) for v in part["pct"]],
+            }
+        )
+    return rows
+
+
+def dimension_figures(
+    results: RoundResults, code: str, scale: list[str], labels: tuple[str, str]
+) -> dict[str, Any]:
+    """The dimension page's part drawn from the answers: the dimension's row of the
+    scorecard, its statements with their gaps and tests, the Likert bars and table, and its
+    mirror pairs. ``scale``: the scale's labels; ``labels``: the two groups' labels."""
+    figures, comparison = results.figures, results.comparison
+    items = figures.items
+    names = dimension_names(items)
+    codes = [str(c) for c in items.loc[items["dimension_code"] == code, "item_code"]]
+    texts = dict(zip(items["item_code"], items["item_text"], strict=True))
+    reverse_scored = dict(zip(items["item_code"], items["reverse_scored"], strict=True))
+    item_gaps = figures.item_gaps.loc[figures.item_gaps["item_code"].isin(codes)]
+    item_rows = frame_records(
+        item_gaps.assign(
+            item_text=item_gaps["item_code"].map(texts),
+            reverse_scored=item_gaps["item_code"].map(reverse_scored),
+            effect=item_gaps["effect_label"].map(effect_labels()),
+        )
+    )
+    summary = gap_records(figures.gaps.loc[figures.gaps["dimension_code"] == code], names)
+    mirrors = figures.mirror_pairs
+    in_dimension = mirrors.loc[mirrors["item_code"].isin(codes), "pair"].unique()
+    mirrors = mirrors.loc[mirrors["pair"].isin(in_dimension)]
+    groups = [(comparison.label_a, labels[0]), (comparison.label_b, labels[1])]
+    distributions = figures.distributions
+    likert = charts.likert_chart(
+        distributions.loc[distributions["item_code"].isin(codes)],
+        items.loc[items["item_code"].isin(codes)],
+        scale,
+        groups,
+        chart_text(comparison),
+    )
+    return {
+        "summary": summary[0] if summary else None,
+        "item_rows": item_rows,
+        "mirror_rows": mirror_records(mirrors, items, names),
+        "likert_rows": _likert_rows(distributions, items, codes, groups),
+        "figures": {"likert": charts.figure_to_dict(likert)},
+    }
+
+
+def change_rows(change: pd.DataFrame, names: dict[str, str]) -> list[dict[str, Any]]:
+    """The rows of :func:`reports.trends.round_change` with names and verdict labels."""
+    verdicts = verdict_labels()
+    rows = frame_records(change, names)
+    for row in rows:
+        for key in ("verdict_a", "verdict_b", "gap_verdict"):
+            row[f"{key}_label"] = verdicts.get(row[key], row[key])
+    return rows
+
+
+def change_headline(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Dimension names per kind of change that is more than noise, for a one-line reading."""
+    kinds = {
+        "narrowed": ("gap_verdict", "narrowed"),
+        "widened": ("gap_verdict", "widened"),
+        "it_rose": ("verdict_a", "rose"),
+        "it_fell": ("verdict_a", "fell"),
+        "security_rose": ("verdict_b", "rose"),
+        "security_fell": ("verdict_b", "fell"),
+    }
+    return {
+        kind: [row["name"] for row in rows if row[column] == verdict]
+        for kind, (column, verdict) in kinds.items()
+    }
+
+
+def trend_figures(trend: Trend, comparison: Comparison, *, drawn: bool = True) -> dict[str, Any]:
+    """The trend page's counts of shared items, dimensions and versions, then (unless
+    ``drawn`` is False) its table, charts and change since the previous round."""
+    names = dimension_names(trend.shared_items) if not trend.shared_items.empty else {}
+    out: dict[str, Any] = {
+        "shared_items": len(trend.shared_items),
+        "shared_dimensions": len(names),
+        "versions": trend.versions,
+    }
+    if trend.table is None or not drawn:
+        return out
+    text = chart_text(comparison)
+    figures = {
+        "trend_gap": trend_charts.trend_gap_chart(trend.table, names, text),
+        "trend_scores": trend_charts.trend_scores_chart(trend.table, names, text),
+    }
+    out["figures"] = {key: charts.figure_to_dict(f) for key, f in figures.items()}
+    out["table"] = frame_records(trend.table, names)
+    if trend.change is not None:
+        out["change"] = change_rows(trend.change, trend.change_names)
+        out["previous_label"], out["current_label"] = (label for _key, label in trend.rounds[-2:])
+    return out
+
+
+def summary_figures(
+    results: RoundResults, guidance: Mapping[str, str], dimension_url: Callable[[str], str]
+) -> dict[str, Any]:
+    """The executive summary's part drawn from the answers: alignment index, top findings
+    with their guidance, scorecard, leaders versus staff per side, the gap chart and the
+    change since the previous round. ``dimension_url`` as in :func:`dashboard_figures`."""
+    figures = results.figures
+    names = dimension_names(figures.items)
+    statuses = status_labels()
+    findings = frame_records(top_findings(figures.gaps), names)
+    for row in findings:
+        row["status_label"] = statuses.get(row["status"], row["status"])
+        row["guidance"] = guidance.get(row["dimension_code"], "")
+        row["url"] = dimension_url(str(row["dimension_code"]))
+    side_labels = dict(Side.choices)
+    leaders = []
+    for side, compared in (results.leaders or {}).items():
+        rows = frame_records(compared.dimensions, names)
+        for row in rows:
+            row["status_label"] = statuses.get(row["status"], row["status"])
+        leaders.append(
+            {
+                "side": side,
+                "label": side_labels.get(side, side),
+                "rows": rows,
+                "alignment_index": compared.alignment_index,
+            }
+        )
+    gap_figure = charts.gap_chart(figures.gaps, names, chart_text(results.comparison))
+    out: dict[str, Any] = {
+        "alignment_index": figures.alignment_index,
+        "findings": findings,
+        "scorecard": frame_records(figures.gaps, names),
+        "leaders": leaders,
+        "figures": {"gap": charts.figure_to_dict(gap_figure)},
+    }
+    trend = results.trend
+    if trend is not None and trend.change is not None:
+        out["change"] = change_rows(trend.change, names)
+        out["change_headline"] = change_headline(out["change"])
+        out["previous_label"] = trend.rounds[-2][1]
+    return out

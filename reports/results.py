@@ -1,0 +1,541 @@
+"""A round's results: the one path from the database to a published figure.
+
+Every leader page, CSV download and ``export_csv`` asks :func:`round_results` (or, for the
+row-per-respondent responses.csv, :func:`round_export`) and nothing else: it reads through
+the selectors, protects the answers by the rules of :mod:`reports.disclosure`, runs the pure
+analysis and returns a plain value (dataclasses, dicts and pandas frames; no request, no
+form, no queryset) that is cached by the round's results version (:mod:`reports.cache`), so
+it is computed once until a response arrives or leaves. What a page shows of it and in which
+words is up to :mod:`reports.presenters`.
+
+The answers pass through disclosure in this order, for every view alike: a side held by
+1..k−1 respondents is left out of every figure (:func:`reports.disclosure.small_sides_removed`);
+the groups of the compared attribute are suppressed complementarily
+(:func:`reports.disclosure.partition_protected`); then at most one filter selects
+respondents, recoding the filter × comparison table (:func:`reports.disclosure.filtered_answers`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import pandas as pd
+from django.conf import settings
+
+from reports import exports
+from reports.analysis import (
+    DEFAULT_COMPARISON,
+    SIDE_GROUPS,
+    Comparison,
+    GroupComparison,
+    Thresholds,
+    round_analysis,
+)
+from reports.cache import round_results_cached
+from reports.disclosure import (
+    attribute_options,
+    count_suppression,
+    dimension_comments,
+    filtered_answers,
+    partition_protected,
+    small_sides_removed,
+    values_offered,
+)
+from reports.findings import leaders_versus_staff
+from reports.panel import dimension_names
+from reports.selectors import round_sides, rounds_with_counts
+from reports.trends import TrendRound, round_change, shared_items, trend_table
+from survey.models import Function, Level, Side, SurveyRound
+from survey.selectors import (
+    PROFILE_FRAME_COLUMNS,
+    instrument_rounds,
+    responses_table,
+    round_answers_frame,
+    round_comments_frame,
+    round_items_frame,
+    round_participation,
+    rounds_answers_frame,
+    rounds_attributes_frame,
+    rounds_items_frame,
+    rounds_side_counts,
+)
+
+# The profile columns every answers frame has; any other compared attribute is read from
+# ``Response.attributes``.
+PROFILE_CHOICES = {"side": Side, "level": Level, "function": Function}
+PROFILE_COLUMNS = tuple(PROFILE_CHOICES)
+# What a page may ask for beyond the comparison's figures.
+LEADERS = "leaders"  # leaders versus staff within each side (never with a filter)
+TREND = "trend"  # the comparable rounds' trend and the change since the previous round
+SECTIONS = frozenset({LEADERS, TREND})
+DEFAULT_COMMENT_MIN_GROUP_SIZE = 10
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RoundAttribute:
+    """A profile attribute of one round beyond side, level and function (e.g. region).
+
+    ``groups``: the values that may be compared (held by at least k respondents), in the
+    order to offer them. Plain data, so it can be cached.
+    """
+
+    name: str
+    label: str
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoundChoices:
+    """What the forms of a round's pages may offer: ``attributes``, the round's own
+    attributes that may be compared; ``filter_options``, {attribute or profile field: values
+    a filter may offer}, never a value that names a small group."""
+
+    attributes: tuple[RoundAttribute, ...]
+    filter_options: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Invited and completed counts of a round by side, as they may be shown.
+
+    ``rows``: one dict per side (``side``, ``invited``, ``completed``, ``invited_small``,
+    ``completed_small``: the count may not be printed, ``completed_applies``: False for
+    invitations without a side); totals and whether they are hidden; ``response_rate`` a
+    whole percentage or None.
+    """
+
+    rows: list[dict]
+    total_invited: int
+    total_invited_hidden: bool
+    total_completed: int
+    total_completed_hidden: bool
+    response_rate: int | None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The published frames of one comparison under at most one filter.
+
+    Frames as in :class:`reports.analysis.RoundAnalysis` (suppressed cells already blank);
+    ``items``: the Likert items. ``respondents``: respondents behind the figures;
+    ``hidden_groups``: groups of the compared attribute the filter's table recoding hides;
+    ``too_few``: a filtered view of fewer than k respondents, which shows nothing.
+    """
+
+    respondents: int
+    hidden_groups: frozenset[str]
+    too_few: bool
+    items: pd.DataFrame | None = None
+    summary: pd.DataFrame | None = None
+    gaps: pd.DataFrame | None = None
+    item_gaps: pd.DataFrame | None = None
+    distributions: pd.DataFrame | None = None
+    mirror_pairs: pd.DataFrame | None = None
+    alignment_index: float | None = None
+
+    @property
+    def empty(self) -> bool:
+        """True when no figure may be shown (too few after the filter, or no answer)."""
+        return self.too_few or self.respondents == 0
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The comparable rounds (``rounds``: (slug, label), oldest first, this round last),
+    their trend table on the shared items, and the change since the previous round."""
+
+    rounds: list[tuple[str, str]]
+    versions: int
+    shared_items: pd.DataFrame
+    table: pd.DataFrame | None
+    change: pd.DataFrame | None
+    change_names: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RoundResults:
+    """Every figure of one round for one comparison and filter (see :func:`round_results`)."""
+
+    round_slug: str
+    key: str  # the comparison, filter and sections: names these results in the cache
+    min_group_size: int
+    comparison: Comparison
+    filters: dict[str, str]
+    choices: RoundChoices
+    participation: Participation
+    figures: Figures
+    thresholds: Thresholds
+    leaders: dict[str, GroupComparison] | None = None
+    trend: Trend | None = None
+
+
+def report_thresholds() -> Thresholds:
+    """The status thresholds from the FRICTION_* settings (see docs/methodology.md)."""
+    return Thresholds(
+        gap_points=settings.FRICTION_BREAKDOWN_GAP_POINTS,
+        q_value=settings.FRICTION_BREAKDOWN_Q_VALUE,
+        effect_size=settings.FRICTION_BREAKDOWN_EFFECT_SIZE,
+        agreement=settings.FRICTION_DIVIDED_RWG,
+    )
+
+
+def comment_threshold(*, round: SurveyRound) -> int:
+    """Writers a dimension needs before its comments are shown: the larger of the setting
+    FRICTION_COMMENT_MIN_GROUP_SIZE (default 10) and the round's k."""
+    setting = getattr(settings, "FRICTION_COMMENT_MIN_GROUP_SIZE", DEFAULT_COMMENT_MIN_GROUP_SIZE)
+    return max(int(setting), round.min_group_size)
+
+
+def round_results(
+    *,
+    round: SurveyRound,
+    comparison: Comparison = DEFAULT_COMPARISON,
+    filters: Mapping[str, str] | None = None,
+    include: Sequence[str] = (),
+) -> RoundResults:
+    """Every figure of ``round`` that a page or export comparing ``comparison`` under
+    ``filters`` may show.
+
+    ``filters``: at most one {column: value} (``level``, ``function`` or a profile
+    attribute's name), as :class:`reports.forms.RespondentFilterForm` gives it; ``include``:
+    sections beyond the comparison's figures: ``"leaders"`` (leaders versus staff within
+    each side; left out under a filter, whose three-way table could give small cells away)
+    and ``"trend"`` (the comparable rounds and the change since the previous one). Each
+    section is cached on its own by the round's results version, so pages share what they
+    have in common (the dashboard, its dimension pages and gaps.csv share the figures).
+    Participation is read anew each time (invitations change without responses). Raises
+    ValueError for an unknown section or more than one filter.
+    """
+    unknown = set(include) - SECTIONS
+    if unknown:
+        raise ValueError(f"Unknown sections {sorted(unknown)}; choose from {sorted(SECTIONS)}.")
+    filters = dict(filters or {})
+    if len(filters) > 1:
+        raise ValueError("Apply one filter at a time.")
+    filter_key = "&".join(f"{column}={value}" for column, value in sorted(filters.items()))
+    comparison_key = f"{comparison.attribute}|{comparison.label_a}|{comparison.label_b}"
+    figures = round_results_cached(
+        round=round,
+        part=f"figures|{comparison_key}|{filter_key}",
+        build=lambda: _figures(round, comparison, filters),
+    )
+    leaders = None
+    if LEADERS in include and not filters:
+        leaders = round_results_cached(round=round, part="leaders", build=lambda: _leaders(round))
+    trend = None
+    if TREND in include:
+        trend = round_results_cached(
+            round=round, part=f"trend|{filter_key}", build=lambda: _trend(round, filters)
+        )
+    return RoundResults(
+        round_slug=round.slug,
+        key=f"{comparison_key}|{filter_key}|{','.join(sorted(include))}",
+        min_group_size=round.min_group_size,
+        comparison=comparison,
+        filters=filters,
+        choices=round_choices(round=round),
+        participation=round_participation_shown(round=round),
+        figures=figures,
+        thresholds=report_thresholds(),
+        leaders=leaders,
+        trend=trend,
+    )
+
+
+def presentation_cached(
+    *, round: SurveyRound, results: RoundResults, page: str, build: Callable[[], T]
+) -> T:
+    """``build()``, the presented part of ``page`` (rows, labels, chart JSON) drawn from
+    ``results``, from the cache. Drawing the charts costs more than reading the results, so
+    what a page shows is kept too, under the results it presents, the page and the
+    language, until the round's responses change."""
+    return round_results_cached(round=round, part=f"page|{page}|{results.key}", build=build)
+
+
+def round_choices(*, round: SurveyRound) -> RoundChoices:
+    """The comparison and filter choices a round's pages may offer (cached).
+
+    Attributes: every name found in the responses' ``Response.attributes`` with the values
+    held by at least k respondents (:func:`reports.disclosure.values_offered`): the round's
+    declared choices first, in their order, then the others sorted; declared names first,
+    each with its declared label (else :func:`survey.attributes.attribute_label`). Filter
+    options: :func:`reports.disclosure.attribute_options` over the respondents every view
+    starts from (a side of fewer than k left out). Two queries on a miss.
+    """
+    return round_results_cached(round=round, part="choices", build=lambda: _choices(round))
+
+
+def _choices(survey_round: SurveyRound) -> RoundChoices:
+    k = survey_round.min_group_size
+    attributes = rounds_attributes_frame(rounds=[survey_round])
+    offered = values_offered(attributes, k)
+    declared = {
+        entry["name"]: entry
+        for entry in survey_round.profile_attributes or []
+        if isinstance(entry, dict) and "name" in entry
+    }
+    found = []
+    for name in sorted(offered, key=lambda n: (n not in declared, n)):
+        entry = declared.get(name, {})
+        order = {choice: position for position, choice in enumerate(entry.get("choices", []))}
+        values = sorted(offered[name], key=lambda v: (order.get(v, len(order)), v))
+        label = str(entry.get("label") or name_label(name))
+        found.append(RoundAttribute(name=name, label=label, groups=tuple(values)))
+    base, _sides = small_sides_removed(round_sides(round=survey_round), k)
+    return RoundChoices(
+        attributes=tuple(found),
+        filter_options=attribute_options(attributes, base["response_id"], k),
+    )
+
+
+def name_label(name: str) -> str:
+    """The display name of an attribute without a declared label: ``job_family`` -> "Job
+    family"."""
+    return name.replace("_", " ").capitalize()
+
+
+def _protected_answers(survey_round: SurveyRound, comparison: Comparison) -> pd.DataFrame:
+    """The round's Likert answers every figure comparing the groups of
+    ``comparison.attribute`` is computed from: small sides left out, then the groups of the
+    attribute suppressed so hidden ones hold 0 or at least k together (pools hidden whole)."""
+    extra = () if comparison.attribute in PROFILE_COLUMNS else (comparison.attribute,)
+    answers = round_answers_frame(round=survey_round, attributes=extra)
+    k = survey_round.min_group_size
+    answers, _sides = small_sides_removed(answers, k)
+    answers, _hidden = partition_protected(answers, comparison.attribute, k, comparison.pools)
+    return answers
+
+
+def _summary_groups(survey_round: SurveyRound, attribute: str) -> list[str] | None:
+    """The groups of the summary (heatmap) of ``attribute``: every value, in order."""
+    if attribute == "side":
+        return list(SIDE_GROUPS)
+    if attribute in PROFILE_CHOICES:
+        return list(PROFILE_CHOICES[attribute].values)
+    attributes = round_choices(round=survey_round).attributes
+    return list(next((a.groups for a in attributes if a.name == attribute), ()))
+
+
+def _figures(survey_round: SurveyRound, comparison: Comparison, filters: dict[str, str]) -> Figures:
+    k = survey_round.min_group_size
+    answers = _protected_answers(survey_round, comparison)
+    hidden: set[str] = set()
+    if filters:
+        answers, hidden = filtered_answers(
+            answers,
+            filters,
+            k,
+            rounds_attributes_frame(rounds=[survey_round]),
+            attribute=comparison.attribute,
+            pools=comparison.pools,
+        )
+    respondents = int(answers["response_id"].nunique()) if len(answers) else 0
+    too_few = bool(filters) and respondents < k
+    if too_few:
+        return Figures(respondents=respondents, hidden_groups=frozenset(hidden), too_few=True)
+    analysis = round_analysis(
+        answers,
+        round_items_frame(round=survey_round),
+        survey_round.instrument.scale_points,
+        k,
+        _summary_groups(survey_round, comparison.attribute),
+        comparison=comparison,
+        thresholds=report_thresholds(),
+    )
+    return Figures(
+        respondents=respondents,
+        hidden_groups=frozenset(hidden),
+        too_few=False,
+        items=analysis.items,
+        summary=analysis.summary,
+        gaps=analysis.gaps,
+        item_gaps=analysis.item_gaps,
+        distributions=analysis.distributions,
+        mirror_pairs=analysis.mirror_pairs,
+        alignment_index=analysis.alignment_index,
+    )
+
+
+def _leaders(survey_round: SurveyRound) -> dict[str, GroupComparison]:
+    k = survey_round.min_group_size
+    answers, _sides = small_sides_removed(round_answers_frame(round=survey_round), k)
+    return leaders_versus_staff(
+        answers,
+        round_items_frame(round=survey_round),
+        survey_round.instrument.scale_points,
+        k,
+        thresholds=report_thresholds(),
+    )
+
+
+def _round_labels(rounds: list[SurveyRound]) -> dict[int, str]:
+    """Display label per round: its name, or "name (slug)" where names repeat."""
+    names = [r.name for r in rounds]
+    return {r.pk: r.name if names.count(r.name) == 1 else f"{r.name} ({r.slug})" for r in rounds}
+
+
+def _trend(survey_round: SurveyRound, filters: dict[str, str]) -> Trend:
+    """The comparable rounds, each protected and filtered as its own dashboard is, compared
+    IT against Security on the items they share. Four queries."""
+    rounds = instrument_rounds(round=survey_round)
+    items = rounds_items_frame(rounds=rounds)
+    answers = rounds_answers_frame(rounds=rounds)
+    attributes = rounds_attributes_frame(rounds=rounds)
+    labels = _round_labels(rounds)
+    trend_rounds = []
+    for round_ in rounds:
+        own = answers.loc[answers["round_id"] == round_.pk].drop(columns="round_id")
+        own, _sides = small_sides_removed(own, round_.min_group_size)
+        own_attributes = attributes.loc[attributes["response_id"].isin(own["response_id"])]
+        own, _hidden = filtered_answers(own, filters, round_.min_group_size, own_attributes)
+        trend_rounds.append(
+            TrendRound(
+                key=round_.slug,
+                label=labels[round_.pk],
+                answers=own.reset_index(drop=True),
+                items=items.loc[items["instrument_id"] == round_.instrument_id]
+                .drop(columns="instrument_id")
+                .reset_index(drop=True),
+                points=round_.instrument.scale_points,
+                min_group_size=round_.min_group_size,
+            )
+        )
+    shared = shared_items([r.items for r in trend_rounds])
+    thresholds = report_thresholds()
+    table = trend_table(trend_rounds, shared, thresholds=thresholds) if not shared.empty else None
+    change, change_names = None, {}
+    if len(trend_rounds) >= 2:
+        previous, current = trend_rounds[-2:]
+        change = round_change(previous, current, thresholds=thresholds)
+        change_names = dimension_names(shared_items([previous.items, current.items]))
+    return Trend(
+        rounds=[(r.key, r.label) for r in trend_rounds],
+        versions=len({r.instrument_id for r in rounds}),
+        shared_items=shared,
+        table=table,
+        change=change,
+        change_names=change_names,
+    )
+
+
+def round_participation_shown(*, round: SurveyRound) -> Participation:
+    """The participation table of a round as it may be shown (dashboard, executive summary).
+
+    One query, never cached and never filtered: it counts the whole round. A completed
+    count below k, zero included, may not be printed; the completed total is hidden when it
+    would reveal the hidden sides by subtraction (:func:`reports.disclosure.count_suppression`,
+    the rule of the round list too). Invitation counts follow the same rule.
+    """
+    k = round.min_group_size
+    frame = round_participation(round=round)
+    sides = frame.loc[frame["side"] != "unassigned"]
+    completed = pd.Series(sides["completed"].to_numpy(), index=sides["side"], dtype="int64")
+    total_completed = int(completed.sum())
+    hidden, total_hidden = count_suppression(completed, total_completed, k)
+    listed = frame.loc[(frame["side"] != "unassigned") | (frame["invited"] > 0)]
+    invited = pd.Series(listed["invited"].to_numpy(), index=listed["side"], dtype="int64")
+    total_invited = int(frame["invited"].sum())
+    invited_hidden, total_invited_hidden = count_suppression(invited, total_invited, k)
+    rows = [
+        {
+            "side": row.side,
+            "invited": int(row.invited),
+            "completed": int(row.completed),
+            "invited_small": bool(invited_hidden.get(row.side, False)),
+            "completed_small": bool(hidden.get(row.side, False)),
+            "completed_applies": row.side != "unassigned",
+        }
+        for row in frame.itertuples(index=False)
+        if not (row.side == "unassigned" and row.invited == 0)
+    ]
+    rate = None
+    if not (total_hidden or total_invited_hidden) and 0 < total_completed <= total_invited:
+        rate = round(100 * total_completed / total_invited)
+    return Participation(
+        rows=rows,
+        total_invited=total_invited,
+        total_invited_hidden=total_invited_hidden,
+        total_completed=total_completed,
+        total_completed_hidden=total_hidden,
+        response_rate=rate,
+    )
+
+
+def rounds_overview() -> list[tuple[SurveyRound, int | None]]:
+    """Every round, newest first, with its number of responses when it may be shown (the
+    total of its dashboard's participation table is shown too), else None. Two queries."""
+    rounds = rounds_with_counts()
+    by_side = rounds_side_counts(rounds=rounds)
+    out = []
+    for survey_round in rounds:
+        counts = by_side.get(survey_round.pk, {})
+        _hidden, total_hidden = count_suppression(
+            pd.Series({side: counts.get(side, 0) for side in Side.values}, dtype="int64"),
+            survey_round.response_count,
+            survey_round.min_group_size,
+        )
+        shown = not (total_hidden and survey_round.response_count > 0)
+        out.append((survey_round, survey_round.response_count if shown else None))
+    return out
+
+
+def round_comments(*, round: SurveyRound, dimension_code: str) -> list[str]:
+    """The comments of one dimension as they may be shown (cached): none unless at least
+    :func:`comment_threshold` respondents wrote one (:func:`reports.disclosure.dimension_comments`).
+    Callers shuffle them on every request, so the order says nothing of who wrote when."""
+    threshold = comment_threshold(round=round)
+    return round_results_cached(
+        round=round,
+        part=f"comments|{dimension_code}",
+        build=lambda: list(
+            dimension_comments(
+                round_comments_frame(round=round, dimension_code=dimension_code), threshold
+            )["text"]
+        ),
+    )
+
+
+def round_export(
+    *,
+    round: SurveyRound,
+    kind: str,
+    comparison: Comparison = DEFAULT_COMPARISON,
+    bom: bool = True,
+) -> Iterator[bytes]:
+    """The bytes of export ``kind`` (``responses`` | ``summary`` | ``gaps``) of ``round``:
+    what the download view streams and ``export_csv`` writes, byte for byte.
+
+    summary.csv is the whole round by side (the dashboard's default figures); gaps.csv the
+    figures of ``comparison``; both come from :func:`round_results`. responses.csv streams
+    one anonymised row per response (:func:`reports.exports.responses_row_chunks`, one
+    query). ``bom``: start with a UTF-8 byte-order mark. Raises ValueError for an unknown
+    kind.
+    """
+    if kind not in exports.KINDS:
+        raise ValueError(f"Unknown export {kind!r}; choose one of {', '.join(exports.KINDS)}.")
+    if kind == "responses":
+        return _responses_bytes(round, bom)
+    if kind == "summary":
+        rows = exports.summary_rows(round_results(round=round).figures.summary)
+    else:
+        rows = exports.gaps_rows(round_results(round=round, comparison=comparison).figures.gaps)
+    return exports.csv_bytes(rows, bom=bom)
+
+
+def _responses_bytes(survey_round: SurveyRound, bom: bool) -> Iterator[bytes]:
+    items = round_items_frame(round=survey_round)
+    codes = [str(code) for code in items.loc[items["kind"] == "likert", "item_code"]]
+    profiles, likert = responses_table(round=survey_round, item_codes=codes)
+    yield from exports.csv_chunks(
+        exports.responses_row_chunks(
+            profiles,
+            likert,
+            item_codes=codes,
+            attribute_names=[c for c in profiles.columns if c not in PROFILE_FRAME_COLUMNS],
+            min_group_size=survey_round.min_group_size,
+        ),
+        bom=bom,
+    )

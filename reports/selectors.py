@@ -1,0 +1,65 @@
+"""Reads of the reports app: the only ORM code in ``reports`` (rounds, dimensions, counts and
+the results version). The round's answers, items, attributes and comments are read by
+``survey.selectors``; these are the reads the leader pages need beyond them."""
+
+from __future__ import annotations
+
+import pandas as pd
+from django.db.models import Count, Max
+
+from assessment.models import Dimension
+from survey.models import Response, SurveyRound
+
+
+def round_by_slug(*, slug: str) -> SurveyRound | None:
+    """The round called ``slug`` with its instrument, or None. One query."""
+    return SurveyRound.objects.select_related("instrument").filter(slug=slug).first()
+
+
+def rounds_with_counts() -> list[SurveyRound]:
+    """Every round with its instrument, newest first (the model's ordering), each annotated
+    with ``response_count`` (submitted responses). One query."""
+    return list(
+        SurveyRound.objects.select_related("instrument").annotate(response_count=Count("responses"))
+    )
+
+
+def dimension_by_code(*, round: SurveyRound, code: str) -> Dimension | None:
+    """The dimension ``code`` of the round's instrument (code, name, description and
+    guidance only), or None. One query."""
+    return (
+        Dimension.objects.only("code", "name", "description", "guidance")
+        .filter(instrument_id=round.instrument_id, code=code)
+        .first()
+    )
+
+
+def dimension_guidance(*, round: SurveyRound) -> dict[str, str]:
+    """``{dimension code: guidance text}`` of the round's instrument. One query."""
+    return dict(
+        Dimension.objects.filter(instrument_id=round.instrument_id).values_list("code", "guidance")
+    )
+
+
+def round_results_version(*, round: SurveyRound) -> str:
+    """The round's results version: ``"c<counter>"`` from ``round.results_version`` when the
+    model has it (no query), else ``"f<count>-<max id>"`` of its responses (one query).
+
+    Any insert raises the highest id and any delete lowers the count, so the fingerprint
+    changes whenever the round's responses do (an edited answer does not change it: the app
+    never edits submitted answers).
+    """
+    counter = getattr(round, "results_version", None)
+    if counter is not None:
+        return f"c{int(counter)}"
+    stats = Response.objects.filter(round_id=round.pk).aggregate(n=Count("pk"), last=Max("pk"))
+    return f"f{stats['n']}-{stats['last'] or 0}"
+
+
+def round_sides(*, round: SurveyRound) -> pd.DataFrame:
+    """Every submitted response of ``round``: ``response_id`` (int64) and ``side`` (str).
+    One query."""
+    rows = Response.objects.filter(round_id=round.pk).order_by().values_list("pk", "side")
+    return pd.DataFrame(list(rows), columns=["response_id", "side"]).astype(
+        {"response_id": "int64", "side": str}
+    )

@@ -1,0 +1,42 @@
+"""A dimension's comments page: the comments in random order, with no profile beside them,
+and the words that recur across them."""
+
+from __future__ import annotations
+
+import random
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from reports import presenters
+from reports.findings import recurring_words
+from reports.permissions import leader_required
+from reports.results import comment_threshold, round_comments
+from reports.selectors import dimension_by_code
+from reports.views.dashboard import round_or_404
+
+
+@leader_required
+def comments(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """A dimension's free-text comments in random order and the words that recur across
+    them; nothing when too few people wrote one."""
+    survey_round = round_or_404(slug)
+    dimension = dimension_by_code(round=survey_round, code=code)
+    if dimension is None:
+        raise Http404
+    texts = round_comments(round=survey_round, dimension_code=code)
+    return render(
+        request,
+        "reports/comments.html",
+        {
+            "round": survey_round,
+            "dimension": dimension,
+            "threshold": comment_threshold(round=survey_round),
+            # A fresh order on every request: the order says nothing of who wrote when.
+            "comments": random.sample(texts, len(texts)),
+            "words": presenters.frame_records(recurring_words(texts)),
+            "dimension_url": reverse("reports:dimension", kwargs={"slug": slug, "code": code}),
+            "dashboard_url": reverse("reports:dashboard", kwargs={"slug": slug}),
+        },
+    )

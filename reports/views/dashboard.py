@@ -1,0 +1,209 @@
+"""The round list, a round's dashboard and its dimension pages, and the methodology page."""
+
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from reports import presenters
+from reports.exports import KINDS
+from reports.forms import ReportQuery, comparison_initial, group_label, report_query
+from reports.permissions import can_export_responses, leader_required
+from reports.results import (
+    RoundResults,
+    comment_threshold,
+    presentation_cached,
+    report_thresholds,
+    round_choices,
+    round_comments,
+    round_results,
+    rounds_overview,
+)
+from reports.selectors import dimension_by_code, round_by_slug
+from survey.models import SurveyRound
+
+METHODOLOGY_PATH = Path(settings.BASE_DIR) / "docs" / "methodology.md"
+
+
+def round_or_404(slug: str) -> SurveyRound:
+    """The round called ``slug``, or a 404 page."""
+    survey_round = round_by_slug(slug=slug)
+    if survey_round is None:
+        raise Http404
+    return survey_round
+
+
+@leader_required
+def round_list(request: HttpRequest) -> HttpResponse:
+    """Every round, newest first, with its instrument and number of responses (shown only
+    when the participation table of its dashboard shows its total too)."""
+    rounds = []
+    for survey_round, count in rounds_overview():
+        survey_round.response_count_hidden = count is None
+        rounds.append(survey_round)
+    return render(request, "reports/round_list.html", {"rounds": rounds})
+
+
+def comparison_context(
+    survey_round: SurveyRound, query: ReportQuery, results: RoundResults
+) -> dict[str, Any]:
+    """The context every page comparing two groups shares: the round, k, scale labels and
+    thresholds, the comparison form with its quick links and messages, the groups' labels
+    and the gaps.csv link of the comparison."""
+    comparison = query.comparison
+    attributes = results.choices.attributes
+    gaps_url = reverse("reports:export", kwargs={"slug": survey_round.slug, "kind": "gaps"})
+    return {
+        "round": survey_round,
+        "k": survey_round.min_group_size,
+        "scale_labels": presenters.scale_labels(survey_round.instrument),
+        "thresholds": results.thresholds,
+        "round_attributes": attributes,
+        # Quick links: each round attribute's first two values compared.
+        "attribute_links": [
+            {
+                "label": attribute.label,
+                "a": attribute.groups[0],
+                "b": attribute.groups[1],
+                "query": urlencode(
+                    {
+                        "attribute": attribute.name,
+                        "a": attribute.groups[0],
+                        "b": attribute.groups[1],
+                    }
+                ),
+            }
+            for attribute in attributes
+            if len(attribute.groups) > 1
+        ],
+        "attribute_label": query.comparison_form.attribute_label(comparison.attribute),
+        "comparison": comparison,
+        "comparison_form": query.comparison_form,
+        "comparison_problems": query.comparison_problems,
+        "comparison_query": query.comparison_query,
+        "label_a": group_label(comparison.attribute, comparison.group_a),
+        "label_b": group_label(comparison.attribute, comparison.group_b),
+        "gaps_url": f"{gaps_url}?{query.comparison_query}",
+    }
+
+
+@leader_required
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    """A round's dashboard: participation, comparison scorecard, three charts with tables.
+
+    The figures follow the query's comparison and filter (one at a time); participation and
+    the CSV downloads always count the whole round.
+    """
+    survey_round = round_or_404(slug)
+    query = report_query(request.GET, choices=round_choices(round=survey_round))
+    results = round_results(round=survey_round, comparison=query.comparison, filters=query.filters)
+    context: dict[str, Any] = {
+        **comparison_context(survey_round, query, results),
+        **presenters.participation_context(results.participation),
+        **presenters.filter_context(query, results),
+        "kinds": KINDS,
+        "can_export_responses": can_export_responses(request.user),
+        # Each form keeps the other's fields, so comparing does not drop the filter.
+        "comparison_carry": list(parse_qsl(query.filter_query)),
+        "filter_carry": list(comparison_initial(query.comparison).items()),
+    }
+    context["empty"] = results.participation.total_completed == 0 or results.figures.empty
+    if not context["empty"]:
+        context.update(
+            presentation_cached(
+                round=survey_round,
+                results=results,
+                page="dashboard",
+                build=lambda: presenters.dashboard_figures(
+                    results,
+                    lambda code: (
+                        reverse("reports:dimension", kwargs={"slug": slug, "code": code})
+                        + f"?{query.comparison_query}"
+                    ),
+                ),
+            )
+        )
+    return render(request, "reports/dashboard.html", context)
+
+
+@leader_required
+def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """One dimension item by item: guidance, per-item gaps and tests, Likert bars, mirror
+    pairs and comments."""
+    survey_round = round_or_404(slug)
+    dimension_row = dimension_by_code(round=survey_round, code=code)
+    if dimension_row is None:
+        raise Http404
+    query = report_query(request.GET, choices=round_choices(round=survey_round))
+    results = round_results(round=survey_round, comparison=query.comparison)
+    context: dict[str, Any] = {
+        **comparison_context(survey_round, query, results),
+        "dimension": dimension_row,
+        "dashboard_url": reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
+        + f"?{query.comparison_query}",
+        "empty": results.figures.empty,
+        # Responses may exist with every group of the comparison protected.
+        "all_hidden": results.figures.empty and results.participation.total_completed > 0,
+    }
+    if not context["empty"]:
+        comments = round_comments(round=survey_round, dimension_code=code)
+        context.update(
+            presentation_cached(
+                round=survey_round,
+                results=results,
+                page=f"dimension:{code}",
+                build=lambda: presenters.dimension_figures(
+                    results, code, context["scale_labels"], (context["label_a"], context["label_b"])
+                ),
+            )
+        )
+        context.update(
+            {
+                # A fresh order on every request: the order says nothing of who wrote when.
+                "comments": random.sample(comments, len(comments)),
+                "comment_threshold": comment_threshold(round=survey_round),
+                "comments_url": reverse(
+                    "reports:comments", kwargs={"slug": survey_round.slug, "code": code}
+                ),
+            }
+        )
+    return render(request, "reports/dimension.html", context)
+
+
+@lru_cache(maxsize=4)
+def _methodology_html(path: Path, modified: float) -> SafeString:
+    """docs/methodology.md as HTML (raw HTML in the file is escaped, not passed through).
+
+    Rendered by markdown-it-py; should it be missing, the text is shown as it is written.
+    """
+    text = path.read_text(encoding="utf-8")
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:  # pragma: no cover - markdown-it-py belongs in requirements.txt
+        return format_html('<pre class="methodology-text">{}</pre>', text)
+    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    return mark_safe(html)  # noqa: S308 - rendered with raw HTML disabled
+
+
+@leader_required
+def methodology(request: HttpRequest) -> HttpResponse:
+    """The methodology page: docs/methodology.md, rendered, plus the thresholds in force."""
+    try:
+        body = _methodology_html(METHODOLOGY_PATH, METHODOLOGY_PATH.stat().st_mtime)
+    except OSError as error:
+        raise Http404 from error
+    return render(
+        request,
+        "reports/methodology.html",
+        {"body": body, "thresholds": report_thresholds()},
+    )
