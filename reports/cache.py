@@ -67,6 +67,7 @@ def round_results_cached(
     round: SurveyRound,
     part: str,
     build: Callable[[], T],
+    version: str | None = None,
     timeout: int = TIMEOUT_SECONDS,
 ) -> T:
     """Return ``build()``'s results for ``part`` of ``round`` from the cache, building and
@@ -76,12 +77,14 @@ def round_results_cached(
     forms, querysets or requests) that depends on the round's responses. The version is read
     *before* building, so results stored while a response arrives sit under the older key
     and are rebuilt on the next request.
-    Costs one query (the version) on a hit, until ``SurveyRound.results_version`` exists.
+    Costs one query (the version) on a hit, until ``SurveyRound.results_version`` exists;
+    none when the caller passes the ``version`` it read for several parts of one request
+    (:func:`reports.selectors.round_results_version`).
     """
     key = results_cache_key(
         round=round,
         part=part,
-        version=round_results_version(round=round),
+        version=version or round_results_version(round=round),
     )
     results = cache.get(key, _MISSING)
     if results is not _MISSING:

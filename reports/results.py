@@ -17,6 +17,8 @@ respondents, recoding the filter × comparison table (:func:`reports.disclosure.
 
 from __future__ import annotations
 
+import builtins
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -45,7 +47,12 @@ from reports.disclosure import (
 )
 from reports.findings import leaders_versus_staff
 from reports.panel import dimension_names
-from reports.selectors import round_sides, rounds_with_counts
+from reports.selectors import (
+    round_has_responses,
+    round_results_version,
+    round_sides,
+    rounds_with_counts,
+)
 from reports.trends import TrendRound, round_change, shared_items, trend_table
 from survey.models import Function, Level, Side, SurveyRound
 from survey.selectors import (
@@ -69,7 +76,8 @@ PROFILE_COLUMNS = tuple(PROFILE_CHOICES)
 # What a page may ask for beyond the comparison's figures.
 LEADERS = "leaders"  # leaders versus staff within each side (never with a filter)
 TREND = "trend"  # the comparable rounds' trend and the change since the previous round
-SECTIONS = frozenset({LEADERS, TREND})
+PARTICIPATION = "participation"  # invited and completed by side (read anew every time)
+SECTIONS = frozenset({LEADERS, TREND, PARTICIPATION})
 DEFAULT_COMMENT_MIN_GROUP_SIZE = 10
 T = TypeVar("T")
 
@@ -122,12 +130,14 @@ class Figures:
     Frames as in :class:`reports.analysis.RoundAnalysis` (suppressed cells already blank);
     ``items``: the Likert items. ``respondents``: respondents behind the figures;
     ``hidden_groups``: groups of the compared attribute the filter's table recoding hides;
-    ``too_few``: a filtered view of fewer than k respondents, which shows nothing.
+    ``too_few``: a filtered view of fewer than k respondents, which shows nothing;
+    ``answered``: the round has responses (all of them may be protected).
     """
 
     respondents: int
     hidden_groups: frozenset[str]
     too_few: bool
+    answered: bool = False  # the round has responses, whether or not any may be shown
     items: pd.DataFrame | None = None
     summary: pd.DataFrame | None = None
     gaps: pd.DataFrame | None = None
@@ -161,13 +171,14 @@ class RoundResults:
 
     round_slug: str
     key: str  # the comparison, filter and sections: names these results in the cache
+    version: str  # the round's results version they were computed at
     min_group_size: int
     comparison: Comparison
     filters: dict[str, str]
     choices: RoundChoices
-    participation: Participation
     figures: Figures
     thresholds: Thresholds
+    participation: Participation | None = None
     leaders: dict[str, GroupComparison] | None = None
     trend: Trend | None = None
 
@@ -202,12 +213,12 @@ def round_results(
     ``filters``: at most one {column: value} (``level``, ``function`` or a profile
     attribute's name), as :class:`reports.forms.RespondentFilterForm` gives it; ``include``:
     sections beyond the comparison's figures: ``"leaders"`` (leaders versus staff within
-    each side; left out under a filter, whose three-way table could give small cells away)
-    and ``"trend"`` (the comparable rounds and the change since the previous one). Each
+    each side; left out under a filter, whose three-way table could give small cells away),
+    ``"trend"`` (the comparable rounds and the change since the previous one) and
+    ``"participation"`` (read anew each time: invitations change without responses). Each
     section is cached on its own by the round's results version, so pages share what they
     have in common (the dashboard, its dimension pages and gaps.csv share the figures).
-    Participation is read anew each time (invitations change without responses). Raises
-    ValueError for an unknown section or more than one filter.
+    Raises ValueError for an unknown section or more than one filter.
     """
     unknown = set(include) - SECTIONS
     if unknown:
@@ -217,32 +228,62 @@ def round_results(
         raise ValueError("Apply one filter at a time.")
     filter_key = "&".join(f"{column}={value}" for column, value in sorted(filters.items()))
     comparison_key = f"{comparison.attribute}|{comparison.label_a}|{comparison.label_b}"
-    figures = round_results_cached(
-        round=round,
-        part=f"figures|{comparison_key}|{filter_key}",
-        build=lambda: _figures(round, comparison, filters),
+    # One read of the version for every section; one read of the answers and items for
+    # every section built now.
+    version = round_results_version(round=round)
+    reads = _Reads(round)
+
+    def cached(part: str, build: Callable[[], T]) -> T:
+        return round_results_cached(round=round, part=part, build=build, version=version)
+
+    figures = cached(
+        f"figures|{comparison_key}|{filter_key}", lambda: _figures(reads, comparison, filters)
     )
     leaders = None
     if LEADERS in include and not filters:
-        leaders = round_results_cached(round=round, part="leaders", build=lambda: _leaders(round))
+        leaders = cached("leaders", lambda: _leaders(reads))
     trend = None
     if TREND in include:
-        trend = round_results_cached(
-            round=round, part=f"trend|{filter_key}", build=lambda: _trend(round, filters)
-        )
+        trend = cached(f"trend|{filter_key}", lambda: _trend(round, filters))
     return RoundResults(
         round_slug=round.slug,
         key=f"{comparison_key}|{filter_key}|{','.join(sorted(include))}",
+        version=version,
         min_group_size=round.min_group_size,
         comparison=comparison,
         filters=filters,
-        choices=round_choices(round=round),
-        participation=round_participation_shown(round=round),
+        choices=cached("choices", lambda: _choices(round)),
+        participation=round_participation_shown(round=round) if PARTICIPATION in include else None,
         figures=figures,
         thresholds=report_thresholds(),
         leaders=leaders,
         trend=trend,
     )
+
+
+class _Reads:
+    """The reads of one round that several sections built in one call share, each made
+    once, on first use."""
+
+    def __init__(self, survey_round: SurveyRound) -> None:
+        self.round = survey_round
+        self._answers: dict[tuple[str, ...], pd.DataFrame] = {}
+
+    @functools.cached_property
+    def items(self) -> pd.DataFrame:
+        return round_items_frame(round=self.round)
+
+    @functools.cached_property
+    def attributes(self) -> pd.DataFrame:
+        return rounds_attributes_frame(rounds=[self.round])
+
+    def answers(self, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+        """The round's Likert answers (with the attribute columns ``extra``), small sides
+        left out (:func:`reports.disclosure.small_sides_removed`): where every view starts."""
+        if extra not in self._answers:
+            answers = round_answers_frame(round=self.round, attributes=extra)
+            self._answers[extra], _sides = small_sides_removed(answers, self.round.min_group_size)
+        return self._answers[extra]
 
 
 def presentation_cached(
@@ -252,7 +293,9 @@ def presentation_cached(
     ``results``, from the cache. Drawing the charts costs more than reading the results, so
     what a page shows is kept too, under the results it presents, the page and the
     language, until the round's responses change."""
-    return round_results_cached(round=round, part=f"page|{page}|{results.key}", build=build)
+    return round_results_cached(
+        round=round, part=f"page|{page}|{results.key}", build=build, version=results.version
+    )
 
 
 def round_choices(*, round: SurveyRound) -> RoundChoices:
@@ -297,15 +340,14 @@ def name_label(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
-def _protected_answers(survey_round: SurveyRound, comparison: Comparison) -> pd.DataFrame:
+def _protected_answers(reads: _Reads, comparison: Comparison) -> pd.DataFrame:
     """The round's Likert answers every figure comparing the groups of
     ``comparison.attribute`` is computed from: small sides left out, then the groups of the
     attribute suppressed so hidden ones hold 0 or at least k together (pools hidden whole)."""
     extra = () if comparison.attribute in PROFILE_COLUMNS else (comparison.attribute,)
-    answers = round_answers_frame(round=survey_round, attributes=extra)
-    k = survey_round.min_group_size
-    answers, _sides = small_sides_removed(answers, k)
-    answers, _hidden = partition_protected(answers, comparison.attribute, k, comparison.pools)
+    answers, _hidden = partition_protected(
+        reads.answers(extra), comparison.attribute, reads.round.min_group_size, comparison.pools
+    )
     return answers
 
 
@@ -319,26 +361,33 @@ def _summary_groups(survey_round: SurveyRound, attribute: str) -> list[str] | No
     return list(next((a.groups for a in attributes if a.name == attribute), ()))
 
 
-def _figures(survey_round: SurveyRound, comparison: Comparison, filters: dict[str, str]) -> Figures:
+def _figures(reads: _Reads, comparison: Comparison, filters: dict[str, str]) -> Figures:
+    survey_round = reads.round
     k = survey_round.min_group_size
-    answers = _protected_answers(survey_round, comparison)
+    answers = _protected_answers(reads, comparison)
     hidden: set[str] = set()
     if filters:
         answers, hidden = filtered_answers(
             answers,
             filters,
             k,
-            rounds_attributes_frame(rounds=[survey_round]),
+            reads.attributes,
             attribute=comparison.attribute,
             pools=comparison.pools,
         )
     respondents = int(answers["response_id"].nunique()) if len(answers) else 0
     too_few = bool(filters) and respondents < k
+    answered = round_has_responses(round=survey_round)
     if too_few:
-        return Figures(respondents=respondents, hidden_groups=frozenset(hidden), too_few=True)
+        return Figures(
+            respondents=respondents,
+            hidden_groups=frozenset(hidden),
+            too_few=True,
+            answered=answered,
+        )
     analysis = round_analysis(
         answers,
-        round_items_frame(round=survey_round),
+        reads.items,
         survey_round.instrument.scale_points,
         k,
         _summary_groups(survey_round, comparison.attribute),
@@ -349,6 +398,7 @@ def _figures(survey_round: SurveyRound, comparison: Comparison, filters: dict[st
         respondents=respondents,
         hidden_groups=frozenset(hidden),
         too_few=False,
+        answered=answered,
         items=analysis.items,
         summary=analysis.summary,
         gaps=analysis.gaps,
@@ -359,14 +409,12 @@ def _figures(survey_round: SurveyRound, comparison: Comparison, filters: dict[st
     )
 
 
-def _leaders(survey_round: SurveyRound) -> dict[str, GroupComparison]:
-    k = survey_round.min_group_size
-    answers, _sides = small_sides_removed(round_answers_frame(round=survey_round), k)
+def _leaders(reads: _Reads) -> dict[str, GroupComparison]:
     return leaders_versus_staff(
-        answers,
-        round_items_frame(round=survey_round),
-        survey_round.instrument.scale_points,
-        k,
+        reads.answers(),
+        reads.items,
+        reads.round.instrument.scale_points,
+        reads.round.min_group_size,
         thresholds=report_thresholds(),
     )
 
@@ -453,7 +501,7 @@ def round_participation_shown(*, round: SurveyRound) -> Participation:
     ]
     rate = None
     if not (total_hidden or total_invited_hidden) and 0 < total_completed <= total_invited:
-        rate = round(100 * total_completed / total_invited)
+        rate = builtins.round(100 * total_completed / total_invited)
     return Participation(
         rows=rows,
         total_invited=total_invited,
@@ -482,14 +530,18 @@ def rounds_overview() -> list[tuple[SurveyRound, int | None]]:
     return out
 
 
-def round_comments(*, round: SurveyRound, dimension_code: str) -> list[str]:
+def round_comments(
+    *, round: SurveyRound, dimension_code: str, version: str | None = None
+) -> list[str]:
     """The comments of one dimension as they may be shown (cached): none unless at least
     :func:`comment_threshold` respondents wrote one (:func:`reports.disclosure.dimension_comments`).
-    Callers shuffle them on every request, so the order says nothing of who wrote when."""
+    Callers shuffle them on every request, so the order says nothing of who wrote when.
+    ``version``: the round's results version when the caller has read it already."""
     threshold = comment_threshold(round=round)
     return round_results_cached(
         round=round,
         part=f"comments|{dimension_code}",
+        version=version,
         build=lambda: list(
             dimension_comments(
                 round_comments_frame(round=round, dimension_code=dimension_code), threshold

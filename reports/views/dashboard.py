@@ -20,6 +20,7 @@ from reports.exports import KINDS
 from reports.forms import ReportQuery, comparison_initial, group_label, report_query
 from reports.permissions import can_export_responses, leader_required
 from reports.results import (
+    PARTICIPATION,
     RoundResults,
     comment_threshold,
     presentation_cached,
@@ -106,7 +107,12 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """
     survey_round = round_or_404(slug)
     query = report_query(request.GET, choices=round_choices(round=survey_round))
-    results = round_results(round=survey_round, comparison=query.comparison, filters=query.filters)
+    results = round_results(
+        round=survey_round,
+        comparison=query.comparison,
+        filters=query.filters,
+        include=[PARTICIPATION],
+    )
     context: dict[str, Any] = {
         **comparison_context(survey_round, query, results),
         **presenters.participation_context(results.participation),
@@ -153,24 +159,31 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         + f"?{query.comparison_query}",
         "empty": results.figures.empty,
         # Responses may exist with every group of the comparison protected.
-        "all_hidden": results.figures.empty and results.participation.total_completed > 0,
+        "all_hidden": results.figures.empty and results.figures.answered,
     }
     if not context["empty"]:
-        comments = round_comments(round=survey_round, dimension_code=code)
         context.update(
             presentation_cached(
                 round=survey_round,
                 results=results,
                 page=f"dimension:{code}",
-                build=lambda: presenters.dimension_figures(
-                    results, code, context["scale_labels"], (context["label_a"], context["label_b"])
-                ),
+                build=lambda: {
+                    **presenters.dimension_figures(
+                        results,
+                        code,
+                        context["scale_labels"],
+                        (context["label_a"], context["label_b"]),
+                    ),
+                    "comments": round_comments(
+                        round=survey_round, dimension_code=code, version=results.version
+                    ),
+                },
             )
         )
         context.update(
             {
                 # A fresh order on every request: the order says nothing of who wrote when.
-                "comments": random.sample(comments, len(comments)),
+                "comments": random.sample(context["comments"], len(context["comments"])),
                 "comment_threshold": comment_threshold(round=survey_round),
                 "comments_url": reverse(
                     "reports:comments", kwargs={"slug": survey_round.slug, "code": code}

@@ -12,7 +12,14 @@ from django.urls import reverse
 from reports import presenters
 from reports.forms import report_query
 from reports.permissions import leader_required
-from reports.results import LEADERS, TREND, presentation_cached, round_choices, round_results
+from reports.results import (
+    LEADERS,
+    PARTICIPATION,
+    TREND,
+    presentation_cached,
+    round_choices,
+    round_results,
+)
 from reports.selectors import dimension_guidance
 from reports.views.dashboard import round_or_404
 
@@ -56,7 +63,9 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
     the change since the last round, participation, and leaders versus staff per side."""
     survey_round = round_or_404(slug)
     query = report_query(request.GET, choices=round_choices(round=survey_round))
-    results = round_results(round=survey_round, filters=query.filters, include=[LEADERS, TREND])
+    results = round_results(
+        round=survey_round, filters=query.filters, include=[LEADERS, TREND, PARTICIPATION]
+    )
     context: dict[str, Any] = {
         "round": survey_round,
         "k": survey_round.min_group_size,

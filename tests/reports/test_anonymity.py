@@ -15,7 +15,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from reports.disclosure import count_suppression, dimension_comments, profiles_generalise
-from reports.exports import export_chunks
+from reports.results import round_export
 from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
 
 pytestmark = pytest.mark.django_db
@@ -321,7 +321,7 @@ def test_responses_export_generalises_rare_profiles(survey_round, make_responses
     make_responses(survey_round, [("it", IT_ANSWERS)] * 2, function="identity", level="executive")
     make_responses(survey_round, [("it", IT_ANSWERS)] * 3, function="governance", level="manager")
     make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 1, function="governance")
-    body = b"".join(export_chunks(round=survey_round, kind="responses")).decode("utf-8-sig")
+    body = b"".join(round_export(round=survey_round, kind="responses")).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body, newline="")))
     profiles = pd.Series([(r["side"], r["function"], r["level"]) for r in rows]).value_counts()
     assert profiles[("it", "identity", "manager")] == 6
@@ -339,7 +339,7 @@ def test_responses_export_generalises_rare_profiles(survey_round, make_responses
 def test_responses_export_keeps_months_only_when_k_rows_share_them(survey_round, make_responses):
     make_responses(survey_round, [("it", IT_ANSWERS)] * 5, submitted_on=dt.date(2026, 10, 3))
     make_responses(survey_round, [("it", IT_ANSWERS)] * 1, submitted_on=dt.date(2026, 11, 20))
-    body = b"".join(export_chunks(round=survey_round, kind="responses")).decode("utf-8-sig")
+    body = b"".join(round_export(round=survey_round, kind="responses")).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body, newline="")))
     months = sorted(r["submitted_month"] for r in rows)
     # The one November response would be "the late one" with any profile: it is left out.
@@ -353,7 +353,7 @@ def test_responses_export_has_no_stable_identifier(survey_round, make_responses)
     )
     orders = set()
     for _ in range(5):
-        body = b"".join(export_chunks(round=survey_round, kind="responses")).decode("utf-8-sig")
+        body = b"".join(round_export(round=survey_round, kind="responses")).decode("utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(body, newline="")))
         assert [r["row"] for r in rows] == [str(n) for n in range(1, 21)]
         orders.add(tuple(r["a1"] for r in rows))

@@ -6,8 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
-from reports.analysis import LEADERS_VS_STAFF
-from reports.cache import results_cache_key, round_results_cached, round_results_version
+from reports.cache import results_cache_key, round_results_cached
+from reports.selectors import round_results_version
 from survey.models import Response
 from survey.services import responses_create_bulk
 from tests.factories import SurveyRoundFactory
@@ -78,9 +78,7 @@ def test_another_rounds_response_keeps_the_results(populated_round, small_instru
 def test_each_comparison_part_and_language_has_its_own_entry(populated_round):
     build = Builder()
     round_results_cached(round=populated_round, part="dashboard", build=build)
-    round_results_cached(
-        round=populated_round, part="dashboard", build=build, comparison=LEADERS_VS_STAFF
-    )
+    round_results_cached(round=populated_round, part="dashboard|level", build=build)
     round_results_cached(round=populated_round, part="dimension:a", build=build)
     with translation.override("fr"):
         round_results_cached(round=populated_round, part="dashboard", build=build)

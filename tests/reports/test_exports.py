@@ -16,12 +16,12 @@ from reports.exports import (
     BOM,
     csv_bytes,
     csv_chunks,
-    export_chunks,
     gaps_rows,
     responses_header,
     safe_cell,
     summary_rows,
 )
+from reports.results import round_export
 
 
 def decode(chunks) -> list[list[str]]:
@@ -131,7 +131,7 @@ def test_summary_rows_never_write_the_real_n_of_a_suppressed_group():
 @pytest.mark.django_db
 def test_unknown_kind_is_an_error(survey_round):
     with pytest.raises(ValueError, match="Unknown export"):
-        export_chunks(round=survey_round, kind="everything")
+        round_export(round=survey_round, kind="everything")
 
 
 @pytest.mark.django_db

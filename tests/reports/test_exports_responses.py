@@ -14,9 +14,10 @@ import pytest
 from django.apps import apps
 
 from bench.generate import respondents_generate
-from reports import exports
+from reports import exports, results
 from reports.analysis import Comparison
-from reports.exports import export_chunks, responses_published
+from reports.exports import responses_published
+from reports.results import round_export
 from survey.models import Response
 from survey.selectors import responses_table
 from survey.services import responses_create_bulk, responses_import, round_create
@@ -28,12 +29,12 @@ LIKERT = ["a1", "a2", "a3", "b1", "b2", "b3"]
 
 
 def rows_of(survey_round) -> list[dict[str, str]]:
-    body = b"".join(export_chunks(round=survey_round, kind="responses")).decode("utf-8-sig")
+    body = b"".join(round_export(round=survey_round, kind="responses")).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(body, newline="")))
 
 
 def header_of(survey_round) -> list[str]:
-    body = b"".join(export_chunks(round=survey_round, kind="responses")).decode("utf-8-sig")
+    body = b"".join(round_export(round=survey_round, kind="responses")).decode("utf-8-sig")
     return next(csv.reader(io.StringIO(body, newline="")))
 
 
@@ -221,43 +222,34 @@ def test_published_profiles_are_k_anonymous_including_attributes():
 def test_a_second_summary_export_reads_no_answer(
     populated_round, monkeypatch, django_assert_num_queries
 ):
-    first = b"".join(export_chunks(round=populated_round, kind="summary"))
+    first = b"".join(round_export(round=populated_round, kind="summary"))
 
     def fail(*args, **kwargs):
         raise AssertionError("the answers were read again")
 
-    monkeypatch.setattr(exports, "comparison_answers", fail)
+    monkeypatch.setattr(results, "_protected_answers", fail)
     with django_assert_num_queries(1):  # the round's results version, nothing else
-        second = b"".join(export_chunks(round=populated_round, kind="summary"))
+        second = b"".join(round_export(round=populated_round, kind="summary"))
     assert second == first
 
 
 def test_a_new_response_changes_the_cached_summary(populated_round, make_responses):
-    before = b"".join(export_chunks(round=populated_round, kind="summary")).decode("utf-8-sig")
+    before = b"".join(round_export(round=populated_round, kind="summary")).decode("utf-8-sig")
     make_responses(populated_round, [("it", IT_ANSWERS)])
-    after = b"".join(export_chunks(round=populated_round, kind="summary")).decode("utf-8-sig")
+    after = b"".join(round_export(round=populated_round, kind="summary")).decode("utf-8-sig")
     assert after != before
     assert "a,side,it,6," in before
     assert "a,side,it,7," in after
 
 
 def test_gaps_of_each_comparison_are_cached_apart(populated_round):
-    default = b"".join(export_chunks(round=populated_round, kind="gaps"))
+    default = b"".join(round_export(round=populated_round, kind="gaps"))
     reverse = b"".join(
-        export_chunks(
+        round_export(
             round=populated_round,
             kind="gaps",
             comparison=Comparison("side", ("security",), ("it",)),
         )
     )
     assert default != reverse
-    assert b"".join(export_chunks(round=populated_round, kind="gaps")) == default
-
-
-def test_cached_rows_are_plain_python_values(populated_round):
-    rows = exports.aggregated_rows(round=populated_round, kind="gaps")
-    assert all(
-        cell is None or type(cell) in (str, int, float, bool) for row in rows for cell in row
-    )
-    with pytest.raises(ValueError, match="not an aggregated export"):
-        exports.aggregated_rows(round=populated_round, kind="responses")
+    assert b"".join(round_export(round=populated_round, kind="gaps")) == default

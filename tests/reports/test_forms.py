@@ -7,11 +7,11 @@ import pytest
 from reports.analysis import DEFAULT_COMPARISON, LEADERS_VS_STAFF, Comparison
 from reports.forms import (
     ComparisonForm,
-    RoundAttribute,
     comparison_from_query,
     group_choices,
     group_label,
 )
+from reports.results import RoundAttribute
 
 
 def test_no_parameters_give_it_versus_security_without_a_message():

@@ -10,8 +10,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from reports.filters import round_attributes
-from reports.forms import RoundAttribute
+from reports.results import RoundAttribute, round_choices
 from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
 
 pytestmark = pytest.mark.django_db
@@ -34,9 +33,9 @@ def regions_round(survey_round, make_responses):
 
 
 def test_round_attributes_offer_only_values_held_by_k_respondents(regions_round):
-    assert round_attributes(regions_round) == [
-        RoundAttribute(name="region", label="Region", groups=("APAC", "EMEA"))
-    ]
+    assert round_choices(round=regions_round).attributes == (
+        RoundAttribute(name="region", label="Region", groups=("APAC", "EMEA")),
+    )
 
 
 def test_declared_attributes_keep_their_label_and_order(regions_round):
@@ -44,9 +43,9 @@ def test_declared_attributes_keep_their_label_and_order(regions_round):
         {"name": "region", "label": "Sales region", "choices": ["EMEA", "Mars", "APAC"]}
     ]
     regions_round.save()
-    assert round_attributes(regions_round) == [
-        RoundAttribute(name="region", label="Sales region", groups=("EMEA", "APAC"))
-    ]
+    assert round_choices(round=regions_round).attributes == (
+        RoundAttribute(name="region", label="Sales region", groups=("EMEA", "APAC")),
+    )
 
 
 def test_dashboard_compares_two_regions(leader_client, regions_round):

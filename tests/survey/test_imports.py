@@ -14,7 +14,7 @@ import pytest
 
 from assessment.scoring import item_scores
 from assessment.services import instrument_load
-from reports.exports import export_chunks
+from reports.results import round_export
 from survey.importing import (
     ImportFileError,
     ImportSchema,
@@ -699,7 +699,7 @@ def test_responses_exported_after_an_import_give_back_the_same_answers(survey_ro
         ["it", "", "", "Strongly agree", "agree", "3", "", "", "", ""],
     ]
     responses_import(round=survey_round, file=csv_content(rows), filename="in.csv")
-    exported = b"".join(export_chunks(round=survey_round, kind="responses"))
+    exported = b"".join(round_export(round=survey_round, kind="responses"))
     reader = csv.DictReader(io.StringIO(exported.decode("utf-8-sig"), newline=""))
     # The export is anonymised (issue 4): Likert answers only, no comments, and profiles
     # shared by fewer than k rows blanked; the answers themselves come back unchanged.

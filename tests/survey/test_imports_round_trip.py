@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from reports.exports import export_chunks
+from reports.results import round_export
 from survey.models import Response
 from survey.services import responses_import
 from tests.factories import SurveyRoundFactory
@@ -62,7 +62,7 @@ def test_an_imported_file_exported_and_imported_again_gives_the_same_answers(sma
         filename="tool.csv",
         attributes=["region"],
     )
-    exported = b"".join(export_chunks(round=first, kind="responses"))
+    exported = b"".join(round_export(round=first, kind="responses"))
     header = exported.decode("utf-8-sig").splitlines()[0].split(",")
     assert header[:6] == ["row", "side", "function", "level", "region", "submitted_month"]
     assert "a_comment" not in header
