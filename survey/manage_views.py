@@ -31,7 +31,6 @@ from survey.emails import (
     REMINDER,
     email_render,
     email_subject_render,
-    local_time_text,
     round_email_templates,
 )
 from survey.invitees import InviteeListError
@@ -47,9 +46,8 @@ from survey.services import (
     round_close,
     round_extend,
     round_open,
-    round_today,
-    round_zone,
 )
+from survey.zones import local_time_text, round_today, round_zone, wall_clock
 
 SAMPLE_LINK_PATH = "/s/EXAMPLE-each-invitee-gets-their-own-link/"
 
@@ -102,7 +100,7 @@ def _page(
 ) -> HttpResponse:
     zone = round_zone(survey_round)
     closes_at = survey_round.closes_at
-    initial = {"closes_at": dj_timezone.make_naive(closes_at, zone)} if closes_at else {}
+    initial = {"closes_at": wall_clock(closes_at, zone)} if closes_at else {}
     context = {
         "round": survey_round,
         "status": _status(survey_round),

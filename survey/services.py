@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,7 +33,6 @@ from survey.emails import (
     REMINDER,
     email_render,
     email_subject_render,
-    local_time_text,
     round_email_templates,
 )
 from survey.importing import (
@@ -62,6 +59,7 @@ from survey.models import (
     SurveyRound,
 )
 from survey.tokens import token_create, token_hash
+from survey.zones import UTC, aware_in_zone, local_time_text, round_today, round_zone, zone_or_none
 
 MAX_INVITATIONS_PER_BATCH = 10_000
 COMMENT_MAX_LENGTH = 2000
@@ -90,50 +88,6 @@ class _ItemInfo:
 
 
 # --- rounds -------------------------------------------------------------------------------
-
-
-@functools.cache
-def _known_zones() -> frozenset[str]:
-    # available_timezones() walks the whole zone directory: once per process is enough.
-    return frozenset(available_timezones())
-
-
-def zone_or_none(name: Any) -> ZoneInfo | None:
-    """The ZoneInfo for an IANA time-zone name, or None when the name is not one."""
-    if not isinstance(name, str) or name not in _known_zones():
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def round_zone(survey_round: SurveyRound) -> ZoneInfo:
-    """Return the round's time zone as a ZoneInfo (UTC if the stored name is unusable)."""
-    return zone_or_none(survey_round.timezone) or ZoneInfo("UTC")
-
-
-def round_today(survey_round: SurveyRound) -> dt.date:
-    """Return today's date in the round's time zone."""
-    return dj_timezone.localdate(timezone=round_zone(survey_round))
-
-
-def aware_in_zone(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
-    """Interpret a naive datetime as a wall-clock time in ``zone``; leave an aware one as it is.
-
-    Raises django ``ValidationError`` for a wall-clock time that does not exist in ``zone``
-    (skipped when the clocks go forward). An ambiguous time (clocks going back) is read as
-    its first occurrence.
-    """
-    if not dj_timezone.is_naive(value):
-        return value
-    aware = value.replace(tzinfo=zone)
-    if aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != value:
-        raise ValidationError(
-            _("%(time)s does not exist in %(zone)s: the clocks skip it. Choose another time.")
-            % {"time": value.strftime("%Y-%m-%d %H:%M"), "zone": zone.key}
-        )
-    return aware
 
 
 def _unique_slug(base: str) -> str:
@@ -186,7 +140,7 @@ def round_create(
         errors["timezone"] = _(
             "Unknown time zone %(tz)r: use an IANA name such as Europe/Paris."
         ) % {"tz": timezone}
-        zone = ZoneInfo("UTC")
+        zone = UTC
 
     floor = settings.FRICTION_MIN_GROUP_SIZE_FLOOR
     if (

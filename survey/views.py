@@ -36,9 +36,9 @@ from survey.services import (
     invitation_save_page,
     invitation_save_profile,
     response_submit,
-    round_zone,
 )
 from survey.tokens import invitation_get_by_token
+from survey.zones import round_zone
 
 STATUS_USED = 410
 STATUS_NOT_OPEN = 403

@@ -31,8 +31,8 @@ from survey.services import (
     response_submit,
     responses_import,
     round_create,
-    round_today,
 )
+from survey.zones import round_today
 
 FILES = Path(__file__).parent / "files"
 HEADER = ["side", "function", "level", "a1", "a2", "a3", "a_comment", "b1", "b2", "b3"]

@@ -24,9 +24,9 @@ from survey.services import (
     response_submit,
     responses_create_bulk,
     round_create,
-    round_today,
 )
 from survey.tokens import token_hash
+from survey.zones import round_today
 from tests.factories import DimensionFactory, InstrumentFactory, ItemFactory, SurveyRoundFactory
 
 pytestmark = pytest.mark.django_db
