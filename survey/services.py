@@ -115,11 +115,12 @@ def round_create(
 ) -> SurveyRound:
     """Create and return a survey round of ``instrument``.
 
-    ``timezone`` is an IANA name (checked with zoneinfo); naive ``opens_at``/``closes_at`` are
-    read in that zone; ``opens_at`` defaults to now. ``min_group_size`` (k, respondents) must be
-    at least ``settings.FRICTION_MIN_GROUP_SIZE_FLOOR``. Without ``slug`` one is made from the
-    name, with a numeric suffix if taken; a given slug must be free. ``profile_attributes``
-    declares extra profile questions, ``[{"name", "label", "choices"}]`` (checked by
+    ``timezone`` is an IANA name; naive ``opens_at``/``closes_at`` are wall-clock times in that
+    zone (:func:`survey.zones.aware_in_zone`: a time the clocks skip is refused); ``opens_at``
+    defaults to now. ``min_group_size`` (k, respondents) must be at least
+    ``settings.FRICTION_MIN_GROUP_SIZE_FLOOR``. Without ``slug`` one is made from the name,
+    with a numeric suffix if taken; a given slug must be free. ``profile_attributes`` declares
+    extra profile questions, ``[{"name", "label", "choices"}]`` (checked by
     :func:`survey.attributes.profile_attributes_problems`).
 
     Raises django ``ValidationError`` (a dict keyed by field) naming every problem found.
@@ -153,11 +154,18 @@ def round_create(
             "so that small groups stay anonymous (got %(k)r)."
         ) % {"floor": floor, "k": min_group_size}
 
-    opens_at = aware_in_zone(opens_at, zone) if opens_at is not None else dj_timezone.now()
-    if closes_at is not None:
-        closes_at = aware_in_zone(closes_at, zone)
-        if closes_at <= opens_at:
-            errors["closes_at"] = _("A round must close after it opens.")
+    def in_zone(field: str, value: dt.datetime) -> dt.datetime | None:
+        # A time the clocks skip is a problem of its field, reported with the others.
+        try:
+            return aware_in_zone(value, zone)
+        except ValidationError as exc:
+            errors[field] = exc.messages
+            return None
+
+    opens_at = in_zone("opens_at", opens_at) if opens_at is not None else dj_timezone.now()
+    closes_at = in_zone("closes_at", closes_at) if closes_at is not None else None
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        errors["closes_at"] = _("A round must close after it opens.")
 
     if slug:
         slug = slug.strip()

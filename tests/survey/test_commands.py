@@ -97,6 +97,38 @@ def test_create_round_rejects_bad_input_with_a_clear_message(small_instrument, a
     assert not SurveyRound.objects.exists()
 
 
+@pytest.mark.parametrize("option", ["--opens", "--closes"])
+def test_create_round_refuses_a_local_time_the_clocks_skip(small_instrument, option):
+    """02:30 on 29 March 2026 does not exist in Paris (clocks go from 02:00 to 03:00): the
+    command used to attach the zone itself, storing 01:30 UTC instead of refusing it."""
+    dates = {"--opens": "2026-03-01T09:00", "--closes": "2026-04-30T18:00"}
+    dates[option] = "2026-03-29T02:30"
+    with pytest.raises(
+        CommandError,
+        match=rf"^{option}: 2026-03-29 02:30 does not exist in Europe/Paris: the clocks skip it",
+    ):
+        run(
+            "create_round",
+            "--instrument=small",
+            "--name=Spring",
+            "--timezone=Europe/Paris",
+            *(f"{name}={value}" for name, value in dates.items()),
+        )
+    assert not SurveyRound.objects.exists()
+
+
+def test_create_round_keeps_an_offset_given_in_a_gap(small_instrument):
+    """With an explicit offset the time is not a wall clock: nothing is skipped."""
+    run(
+        "create_round",
+        "--instrument=small",
+        "--name=Spring",
+        "--timezone=Europe/Paris",
+        "--opens=2026-03-29T02:30+01:00",
+    )
+    assert SurveyRound.objects.get().opens_at == dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)
+
+
 # --- create_invitations --------------------------------------------------------------------
 
 

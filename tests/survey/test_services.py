@@ -488,3 +488,21 @@ def test_a_closing_time_the_clocks_skip_is_refused(small_instrument):
         timezone="Europe/Paris",
     )
     assert made.closes_at == dt.datetime(2027, 3, 28, 1, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.django_db
+def test_a_skipped_time_is_a_problem_of_its_field_reported_with_the_others(small_instrument):
+    """round_create says which date the clocks skip, with every other problem (as the
+    command's --opens/--closes messages need), instead of stopping at the first."""
+    with pytest.raises(ValidationError) as caught:
+        round_create(
+            instrument=small_instrument,
+            name="",
+            opens_at=dt.datetime(2026, 3, 29, 2, 30),  # noqa: DTZ001 (wall clock)
+            timezone="Europe/Paris",
+        )
+    errors = caught.value.message_dict
+    assert set(errors) == {"name", "opens_at"}
+    assert errors["opens_at"] == [
+        "2026-03-29 02:30 does not exist in Europe/Paris: the clocks skip it. Choose another time."
+    ]
