@@ -27,9 +27,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from survey.importing import MAX_HEADER_ROWS, ColumnMapping, ImportFileError, mapping_load
+from survey.import_mapping import ColumnMapping, mapping_load
 from survey.models import SurveyRound
 from survey.services import ImportReport, responses_import
+from survey.tables import MAX_HEADER_ROWS, ImportFileError
 
 # Largest file accepted through the browser (the command has no limit). A setting may lower
 # or raise it.

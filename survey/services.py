@@ -35,17 +35,8 @@ from survey.emails import (
     email_subject_render,
     round_email_templates,
 )
-from survey.importing import (
-    Column,
-    ColumnMapping,
-    ImportFileError,
-    ImportSchema,
-    ParsedRow,
-    Problem,
-    problems_message,
-    table_parse,
-    table_read,
-)
+from survey.import_mapping import ColumnMapping
+from survey.importing import Column, ImportSchema, ParsedRow, table_parse
 from survey.invitees import InviteeListError
 from survey.models import (
     RESERVED_ROUND_SLUGS,
@@ -58,6 +49,7 @@ from survey.models import (
     Side,
     SurveyRound,
 )
+from survey.tables import ImportFileError, Problem, problems_message, table_read
 from survey.tokens import token_create, token_hash
 from survey.zones import UTC, aware_in_zone, local_time_text, round_today, round_zone, zone_or_none
 

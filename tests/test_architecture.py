@@ -16,7 +16,10 @@ PURE_MODULES = [
     "reports.charts",
     "reports.summary",
     "reports.trends",
+    "survey.attributes",
+    "survey.import_mapping",
     "survey.importing",
+    "survey.tables",
 ]
 
 

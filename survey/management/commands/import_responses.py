@@ -7,9 +7,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from survey.importing import MAX_HEADER_ROWS, ImportFileError, mapping_load
+from survey.import_mapping import mapping_load
 from survey.management.rounds import round_for_command
 from survey.services import responses_import
+from survey.tables import MAX_HEADER_ROWS, ImportFileError
 
 
 class Command(BaseCommand):
