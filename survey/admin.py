@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from survey.admin_views import round_import_confirm_view, round_import_view
 from survey.attributes import profile_attributes_problems
 from survey.models import ImportBatch, Invitation, Response, SurveyRound
-from survey.services import round_profile_attributes_problems
+from survey.services.rounds import round_profile_attributes_problems
 from survey.zones import reread_in_zone, zone_or_none
 
 

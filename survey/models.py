@@ -220,7 +220,7 @@ class Response(models.Model):
         help_text=_("Profile attributes beyond side, function and level, e.g. region."),
     )
     # A copy of this response's Likert Answer rows, written with them in one transaction by
-    # survey.services._responses_write, so responses.csv reads one row per respondent
+    # survey.services.responses.responses_write, so responses.csv reads one row per respondent
     # instead of one per answer (docs/performance.md). Answers are never edited afterwards,
     # and an instrument version is immutable once answered, so the positions stay valid.
     likert_answers = models.JSONField(

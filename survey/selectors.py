@@ -458,7 +458,7 @@ def responses_table(
                         f"A response of round {round.slug} holds {len(answers)} Likert "
                         f"answers; its instrument has {width} Likert items."
                     )
-                answers = blank  # written outside survey.services: nothing stored
+                answers = blank  # written outside survey.services.responses: nothing stored
             values.append(answers)
             position += 1
         # None becomes NaN, then 0: "not answered".

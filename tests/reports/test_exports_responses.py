@@ -19,7 +19,9 @@ from reports.analysis import Comparison
 from reports.exports import export_chunks, responses_published
 from survey.models import Response
 from survey.selectors import responses_table
-from survey.services import responses_create_bulk, responses_import, round_create
+from survey.services.imports import responses_import
+from survey.services.responses import responses_create_bulk
+from survey.services.rounds import round_create
 from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from survey.models import Invitation
-from survey.services import invitations_issue
+from survey.services.invitations import invitations_issue
 from survey.tokens import token_hash
 from tests.factories import SurveyRoundFactory
 

@@ -13,16 +13,12 @@ from assessment.scoring import item_scores
 from assessment.services import instrument_load
 from reports.exports import export_chunks
 from survey.import_mapping import mapping_parse
+from survey.import_messages import import_summary_lines
 from survey.models import Answer, ImportBatch, Response
 from survey.selectors import round_answers_frame, round_items_frame
-from survey.services import (
-    ImportDuplicateError,
-    invitation_save_page,
-    invitation_save_profile,
-    response_submit,
-    responses_import,
-    round_create,
-)
+from survey.services.imports import ImportDuplicateError, responses_import
+from survey.services.responses import invitation_save_page, invitation_save_profile, response_submit
+from survey.services.rounds import round_create
 from survey.tables import ImportFileError
 from survey.zones import round_today
 from tests.survey.import_files import csv_content, xlsx_content
@@ -452,7 +448,7 @@ def test_dry_run_reports_and_writes_nothing(survey_round):
     assert report.batch is None
     assert (report.response_count, report.answer_count) == (3, 3)
     assert report.side_counts == {"it": 2, "security": 1}
-    assert report.summary_lines()[0] == (
+    assert import_summary_lines(report)[0] == (
         "Dry run: would import 3 responses (3 answers) from dry.csv into round spring; "
         "nothing was written."
     )

@@ -20,18 +20,15 @@ from survey.emails import email_template_check
 from survey.invitees import InviteeListError, invitees_read_csv, invitees_read_text
 from survey.models import Invitation
 from survey.participation import cells_suppress, round_participation_table
-from survey.services import (
+from survey.services.invitations import (
     MailSendError,
-    RoundNotOpenError,
-    invitation_save_profile,
     invitations_issue,
     invitations_send,
     invitees_add,
     reminders_send,
-    round_close,
-    round_extend,
-    round_open,
 )
+from survey.services.responses import invitation_save_profile
+from survey.services.rounds import RoundNotOpenError, round_close, round_extend, round_open
 from survey.tokens import invitation_get_by_token
 from tests.factories import SurveyRoundFactory
 

@@ -12,19 +12,17 @@ from django.db import connection, models
 from django.utils import timezone
 
 from survey.models import Answer, Invitation, Response, SurveyRound
-from survey.services import (
+from survey.services.invitations import invitation_url, invitations_issue
+from survey.services.responses import (
     COMMENT_MAX_LENGTH,
     DraftIncompleteError,
-    RoundNotOpenError,
     invitation_resume_step,
     invitation_save_page,
     invitation_save_profile,
-    invitation_url,
-    invitations_issue,
     response_submit,
     responses_create_bulk,
-    round_create,
 )
+from survey.services.rounds import RoundNotOpenError, round_create
 from survey.tokens import token_hash
 from survey.zones import round_today
 from tests.factories import DimensionFactory, InstrumentFactory, ItemFactory, SurveyRoundFactory
@@ -167,7 +165,7 @@ def test_invitations_issue_rejects_an_unknown_side(survey_round):
 
 def test_invitation_url_is_absolute_from_the_setting(settings):
     settings.SURVEY_BASE_URL = "https://survey.example.org"
-    assert invitation_url("abc_DEF-123") == "https://survey.example.org/s/abc_DEF-123/"
+    assert invitation_url(token="abc_DEF-123") == "https://survey.example.org/s/abc_DEF-123/"
 
 
 # --- drafts --------------------------------------------------------------------------------

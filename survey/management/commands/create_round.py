@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessment.models import Instrument
 from survey.attributes import attribute_spec_parse
-from survey.services import round_create
+from survey.services.rounds import round_create
 from survey.zones import zone_or_none
 
 # How messages name a field: by the option that sets it.
