@@ -210,21 +210,28 @@ def responses_create_bulk(
 # --- the respondent's draft -----------------------------------------------------------------
 
 
+def _draft_locked(invitation: Invitation) -> dict[str, Any] | None:
+    """Lock the invitation's row and read its stored draft (a new dict, ``{}`` when empty);
+    None when the invitation has been used. Call inside a transaction: the lock holds until
+    it ends, so no save or submit of the same invitation runs in between."""
+    stored = (
+        Invitation.objects.select_for_update()
+        .filter(pk=invitation.pk, used=False)
+        .values_list("draft", flat=True)
+        .first()
+    )
+    return None if stored is None else dict(stored or {})
+
+
 def _draft_update(invitation: Invitation, change: Callable[[dict], None]) -> bool:
     """Apply ``change`` to the stored draft of an unused invitation, under a row lock.
 
     Returns False (and writes nothing) when the invitation has been used meanwhile.
     """
     with transaction.atomic():
-        current = (
-            Invitation.objects.select_for_update()
-            .filter(pk=invitation.pk, used=False)
-            .values_list("draft", flat=True)
-            .first()
-        )
-        if current is None:
+        draft = _draft_locked(invitation)
+        if draft is None:
             return False
-        draft = dict(current or {})
         change(draft)
         updated = Invitation.objects.filter(pk=invitation.pk, used=False).update(draft=draft)
     if updated:
@@ -332,17 +339,12 @@ def response_submit(*, invitation: Invitation) -> Response | None:
     """
     survey_round = invitation.round
     with transaction.atomic():
-        draft = (
-            Invitation.objects.select_for_update()
-            .filter(pk=invitation.pk, used=False)
-            .values_list("draft", flat=True)
-            .first()
-        )
+        draft = _draft_locked(invitation)
         if draft is None:
             return None
         if not survey_round.is_open():
             raise RoundNotOpenError(survey_round.slug)
-        profile = (draft or {}).get(DRAFT_PROFILE) or {}
+        profile = draft.get(DRAFT_PROFILE) or {}
         if not profile.get("side"):
             raise DraftIncompleteError("The profile step has not been completed.")
         items = instrument_items(instrument_id=survey_round.instrument_id)
