@@ -17,6 +17,7 @@ PURE_MODULES = [
     "reports.summary",
     "reports.trends",
     "survey.attributes",
+    "survey.frames",
     "survey.import_mapping",
     "survey.importing",
     "survey.tables",
