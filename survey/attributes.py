@@ -107,6 +107,12 @@ def attribute_label(entry: Mapping[str, Any]) -> str:
     return str(entry.get("label") or entry.get("name") or "")
 
 
+def attribute_name_label(name: str) -> str:
+    """A label made from an attribute's name, for one given without a label: ``job_family``
+    -> "Job family"."""
+    return name.replace("_", " ").capitalize()
+
+
 def attribute_spec_parse(text: str) -> dict[str, Any]:
     """Read one attribute declared on the command line into ``{"name", "label", "choices"}``.
 
@@ -123,7 +129,7 @@ def attribute_spec_parse(text: str) -> dict[str, Any]:
         )
     name, _colon, label = head.partition(":")
     name = name.strip()
-    label = label.strip() or name.replace("_", " ").capitalize()
+    label = label.strip() or attribute_name_label(name)
     return {"name": name, "label": label, "choices": [part.strip() for part in tail.split(",")]}
 
 
