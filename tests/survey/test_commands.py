@@ -1,4 +1,5 @@
-"""Tests of the create_round and create_invitations management commands."""
+"""Tests of the survey commands: create_round, create_invitations, send_invitations and
+send_reminders."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from django.utils import timezone
 
 from assessment.models import Instrument
 from survey.models import Invitation, SurveyRound
+from survey.services.rounds import round_close
 from survey.tokens import token_hash
 from tests.factories import InstrumentFactory
+from tests.survey.mail import add, backdate
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +175,34 @@ def test_create_invitations_warns_when_the_round_has_closed(survey_round):
     call_command("create_invitations", survey_round.slug, "--count", "1", stdout=out, stderr=err)
     assert "closed on" in err.getvalue()
     assert out.getvalue().count("/s/") == 1
+
+
+# --- send_invitations and send_reminders -------------------------------------------------
+
+
+def test_the_commands_send_invitations_then_reminders(survey_round, mailoutbox, capsys):
+    add(survey_round, "ana@example.org", "ben@example.org")
+
+    call_command("send_invitations", "spring")
+    assert "Sent 2 invitations for round spring." in capsys.readouterr().out
+    backdate(survey_round)
+    call_command("send_reminders", "spring")
+    assert "Reminded 2 invitees for round spring." in capsys.readouterr().out
+    assert len(mailoutbox) == 4
+
+
+def test_the_commands_refuse_an_unknown_or_closed_round(survey_round, mailoutbox):
+    with pytest.raises(CommandError, match="Unknown round 'nope'"):
+        call_command("send_invitations", "nope")
+    round_close(round=survey_round)
+    with pytest.raises(CommandError, match="closed"):
+        call_command("send_invitations", "spring")
+    with pytest.raises(CommandError, match="not open"):
+        call_command("send_reminders", "spring")
+
+
+def test_the_command_reports_a_mail_server_failure(survey_round, mailoutbox, mail_fails_after):
+    add(survey_round, "a@example.org", "b@example.org", "c@example.org")
+    mail_fails_after(2)
+    with pytest.raises(CommandError, match="Sending stopped after 2 email"):
+        call_command("send_invitations", "spring")

@@ -23,7 +23,7 @@ from survey.tables import ImportFileError
 from survey.zones import round_today
 from tests.survey.import_files import csv_content, xlsx_content
 
-FILES = Path(__file__).parent / "files"
+FILES = Path(__file__).parents[1] / "files"
 HEADER = ["side", "function", "level", "a1", "a2", "a3", "a_comment", "b1", "b2", "b3"]
 
 
