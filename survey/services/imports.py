@@ -94,7 +94,7 @@ def responses_import(
     """Import a file of responses from another survey tool into ``round``, all or nothing.
 
     ``file`` is the file's bytes or a binary file object; ``filename`` is recorded on the
-    ImportBatch. The file is read by :func:`survey.importing.table_read` (CSV or ``.xlsx``,
+    ImportBatch. The file is read by :func:`survey.tables.table_read` (CSV or ``.xlsx``,
     ``header_rows``, ``encoding``) and mapped by :func:`survey.importing.table_parse`
     (``mapping``, extra ``attributes``, ``strict``); every row is then validated with the
     same checks as collected responses (``profile_clean``, ``answer_clean``: Likert points
