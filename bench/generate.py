@@ -2,8 +2,8 @@
 
 Two ways in, same data: ``method="raw"`` writes the rows with the database's bulk path
 (``executemany`` on SQLite, ``COPY`` on PostgreSQL), one transaction per batch;
-``method="service"`` goes through :func:`survey.services.responses_create_bulk` (validated,
-``bulk_create``), slower but exercising the product's own write path.
+``method="service"`` goes through :func:`survey.services.responses.responses_create_bulk`
+(validated, ``bulk_create``), slower but exercising the product's own write path.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.db import connection, transaction
 
 from assessment.models import Item
 from survey.models import Function, Level, Response, SurveyRound
-from survey.services import responses_create_bulk
+from survey.services.responses import responses_create_bulk
 
 SIDES = np.array(["it", "security", "other"])
 SIDE_SHARES = [0.45, 0.40, 0.15]
@@ -161,7 +161,7 @@ def _answer_rows(
 
 
 def _likert_json(batch: _Batch) -> list[str]:
-    """Each respondent's ``Response.likert_answers`` as survey.services._responses_write
+    """Each respondent's ``Response.likert_answers`` as survey.services.responses.responses_write
     stores it: the JSON list of the Likert values in instrument order, null when blank."""
     return [json.dumps([value or None for value in values]) for values in batch.values.tolist()]
 

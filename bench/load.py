@@ -259,7 +259,8 @@ def round_prepare(*, slug: str, count: int) -> list[str]:
     """A new open round of the default instrument and ``count`` invitation tokens."""
     from assessment.models import Instrument
     from assessment.services import instrument_load
-    from survey.services import invitations_issue, round_create
+    from survey.services.invitations import invitations_issue
+    from survey.services.rounds import round_create
 
     instrument = Instrument.objects.filter(slug="it-security-collaboration").first()
     instrument = instrument or instrument_load().instrument

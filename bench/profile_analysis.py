@@ -37,6 +37,7 @@ import pandas as pd
 
 from assessment.validation import instrument_file_parse
 from bench.measure import MB, _hwm_mb, _hwm_reset, _rss_mb
+from survey.frames import items_frame as survey_items_frame
 
 INSTRUMENT = Path(__file__).resolve().parent.parent / (
     "assessment/instruments/it-security-collaboration.yaml"
@@ -67,10 +68,10 @@ RARE_FUNCTION = "leadership"  # given to 3 respondents only: a group below k
 
 
 def items_frame(path: Path = INSTRUMENT) -> tuple[pd.DataFrame, int]:
-    """The instrument's items as ``survey.selectors.round_items_frame`` returns them, and
-    its scale points."""
+    """The instrument's items as ``survey.selectors.round_items_frame`` returns them (shaped
+    by the same :func:`survey.frames.items_frame`), and its scale points."""
     spec = instrument_file_parse(path=path)
-    rows = [
+    rows = (
         (
             item.code,
             dimension.code,
@@ -78,25 +79,12 @@ def items_frame(path: Path = INSTRUMENT) -> tuple[pd.DataFrame, int]:
             item.text,
             item.kind,
             item.reverse_scored,
-            item.mirror_of or None,
+            item.mirror_of,
         )
         for dimension in spec.dimensions
         for item in dimension.items
-    ]
-    columns = [
-        "item_code",
-        "dimension_code",
-        "dimension_name",
-        "item_text",
-        "kind",
-        "reverse_scored",
-        "mirror_of",
-    ]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["reverse_scored"] = frame["reverse_scored"].astype(bool)
-    frame["mirror_of"] = frame["mirror_of"].astype(object).where(frame["mirror_of"].notna(), None)
-    frame["order"] = np.arange(len(frame), dtype="int64")
-    return frame, spec.scale_points
+    )
+    return survey_items_frame(rows), spec.scale_points
 
 
 def _categorical(values: np.ndarray, first: tuple[str, ...] = ()) -> pd.Categorical:

@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     from assessment.models import Instrument
     from assessment.services import DEFAULT_INSTRUMENT_PATH, instrument_load
     from bench.generate import respondents_generate
-    from survey.services import round_create
+    from survey.services.rounds import round_create
 
     instrument = Instrument.objects.filter(slug="it-security-collaboration").first()
     instrument = instrument or instrument_load(path=DEFAULT_INSTRUMENT_PATH).instrument

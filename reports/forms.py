@@ -20,7 +20,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from reports.analysis import DEFAULT_COMPARISON, GROUP_JOINER, LEADERS_VS_STAFF, Comparison
-from reports.results import RoundAttribute, RoundChoices, name_label
+from reports.results import RoundAttribute, RoundChoices
+from survey.attributes import attribute_name_label
 from survey.models import Function, Level, Side
 
 ATTRIBUTE_PREFIX = "attr."
@@ -245,7 +246,7 @@ class RespondentFilterForm(forms.Form):
         labels = labels or {}
         for name, values in sorted((attributes or {}).items()):
             self.fields[f"{ATTRIBUTE_PREFIX}{name}"] = forms.ChoiceField(
-                label=labels.get(name) or name_label(name),
+                label=labels.get(name) or attribute_name_label(name),
                 required=False,
                 choices=[(EVERYONE, _("All")), *[(v, v) for v in sorted(values)]],
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),

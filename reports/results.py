@@ -54,6 +54,7 @@ from reports.selectors import (
     rounds_with_counts,
 )
 from reports.trends import TrendRound, round_change, shared_items, trend_table
+from survey.attributes import attribute_name_label
 from survey.models import Function, Level, Side, SurveyRound
 from survey.selectors import (
     PROFILE_FRAME_COLUMNS,
@@ -304,7 +305,7 @@ def round_choices(*, round: SurveyRound) -> RoundChoices:
     Attributes: every name found in the responses' ``Response.attributes`` with the values
     held by at least k respondents (:func:`reports.disclosure.values_offered`): the round's
     declared choices first, in their order, then the others sorted; declared names first,
-    each with its declared label (else :func:`survey.attributes.attribute_label`). Filter
+    each with its declared label (else :func:`survey.attributes.attribute_name_label`). Filter
     options: :func:`reports.disclosure.attribute_options` over the respondents every view
     starts from (a side of fewer than k left out). Two queries on a miss.
     """
@@ -325,19 +326,13 @@ def _choices(survey_round: SurveyRound) -> RoundChoices:
         entry = declared.get(name, {})
         order = {choice: position for position, choice in enumerate(entry.get("choices", []))}
         values = sorted(offered[name], key=lambda v: (order.get(v, len(order)), v))
-        label = str(entry.get("label") or name_label(name))
+        label = str(entry.get("label") or attribute_name_label(name))
         found.append(RoundAttribute(name=name, label=label, groups=tuple(values)))
     base, _sides = small_sides_removed(round_sides(round=survey_round), k)
     return RoundChoices(
         attributes=tuple(found),
         filter_options=attribute_options(attributes, base["response_id"], k),
     )
-
-
-def name_label(name: str) -> str:
-    """The display name of an attribute without a declared label: ``job_family`` -> "Job
-    family"."""
-    return name.replace("_", " ").capitalize()
 
 
 def _protected_answers(reads: _Reads, comparison: Comparison) -> pd.DataFrame:

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from survey.admin_views import round_import_confirm_view, round_import_view
 from survey.attributes import profile_attributes_problems
 from survey.models import ImportBatch, Invitation, Response, SurveyRound
-from survey.services import aware_in_zone, round_profile_attributes_problems, zone_or_none
+from survey.services.rounds import round_profile_attributes_problems
+from survey.zones import reread_in_zone, zone_or_none
 
 
 class ProfileAttributesField(forms.JSONField):
@@ -81,12 +82,11 @@ class SurveyRoundAdminForm(forms.ModelForm):
         if zone is not None:
             # Django read the fields in the admin's active time zone; re-read the same wall
             # clock in the zone the round runs in.
-            active = timezone.get_current_timezone()
             for name in ("opens_at", "closes_at"):
                 value = cleaned.get(name)
                 if value is not None:
                     try:
-                        cleaned[name] = aware_in_zone(timezone.make_naive(value, active), zone)
+                        cleaned[name] = reread_in_zone(value, zone)
                     except ValidationError as exc:
                         self.add_error(name, exc)
         attributes = cleaned.get("profile_attributes")

@@ -1,6 +1,6 @@
 """Admin pages to import a file of responses into a round: upload, preview, confirm.
 
-Thin: the form checks the upload, ``survey.services.responses_import`` does the work (a dry
+Thin: the form checks the upload, ``survey.services.imports.responses_import`` does the work (a dry
 run for the preview, the real import on confirmation). Between the two steps the file waits
 in the staff member's session, so any app server can finish the import.
 """
@@ -27,9 +27,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from survey.importing import MAX_HEADER_ROWS, ColumnMapping, ImportFileError, mapping_load
+from survey.import_mapping import ColumnMapping, mapping_load
+from survey.import_messages import import_summary_lines
 from survey.models import SurveyRound
-from survey.services import ImportReport, responses_import
+from survey.services.imports import ImportReport, responses_import
+from survey.tables import MAX_HEADER_ROWS, ImportFileError
 
 # Largest file accepted through the browser (the command has no limit). A setting may lower
 # or raise it.
@@ -276,7 +278,7 @@ def round_import_view(model_admin: admin.ModelAdmin) -> Callable[..., HttpRespon
             "opts": model_admin.model._meta,
             "round": survey_round,
             "report": report,
-            "summary": report.summary_lines(),
+            "summary": import_summary_lines(report),
             "confirm_form": ConfirmForm(initial={"token": token}),
             "title": _("Check the import into %(round)s") % {"round": survey_round.name},
             **_preview_context(report, survey_round),
@@ -330,7 +332,7 @@ def round_import_confirm_view(model_admin: admin.ModelAdmin) -> Callable[..., Ht
             request.session.pop(SESSION_KEY, None)
             return _render_form(request, model_admin, survey_round, ImportUploadForm(), exc)
         request.session.pop(SESSION_KEY, None)
-        messages.success(request, " ".join(report.summary_lines()))
+        messages.success(request, " ".join(import_summary_lines(report)))
         return HttpResponseRedirect(
             reverse("admin:survey_surveyround_change", args=[survey_round.pk])
         )

@@ -8,17 +8,40 @@ its attributes, so the dashboard filters and compares both alike. Pure: no Djang
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from survey.importing import ATTRIBUTE_VALUE_MAX, attribute_name_problem
-
+# Profile fields every response has (``side`` is required) and the day it was submitted: an
+# import column may feed them (survey.importing), so no attribute may take their names.
+PROFILE_FIELDS = ("side", "function", "level")
+SUBMITTED_ON = "submitted_on"
+RESERVED_TARGETS = frozenset((*PROFILE_FIELDS, SUBMITTED_ON))
+# Other columns of responses.csv (reports.exports) and of the answers frames: an attribute
+# of the same name would make a duplicate column, so an export could not be imported back.
+EXPORT_COLUMNS = frozenset({"row", "submitted_month", "response_id", "item_code", "value"})
+ATTRIBUTE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+ATTRIBUTE_VALUE_MAX = 100
 MAX_ATTRIBUTES = 10
 # The profile page offers this non-answer itself; a choice of the same words would be
 # stored as an answer and shown on the dashboards as if it were the non-answer group.
 NO_ANSWER_TEXTS = frozenset({"prefer not to say", "prefer not to answer", "no answer"})
 MAX_CHOICES = 50
 LABEL_MAX = 100
+
+
+def attribute_name_problem(name: Any) -> str:
+    """Return why ``name`` cannot name a profile attribute, or ``""`` if it can."""
+    if not isinstance(name, str) or not ATTRIBUTE_NAME_RE.match(name):
+        return (
+            f"{name!r} is not an attribute name: use a lowercase letter, then up to 39 "
+            "lowercase letters, digits or '_'"
+        )
+    if name in RESERVED_TARGETS:
+        return f"{name!r} is already a profile field"
+    if name in EXPORT_COLUMNS:
+        return f"{name!r} names a column of the responses export"
+    return ""
 
 
 def profile_attributes_problems(value: Any) -> list[str]:
@@ -84,6 +107,12 @@ def attribute_label(entry: Mapping[str, Any]) -> str:
     return str(entry.get("label") or entry.get("name") or "")
 
 
+def attribute_name_label(name: str) -> str:
+    """A label made from an attribute's name, for one given without a label: ``job_family``
+    -> "Job family"."""
+    return name.replace("_", " ").capitalize()
+
+
 def attribute_spec_parse(text: str) -> dict[str, Any]:
     """Read one attribute declared on the command line into ``{"name", "label", "choices"}``.
 
@@ -100,7 +129,7 @@ def attribute_spec_parse(text: str) -> dict[str, Any]:
         )
     name, _colon, label = head.partition(":")
     name = name.strip()
-    label = label.strip() or name.replace("_", " ").capitalize()
+    label = label.strip() or attribute_name_label(name)
     return {"name": name, "label": label, "choices": [part.strip() for part in tail.split(",")]}
 
 

@@ -8,16 +8,13 @@ placeholders (with filters) and ``{% if %}``; a body must contain ``{{ link }}``
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import Node, TextNode, VariableNode
 from django.template.defaulttags import CommentNode, IfNode
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -121,15 +118,6 @@ def email_render(text: str, context: dict[str, Any]) -> str:
 def email_subject_render(text: str, context: dict[str, Any]) -> str:
     """Render a subject on one line (a newline in a mail header is refused by Django)."""
     return " ".join(email_render(text, context).split())[:250]
-
-
-def local_time_text(moment: dt.datetime | None, zone: ZoneInfo) -> str:
-    """A round's time as people read it in the round's zone, e.g. ``31 December 2026,
-    17:00 (Europe/London)``; empty for None (no closing time)."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(zone)
-    return f"{formats.date_format(local, 'j F Y, H:i')} ({zone.key})"
 
 
 def round_email_templates(survey_round: SurveyRound, kind: str) -> tuple[str, str]:

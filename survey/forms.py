@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from assessment.models import Item
 from survey.attributes import attribute_label
 from survey.models import Function, Level, Side
-from survey.services import COMMENT_MAX_LENGTH, DRAFT_ATTRIBUTES
+from survey.services.responses import COMMENT_MAX_LENGTH, DRAFT_ATTRIBUTES
 
 # Up to this many choices a profile question is a radio group; beyond, a drop-down.
 RADIO_MAX_CHOICES = 7

@@ -1,465 +1,37 @@
-"""Reading response files from other survey tools into plain rows. Pure: no Django.
+"""Mapping a table of cells onto a round's instrument: which column feeds what, cell values.
 
-The format is documented in ``docs/import-format.md``. Three steps, each a function:
+Pure: no Django. The format is documented in ``docs/import-format.md``. An import takes three
+steps: :func:`survey.tables.table_read` reads the file into a :class:`~survey.tables.Table`,
+:func:`survey.import_mapping.mapping_parse` reads an optional mapping file, and
+:func:`table_parse` (here) maps the table's columns onto an :class:`ImportSchema` (the round's
+items, scale and profile choices) and converts every cell, returning the rows and every
+problem found, each with its line and column.
 
-1. :func:`table_read` turns the bytes of a CSV file (comma, semicolon or tab; UTF-8 with or
-   without a byte-order mark, Windows-1252 or UTF-16) or of an ``.xlsx`` workbook into a
-   :class:`Table`: column names and data rows, each with its line number in the file.
-2. :func:`mapping_parse` reads an optional mapping file (YAML) into a :class:`ColumnMapping`:
-   which column is which item or profile field, and which texts stand for which values.
-3. :func:`table_parse` maps the table's columns onto an :class:`ImportSchema` (the round's
-   items, scale and profile choices) and converts every cell, returning the rows and every
-   problem found, each with its line and column.
-
-Nothing here writes anything: ``survey.services.responses_import`` validates the rows with the
-same checks as collected responses and stores them in one transaction.
+Nothing here writes anything: :func:`survey.services.imports.responses_import` validates the
+rows with the same checks as collected responses and stores them in one transaction.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import dataclasses
 import datetime as dt
-import io
 import re
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-import yaml
+from survey.attributes import (
+    ATTRIBUTE_VALUE_MAX,
+    RESERVED_TARGETS,
+    SUBMITTED_ON,
+    attribute_name_problem,
+)
+from survey.import_mapping import LIKERT_VALUES, ColumnMapping, normalise
+from survey.tables import Problem, Table, cell_blank
 
-# Profile fields every response has; ``side`` is required.
-PROFILE_FIELDS = ("side", "function", "level")
-SUBMITTED_ON = "submitted_on"
-RESERVED_TARGETS = frozenset((*PROFILE_FIELDS, SUBMITTED_ON))
-# Other columns of responses.csv (reports.exports) and of the answers frames: an attribute
-# of the same name would make a duplicate column, so an export could not be imported back.
-EXPORT_COLUMNS = frozenset({"row", "submitted_month", "response_id", "item_code", "value"})
-# Name of the ``values`` entry of a mapping file that applies to every Likert item.
-LIKERT_VALUES = "likert"
-IGNORE = "ignore"
-
-DELIMITERS = (",", ";", "\t")
-SNIFF_SAMPLE_CHARS = 64 * 1024
-XLSX_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_HEADER_ROWS = 10
-MAX_PROBLEMS_SHOWN = 50
-ATTRIBUTE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-ATTRIBUTE_VALUE_MAX = 100
 WHOLE_NUMBER_RE = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 # A cell that the CSV export protected against formula injection: an apostrophe, then a
 # character a spreadsheet would evaluate (see reports.exports.safe_cell).
 PROTECTED_CELL_RE = re.compile(r"^'(?=[=+\-@\t\r])")
-
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
-_XLSX_UNREADABLE = "The file is not a readable .xlsx workbook (save it again as .xlsx or CSV)."
-_ENCODING_ALIASES = {
-    "utf-8": "utf-8-sig",
-    "utf8": "utf-8-sig",
-    "utf-8-sig": "utf-8-sig",
-    "cp1252": "cp1252",
-    "windows-1252": "cp1252",
-    "utf-16": "utf-16",
-}
-
-
-# --- problems -----------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an import file; ``line`` is 1-based, ``column`` a header label."""
-
-    line: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = []
-        if self.line is not None:
-            where.append(f"line {self.line}")
-        if self.column is not None:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
-
-
-class ImportFileError(ValueError):
-    """A file that cannot be imported. ``problems`` lists every problem found, in file order.
-
-    The message gives the first :data:`MAX_PROBLEMS_SHOWN` problems and the total count.
-    """
-
-    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
-        self.problems = list(problems) or [Problem(None, None, message)]
-        super().__init__(message)
-
-
-def problems_message(problems: Sequence[Problem], *, filename: str = "") -> str:
-    """Format problems for people: a heading with the count, then one line per problem
-    (the first :data:`MAX_PROBLEMS_SHOWN`), then how many more were left out."""
-    count = len(problems)
-    name = f" in {filename}" if filename else ""
-    noun = "problem" if count == 1 else "problems"
-    lines = [f"Nothing was imported: {count} {noun}{name}."]
-    lines += [f"- {problem}" for problem in problems[:MAX_PROBLEMS_SHOWN]]
-    if count > MAX_PROBLEMS_SHOWN:
-        lines.append(f"… and {count - MAX_PROBLEMS_SHOWN} more.")
-    return "\n".join(lines)
-
-
-def _fail(problems: Sequence[Problem], *, filename: str = "") -> ImportFileError:
-    return ImportFileError(problems_message(problems, filename=filename), problems)
-
-
-def normalise(text: Any) -> str:
-    """Compare texts loosely: surrounding spaces stripped, inner runs of spaces made one,
-    case folded. ``" Strongly  AGREE "`` and ``"strongly agree"`` are the same."""
-    return " ".join(str(text).split()).casefold()
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-# --- reading the file ---------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Table:
-    """A file read into cells.
-
-    ``headers`` holds one name per column (``""`` when the header rows leave it blank);
-    ``rows`` holds ``(line, cells)`` pairs, ``line`` being the 1-based line where the record
-    starts in a CSV file (as a text editor counts) or the sheet row in a workbook. Cells are
-    ``str`` in CSV; a workbook also gives ``int``, ``float``, ``bool``, ``datetime`` or None.
-    Blank lines are left out.
-    """
-
-    headers: list[str]
-    rows: list[tuple[int, list[Any]]]
-    format: str  # "csv" | "xlsx"
-    encoding: str = ""
-    delimiter: str = ""
-
-
-def encoding_check(encoding: str | None) -> str | None:
-    """Return the codec used for a chosen encoding name (None: detect), or raise
-    ImportFileError for an encoding this importer does not read."""
-    if encoding is None or encoding == "" or encoding == "auto":
-        return None
-    codec = _ENCODING_ALIASES.get(encoding.strip().lower())
-    if codec is None:
-        choices = "utf-8, cp1252"
-        raise ImportFileError(f"Unknown encoding {encoding!r}: choose {choices} or leave it out.")
-    return codec
-
-
-def table_read(
-    *, content: bytes, header_rows: int = 1, encoding: str | None = None, filename: str = ""
-) -> Table:
-    """Read the bytes of a CSV file or an ``.xlsx`` workbook into a :class:`Table`.
-
-    The format is recognised from the content, not the name: a ZIP archive is read as an
-    ``.xlsx`` workbook (first sheet), anything else as CSV text. ``header_rows`` (1..10) is how
-    many rows at the top are headers: the first names the columns, and a blank name there is
-    taken from the next header rows (SurveyMonkey writes 2 rows, Qualtrics 3). ``encoding``
-    (``utf-8`` or ``cp1252``; None detects: UTF-16 by its byte-order mark, else UTF-8 with or
-    without a byte-order mark, else Windows-1252). The CSV delimiter (comma, semicolon or tab)
-    is sniffed. ``filename`` only serves to refuse a ``.xlsx`` name on content that is not one.
-
-    Raises ImportFileError for an empty file, binary data, a legacy ``.xls`` or unreadable
-    workbook, text that does not decode, a malformed CSV record, or no data rows.
-    """
-    if not isinstance(header_rows, int) or not 1 <= header_rows <= MAX_HEADER_ROWS:
-        raise ImportFileError(
-            f"The number of header rows must be a whole number from 1 to {MAX_HEADER_ROWS}."
-        )
-    codec = encoding_check(encoding)
-    if not content or not content.strip() or content.strip() == codecs.BOM_UTF8:
-        raise ImportFileError("The file is empty.")
-    if content.startswith(_OLE_MAGIC):
-        raise ImportFileError(
-            "This is an old-style Excel workbook (.xls): save it as .xlsx or CSV and try again."
-        )
-    if filename.lower().endswith(".xlsx") and not content.startswith(_ZIP_MAGIC):
-        raise ImportFileError(_XLSX_UNREADABLE)
-    if content.startswith(_ZIP_MAGIC):
-        records = list(_xlsx_records(content))
-        table_format, used_encoding, delimiter = "xlsx", "", ""
-    else:
-        text, used_encoding = _decode(content, codec)
-        delimiter = _delimiter_guess(text[:SNIFF_SAMPLE_CHARS])
-        records = list(_csv_records(text, delimiter))
-        table_format = "csv"
-    records = [(line, cells) for line, cells in records if not all(map(_blank, cells))]
-    if not records:
-        raise ImportFileError("The file holds no rows.")
-    header_records = records[:header_rows]
-    rows = records[header_rows:]
-    if not rows:
-        raise ImportFileError(
-            f"The file has {len(header_records)} header row(s) but no responses below them."
-        )
-    return Table(
-        headers=_headers(header_records),
-        rows=rows,
-        format=table_format,
-        encoding=used_encoding,
-        delimiter=delimiter,
-    )
-
-
-def _headers(header_records: list[tuple[int, list[Any]]]) -> list[str]:
-    width = max(len(cells) for _line, cells in header_records)
-    headers = []
-    for index in range(width):
-        name = ""
-        for _line, cells in header_records:
-            cell = cells[index] if index < len(cells) else None
-            if not _blank(cell):
-                name = " ".join(str(cell).split())
-                break
-        headers.append(name.lstrip("\ufeff").strip())
-    return headers
-
-
-def _decode(content: bytes, codec: str | None) -> tuple[str, str]:
-    """Decode CSV bytes; return the text and the name of the encoding used."""
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and codec in (
-        None,
-        "utf-16",
-    ):
-        try:
-            return content.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            raise ImportFileError("The file starts like UTF-16 text but does not decode.") from None
-    if content.startswith(codecs.BOM_UTF8):
-        content = content[len(codecs.BOM_UTF8) :]  # UTF-8 whatever was chosen; drop the mark
-        codec = "utf-8-sig" if codec is None else codec
-    if b"\x00" in content:
-        raise ImportFileError(
-            "The file is neither CSV text nor an .xlsx workbook: it contains binary data."
-        )
-    candidates = [codec] if codec else ["utf-8-sig", "cp1252"]
-    errors: list[UnicodeDecodeError] = []
-    for name in candidates:
-        try:
-            text = content.decode(name)
-        except UnicodeDecodeError as exc:
-            errors.append(exc)
-            continue
-        controls = sum(1 for char in text[:SNIFF_SAMPLE_CHARS] if _is_control(char))
-        if controls > max(2, len(text[:SNIFF_SAMPLE_CHARS]) // 100):
-            raise ImportFileError(
-                "The file is neither CSV text nor an .xlsx workbook: it contains binary data."
-            )
-        return text, "utf-8" if name == "utf-8-sig" else name
-    error = errors[-1]
-    line = content[: error.start].count(b"\n") + 1
-    shown = "UTF-8 or Windows-1252" if codec is None else codec.replace("-sig", "")
-    raise ImportFileError(
-        f"The file is not {shown} text: byte 0x{content[error.start]:02x} on line {line} "
-        "cannot be read. Save it as CSV UTF-8 and try again."
-    )
-
-
-def _is_control(char: str) -> bool:
-    return (ord(char) < 32 and char not in "\t\r\n") or char == "\x7f"
-
-
-def _first_record_width(sample: str, delimiter: str) -> int:
-    try:
-        row = next(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter), [])
-    except csv.Error:
-        return 0
-    return len(row)
-
-
-def _delimiter_guess(sample: str) -> str:
-    """Comma, semicolon or tab: the sniffer's choice if it splits the header, else the one
-    that splits the header into the most columns (comma on a tie)."""
-    widths = {delimiter: _first_record_width(sample, delimiter) for delimiter in DELIMITERS}
-    try:
-        sniffed = csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter
-    except csv.Error:
-        sniffed = ""
-    if sniffed in widths and widths[sniffed] > 1 and widths[sniffed] == max(widths.values()):
-        return sniffed
-    return max(DELIMITERS, key=lambda delimiter: widths[delimiter])
-
-
-def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield ``(line where the record starts, cells)``; quoted fields may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
-    line = 1
-    try:
-        for cells in reader:
-            yield line, cells
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise _fail([Problem(line, None, f"this CSV record cannot be read: {exc}")]) from None
-
-
-def _xlsx_records(content: bytes) -> Iterator[tuple[int, list[Any]]]:
-    """Yield ``(sheet row, cells)`` of the workbook's first sheet (values, not formulas)."""
-    try:
-        import openpyxl  # imported here: only workbooks need it
-    except ImportError:  # pragma: no cover - openpyxl is in requirements.txt
-        raise ImportFileError("Reading .xlsx files needs the openpyxl package.") from None
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise ImportFileError(_XLSX_UNREADABLE) from None
-    if unpacked > XLSX_MAX_UNCOMPRESSED_BYTES:
-        raise ImportFileError("The workbook is too large once unpacked.")
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            sheet.reset_dimensions()  # some tools write a wrong sheet size
-            rows = [
-                (number, list(values))
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-            ]
-        finally:
-            workbook.close()
-    except Exception:  # openpyxl raises many kinds on a damaged file; none may escape
-        raise ImportFileError(_XLSX_UNREADABLE) from None
-    yield from rows
-
-
-# --- the mapping file ---------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class ColumnMapping:
-    """A parsed mapping file.
-
-    ``columns``: normalised column name -> target (an item code, ``side``, ``function``,
-    ``level``, ``submitted_on``, an attribute name) or None to ignore the column.
-    ``values``: target (or ``likert`` for every Likert item) -> normalised text -> value
-    (a scale point for items, a choice value or text for profile fields and attributes).
-    ``attributes``: extra profile attributes to keep. ``date_format``: a ``strptime`` format
-    for ``submitted_on`` (None: ISO 8601).
-    """
-
-    columns: dict[str, str | None] = dataclasses.field(default_factory=dict)
-    values: dict[str, dict[str, int | str]] = dataclasses.field(default_factory=dict)
-    attributes: tuple[str, ...] = ()
-    date_format: str | None = None
-
-
-class _NoBoolLoader(yaml.SafeLoader):
-    """The safe loader without YAML 1.1 booleans, so a value text such as ``Yes`` or ``No``
-    stays text instead of becoming True or False."""
-
-
-_NoBoolLoader.yaml_implicit_resolvers = {
-    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-MAPPING_KEYS = ("columns", "values", "attributes", "date_format")
-
-
-def mapping_parse(*, text: str, source: str = "mapping file") -> ColumnMapping:
-    """Parse mapping YAML into a :class:`ColumnMapping`.
-
-    Keys (all optional): ``columns`` (column name -> target or ``ignore``/null), ``values``
-    (target or ``likert`` -> {text: value}), ``attributes`` (list of names: lowercase letter,
-    then lowercase letters, digits or ``_``), ``date_format`` (``strptime`` format).
-    Targets are checked against the round later, by :func:`table_parse`.
-
-    Raises ImportFileError naming each key with a problem.
-    """
-    try:
-        data = yaml.load(text, Loader=_NoBoolLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ImportFileError(f"The {source} is not valid YAML{where}: {problem}.") from None
-    if data is None:
-        return ColumnMapping()
-    errors: list[str] = []
-    if not isinstance(data, dict):
-        raise ImportFileError(f"The {source} must be a mapping with the keys {MAPPING_KEYS}.")
-    errors += [
-        f"{key}: unknown key; allowed keys are {', '.join(MAPPING_KEYS)}"
-        for key in data
-        if key not in MAPPING_KEYS
-    ]
-    columns: dict[str, str | None] = {}
-    raw_columns = data.get("columns") or {}
-    if not isinstance(raw_columns, dict):
-        errors.append("columns: must map column names to item codes or profile fields")
-        raw_columns = {}
-    for name, target in raw_columns.items():
-        if target is None or (isinstance(target, str) and target.strip().lower() == IGNORE):
-            columns[normalise(name)] = None
-        elif isinstance(target, str) and target.strip():
-            columns[normalise(name)] = target.strip()
-        else:
-            errors.append(f"columns.{name}: must be an item code, a profile field or 'ignore'")
-    values: dict[str, dict[str, int | str]] = {}
-    raw_values = data.get("values") or {}
-    if not isinstance(raw_values, dict):
-        errors.append("values: must map targets to {text: value} mappings")
-        raw_values = {}
-    for target, table in raw_values.items():
-        if not isinstance(table, dict):
-            errors.append(f"values.{target}: must map texts to values")
-            continue
-        converted: dict[str, int | str] = {}
-        for text_key, value in table.items():
-            if isinstance(value, bool) or not isinstance(value, int | str) or value == "":
-                errors.append(f"values.{target}.{text_key}: must be a number or a text")
-                continue
-            converted[normalise(text_key)] = value.strip() if isinstance(value, str) else value
-        values[str(target).strip()] = converted
-    attributes = data.get("attributes") or []
-    if isinstance(attributes, str):
-        attributes = [attributes]
-    if not isinstance(attributes, list):
-        errors.append("attributes: must be a list of names")
-        attributes = []
-    for name in attributes:
-        problem = attribute_name_problem(name)
-        if problem:
-            errors.append(f"attributes: {problem}")
-    date_format = data.get("date_format")
-    if date_format is not None and (not isinstance(date_format, str) or "%" not in date_format):
-        errors.append("date_format: must be a strptime format such as '%d/%m/%Y'")
-        date_format = None
-    if errors:
-        problems = [Problem(None, None, f"{source}: {error}") for error in errors]
-        raise ImportFileError(problems_message(problems), problems)
-    return ColumnMapping(
-        columns=columns,
-        values=values,
-        attributes=tuple(dict.fromkeys(str(name) for name in attributes)),
-        date_format=date_format,
-    )
-
-
-def attribute_name_problem(name: Any) -> str:
-    """Return why ``name`` cannot name a profile attribute, or ``""`` if it can."""
-    if not isinstance(name, str) or not ATTRIBUTE_NAME_RE.match(name):
-        return (
-            f"{name!r} is not an attribute name: use a lowercase letter, then up to 39 "
-            "lowercase letters, digits or '_'"
-        )
-    if name in RESERVED_TARGETS:
-        return f"{name!r} is already a profile field"
-    if name in EXPORT_COLUMNS:
-        return f"{name!r} names a column of the responses export"
-    return ""
-
-
-# --- mapping columns and converting cells -------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)
@@ -568,7 +140,7 @@ def table_parse(
     for line, cells in table.rows:
         row = ParsedRow(line=line)
         for index in range(len(columns), len(cells)):
-            if not _blank(cells[index]):
+            if not cell_blank(cells[index]):
                 problems.append(
                     Problem(line, f"#{index + 1}", "this cell is beyond the last named column")
                 )
@@ -611,7 +183,7 @@ def _columns_resolve(
         return None
 
     has_data = [
-        any(index < len(cells) and not _blank(cells[index]) for _line, cells in table.rows)
+        any(index < len(cells) and not cell_blank(cells[index]) for _line, cells in table.rows)
         for index in range(len(table.headers))
     ]
     columns: list[Column] = []
@@ -754,7 +326,7 @@ class _CellConverter:
         }
 
     def convert(self, row: ParsedRow, column: Column, cell: Any) -> None:
-        if _blank(cell):
+        if cell_blank(cell):
             return
         if column.kind == "item":
             if self.schema.items[column.target] == "likert":
@@ -875,16 +447,3 @@ def _unprotect(text: str) -> str:
 def _shown(cell: Any) -> str:
     text = _text(cell)
     return repr(text if len(text) <= 40 else text[:40] + "…")
-
-
-def mapping_load(*, content: bytes | str, source: str = "mapping file") -> ColumnMapping:
-    """Decode (UTF-8, with or without a byte-order mark) and parse a mapping file.
-
-    Raises ImportFileError when the bytes are not UTF-8 text or the YAML is invalid.
-    """
-    if isinstance(content, bytes):
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportFileError(f"The {source} is not UTF-8 text.") from None
-    return mapping_parse(text=content, source=source)

@@ -1,6 +1,6 @@
 """Reading invitee lists, a CSV file or pasted addresses, into rows (no database here).
 
-Only the shape is read here; :func:`survey.services.invitees_add` checks every value and
+Only the shape is read here; :func:`survey.services.invitations.invitees_add` checks every value and
 writes. Problems name the line they are on, so a file can be fixed in one go.
 """
 

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.validators import MaxValueValidator
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from survey.emails import DEFAULT_BODIES, DEFAULT_SUBJECTS, INVITATION, REMINDER
 from survey.invitees import InviteeListError, InviteeRow, invitees_read_csv, invitees_read_text
 from survey.models import SurveyRound
-from survey.services import aware_in_zone
+from survey.zones import reread_in_zone
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 MAX_INVITEE_FILE_BYTES = 2 * 1024 * 1024
 MAX_PASTED_CHARS = 500_000
@@ -49,7 +50,7 @@ class ExtendForm(forms.Form):
     def clean_closes_at(self) -> Any:
         value = self.cleaned_data["closes_at"]
         # Django read the wall clock in the active time zone; read it in the round's zone.
-        return aware_in_zone(timezone.make_naive(value, timezone.get_current_timezone()), self.zone)
+        return reread_in_zone(value, self.zone)
 
 
 class InviteesForm(forms.Form):

@@ -1,9 +1,10 @@
 """Staff pages to run a round: open, close, extend, invitees, emails, sending and reminders.
 
-Thin: forms parse, ``survey.services`` writes and sends, ``survey.participation`` counts.
-Every page needs a staff account allowed to change rounds; anonymous visitors are sent to
-log in, other accounts get 403. Every action is a POST that ends in a redirect to the round
-page with a message, or the page again with the form's errors (never a 500 on bad input).
+Thin: forms parse, ``survey.services.rounds`` and ``survey.services.invitations`` write and
+send, ``survey.participation`` counts. Every page needs a staff account allowed to change
+rounds; anonymous visitors are sent to log in, other accounts get 403. Every action is a POST
+that ends in a redirect to the round page with a message, or the page again with the form's
+errors (never a 500 on bad input).
 """
 
 from __future__ import annotations
@@ -31,25 +32,20 @@ from survey.emails import (
     REMINDER,
     email_render,
     email_subject_render,
-    local_time_text,
     round_email_templates,
 )
 from survey.invitees import InviteeListError
 from survey.manage_forms import ConfirmSendForm, EmailTemplatesForm, ExtendForm, InviteesForm
 from survey.models import Invitation, SurveyRound
 from survey.participation import round_participation_table
-from survey.services import (
+from survey.services.invitations import (
     MailSendError,
-    RoundNotOpenError,
     invitations_send,
     invitees_add,
     reminders_send,
-    round_close,
-    round_extend,
-    round_open,
-    round_today,
-    round_zone,
 )
+from survey.services.rounds import RoundNotOpenError, round_close, round_extend, round_open
+from survey.zones import local_time_text, round_today, round_zone, wall_clock
 
 SAMPLE_LINK_PATH = "/s/EXAMPLE-each-invitee-gets-their-own-link/"
 
@@ -102,7 +98,7 @@ def _page(
 ) -> HttpResponse:
     zone = round_zone(survey_round)
     closes_at = survey_round.closes_at
-    initial = {"closes_at": dj_timezone.make_naive(closes_at, zone)} if closes_at else {}
+    initial = {"closes_at": wall_clock(closes_at, zone)} if closes_at else {}
     context = {
         "round": survey_round,
         "status": _status(survey_round),

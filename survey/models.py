@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from assessment.models import Instrument, Item
 from survey.attributes import profile_attributes_problems
 from survey.emails import validate_body_template, validate_subject_template
+from survey.zones import zone_or_none
 
 
 class Side(models.TextChoices):
@@ -122,9 +123,7 @@ class SurveyRound(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from zoneinfo import available_timezones
-
-        if self.timezone not in available_timezones():
+        if zone_or_none(self.timezone) is None:
             raise ValidationError({"timezone": _("Unknown time zone.")})
         if self.closes_at and self.opens_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("A round must close after it opens.")})
@@ -221,7 +220,7 @@ class Response(models.Model):
         help_text=_("Profile attributes beyond side, function and level, e.g. region."),
     )
     # A copy of this response's Likert Answer rows, written with them in one transaction by
-    # survey.services._responses_write, so responses.csv reads one row per respondent
+    # survey.services.responses.responses_write, so responses.csv reads one row per respondent
     # instead of one per answer (docs/performance.md). Answers are never edited afterwards,
     # and an instrument version is immutable once answered, so the positions stay valid.
     likert_answers = models.JSONField(

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+# The one exception to the import direction: what may be shown is decided in one place,
+# reports.disclosure (pure: pandas only), and the staff round page follows it too.
+from reports.disclosure import participation_cells
 from survey.models import Invitation, Level, Side, SurveyRound
 
 NOT_GIVEN = ""
@@ -48,7 +51,9 @@ class ParticipationRow:
 @dataclass(frozen=True)
 class Participation:
     """The round page's figures: totals (never suppressed: the round-wide rate), and rows by
-    side and by level, each cell below ``k`` suppressed."""
+    side and by level, each column suppressed by
+    :func:`reports.disclosure.participation_cells` (below k, and complementarily, so the
+    total minus the shown cells names no small group)."""
 
     k: int
     invited: int
@@ -62,25 +67,12 @@ class Participation:
         return 100 * self.completed / self.invited if self.invited else None
 
 
-def cells_suppress(values: list[int], k: int) -> list[int | None]:
-    """Suppress one column of a breakdown whose total is shown: each value below ``k`` becomes
-    None; when that hides exactly one value, the smallest other one is hidden too, so the
-    hidden value cannot be worked out as total minus the rest."""
-    shown: list[int | None] = [value if value >= k else None for value in values]
-    hidden = [index for index, value in enumerate(shown) if value is None]
-    if len(hidden) == 1:
-        rest = [index for index, value in enumerate(shown) if value is not None]
-        if rest:
-            shown[min(rest, key=lambda index: values[index])] = None
-    return shown
-
-
 def _rows(
     counts: dict[str, tuple[int, int]], labels: dict[str, str], k: int
 ) -> list[ParticipationRow]:
     keys = [key for key in [*labels, NOT_GIVEN] if counts.get(key, (0, 0))[0] > 0]
-    invited = cells_suppress([counts[key][0] for key in keys], k)
-    completed = cells_suppress([counts[key][1] for key in keys], k)
+    invited = participation_cells([counts[key][0] for key in keys], k)
+    completed = participation_cells([counts[key][1] for key in keys], k)
     return [
         ParticipationRow(
             label=labels.get(key) or str(_("Not given")),

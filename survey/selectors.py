@@ -17,37 +17,24 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from assessment.models import Item
+from survey.frames import items_frame
 from survey.models import Answer, Invitation, Response, Side, SurveyRound
 
 # Rows fetched from the database cursor per chunk; bounds the Python objects alive at once.
 CHUNK_SIZE = 20_000
 
-ITEM_COLUMNS = [
-    "item_code",
-    "dimension_code",
-    "dimension_name",
-    "item_text",
-    "kind",
-    "reverse_scored",
-    "mirror_of",
-    "order",
-]
 ANSWER_COLUMNS = ["response_id", "side", "function", "level", "item_code", "value"]
 PARTICIPATION_SIDES = [*Side.values, "unassigned"]
 
 
-def round_items_frame(*, round: SurveyRound) -> pd.DataFrame:
-    """Every item of the round's instrument, Likert and text, in instrument order.
-
-    Columns: ``item_code`` (str), ``dimension_code`` (str), ``dimension_name`` (str),
-    ``item_text`` (str), ``kind`` (str: ``likert`` | ``text``), ``reverse_scored`` (bool),
-    ``mirror_of`` (str item code, or None), ``order`` (int: 0-based position in the
-    instrument). Default RangeIndex. One query.
-    """
-    rows = list(
-        Item.objects.filter(dimension__instrument_id=round.instrument_id)
-        .order_by("dimension__order", "dimension_id", "order", "pk")
+def _item_rows(instrument_ids: Sequence[int]) -> list[tuple]:
+    """``(instrument_id, *the row survey.frames.items_frame takes)`` for every item of the
+    instruments, instrument by instrument, each in instrument order. One query."""
+    return list(
+        Item.objects.filter(dimension__instrument_id__in=instrument_ids)
+        .order_by("dimension__instrument_id", "dimension__order", "dimension_id", "order", "pk")
         .values_list(
+            "dimension__instrument_id",
             "code",
             "dimension__code",
             "dimension__name",
@@ -57,11 +44,18 @@ def round_items_frame(*, round: SurveyRound) -> pd.DataFrame:
             "mirror_of__code",
         )
     )
-    frame = pd.DataFrame(rows, columns=ITEM_COLUMNS[:-1])
-    frame["reverse_scored"] = frame["reverse_scored"].astype(bool)
-    frame["mirror_of"] = frame["mirror_of"].astype(object).where(frame["mirror_of"].notna(), None)
-    frame["order"] = np.arange(len(frame), dtype="int64")
-    return frame
+
+
+def round_items_frame(*, round: SurveyRound) -> pd.DataFrame:
+    """Every item of the round's instrument, Likert and text, in instrument order.
+
+    Columns: ``item_code`` (str), ``dimension_code`` (str), ``dimension_name`` (str),
+    ``item_text`` (str), ``kind`` (str: ``likert`` | ``text``), ``reverse_scored`` (bool),
+    ``mirror_of`` (str item code, or None), ``order`` (int: 0-based position in the
+    instrument), as :func:`survey.frames.items_frame` shapes them. Default RangeIndex. One
+    query.
+    """
+    return items_frame(row[1:] for row in _item_rows([round.instrument_id]))
 
 
 def _likert_answers(**rounds: Any) -> QuerySet[Answer]:
@@ -259,7 +253,6 @@ def round_responses_iter(*, round: SurveyRound) -> Iterator[ResponseRecord]:
 # A trend reads at most this many rounds (the latest ones), so its queries and work stay bounded.
 TREND_MAX_ROUNDS = 8
 ROUNDS_ANSWER_COLUMNS = ["round_id", *ANSWER_COLUMNS]
-ROUNDS_ITEM_COLUMNS = ["instrument_id", *ITEM_COLUMNS[:-1]]
 
 
 def instrument_rounds(*, round: SurveyRound, limit: int = TREND_MAX_ROUNDS) -> list[SurveyRound]:
@@ -282,24 +275,9 @@ def rounds_items_frame(*, rounds: list[SurveyRound]) -> pd.DataFrame:
     Columns: ``instrument_id`` (int) then the columns of :func:`round_items_frame` except
     ``order``. One query.
     """
-    instrument_ids = sorted({r.instrument_id for r in rounds})
-    rows = list(
-        Item.objects.filter(dimension__instrument_id__in=instrument_ids)
-        .order_by("dimension__instrument_id", "dimension__order", "dimension_id", "order", "pk")
-        .values_list(
-            "dimension__instrument_id",
-            "code",
-            "dimension__code",
-            "dimension__name",
-            "text",
-            "kind",
-            "reverse_scored",
-            "mirror_of__code",
-        )
-    )
-    frame = pd.DataFrame(rows, columns=ROUNDS_ITEM_COLUMNS)
-    frame["reverse_scored"] = frame["reverse_scored"].astype(bool)
-    frame["mirror_of"] = frame["mirror_of"].astype(object).where(frame["mirror_of"].notna(), None)
+    rows = _item_rows(sorted({r.instrument_id for r in rounds}))
+    frame = items_frame(row[1:] for row in rows).drop(columns="order")
+    frame.insert(0, "instrument_id", np.array([row[0] for row in rows], dtype="int64"))
     return frame
 
 
@@ -458,7 +436,7 @@ def responses_table(
                         f"A response of round {round.slug} holds {len(answers)} Likert "
                         f"answers; its instrument has {width} Likert items."
                     )
-                answers = blank  # written outside survey.services: nothing stored
+                answers = blank  # written outside survey.services.responses: nothing stored
             values.append(answers)
             position += 1
         # None becomes NaN, then 0: "not answered".

@@ -26,19 +26,19 @@ from assessment.models import Dimension, Item
 from survey.attributes import attribute_label
 from survey.forms import DimensionPageForm, ProfileForm
 from survey.models import Function, Invitation, Level, Side
-from survey.services import (
+from survey.services.responses import (
     DRAFT_ANSWERS,
     DRAFT_ATTRIBUTES,
     DRAFT_PROFILE,
     DraftIncompleteError,
-    RoundNotOpenError,
     invitation_resume_step,
     invitation_save_page,
     invitation_save_profile,
     response_submit,
-    round_zone,
 )
+from survey.services.rounds import RoundNotOpenError
 from survey.tokens import invitation_get_by_token
+from survey.zones import round_zone
 
 STATUS_USED = 410
 STATUS_NOT_OPEN = 403

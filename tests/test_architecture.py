@@ -19,7 +19,11 @@ PURE_MODULES = [
     "reports.panel",
     "reports.statistics",
     "reports.trends",
+    "survey.attributes",
+    "survey.frames",
+    "survey.import_mapping",
     "survey.importing",
+    "survey.tables",
 ]
 
 

@@ -12,7 +12,7 @@ from bench.generate import respondents_generate
 from bench.load import _fields, latency_table
 from bench.measure import dashboard_build, export_consume, floor_read
 from survey.models import Answer, Response
-from survey.services import round_create
+from survey.services.rounds import round_create
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,9 @@ from django.urls import reverse
 from assessment.models import Item
 from assessment.services import instrument_load
 from survey.models import Response
-from survey.services import invitations_issue, responses_create_bulk, round_create
+from survey.services.invitations import invitations_issue
+from survey.services.responses import responses_create_bulk
+from survey.services.rounds import round_create
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,8 @@ from django.urls import reverse
 from config.logging_filters import RedactSurveyTokens, redact_survey_tokens
 from reports.exports import BOM, csv_bytes, safe_cell
 from survey.models import Answer, Invitation, Response
-from survey.services import invitations_issue, response_submit
+from survey.services.invitations import invitations_issue
+from survey.services.responses import response_submit
 from survey.tokens import token_hash
 from tests.factories import (
     DimensionFactory,

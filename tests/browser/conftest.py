@@ -22,12 +22,9 @@ from django.contrib.auth.models import Group, User
 from assessment.models import Instrument
 from assessment.services import instrument_load
 from survey.models import Invitation, SurveyRound
-from survey.services import (
-    invitation_save_profile,
-    invitations_issue,
-    responses_create_bulk,
-    round_create,
-)
+from survey.services.invitations import invitations_issue
+from survey.services.responses import invitation_save_profile, responses_create_bulk
+from survey.services.rounds import round_create
 from survey.tokens import token_hash
 from tests.browser.helpers import LEADER_PASSWORD, LEADER_USERNAME, Respondent, likert_codes
 

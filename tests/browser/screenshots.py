@@ -18,7 +18,8 @@ from playwright.sync_api import Page, expect
 
 from assessment.models import Item
 from survey.models import Invitation, SurveyRound
-from survey.services import invitation_save_page, invitation_save_profile, invitations_issue
+from survey.services.invitations import invitations_issue
+from survey.services.responses import invitation_save_page, invitation_save_profile
 from survey.tokens import token_hash
 from tests.browser.helpers import log_in, wait_for_charts
 

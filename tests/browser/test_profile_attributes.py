@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from survey.models import Invitation, SurveyRound
-from survey.services import invitations_issue
+from survey.services.invitations import invitations_issue
 from survey.tokens import token_hash
 from tests.browser.helpers import Respondent, axe_report, axe_violations
 

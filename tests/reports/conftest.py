@@ -44,7 +44,7 @@ def responses_bulk(
                 level=level,
                 submitted_on=submitted_on,
                 attributes=profile,
-                # The copy survey.services._responses_write keeps for the responses export.
+                # The copy survey.services.responses.responses_write keeps for the responses export.
                 likert_answers=[
                     values.get(item.code) if isinstance(values.get(item.code), int) else None
                     for item in likert

@@ -19,7 +19,7 @@ import datetime as dt
 from django.utils import timezone
 
 from survey.models import SurveyRound
-from survey.services import responses_create_bulk
+from survey.services.responses import responses_create_bulk
 from tests.factories import SurveyRoundFactory
 
 PER_SIDE = 10

@@ -9,7 +9,7 @@ from django.utils import translation
 from reports.cache import results_cache_key, round_results_cached
 from reports.selectors import round_results_version
 from survey.models import Response
-from survey.services import responses_create_bulk
+from survey.services.responses import responses_create_bulk
 from tests.factories import SurveyRoundFactory
 
 pytestmark = pytest.mark.django_db

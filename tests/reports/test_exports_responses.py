@@ -14,13 +14,15 @@ import pytest
 from django.apps import apps
 
 from bench.generate import respondents_generate
-from reports import exports, results
+from reports import results
 from reports.analysis import Comparison
 from reports.exports import responses_published
 from reports.results import round_export
 from survey.models import Response
 from survey.selectors import responses_table
-from survey.services import responses_create_bulk, responses_import, round_create
+from survey.services.imports import responses_import
+from survey.services.responses import responses_create_bulk
+from survey.services.rounds import round_create
 from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
 
 pytestmark = pytest.mark.django_db

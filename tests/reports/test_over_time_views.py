@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from assessment.models import Dimension
 from survey.models import Response
-from survey.services import responses_create_bulk
+from survey.services.responses import responses_create_bulk
 from tests.factories import (
     DimensionFactory,
     InstrumentFactory,

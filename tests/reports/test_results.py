@@ -46,10 +46,12 @@ def test_a_filter_hides_the_sides_it_would_reveal(split_round):
     # published, so any one more cell would determine the rest. Nothing is shown.
     assert figures.respondents == 0
     assert figures.hidden_groups == {"it", "security"}
-    assert figures.too_few and figures.empty
+    assert figures.too_few
+    assert figures.empty
     everyone = round_results(round=split_round).figures
     assert everyone.respondents == 26
-    assert not everyone.hidden_groups and not everyone.empty
+    assert not everyone.hidden_groups
+    assert not everyone.empty
 
 
 def test_a_filter_hides_groups_of_the_compared_attribute(split_round):
@@ -69,7 +71,8 @@ def test_too_few_left_after_a_filter_says_so(split_round):
 
 def test_sections_are_computed_only_when_asked(split_round):
     plain = round_results(round=split_round)
-    assert plain.leaders is None and plain.trend is None
+    assert plain.leaders is None
+    assert plain.trend is None
     full = round_results(round=split_round, include=[LEADERS, TREND])
     assert set(full.leaders) == {"it", "security"}
     assert [key for key, _label in full.trend.rounds] == [split_round.slug]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from survey.models import Invitation
-from survey.services import invitations_issue
+from survey.services.invitations import invitations_issue
 from survey.tokens import token_hash
 from tests.factories import SurveyRoundFactory
+from tests.survey.mail import FailingBackend
 
 
 @pytest.fixture
@@ -30,3 +31,14 @@ def issue(survey_round):
 @pytest.fixture
 def token_and_invitation(issue):
     return issue()
+
+
+@pytest.fixture
+def mail_fails_after(settings):
+    """Call with n: the mail server accepts n more messages, then fails."""
+
+    def _fails_after(n: int) -> None:
+        FailingBackend.allowed = n
+        settings.EMAIL_BACKEND = "tests.survey.mail.FailingBackend"
+
+    return _fails_after

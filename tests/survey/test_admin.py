@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from survey.services import invitation_save_page, invitation_save_profile, response_submit
+from survey.services.responses import invitation_save_page, invitation_save_profile, response_submit
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""Tests of the create_round and create_invitations management commands."""
+"""Tests of the survey commands: create_round, create_invitations, send_invitations and
+send_reminders."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from django.utils import timezone
 
 from assessment.models import Instrument
 from survey.models import Invitation, SurveyRound
+from survey.services.rounds import round_close
 from survey.tokens import token_hash
 from tests.factories import InstrumentFactory
+from tests.survey.mail import add, backdate
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +100,38 @@ def test_create_round_rejects_bad_input_with_a_clear_message(small_instrument, a
     assert not SurveyRound.objects.exists()
 
 
+@pytest.mark.parametrize("option", ["--opens", "--closes"])
+def test_create_round_refuses_a_local_time_the_clocks_skip(small_instrument, option):
+    """02:30 on 29 March 2026 does not exist in Paris (clocks go from 02:00 to 03:00): the
+    command used to attach the zone itself, storing 01:30 UTC instead of refusing it."""
+    dates = {"--opens": "2026-03-01T09:00", "--closes": "2026-04-30T18:00"}
+    dates[option] = "2026-03-29T02:30"
+    with pytest.raises(
+        CommandError,
+        match=rf"^{option}: 2026-03-29 02:30 does not exist in Europe/Paris: the clocks skip it",
+    ):
+        run(
+            "create_round",
+            "--instrument=small",
+            "--name=Spring",
+            "--timezone=Europe/Paris",
+            *(f"{name}={value}" for name, value in dates.items()),
+        )
+    assert not SurveyRound.objects.exists()
+
+
+def test_create_round_keeps_an_offset_given_in_a_gap(small_instrument):
+    """With an explicit offset the time is not a wall clock: nothing is skipped."""
+    run(
+        "create_round",
+        "--instrument=small",
+        "--name=Spring",
+        "--timezone=Europe/Paris",
+        "--opens=2026-03-29T02:30+01:00",
+    )
+    assert SurveyRound.objects.get().opens_at == dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)
+
+
 # --- create_invitations --------------------------------------------------------------------
 
 
@@ -140,3 +175,34 @@ def test_create_invitations_warns_when_the_round_has_closed(survey_round):
     call_command("create_invitations", survey_round.slug, "--count", "1", stdout=out, stderr=err)
     assert "closed on" in err.getvalue()
     assert out.getvalue().count("/s/") == 1
+
+
+# --- send_invitations and send_reminders -------------------------------------------------
+
+
+def test_the_commands_send_invitations_then_reminders(survey_round, mailoutbox, capsys):
+    add(survey_round, "ana@example.org", "ben@example.org")
+
+    call_command("send_invitations", "spring")
+    assert "Sent 2 invitations for round spring." in capsys.readouterr().out
+    backdate(survey_round)
+    call_command("send_reminders", "spring")
+    assert "Reminded 2 invitees for round spring." in capsys.readouterr().out
+    assert len(mailoutbox) == 4
+
+
+def test_the_commands_refuse_an_unknown_or_closed_round(survey_round, mailoutbox):
+    with pytest.raises(CommandError, match="Unknown round 'nope'"):
+        call_command("send_invitations", "nope")
+    round_close(round=survey_round)
+    with pytest.raises(CommandError, match="closed"):
+        call_command("send_invitations", "spring")
+    with pytest.raises(CommandError, match="not open"):
+        call_command("send_reminders", "spring")
+
+
+def test_the_command_reports_a_mail_server_failure(survey_round, mailoutbox, mail_fails_after):
+    add(survey_round, "a@example.org", "b@example.org", "c@example.org")
+    mail_fails_after(2)
+    with pytest.raises(CommandError, match="Sending stopped after 2 email"):
+        call_command("send_invitations", "spring")

@@ -11,7 +11,7 @@ import pytest
 
 from reports.results import round_export
 from survey.models import Response
-from survey.services import responses_import
+from survey.services.imports import responses_import
 from tests.factories import SurveyRoundFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from survey.models import Invitation
-from survey.services import invitations_send, invitees_add
+from survey.services.invitations import invitations_send, invitees_add
 
 pytestmark = pytest.mark.django_db
 

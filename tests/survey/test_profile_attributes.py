@@ -19,21 +19,13 @@ from survey.attributes import (
     attribute_values_clean,
     profile_attributes_removed,
 )
-from survey.importing import (
-    ColumnMapping,
-    ImportFileError,
-    ImportSchema,
-    table_parse,
-    table_read,
-)
+from survey.import_mapping import ColumnMapping
+from survey.importing import ImportSchema, table_parse
 from survey.models import Invitation, Response, SurveyRound
-from survey.services import (
-    invitation_save_profile,
-    response_submit,
-    responses_import,
-    round_create,
-    round_profile_attributes_problems,
-)
+from survey.services.imports import responses_import
+from survey.services.responses import invitation_save_profile, response_submit
+from survey.services.rounds import round_create, round_profile_attributes_problems
+from survey.tables import ImportFileError, table_read
 
 REGION = {"name": "region", "label": "Region", "choices": ["EMEA", "Americas", "APAC"]}
 SITE = {"name": "site", "label": "Site", "choices": [f"Site {n}" for n in range(1, 10)]}

@@ -11,7 +11,8 @@ from django.urls import reverse
 from assessment.models import Item
 from assessment.services import instrument_load
 from survey.models import Answer, Invitation, Response
-from survey.services import invitations_issue, round_create
+from survey.services.invitations import invitations_issue
+from survey.services.rounds import round_create
 from survey.tokens import token_create
 from tests.factories import SurveyRoundFactory
 

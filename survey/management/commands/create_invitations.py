@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from survey.management.rounds import round_for_command
 from survey.models import Side
-from survey.services import MAX_INVITATIONS_PER_BATCH, invitation_url, invitations_issue
+from survey.services.invitations import MAX_INVITATIONS_PER_BATCH, invitation_url, invitations_issue
 
 
 class Command(BaseCommand):
@@ -55,4 +55,4 @@ class Command(BaseCommand):
             tokens = invitations_issue(round=survey_round, count=count, side=side)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        self.stdout.write("\n".join(invitation_url(token) for token in tokens))
+        self.stdout.write("\n".join(invitation_url(token=token) for token in tokens))

@@ -7,9 +7,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from survey.importing import MAX_HEADER_ROWS, ImportFileError, mapping_load
+from survey.import_mapping import mapping_load
+from survey.import_messages import import_column_lines, import_summary_lines
 from survey.management.rounds import round_for_command
-from survey.services import responses_import
+from survey.services.imports import responses_import
+from survey.tables import MAX_HEADER_ROWS, ImportFileError
 
 
 class Command(BaseCommand):
@@ -87,11 +89,11 @@ class Command(BaseCommand):
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
-        for line in report.summary_lines():
+        for line in import_summary_lines(report):
             self.stdout.write(line)
         if options["dry_run"] or options["verbosity"] >= 2:
             self.stdout.write("Columns:")
-            for line in report.column_lines():
+            for line in import_column_lines(report):
                 self.stdout.write(f"  {line}")
 
     @staticmethod

@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from assessment.models import Instrument, Item
 from survey.models import Function, Invitation, Level, Response, Side, SurveyRound
-from survey.services import invitation_url, invitations_issue, responses_create_bulk, round_create
+from survey.services.invitations import invitation_url, invitations_issue
+from survey.services.responses import responses_create_bulk
+from survey.services.rounds import round_create
 
 DEMO_SLUG = "demo"
 DEMO_SEED = 20261130
@@ -113,7 +115,7 @@ class Command(BaseCommand):
                 created = self._seed(demo)
             self.stdout.write(f"Demo round {DEMO_SLUG!r}: {created} synthetic responses created.")
         token = invitations_issue(round=demo, count=1)[0]
-        self.stdout.write(f"Answer the demo survey yourself: {invitation_url(token)}")
+        self.stdout.write(f"Answer the demo survey yourself: {invitation_url(token=token)}")
 
     def _seed(self, demo: SurveyRound) -> int:
         rng = np.random.default_rng(DEMO_SEED)

@@ -7,7 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from survey.management.rounds import round_for_command
-from survey.services import MailSendError, RoundNotOpenError, invitations_send
+from survey.services.invitations import MailSendError, invitations_send
+from survey.services.rounds import RoundNotOpenError
 
 
 class Command(BaseCommand):

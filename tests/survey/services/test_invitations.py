@@ -1,43 +1,34 @@
-"""Tests of invitees, invitation and reminder emails (locmem backend), and round dates."""
+"""Tests of survey.services.invitations: issuing links, adding invitees, sending emails."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import smtplib
 import threading
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.mail.backends.locmem import EmailBackend
-from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from survey.emails import email_template_check
 from survey.invitees import InviteeListError, invitees_read_csv, invitees_read_text
 from survey.models import Invitation
-from survey.participation import cells_suppress, round_participation_table
-from survey.services import (
+from survey.services.invitations import (
     MailSendError,
-    RoundNotOpenError,
-    invitation_save_profile,
+    invitation_url,
     invitations_issue,
     invitations_send,
     invitees_add,
     reminders_send,
-    round_close,
-    round_extend,
-    round_open,
 )
-from survey.tokens import invitation_get_by_token
+from survey.services.responses import invitation_save_profile
+from survey.services.rounds import RoundNotOpenError, round_close
+from survey.tokens import invitation_get_by_token, token_hash
 from tests.factories import SurveyRoundFactory
+from tests.survey.mail import add, backdate, link_of, token_of
 
 pytestmark = pytest.mark.django_db
 
-LINK_RE = re.compile(r"https?://\S+/s/([A-Za-z0-9_-]+)/")
 CSV = (
     b"email,side,function,level\n"
     b"Ana@Example.org,IT,infrastructure,Manager\n"
@@ -46,51 +37,52 @@ CSV = (
 )
 
 
-def add(survey_round, *emails: str) -> None:
-    invitees_add(round=survey_round, rows=[{"email": email} for email in emails])
+# --- invitations_issue and links ---------------------------------------------------------
 
 
-def link_of(message) -> str:
-    """The path of the one invitation link in an email's body."""
-    (match,) = LINK_RE.finditer(message.body)
-    return urlsplit(match.group(0)).path
+def test_invitations_issue_returns_tokens_and_stores_only_hashes(survey_round):
+    tokens = invitations_issue(round=survey_round, count=25)
+    assert len(set(tokens)) == 25
+    stored = set(Invitation.objects.filter(round=survey_round).values_list("token_hash", flat=True))
+    assert stored == {token_hash(t) for t in tokens}
+    assert not Invitation.objects.filter(token_hash__in=tokens).exists()
 
 
-def token_of(message) -> str:
-    return LINK_RE.search(message.body).group(1)
+def test_invitations_issue_uses_one_bulk_insert(survey_round, django_assert_max_num_queries):
+    # one INSERT plus the transaction's savepoint statements, not one query per invitation
+    with django_assert_max_num_queries(4):
+        invitations_issue(round=survey_round, count=50)
+    assert Invitation.objects.count() == 50
 
 
-def backdate(survey_round, days: int = 1) -> None:
-    """Pretend the emails went out ``days`` ago, so a reminder is due today."""
-    Invitation.objects.filter(round=survey_round, last_sent_on__isnull=False).update(
-        last_sent_on=timezone.localdate() - dt.timedelta(days=days)
-    )
+def test_invitations_issue_prefills_the_profile(survey_round):
+    invitations_issue(round=survey_round, count=2, side="it", function="identity", level="manager")
+    assert set(Invitation.objects.values_list("side", "function", "level")) == {
+        ("it", "identity", "manager")
+    }
 
 
-class FailingBackend(EmailBackend):
-    """A locmem backend whose server goes away after ``allowed`` messages."""
-
-    allowed = 0
-
-    def send_messages(self, messages):
-        if FailingBackend.allowed < len(messages):
-            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-        FailingBackend.allowed -= len(messages)
-        return super().send_messages(messages)
+@pytest.mark.parametrize("count", [0, -1, 10_001, 2.5, "3"])
+def test_invitations_issue_rejects_a_bad_count(survey_round, count):
+    with pytest.raises(ValidationError) as excinfo:
+        invitations_issue(round=survey_round, count=count)
+    assert "count" in excinfo.value.message_dict
+    assert not Invitation.objects.exists()
 
 
-@pytest.fixture
-def mail_fails_after(settings):
-    """Call with n: the mail server accepts n more messages, then fails."""
-
-    def _fails_after(n: int) -> None:
-        FailingBackend.allowed = n
-        settings.EMAIL_BACKEND = "tests.survey.test_invitations_email.FailingBackend"
-
-    return _fails_after
+def test_invitations_issue_rejects_an_unknown_side(survey_round):
+    with pytest.raises(ValidationError) as excinfo:
+        invitations_issue(round=survey_round, count=1, side="marketing")
+    assert "side" in excinfo.value.message_dict
+    assert not Invitation.objects.exists()
 
 
-# --- reading and adding invitees --------------------------------------------------------
+def test_invitation_url_is_absolute_from_the_setting(settings):
+    settings.SURVEY_BASE_URL = "https://survey.example.org"
+    assert invitation_url(token="abc_DEF-123") == "https://survey.example.org/s/abc_DEF-123/"
+
+
+# --- adding invitees ---------------------------------------------------------------------
 
 
 def test_csv_invitees_are_added_with_their_profile_in_lower_case(survey_round):
@@ -104,11 +96,6 @@ def test_csv_invitees_are_added_with_their_profile_in_lower_case(survey_round):
         ("cy@example.org", "", "", "", False),
     }
     assert not Invitation.objects.filter(last_sent_on__isnull=False).exists()
-
-
-def test_csv_with_semicolons_and_a_bom_and_extra_columns_is_read():
-    rows = invitees_read_csv("\ufeffName;E-mail;Side\nAna;ana@example.org;IT\n\n".encode())
-    assert [(row.line, row.email, row.side) for row in rows] == [(2, "ana@example.org", "IT")]
 
 
 def test_duplicates_in_the_round_and_in_the_list_are_skipped_and_counted(survey_round):
@@ -145,39 +132,6 @@ def test_a_bad_line_is_named_and_nothing_is_written(survey_round):
         f"Line 6: {'x' * 250 + '@example.org'!r} is not a valid email address.",
     ]
     assert not Invitation.objects.exists()
-
-
-@pytest.mark.parametrize(
-    ("content", "problem"),
-    [
-        (b"", "The file is empty"),
-        (b"name,side\nAna,IT\n", "Line 1: no email column"),
-        (b"email,side\n\n", "no invitees"),
-    ],
-)
-def test_a_csv_without_invitees_is_refused(content, problem):
-    with pytest.raises(InviteeListError, match=problem):
-        invitees_read_csv(content)
-
-
-def test_pasted_addresses_keep_the_address_of_a_name_and_the_line():
-    rows = invitees_read_text("Ana Lopez <ana@example.org>; ben@example.org\n\n cy@example.org ,")
-    assert [(row.line, row.email) for row in rows] == [
-        (1, "ana@example.org"),
-        (1, "ben@example.org"),
-        (3, "cy@example.org"),
-    ]
-    with pytest.raises(InviteeListError, match="No address"):
-        invitees_read_text(" \n ;, ")
-
-
-def test_a_quoted_name_with_a_comma_is_one_address_and_typos_are_kept_as_typed():
-    rows = invitees_read_text('"Doe, Jane" <jane@example.org>, bob@example.org\nx@y <z')
-    assert [(row.line, row.email) for row in rows] == [
-        (1, "jane@example.org"),
-        (1, "bob@example.org"),
-        (2, "x@y <z"),  # what was typed, so the error message names it
-    ]
 
 
 # --- sending invitations -----------------------------------------------------------------
@@ -283,6 +237,43 @@ def test_a_mail_server_failure_halfway_leaves_the_unsent_unchanged(
     assert sorted(message.to[0] for message in mailoutbox[2:]) == ["c@example.org", "d@example.org"]
 
 
+def test_nothing_to_send_does_not_contact_the_mail_server(survey_round, mail_fails_after):
+    add(survey_round, "ana@example.org")
+    Invitation.objects.update(used=True)
+    mail_fails_after(0)
+
+    assert invitations_send(round=survey_round).sent == 0
+    assert reminders_send(round=survey_round).sent == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_senders_at_once_mail_each_invitee_once(small_instrument, mailoutbox):
+    """The cron command and an admin's click racing: the claim locks the rows first."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a server database: SQLite's shared in-memory test DB locks instead")
+    survey_round = SurveyRoundFactory(instrument=small_instrument)
+    invitees_add(round=survey_round, rows=[{"email": f"p{n}@example.org"} for n in range(250)])
+    barrier = threading.Barrier(3)
+    totals = []
+
+    def send() -> None:
+        try:
+            barrier.wait()
+            totals.append(invitations_send(round=survey_round).sent)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(totals) == 250
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(
+        f"p{n}@example.org" for n in range(250)
+    )
+
+
 # --- reminders ---------------------------------------------------------------------------
 
 
@@ -381,171 +372,3 @@ def test_a_failed_reminder_keeps_the_old_link_working(
     assert dict(Invitation.objects.values_list("email", "reminders_sent")) == {
         email: 1 if email == reminded else 0 for email in links
     }
-
-
-# --- commands ----------------------------------------------------------------------------
-
-
-def test_the_commands_send_invitations_then_reminders(survey_round, mailoutbox, capsys):
-    add(survey_round, "ana@example.org", "ben@example.org")
-
-    call_command("send_invitations", "spring")
-    assert "Sent 2 invitations for round spring." in capsys.readouterr().out
-    backdate(survey_round)
-    call_command("send_reminders", "spring")
-    assert "Reminded 2 invitees for round spring." in capsys.readouterr().out
-    assert len(mailoutbox) == 4
-
-
-def test_the_commands_refuse_an_unknown_or_closed_round(survey_round, mailoutbox):
-    with pytest.raises(CommandError, match="Unknown round 'nope'"):
-        call_command("send_invitations", "nope")
-    round_close(round=survey_round)
-    with pytest.raises(CommandError, match="closed"):
-        call_command("send_invitations", "spring")
-    with pytest.raises(CommandError, match="not open"):
-        call_command("send_reminders", "spring")
-
-
-def test_the_command_reports_a_mail_server_failure(survey_round, mailoutbox, mail_fails_after):
-    add(survey_round, "a@example.org", "b@example.org", "c@example.org")
-    mail_fails_after(2)
-    with pytest.raises(CommandError, match="Sending stopped after 2 email"):
-        call_command("send_invitations", "spring")
-
-
-# --- email templates ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("body", "problem"),
-    [
-        ("Hello, please answer.", "must contain {{ link }}"),
-        ("Go to {{ lnk }}", "Unknown placeholder lnk"),
-        ("{{ link }} {% if closes %}", "not valid template syntax"),
-        ('{{ link }} {% include "base.html" %}', "Only the placeholders"),
-        ("{{ link }} {% load static %}", "not valid template syntax"),
-        ("{{ link }} {% debug %}", "Only the placeholders"),
-    ],
-)
-def test_a_bad_email_body_is_refused(survey_round, body, problem):
-    survey_round.invitation_body = body
-    with pytest.raises(ValidationError, match=re.escape(problem)):
-        survey_round.full_clean()
-
-
-def test_a_body_with_the_link_and_filters_is_accepted():
-    email_template_check(
-        "{{ round_name|upper }}: {{ link }}{% if closes %} by {{ closes }}{% endif %}",
-        require_link=True,
-    )
-
-
-# --- opening, closing, extending ---------------------------------------------------------
-
-
-def test_extend_reads_the_new_time_in_the_rounds_zone_and_reopens(survey_round):
-    round_close(round=survey_round)
-    assert not survey_round.is_open()
-    next_year = timezone.localdate().year + 1
-
-    round_extend(round=survey_round, closes_at=dt.datetime(next_year, 7, 1, 18, 0))  # noqa: DTZ001
-
-    survey_round.refresh_from_db()
-    local = survey_round.closes_at.astimezone(ZoneInfo("Europe/London"))
-    assert (local.year, local.month, local.day, local.hour) == (next_year, 7, 1, 18)
-    assert survey_round.is_open()
-
-
-def test_extend_refuses_a_time_that_has_passed(survey_round):
-    with pytest.raises(ValidationError, match="has passed"):
-        round_extend(round=survey_round, closes_at=timezone.now() - dt.timedelta(hours=1))
-
-
-def test_open_close_open(survey_round):
-    with pytest.raises(ValidationError, match="open already"):
-        round_open(round=survey_round)
-    round_close(round=survey_round)
-    with pytest.raises(ValidationError, match="Only an open round"):
-        round_close(round=survey_round)
-    round_open(round=survey_round)
-    survey_round.refresh_from_db()
-    assert survey_round.is_open()
-    assert survey_round.closes_at is None
-
-
-def test_opening_a_future_round_starts_it_now(survey_round):
-    survey_round.opens_at = timezone.now() + dt.timedelta(days=3)
-    survey_round.save()
-    round_open(round=survey_round)
-    survey_round.refresh_from_db()
-    assert survey_round.is_open()
-    assert survey_round.closes_at is not None  # the planned closing time stays
-
-
-# --- participation -----------------------------------------------------------------------
-
-
-def test_cells_below_k_are_suppressed_and_a_lone_one_gets_a_partner():
-    assert cells_suppress([10, 7, 6], 5) == [10, 7, 6]
-    assert cells_suppress([10, 3, 6], 5) == [10, None, None]
-    assert cells_suppress([10, 3, 2, 6], 5) == [10, None, None, 6]
-    assert cells_suppress([3], 5) == [None]
-
-
-def test_participation_counts_used_invitations_by_the_lists_side_and_level(survey_round):
-    rows = [{"email": f"it{n}@example.org", "side": "it", "level": "manager"} for n in range(6)]
-    rows += [{"email": f"sec{n}@example.org", "side": "security"} for n in range(7)]
-    rows += [{"email": f"x{n}@example.org"} for n in range(5)]
-    invitees_add(round=survey_round, rows=rows)
-    used = ["it0", "it1", "it2", "it3", "it4", "sec0", "sec1", "x0"]
-    Invitation.objects.filter(email__in=[f"{name}@example.org" for name in used]).update(used=True)
-
-    table = round_participation_table(round=survey_round)
-
-    assert (table.invited, table.completed) == (18, 8)
-    assert round(table.rate) == 44
-    by_side = {row.label: (row.invited.value, row.completed.value) for row in table.by_side}
-    # Security (2 completed) and Not given (1) are below k = 5: hidden.
-    assert by_side == {"IT": (6, 5), "Security": (7, None), "Not given": (5, None)}
-    by_level = {row.label: (row.invited.value, row.completed.value) for row in table.by_level}
-    # Not given (3) is below k; Manager (5) is hidden too, else total - 5 would give it away.
-    assert by_level == {"Manager": (6, None), "Not given": (12, None)}
-    assert next(row for row in table.by_side if row.label == "IT").rate == pytest.approx(500 / 6)
-
-
-def test_nothing_to_send_does_not_contact_the_mail_server(survey_round, mail_fails_after):
-    add(survey_round, "ana@example.org")
-    Invitation.objects.update(used=True)
-    mail_fails_after(0)
-
-    assert invitations_send(round=survey_round).sent == 0
-    assert reminders_send(round=survey_round).sent == 0
-
-
-@pytest.mark.django_db(transaction=True)
-def test_two_senders_at_once_mail_each_invitee_once(small_instrument, mailoutbox):
-    """The cron command and an admin's click racing: the claim locks the rows first."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs a server database: SQLite's shared in-memory test DB locks instead")
-    survey_round = SurveyRoundFactory(instrument=small_instrument)
-    invitees_add(round=survey_round, rows=[{"email": f"p{n}@example.org"} for n in range(250)])
-    barrier = threading.Barrier(3)
-    totals = []
-
-    def send() -> None:
-        try:
-            barrier.wait()
-            totals.append(invitations_send(round=survey_round).sent)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sum(totals) == 250
-    assert sorted(message.to[0] for message in mailoutbox) == sorted(
-        f"p{n}@example.org" for n in range(250)
-    )

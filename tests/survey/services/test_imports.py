@@ -1,58 +1,30 @@
-"""Tests of importing responses from files: reading (survey.importing) and the import service."""
+"""Tests of the import service: responses_import, from a file to stored responses."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
-import subprocess
-import sys
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from assessment.scoring import item_scores
 from assessment.services import instrument_load
 from reports.results import round_export
-from survey.importing import (
-    ImportFileError,
-    ImportSchema,
-    mapping_parse,
-    table_parse,
-    table_read,
-)
+from survey.import_mapping import mapping_parse
+from survey.import_messages import import_summary_lines
 from survey.models import Answer, ImportBatch, Response
 from survey.selectors import round_answers_frame, round_items_frame
-from survey.services import (
-    ImportDuplicateError,
-    invitation_save_page,
-    invitation_save_profile,
-    response_submit,
-    responses_import,
-    round_create,
-    round_today,
-)
+from survey.services.imports import ImportDuplicateError, responses_import
+from survey.services.responses import invitation_save_page, invitation_save_profile, response_submit
+from survey.services.rounds import round_create
+from survey.tables import ImportFileError
+from survey.zones import round_today
+from tests.survey.import_files import csv_content, xlsx_content
 
-FILES = Path(__file__).parent / "files"
+FILES = Path(__file__).parents[1] / "files"
 HEADER = ["side", "function", "level", "a1", "a2", "a3", "a_comment", "b1", "b2", "b3"]
-
-
-def csv_content(rows, *, delimiter=",", encoding="utf-8", bom=False) -> bytes:
-    """Rows written by the csv module (quotes doubled, fields with line breaks quoted)."""
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
-    return ("\ufeff" if bom else "").encode(encoding) + buffer.getvalue().encode(encoding)
-
-
-def xlsx_content(rows) -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def stored(survey_round) -> list[dict]:
@@ -75,172 +47,6 @@ def stored(survey_round) -> list[dict]:
             }
         )
     return result
-
-
-SCHEMA = ImportSchema(
-    items={"a1": "likert", "a2": "likert", "a_comment": "text"},
-    scale_labels=("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"),
-    profile_choices={
-        "side": {"it": "IT", "security": "Security", "other": "Other"},
-        "function": {"identity": "Identity and access management"},
-        "level": {"manager": "Manager"},
-    },
-)
-
-
-# --- reading files (pure) -------------------------------------------------------------------
-
-
-def test_table_read_sniffs_semicolons():
-    table = table_read(content=b"side;a1;a_comment\nIT;4;ok, fine\n")
-    assert table.delimiter == ";"
-    assert table.headers == ["side", "a1", "a_comment"]
-    assert table.rows == [(2, ["IT", "4", "ok, fine"])]
-
-
-def test_table_read_sniffs_tabs():
-    table = table_read(content=b"side\ta1\ta_comment\nIT\t4\tok; fine, really\n")
-    assert table.delimiter == "\t"
-    assert table.rows[0][1] == ["IT", "4", "ok; fine, really"]
-
-
-def test_table_read_drops_the_byte_order_mark_before_the_first_header():
-    table = table_read(content=csv_content([["side", "a1"], ["it", "3"]], bom=True))
-    assert table.headers == ["side", "a1"]
-    assert table.encoding == "utf-8"
-
-
-def test_table_read_falls_back_to_windows_1252():
-    table = table_read(
-        content=csv_content([["side", "a_comment"], ["it", "café"]], encoding="cp1252")
-    )
-    assert table.encoding == "cp1252"
-    assert table.rows[0][1] == ["it", "café"]
-
-
-def test_table_read_uses_the_chosen_encoding():
-    content = csv_content([["side", "a_comment"], ["it", "café"]], encoding="cp1252")
-    with pytest.raises(ImportFileError, match=r"not utf-8 text: byte 0xe9 on line 2"):
-        table_read(content=content, encoding="utf-8")
-    assert table_read(content=content, encoding="cp1252").rows[0][1][1] == "café"
-
-
-def test_table_read_reads_utf16_unicode_text_from_excel():
-    content = "side\ta_comment\r\nit\tcafé\r\n".encode("utf-16")
-    table = table_read(content=content)
-    assert (table.encoding, table.delimiter) == ("utf-16", "\t")
-    assert table.rows == [(2, ["it", "café"])]
-
-
-def test_table_read_drops_a_utf8_mark_even_when_windows_1252_is_chosen():
-    table = table_read(
-        content=csv_content([["side", "a1"], ["it", "3"]], bom=True), encoding="cp1252"
-    )
-    assert table.headers == ["side", "a1"]
-
-
-def test_table_read_keeps_quoted_line_breaks_and_doubled_quotes_and_counts_lines():
-    content = b'side,a_comment\nit,"first line\nsecond ""quoted"" line"\nsecurity,next\n'
-    table = table_read(content=content)
-    assert table.rows == [
-        (2, ["it", 'first line\nsecond "quoted" line']),
-        (4, ["security", "next"]),
-    ]
-
-
-def test_table_read_takes_blank_names_from_later_header_rows():
-    content = csv_content(
-        [
-            ["Which side?", "How do you rate:", "", "Comment"],
-            ["Response", "Statement one", "Statement two", "Open-Ended Response"],
-            ["IT", "4", "5", ""],
-        ]
-    )
-    table = table_read(content=content, header_rows=2)
-    assert table.headers == ["Which side?", "How do you rate:", "Statement two", "Comment"]
-    assert table.rows == [(3, ["IT", "4", "5", ""])]
-
-
-def test_table_read_reads_xlsx_cells_with_their_types():
-    content = xlsx_content([["side", "a1", "submitted_on"], ["IT", 4, dt.date(2026, 3, 1)]])
-    table = table_read(content=content, filename="anything.csv")
-    assert table.format == "xlsx"
-    assert table.rows[0][0] == 2
-    assert table.rows[0][1][:2] == ["IT", 4]
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        (b"", "empty"),
-        (b"  \r\n\r\n", "empty"),
-        (b"\xef\xbb\xbf", "empty"),
-        (b"side,a1\n", "no responses below"),
-        (bytes(range(256)) * 4, "binary data"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, r"\.xls"),
-        (b"PK\x03\x04 this is not really a zip", "not a readable .xlsx"),
-        (b"\x01\x02\x03\x04\x05side,a1\x06\x07\nit\x08,3\x0b\x0c\n", "binary data"),
-    ],
-)
-def test_table_read_refuses_what_it_cannot_read(content, message):
-    with pytest.raises(ImportFileError, match=message):
-        table_read(content=content)
-
-
-def test_table_read_rejects_a_bad_number_of_header_rows():
-    with pytest.raises(ImportFileError, match="header rows"):
-        table_read(content=b"side,a1\nit,3\n", header_rows=0)
-
-
-def test_mapping_parse_keeps_yes_and_no_as_text():
-    mapping = mapping_parse(
-        text="columns:\n  Do you work in security?: side\nvalues:\n  side:\n    Yes: security\n"
-        "    No: it\n"
-    )
-    assert mapping.columns == {"do you work in security?": "side"}
-    assert mapping.values == {"side": {"yes": "security", "no": "it"}}
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("colums: {}", "colums: unknown key"),
-        ("columns: [a, b]", "columns: must map"),
-        ("attributes: [Region]", "not an attribute name"),
-        ("attributes: [side]", "already a profile field"),
-        ("values:\n  likert: [1, 2]", "values.likert: must map"),
-        ("date_format: 12", "date_format"),
-        ("columns: {a: [1]", "not valid YAML"),
-    ],
-)
-def test_mapping_parse_names_the_bad_key(text, message):
-    with pytest.raises(ImportFileError, match=message):
-        mapping_parse(text=text)
-
-
-def test_table_parse_reports_every_bad_cell_with_line_and_column():
-    table = table_read(content=b"side,a1,a2\nIT,4,maybe\nmars,2,\n,1,1\n")
-    result = table_parse(table=table, schema=SCHEMA)
-    assert [str(problem) for problem in result.problems] == [
-        "line 2, column 'a2': 'maybe' is neither a number from 1 to 5 nor a scale label "
-        "('Strongly disagree', 'Disagree', 'Neutral', 'Agree', 'Strongly agree'); map other "
-        "texts in the mapping file's values",
-        "line 3, column 'side': unknown side 'mars': expected one of IT, Security, Other "
-        "(or map it in the mapping file's values.side)",
-        "line 4, column 'side': the side is missing",
-    ]
-
-
-def test_importing_module_loads_without_django():
-    code = (
-        "import sys, survey.importing; "
-        "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
-    )
-    root = Path(__file__).resolve().parents[2]
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stderr
 
 
 # --- the import service ---------------------------------------------------------------------
@@ -642,7 +448,7 @@ def test_dry_run_reports_and_writes_nothing(survey_round):
     assert report.batch is None
     assert (report.response_count, report.answer_count) == (3, 3)
     assert report.side_counts == {"it": 2, "security": 1}
-    assert report.summary_lines()[0] == (
+    assert import_summary_lines(report)[0] == (
         "Dry run: would import 3 responses (3 answers) from dry.csv into round spring; "
         "nothing was written."
     )

@@ -1,0 +1,375 @@
+"""Response writes: the respondent's draft, submitting it, and storing responses in bulk.
+
+Also the checks every stored answer and profile passes, whichever way it comes in (browser,
+bulk, import): :func:`answer_clean`, :func:`profile_clean`, then :func:`responses_write`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import connection, transaction
+
+from assessment.models import Item
+from survey.attributes import attribute_values_clean
+from survey.models import Answer, Function, Invitation, Level, Response, Side, SurveyRound
+from survey.services._common import ItemInfo, choice_check, instrument_items
+from survey.services.rounds import RoundNotOpenError
+from survey.zones import round_today
+
+COMMENT_MAX_LENGTH = 2000
+
+# Keys of Invitation.draft: {"profile": {side, function, level}, "answers": {code: v}, "page": n}
+DRAFT_PROFILE = "profile"
+DRAFT_ANSWERS = "answers"
+DRAFT_PAGE = "page"
+# Inside the draft's profile: {attribute name: choice} for the round's declared questions.
+DRAFT_ATTRIBUTES = "attributes"
+
+
+class DraftIncompleteError(ValueError):
+    """The draft cannot be submitted yet (no profile, so no side to count it under)."""
+
+
+# --- checking answers and profiles ----------------------------------------------------------
+
+
+def answer_clean(*, code: Any, value: Any, items: dict[str, ItemInfo], points: int) -> Any:
+    """Return the cleaned value (int Likert point or stripped comment; None = no answer).
+
+    Raises ValueError for an unknown item, a Likert value outside 1..points, a non-text
+    comment or a comment longer than COMMENT_MAX_LENGTH characters.
+    """
+    info = items.get(code)
+    if info is None:
+        raise ValueError(f"Unknown item code {code!r} for this instrument.")
+    if value is None:
+        return None
+    if info.kind == Item.Kind.LIKERT:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= points:
+            raise ValueError(
+                f"Value {value!r} for item {code!r} is not a whole number from 1 to {points}."
+            )
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"The comment for item {code!r} must be text, got {value!r}.")
+    value = value.strip()
+    if len(value) > COMMENT_MAX_LENGTH:
+        raise ValueError(
+            f"The comment for item {code!r} is longer than {COMMENT_MAX_LENGTH} characters."
+        )
+    return value or None
+
+
+def _answers_clean(
+    answers: dict[str, Any], items: dict[str, ItemInfo], points: int
+) -> dict[str, Any]:
+    """Every answer cleaned by :func:`answer_clean`, blank ones left out (ValueError as it)."""
+    cleaned = {}
+    for code, value in (answers or {}).items():
+        value = answer_clean(code=code, value=value, items=items, points=points)
+        if value is not None:
+            cleaned[code] = value
+    return cleaned
+
+
+def _draft_answers_current(
+    answers: dict[str, Any], items: dict[str, ItemInfo], points: int
+) -> dict[str, Any]:
+    """The draft's answers that still fit the instrument, cleaned.
+
+    An unanswered instrument version may be corrected in place while drafts are open; an
+    answer to an item that was removed, or off a scale that shrank, is dropped rather than
+    blocking the respondent's submission.
+    """
+    current = {}
+    for code, value in (answers or {}).items():
+        try:
+            cleaned = answer_clean(code=code, value=value, items=items, points=points)
+        except ValueError:
+            continue
+        if cleaned is not None:
+            current[code] = cleaned
+    return current
+
+
+def profile_clean(*, side: Any, function: Any, level: Any) -> dict[str, str]:
+    """The checked profile ``{"side", "function", "level"}`` (blank function and level kept
+    as ``""``). Raises ValueError for a missing or unknown side, an unknown function or level.
+    """
+    return {
+        "side": choice_check(value=side, choices=Side, label="side", required=True),
+        "function": choice_check(value=function, choices=Function, label="function"),
+        "level": choice_check(value=level, choices=Level, label="level"),
+    }
+
+
+# --- writing responses ----------------------------------------------------------------------
+
+
+def responses_write(
+    *,
+    survey_round: SurveyRound,
+    cleaned: list[tuple[dict[str, str], dict[str, Any]]],
+    items: dict[str, ItemInfo],
+    source: str,
+    submitted_on: dt.date,
+    extra_fields: list[dict[str, Any]] | None = None,
+) -> list[Response]:
+    """Insert validated responses and their answers with two bulk inserts (caller's atomic).
+
+    ``extra_fields``, when given, holds one dict of further Response fields per response
+    (``submitted_on``, ``attributes``, ``import_batch``), overriding the shared values.
+    Each Response also gets its Likert answers as ``likert_answers`` (one int or None per
+    Likert item of ``items``, in their order: instrument order), the copy the responses
+    export reads, so every write path keeps the two in step.
+    """
+    extras = extra_fields or [{}] * len(cleaned)
+    likert_codes = [code for code, info in items.items() if info.kind == Item.Kind.LIKERT]
+    responses = [
+        Response(
+            **{
+                "round": survey_round,
+                "submitted_on": submitted_on,
+                "source": source,
+                **profile,
+                "likert_answers": [
+                    value if isinstance(value := answers.get(code), int) else None
+                    for code in likert_codes
+                ],
+                **extra,
+            }
+        )
+        for (profile, answers), extra in zip(cleaned, extras, strict=True)
+    ]
+    if connection.features.can_return_rows_from_bulk_insert:
+        Response.objects.bulk_create(responses, batch_size=1000)
+    else:  # pragma: no cover - every supported backend returns primary keys
+        for response in responses:
+            response.save()
+    rows = [
+        Answer(
+            response=response,
+            item_id=items[code].pk,
+            value=value if isinstance(value, int) else None,
+            text=value if isinstance(value, str) else "",
+        )
+        for response, (_profile, answers) in zip(responses, cleaned, strict=True)
+        for code, value in answers.items()
+    ]
+    Answer.objects.bulk_create(rows, batch_size=1000)
+    return responses
+
+
+def responses_create_bulk(
+    *,
+    round: SurveyRound,
+    responses: Iterable[dict],
+    source: str = Response.Source.COLLECTED,
+    submitted_on: dt.date | None = None,
+) -> int:
+    """Store many responses at once and return how many were stored.
+
+    Each dict is ``{"side": str, "function": str, "level": str, "answers": {item_code: v}}``
+    where ``v`` is an int (Likert points 1..scale_points) for a Likert item or a str for a
+    comment item (None or blank means no answer). ``submitted_on`` defaults to today in the
+    round's time zone. Everything is validated first, then written in one transaction with
+    bulk inserts, so a bad value writes nothing.
+
+    Raises ValueError naming the response (1-based), the item and the problem.
+    """
+    if source not in Response.Source.values:
+        raise ValueError(f"Unknown source {source!r}.")
+    items = instrument_items(instrument_id=round.instrument_id)
+    points = round.instrument.scale_points
+    cleaned = []
+    for n, data in enumerate(responses, start=1):
+        try:
+            profile = profile_clean(
+                side=data.get("side"), function=data.get("function"), level=data.get("level")
+            )
+            answers = _answers_clean(data.get("answers") or {}, items, points)
+        except ValueError as exc:
+            raise ValueError(f"Response {n}: {exc}") from exc
+        cleaned.append((profile, answers))
+    if not cleaned:
+        return 0
+    with transaction.atomic():
+        responses_write(
+            survey_round=round,
+            cleaned=cleaned,
+            items=items,
+            source=source,
+            submitted_on=submitted_on or round_today(round),
+        )
+    return len(cleaned)
+
+
+# --- the respondent's draft -----------------------------------------------------------------
+
+
+def _draft_locked(invitation: Invitation) -> dict[str, Any] | None:
+    """Lock the invitation's row and read its stored draft (a new dict, ``{}`` when empty);
+    None when the invitation has been used. Call inside a transaction: the lock holds until
+    it ends, so no save or submit of the same invitation runs in between."""
+    stored = (
+        Invitation.objects.select_for_update()
+        .filter(pk=invitation.pk, used=False)
+        .values_list("draft", flat=True)
+        .first()
+    )
+    return None if stored is None else dict(stored or {})
+
+
+def _draft_update(invitation: Invitation, change: Callable[[dict], None]) -> bool:
+    """Apply ``change`` to the stored draft of an unused invitation, under a row lock.
+
+    Returns False (and writes nothing) when the invitation has been used meanwhile.
+    """
+    with transaction.atomic():
+        draft = _draft_locked(invitation)
+        if draft is None:
+            return False
+        change(draft)
+        updated = Invitation.objects.filter(pk=invitation.pk, used=False).update(draft=draft)
+    if updated:
+        invitation.draft = draft
+    return bool(updated)
+
+
+def invitation_save_profile(
+    *,
+    invitation: Invitation,
+    side: str,
+    function: str,
+    level: str,
+    attributes: dict[str, str] | None = None,
+) -> bool:
+    """Store the respondent's profile in the invitation's draft.
+
+    ``attributes`` answers the round's declared profile questions (name -> choice; blank =
+    prefer not to say); the chosen ones are kept under ``"attributes"`` in the profile.
+    Returns False when the invitation is already used. Raises ValueError for an unknown
+    side (required), function, level, attribute or attribute choice.
+    """
+    profile: dict[str, Any] = profile_clean(side=side, function=function, level=level)
+    chosen = attribute_values_clean(invitation.round.profile_attributes or [], attributes or {})
+    if chosen:
+        profile[DRAFT_ATTRIBUTES] = chosen
+
+    def change(draft: dict) -> None:
+        draft[DRAFT_PROFILE] = profile
+
+    return _draft_update(invitation, change)
+
+
+def invitation_save_page(
+    *, invitation: Invitation, answers: dict[str, int | str | None], page: int | None = None
+) -> bool:
+    """Merge one page's answers into the invitation's draft.
+
+    ``answers`` maps item codes to a Likert value (int, 1..scale_points), a comment (str) or
+    None (no answer: any earlier answer is removed). ``page`` (1-based), when given, marks the
+    pages up to it as finished so that reopening the link resumes after it.
+    Returns False when the invitation is already used. Raises ValueError for an unknown item
+    or a value off the scale.
+    """
+    survey_round = invitation.round
+    items = instrument_items(instrument_id=survey_round.instrument_id)
+    points = survey_round.instrument.scale_points
+    cleaned = {
+        code: answer_clean(code=code, value=value, items=items, points=points)
+        for code, value in answers.items()
+    }
+
+    def change(draft: dict) -> None:
+        stored = dict(draft.get(DRAFT_ANSWERS) or {})
+        for code, value in cleaned.items():
+            if value is None:
+                stored.pop(code, None)
+            else:
+                stored[code] = value
+        draft[DRAFT_ANSWERS] = stored
+        if page is not None:
+            draft[DRAFT_PAGE] = max(int(draft.get(DRAFT_PAGE) or 0), page)
+
+    return _draft_update(invitation, change)
+
+
+def invitation_resume_step(*, invitation: Invitation, page_count: int) -> tuple[str, int | None]:
+    """Return the first unfinished step of the draft: ``("profile", None)``,
+    ``("page", n)`` (1-based dimension page) or ``("review", None)``."""
+    draft = invitation.draft or {}
+    if not (draft.get(DRAFT_PROFILE) or {}).get("side"):
+        return ("profile", None)
+    done = int(draft.get(DRAFT_PAGE) or 0)
+    if done < page_count:
+        return ("page", done + 1)
+    return ("review", None)
+
+
+def _draft_attributes_current(declared: list[dict[str, Any]], stored: Any) -> dict[str, str]:
+    # The round's declaration may have changed since the draft was saved: keep what still fits.
+    if not isinstance(stored, dict):
+        return {}
+    kept = {}
+    for name, value in stored.items():
+        try:
+            kept.update(attribute_values_clean(declared, {name: value}))
+        except ValueError:
+            continue
+    return {entry["name"]: kept[entry["name"]] for entry in declared if entry["name"] in kept}
+
+
+def response_submit(*, invitation: Invitation) -> Response | None:
+    """Turn the invitation's draft into a submitted Response with its Answers.
+
+    In one transaction: the invitation is claimed by a conditional UPDATE that succeeds only
+    once (``used`` False -> True, draft emptied), then the Response (side/function/level from
+    the draft profile; ``submitted_on`` = today's date in the round's time zone, never a time;
+    ``attributes`` = the draft's answers to the round's declared profile questions that are
+    still among their choices) and its Answers are bulk-inserted. Nothing links the Response
+    to the invitation.
+
+    Returns None when the invitation was already used (double click, second tab).
+    Raises DraftIncompleteError when the draft has no profile, RoundNotOpenError when the
+    round is not open now.
+    """
+    survey_round = invitation.round
+    with transaction.atomic():
+        draft = _draft_locked(invitation)
+        if draft is None:
+            return None
+        if not survey_round.is_open():
+            raise RoundNotOpenError(survey_round.slug)
+        profile = draft.get(DRAFT_PROFILE) or {}
+        if not profile.get("side"):
+            raise DraftIncompleteError("The profile step has not been completed.")
+        items = instrument_items(instrument_id=survey_round.instrument_id)
+        points = survey_round.instrument.scale_points
+        cleaned_profile = profile_clean(
+            side=profile.get("side"), function=profile.get("function"), level=profile.get("level")
+        )
+        answers = _draft_answers_current(draft.get(DRAFT_ANSWERS) or {}, items, points)
+        attributes = _draft_attributes_current(
+            survey_round.profile_attributes or [], profile.get(DRAFT_ATTRIBUTES) or {}
+        )
+
+        claimed = Invitation.objects.filter(pk=invitation.pk, used=False).update(
+            used=True, draft={}
+        )
+        if claimed != 1:
+            return None
+        (response,) = responses_write(
+            survey_round=survey_round,
+            cleaned=[(cleaned_profile, answers)],
+            items=items,
+            source=Response.Source.COLLECTED,
+            submitted_on=round_today(survey_round),
+            extra_fields=[{"attributes": attributes}],
+        )
+    invitation.used = True
+    invitation.draft = {}
+    return response

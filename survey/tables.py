@@ -1,0 +1,297 @@
+"""Reading a response file's bytes (CSV or an ``.xlsx`` workbook) into a table of cells.
+
+Pure: no Django. CSV text is UTF-8 with or without a byte-order mark, Windows-1252 or UTF-16,
+separated by commas, semicolons or tabs (sniffed); a workbook is read from its first sheet.
+Every step of an import reports what is wrong with the file as :class:`Problem` values in an
+:class:`ImportFileError`, defined here with the first step. What the cells mean is decided
+later, by :mod:`survey.importing`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import dataclasses
+import io
+import zipfile
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+DELIMITERS = (",", ";", "\t")
+SNIFF_SAMPLE_CHARS = 64 * 1024
+XLSX_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_HEADER_ROWS = 10
+MAX_PROBLEMS_SHOWN = 50
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
+_XLSX_UNREADABLE = "The file is not a readable .xlsx workbook (save it again as .xlsx or CSV)."
+_ENCODING_ALIASES = {
+    "utf-8": "utf-8-sig",
+    "utf8": "utf-8-sig",
+    "utf-8-sig": "utf-8-sig",
+    "cp1252": "cp1252",
+    "windows-1252": "cp1252",
+    "utf-16": "utf-16",
+}
+
+
+# --- problems -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an import file; ``line`` is 1-based, ``column`` a header label."""
+
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class ImportFileError(ValueError):
+    """A file that cannot be imported. ``problems`` lists every problem found, in file order.
+
+    The message gives the first :data:`MAX_PROBLEMS_SHOWN` problems and the total count.
+    """
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        self.problems = list(problems) or [Problem(None, None, message)]
+        super().__init__(message)
+
+
+def problems_message(problems: Sequence[Problem], *, filename: str = "") -> str:
+    """Format problems for people: a heading with the count, then one line per problem
+    (the first :data:`MAX_PROBLEMS_SHOWN`), then how many more were left out."""
+    count = len(problems)
+    name = f" in {filename}" if filename else ""
+    noun = "problem" if count == 1 else "problems"
+    lines = [f"Nothing was imported: {count} {noun}{name}."]
+    lines += [f"- {problem}" for problem in problems[:MAX_PROBLEMS_SHOWN]]
+    if count > MAX_PROBLEMS_SHOWN:
+        lines.append(f"… and {count - MAX_PROBLEMS_SHOWN} more.")
+    return "\n".join(lines)
+
+
+def _fail(problems: Sequence[Problem], *, filename: str = "") -> ImportFileError:
+    return ImportFileError(problems_message(problems, filename=filename), problems)
+
+
+def cell_blank(value: Any) -> bool:
+    """A cell that holds nothing: None, or text of spaces only."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# --- reading the file ---------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Table:
+    """A file read into cells.
+
+    ``headers`` holds one name per column (``""`` when the header rows leave it blank);
+    ``rows`` holds ``(line, cells)`` pairs, ``line`` being the 1-based line where the record
+    starts in a CSV file (as a text editor counts) or the sheet row in a workbook. Cells are
+    ``str`` in CSV; a workbook also gives ``int``, ``float``, ``bool``, ``datetime`` or None.
+    Blank lines are left out.
+    """
+
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]
+    format: str  # "csv" | "xlsx"
+    encoding: str = ""
+    delimiter: str = ""
+
+
+def encoding_check(encoding: str | None) -> str | None:
+    """Return the codec used for a chosen encoding name (None: detect), or raise
+    ImportFileError for an encoding this importer does not read."""
+    if encoding is None or encoding == "" or encoding == "auto":
+        return None
+    codec = _ENCODING_ALIASES.get(encoding.strip().lower())
+    if codec is None:
+        choices = "utf-8, cp1252"
+        raise ImportFileError(f"Unknown encoding {encoding!r}: choose {choices} or leave it out.")
+    return codec
+
+
+def table_read(
+    *, content: bytes, header_rows: int = 1, encoding: str | None = None, filename: str = ""
+) -> Table:
+    """Read the bytes of a CSV file or an ``.xlsx`` workbook into a :class:`Table`.
+
+    The format is recognised from the content, not the name: a ZIP archive is read as an
+    ``.xlsx`` workbook (first sheet), anything else as CSV text. ``header_rows`` (1..10) is how
+    many rows at the top are headers: the first names the columns, and a blank name there is
+    taken from the next header rows (SurveyMonkey writes 2 rows, Qualtrics 3). ``encoding``
+    (``utf-8`` or ``cp1252``; None detects: UTF-16 by its byte-order mark, else UTF-8 with or
+    without a byte-order mark, else Windows-1252). The CSV delimiter (comma, semicolon or tab)
+    is sniffed. ``filename`` only serves to refuse a ``.xlsx`` name on content that is not one.
+
+    Raises ImportFileError for an empty file, binary data, a legacy ``.xls`` or unreadable
+    workbook, text that does not decode, a malformed CSV record, or no data rows.
+    """
+    if not isinstance(header_rows, int) or not 1 <= header_rows <= MAX_HEADER_ROWS:
+        raise ImportFileError(
+            f"The number of header rows must be a whole number from 1 to {MAX_HEADER_ROWS}."
+        )
+    codec = encoding_check(encoding)
+    if not content or not content.strip() or content.strip() == codecs.BOM_UTF8:
+        raise ImportFileError("The file is empty.")
+    if content.startswith(_OLE_MAGIC):
+        raise ImportFileError(
+            "This is an old-style Excel workbook (.xls): save it as .xlsx or CSV and try again."
+        )
+    if filename.lower().endswith(".xlsx") and not content.startswith(_ZIP_MAGIC):
+        raise ImportFileError(_XLSX_UNREADABLE)
+    if content.startswith(_ZIP_MAGIC):
+        records = list(_xlsx_records(content))
+        table_format, used_encoding, delimiter = "xlsx", "", ""
+    else:
+        text, used_encoding = _decode(content, codec)
+        delimiter = _delimiter_guess(text[:SNIFF_SAMPLE_CHARS])
+        records = list(_csv_records(text, delimiter))
+        table_format = "csv"
+    records = [(line, cells) for line, cells in records if not all(map(cell_blank, cells))]
+    if not records:
+        raise ImportFileError("The file holds no rows.")
+    header_records = records[:header_rows]
+    rows = records[header_rows:]
+    if not rows:
+        raise ImportFileError(
+            f"The file has {len(header_records)} header row(s) but no responses below them."
+        )
+    return Table(
+        headers=_headers(header_records),
+        rows=rows,
+        format=table_format,
+        encoding=used_encoding,
+        delimiter=delimiter,
+    )
+
+
+def _headers(header_records: list[tuple[int, list[Any]]]) -> list[str]:
+    width = max(len(cells) for _line, cells in header_records)
+    headers = []
+    for index in range(width):
+        name = ""
+        for _line, cells in header_records:
+            cell = cells[index] if index < len(cells) else None
+            if not cell_blank(cell):
+                name = " ".join(str(cell).split())
+                break
+        headers.append(name.lstrip("\ufeff").strip())
+    return headers
+
+
+def _decode(content: bytes, codec: str | None) -> tuple[str, str]:
+    """Decode CSV bytes; return the text and the name of the encoding used."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and codec in (
+        None,
+        "utf-16",
+    ):
+        try:
+            return content.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise ImportFileError("The file starts like UTF-16 text but does not decode.") from None
+    if content.startswith(codecs.BOM_UTF8):
+        content = content[len(codecs.BOM_UTF8) :]  # UTF-8 whatever was chosen; drop the mark
+        codec = "utf-8-sig" if codec is None else codec
+    if b"\x00" in content:
+        raise ImportFileError(
+            "The file is neither CSV text nor an .xlsx workbook: it contains binary data."
+        )
+    candidates = [codec] if codec else ["utf-8-sig", "cp1252"]
+    errors: list[UnicodeDecodeError] = []
+    for name in candidates:
+        try:
+            text = content.decode(name)
+        except UnicodeDecodeError as exc:
+            errors.append(exc)
+            continue
+        controls = sum(1 for char in text[:SNIFF_SAMPLE_CHARS] if _is_control(char))
+        if controls > max(2, len(text[:SNIFF_SAMPLE_CHARS]) // 100):
+            raise ImportFileError(
+                "The file is neither CSV text nor an .xlsx workbook: it contains binary data."
+            )
+        return text, "utf-8" if name == "utf-8-sig" else name
+    error = errors[-1]
+    line = content[: error.start].count(b"\n") + 1
+    shown = "UTF-8 or Windows-1252" if codec is None else codec.replace("-sig", "")
+    raise ImportFileError(
+        f"The file is not {shown} text: byte 0x{content[error.start]:02x} on line {line} "
+        "cannot be read. Save it as CSV UTF-8 and try again."
+    )
+
+
+def _is_control(char: str) -> bool:
+    return (ord(char) < 32 and char not in "\t\r\n") or char == "\x7f"
+
+
+def _first_record_width(sample: str, delimiter: str) -> int:
+    try:
+        row = next(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter), [])
+    except csv.Error:
+        return 0
+    return len(row)
+
+
+def _delimiter_guess(sample: str) -> str:
+    """Comma, semicolon or tab: the sniffer's choice if it splits the header, else the one
+    that splits the header into the most columns (comma on a tie)."""
+    widths = {delimiter: _first_record_width(sample, delimiter) for delimiter in DELIMITERS}
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        sniffed = ""
+    if sniffed in widths and widths[sniffed] > 1 and widths[sniffed] == max(widths.values()):
+        return sniffed
+    return max(DELIMITERS, key=lambda delimiter: widths[delimiter])
+
+
+def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line where the record starts, cells)``; quoted fields may span lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
+    line = 1
+    try:
+        for cells in reader:
+            yield line, cells
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise _fail([Problem(line, None, f"this CSV record cannot be read: {exc}")]) from None
+
+
+def _xlsx_records(content: bytes) -> Iterator[tuple[int, list[Any]]]:
+    """Yield ``(sheet row, cells)`` of the workbook's first sheet (values, not formulas)."""
+    try:
+        import openpyxl  # imported here: only workbooks need it
+    except ImportError:  # pragma: no cover - openpyxl is in requirements.txt
+        raise ImportFileError("Reading .xlsx files needs the openpyxl package.") from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFileError(_XLSX_UNREADABLE) from None
+    if unpacked > XLSX_MAX_UNCOMPRESSED_BYTES:
+        raise ImportFileError("The workbook is too large once unpacked.")
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            sheet.reset_dimensions()  # some tools write a wrong sheet size
+            rows = [
+                (number, list(values))
+                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+            ]
+        finally:
+            workbook.close()
+    except Exception:  # openpyxl raises many kinds on a damaged file; none may escape
+        raise ImportFileError(_XLSX_UNREADABLE) from None
+    yield from rows
