@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from reports.analysis import (
+from reports.vocabulary import (
     STATUS_ALIGNED,
     STATUS_BREAKDOWN,
     STATUS_DIVIDED,

@@ -21,14 +21,15 @@ import datetime as dt
 import io
 import math
 import numbers
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from reports.analysis import SUMMARY_COLUMNS as ANALYSIS_SUMMARY_COLUMNS
 from reports.disclosure import profiles_generalise
+from reports.vocabulary import DIMENSION_GAP_COLUMNS
+from reports.vocabulary import SUMMARY_COLUMNS as ANALYSIS_SUMMARY_COLUMNS
 
 KINDS = ("responses", "summary", "gaps")
 BOM = "\ufeff".encode()
@@ -39,21 +40,25 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 RESPONSE_PROFILE_COLUMNS = ["row", "side", "function", "level", "submitted_month"]
 # summary.csv: the columns of reports.analysis.group_summary; a suppressed row has blanks.
 SUMMARY_COLUMNS = [column for column in ANALYSIS_SUMMARY_COLUMNS if column != "suppressed"]
-GAPS_COLUMNS = [
-    "dimension_code",
-    "attribute",
-    "group_a",
-    "group_b",
-    "n_a",
-    "n_b",
-    "score_a",
-    "score_b",
-    "gap",
-    "rank_biserial",
-    "p_value",
-    "q_value",
-    "status",
-]
+# gaps.csv: these columns of reports.analysis.DIMENSION_GAP_COLUMNS, in that order, each
+# written by its format and blank where the group it belongs to (its suppression flag) is
+# suppressed.
+_GAPS_FORMATS: dict[str, tuple[str | None, Callable[[Any], Any]]] = {
+    "dimension_code": (None, str),
+    "attribute": (None, str),
+    "group_a": (None, str),
+    "group_b": (None, str),
+    "n_a": ("suppressed_a", lambda v: _count(v)),
+    "n_b": ("suppressed_b", lambda v: _count(v)),
+    "score_a": ("suppressed_a", lambda v: _rounded(v)),
+    "score_b": ("suppressed_b", lambda v: _rounded(v)),
+    "gap": ("suppressed", lambda v: _rounded(v)),
+    "rank_biserial": ("suppressed", lambda v: _rounded(v, STATISTIC_DECIMALS)),
+    "p_value": ("suppressed", lambda v: _significant(v)),
+    "q_value": ("suppressed", lambda v: _significant(v)),
+    "status": (None, str),
+}
+GAPS_COLUMNS = [column for column in DIMENSION_GAP_COLUMNS if column in _GAPS_FORMATS]
 SUMMARY_DECIMALS = 2
 ROWS_PER_CHUNK = 2_000  # responses.csv rows encoded and yielded at a time
 STATISTIC_DECIMALS = 3  # rwg(j), AD, alpha, rank-biserial r
@@ -270,19 +275,9 @@ def gaps_rows(gaps: pd.DataFrame) -> Iterator[list[Any]]:
     they are written blank (status ``suppressed``).
     """
     yield GAPS_COLUMNS
-    for row in gaps.itertuples(index=False):
+    formats = [_GAPS_FORMATS[column] for column in GAPS_COLUMNS]
+    for row in gaps.to_dict(orient="records"):
         yield [
-            row.dimension_code,
-            row.attribute,
-            row.group_a,
-            row.group_b,
-            None if row.suppressed_a else _count(row.n_a),
-            None if row.suppressed_b else _count(row.n_b),
-            None if row.suppressed_a else _rounded(row.score_a),
-            None if row.suppressed_b else _rounded(row.score_b),
-            None if row.suppressed else _rounded(row.gap),
-            None if row.suppressed else _rounded(row.rank_biserial, STATISTIC_DECIMALS),
-            None if row.suppressed else _significant(row.p_value),
-            None if row.suppressed else _significant(row.q_value),
-            row.status,
+            None if hidden and row[hidden] else write(row[column])
+            for column, (hidden, write) in zip(GAPS_COLUMNS, formats, strict=True)
         ]

@@ -10,16 +10,10 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from assessment.scoring import likert_items
-from reports.analysis import (
-    LEADERS_VS_STAFF,
-    STATUS_BREAKDOWN,
-    STATUS_WATCH,
-    GroupComparison,
-    Thresholds,
-    compare_groups,
-)
+from reports.analysis import GroupComparison, compare_groups
 from reports.disclosure import BLANK, table_hidden
 from reports.panel import respondent_scores, score_items
+from reports.vocabulary import LEADERS_VS_STAFF, STATUS_BREAKDOWN, STATUS_WATCH, Thresholds
 
 WITHIN_SIDES = ("it", "security")
 

@@ -19,8 +19,8 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from reports.analysis import DEFAULT_COMPARISON, GROUP_JOINER, LEADERS_VS_STAFF, Comparison
 from reports.results import RoundAttribute, RoundChoices
+from reports.vocabulary import DEFAULT_COMPARISON, GROUP_JOINER, LEADERS_VS_STAFF, Comparison
 from survey.attributes import attribute_name_label
 from survey.models import Function, Level, Side
 

@@ -30,34 +30,14 @@ import pandas as pd
 from assessment.scoring import MIN_SHARE_ANSWERED, item_scores, likert_items, rescale_0_100
 from reports.disclosure import all_row_suppressed, check_k, count_shown
 from reports.statistics import ad_index, cronbach_alpha, rwg_j
+from reports.vocabulary import ALL_GROUP, DISTRIBUTION_COLUMNS
 
-DISTRIBUTION_COLUMNS = [
-    "item_code",
-    "dimension_code",
-    "attribute",
-    "group",
-    "point",
-    "count",
-    "pct",
-    "n",
-    "suppressed",
-]
-
-
-ALL_GROUP = "all"
 ANSWER_LEVEL_COLUMNS = ("response_id", "item_code", "value", "dimension_code", "score")
 
 
 def dimension_order(items: pd.DataFrame) -> list[str]:
     """Dimension codes of the Likert items, in instrument order."""
     return list(dict.fromkeys(likert_items(items)["dimension_code"]))
-
-
-def dimension_names(items: pd.DataFrame) -> dict[str, str]:
-    """Map dimension code -> name (``dimension_name``, else the code), in instrument order."""
-    frame = likert_items(items)
-    names = frame["dimension_name"] if "dimension_name" in frame else frame["dimension_code"]
-    return dict(zip(frame["dimension_code"], names, strict=True))
 
 
 def respondent_columns(frame: pd.DataFrame) -> list[str]:

@@ -15,7 +15,9 @@ import pandas as pd
 from django.utils.translation import gettext as _
 
 from reports import charts, trend_charts
-from reports.analysis import (
+from reports.forms import ATTRIBUTES, ReportQuery, group_label
+from reports.results import Participation, RoundResults, Trend
+from reports.vocabulary import (
     ALL_GROUP,
     STATUS_ALIGNED,
     STATUS_BREAKDOWN,
@@ -23,11 +25,8 @@ from reports.analysis import (
     STATUS_SUPPRESSED,
     STATUS_WATCH,
     Comparison,
+    dimension_names,
 )
-from reports.findings import top_findings
-from reports.forms import ATTRIBUTES, ReportQuery, group_label
-from reports.panel import dimension_names
-from reports.results import Participation, RoundResults, Trend
 from survey.models import Side
 
 
@@ -334,7 +333,7 @@ def trend_figures(trend: Trend, comparison: Comparison, *, drawn: bool = True) -
     return out
 
 
-def summary_figures(
+def executive_summary_figures(
     results: RoundResults, guidance: Mapping[str, str], dimension_url: Callable[[str], str]
 ) -> dict[str, Any]:
     """The executive summary's part drawn from the answers: alignment index, top findings
@@ -343,7 +342,7 @@ def summary_figures(
     figures = results.figures
     names = dimension_names(figures.items)
     statuses = status_labels()
-    findings = frame_records(top_findings(figures.gaps), names)
+    findings = frame_records(figures.findings, names)
     for row in findings:
         row["status_label"] = statuses.get(row["status"], row["status"])
         row["guidance"] = guidance.get(row["dimension_code"], "")

@@ -27,14 +27,7 @@ import pandas as pd
 from django.conf import settings
 
 from reports import exports
-from reports.analysis import (
-    DEFAULT_COMPARISON,
-    SIDE_GROUPS,
-    Comparison,
-    GroupComparison,
-    Thresholds,
-    round_analysis,
-)
+from reports.analysis import GroupComparison, round_analysis
 from reports.cache import round_results_cached
 from reports.disclosure import (
     attribute_options,
@@ -45,8 +38,7 @@ from reports.disclosure import (
     small_sides_removed,
     values_offered,
 )
-from reports.findings import leaders_versus_staff
-from reports.panel import dimension_names
+from reports.findings import leaders_versus_staff, recurring_words, top_findings
 from reports.selectors import (
     round_has_responses,
     round_results_version,
@@ -54,6 +46,13 @@ from reports.selectors import (
     rounds_with_counts,
 )
 from reports.trends import TrendRound, round_change, shared_items, trend_table
+from reports.vocabulary import (
+    DEFAULT_COMPARISON,
+    SIDE_GROUPS,
+    Comparison,
+    Thresholds,
+    dimension_names,
+)
 from survey.attributes import attribute_name_label
 from survey.models import Function, Level, Side, SurveyRound
 from survey.selectors import (
@@ -128,7 +127,8 @@ class Participation:
 class Figures:
     """The published frames of one comparison under at most one filter.
 
-    Frames as in :class:`reports.analysis.RoundAnalysis` (suppressed cells already blank);
+    Frames as in :class:`reports.analysis.RoundAnalysis` (suppressed cells already blank),
+    and ``findings``, the dimensions to act on first (:func:`reports.findings.top_findings`);
     ``items``: the Likert items. ``respondents``: respondents behind the figures;
     ``hidden_groups``: groups of the compared attribute the filter's table recoding hides;
     ``too_few``: a filtered view of fewer than k respondents, which shows nothing;
@@ -145,6 +145,7 @@ class Figures:
     item_gaps: pd.DataFrame | None = None
     distributions: pd.DataFrame | None = None
     mirror_pairs: pd.DataFrame | None = None
+    findings: pd.DataFrame | None = None
     alignment_index: float | None = None
 
     @property
@@ -400,6 +401,7 @@ def _figures(reads: _Reads, comparison: Comparison, filters: dict[str, str]) -> 
         item_gaps=analysis.item_gaps,
         distributions=analysis.distributions,
         mirror_pairs=analysis.mirror_pairs,
+        findings=top_findings(analysis.gaps),
         alignment_index=analysis.alignment_index,
     )
 
@@ -525,23 +527,33 @@ def rounds_overview() -> list[tuple[SurveyRound, int | None]]:
     return out
 
 
+@dataclass(frozen=True)
+class Comments:
+    """The comments of one dimension as they may be shown: ``texts`` (none unless enough
+    people wrote one) and ``words``, the words that recur across them
+    (:func:`reports.findings.recurring_words`: ``word``, ``comments``)."""
+
+    texts: list[str]
+    words: pd.DataFrame
+
+
 def round_comments(
     *, round: SurveyRound, dimension_code: str, version: str | None = None
-) -> list[str]:
+) -> Comments:
     """The comments of one dimension as they may be shown (cached): none unless at least
-    :func:`comment_threshold` respondents wrote one (:func:`reports.disclosure.dimension_comments`).
-    Callers shuffle them on every request, so the order says nothing of who wrote when.
-    ``version``: the round's results version when the caller has read it already."""
+    :func:`comment_threshold` respondents wrote one (:func:`reports.disclosure.dimension_comments`),
+    with their recurring words. Callers shuffle the texts on every request, so the order says
+    nothing of who wrote when. ``version``: the round's results version when the caller has
+    read it already."""
     threshold = comment_threshold(round=round)
+
+    def build() -> Comments:
+        frame = round_comments_frame(round=round, dimension_code=dimension_code)
+        texts = list(dimension_comments(frame, threshold)["text"])
+        return Comments(texts=texts, words=recurring_words(texts))
+
     return round_results_cached(
-        round=round,
-        part=f"comments|{dimension_code}",
-        version=version,
-        build=lambda: list(
-            dimension_comments(
-                round_comments_frame(round=round, dimension_code=dimension_code), threshold
-            )["text"]
-        ),
+        round=round, part=f"comments|{dimension_code}", version=version, build=build
     )
 
 

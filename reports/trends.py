@@ -31,9 +31,10 @@ import numpy as np
 import pandas as pd
 
 from assessment.scoring import likert_items
-from reports.analysis import DEFAULT_COMPARISON, Comparison, Thresholds, compare_groups
+from reports.analysis import compare_groups
 from reports.panel import respondent_scores, score_items
 from reports.statistics import bh_qvalues, effect_label, mann_whitney
+from reports.vocabulary import DEFAULT_COMPARISON, Comparison, Thresholds
 
 __all__ = [
     "CHANGE_COLUMNS",

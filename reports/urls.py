@@ -20,7 +20,7 @@ urlpatterns = [
         name="comments",
     ),
     path("<slug:slug>/trend/", over_time.trend, name="trend"),
-    path("<slug:slug>/summary/", over_time.summary, name="summary"),
+    path("<slug:slug>/summary/", over_time.executive_summary, name="executive_summary"),
     re_path(
         r"^(?P<slug>[-a-zA-Z0-9_]+)/export/(?P<kind>responses|summary|gaps)\.csv$",
         exports.export,

@@ -10,7 +10,6 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from reports import presenters
-from reports.findings import recurring_words
 from reports.permissions import leader_required
 from reports.results import comment_threshold, round_comments
 from reports.selectors import dimension_by_code
@@ -25,7 +24,7 @@ def comments(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     dimension = dimension_by_code(round=survey_round, code=code)
     if dimension is None:
         raise Http404
-    texts = round_comments(round=survey_round, dimension_code=code)
+    comments = round_comments(round=survey_round, dimension_code=code)
     return render(
         request,
         "reports/comments.html",
@@ -34,8 +33,8 @@ def comments(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "dimension": dimension,
             "threshold": comment_threshold(round=survey_round),
             # A fresh order on every request: the order says nothing of who wrote when.
-            "comments": random.sample(texts, len(texts)),
-            "words": presenters.frame_records(recurring_words(texts)),
+            "comments": random.sample(comments.texts, len(comments.texts)),
+            "words": presenters.frame_records(comments.words),
             "dimension_url": reverse("reports:dimension", kwargs={"slug": slug, "code": code}),
             "dashboard_url": reverse("reports:dashboard", kwargs={"slug": slug}),
         },

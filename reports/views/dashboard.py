@@ -176,7 +176,7 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
                     ),
                     "comments": round_comments(
                         round=survey_round, dimension_code=code, version=results.version
-                    ),
+                    ).texts,
                 },
             )
         )

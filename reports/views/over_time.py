@@ -40,7 +40,7 @@ def trend(request: HttpRequest, slug: str) -> HttpResponse:
             {"label": label, "url": reverse("reports:dashboard", kwargs={"slug": key})}
             for key, label in trend.rounds
         ],
-        "summary_url": reverse("reports:summary", kwargs={"slug": slug}),
+        "summary_url": reverse("reports:executive_summary", kwargs={"slug": slug}),
         "dashboard_url": reverse("reports:dashboard", kwargs={"slug": slug}),
         "thresholds": results.thresholds,
     }
@@ -58,7 +58,7 @@ def trend(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @leader_required
-def summary(request: HttpRequest, slug: str) -> HttpResponse:
+def executive_summary(request: HttpRequest, slug: str) -> HttpResponse:
     """One printable page: alignment index, the top three findings with their guidance,
     the change since the last round, participation, and leaders versus staff per side."""
     survey_round = round_or_404(slug)
@@ -81,8 +81,8 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
             presentation_cached(
                 round=survey_round,
                 results=results,
-                page="summary",
-                build=lambda: presenters.summary_figures(
+                page="executive-summary",
+                build=lambda: presenters.executive_summary_figures(
                     results,
                     dimension_guidance(round=survey_round),
                     lambda code: reverse("reports:dimension", kwargs={"slug": slug, "code": code}),

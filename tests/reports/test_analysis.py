@@ -10,8 +10,6 @@ import pytest
 from scipy.linalg import hadamard
 
 from reports.analysis import (
-    Comparison,
-    Thresholds,
     alignment_index,
     compare_groups,
     group_summary,
@@ -27,6 +25,7 @@ from reports.statistics import (
     mann_whitney,
     rwg_j,
 )
+from reports.vocabulary import Comparison, Thresholds
 
 
 def make_items(points_items: dict[str, list[tuple[str, bool]]]) -> pd.DataFrame:

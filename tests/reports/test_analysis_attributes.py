@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reports.analysis import Comparison, compare_groups, group_summary, round_analysis
+from reports.analysis import compare_groups, group_summary, round_analysis
 from reports.panel import item_distributions, respondent_columns, respondent_scores, score_items
+from reports.vocabulary import Comparison
 
 ITEMS = pd.DataFrame(
     [

@@ -15,9 +15,9 @@ from django.apps import apps
 
 from bench.generate import respondents_generate
 from reports import results
-from reports.analysis import Comparison
 from reports.exports import responses_published
 from reports.results import round_export
+from reports.vocabulary import Comparison
 from survey.models import Response
 from survey.selectors import responses_table
 from survey.services.imports import responses_import

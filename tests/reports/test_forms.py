@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from reports.analysis import DEFAULT_COMPARISON, LEADERS_VS_STAFF, Comparison
 from reports.forms import (
     ComparisonForm,
     comparison_from_query,
@@ -12,6 +11,7 @@ from reports.forms import (
     group_label,
 )
 from reports.results import RoundAttribute
+from reports.vocabulary import DEFAULT_COMPARISON, LEADERS_VS_STAFF, Comparison
 
 
 def test_no_parameters_give_it_versus_security_without_a_message():

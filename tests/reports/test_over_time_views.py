@@ -54,7 +54,7 @@ def assert_no_inline_script(content: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "extra"), [("trend", {}), ("summary", {}), ("comments", {"code": "a"})]
+    ("name", "extra"), [("trend", {}), ("executive_summary", {}), ("comments", {"code": "a"})]
 )
 def test_anonymous_user_is_sent_to_log_in(client, rounds, name, extra):
     response = client.get(url(name, rounds[1], **extra))
@@ -63,7 +63,7 @@ def test_anonymous_user_is_sent_to_log_in(client, rounds, name, extra):
 
 
 @pytest.mark.parametrize(
-    ("name", "extra"), [("trend", {}), ("summary", {}), ("comments", {"code": "a"})]
+    ("name", "extra"), [("trend", {}), ("executive_summary", {}), ("comments", {"code": "a"})]
 )
 def test_user_outside_leaders_gets_a_403(plain_client, rounds, name, extra):
     response = plain_client.get(url(name, rounds[1], **extra))
@@ -154,7 +154,7 @@ def test_summary_shows_index_top_breakdowns_with_guidance_and_participation(
     )
     # As the trend page (17), plus participation and the dimensions' guidance.
     with django_assert_max_num_queries(19):
-        response = leader_client.get(url("summary", autumn))
+        response = leader_client.get(url("executive_summary", autumn))
     assert response.status_code == 200
     content = response.content.decode()
     # a: gap 45.8, b: gap 0 -> index 100 − (45.8 + 0) / 2 ≈ 77.
@@ -172,7 +172,7 @@ def test_summary_shows_index_top_breakdowns_with_guidance_and_participation(
 
 
 def test_summary_reports_the_trend_since_the_last_round(leader_client, rounds):
-    response = leader_client.get(url("summary", rounds[1]))
+    response = leader_client.get(url("executive_summary", rounds[1]))
     change = {row["dimension_code"]: row for row in response.context["change"]}
     assert change["a"]["verdict_b"] == "rose"
     assert response.context["previous_label"] == "Spring 2026"
@@ -191,7 +191,7 @@ def test_summary_hides_small_participation_counts(leader_client, small_instrumen
         responses=[{"side": "it", "function": "", "level": "", "answers": {"a1": 4}}] * 6
         + [{"side": "other", "function": "", "level": "", "answers": {"a1": 4}}] * 2,
     )
-    response = leader_client.get(url("summary", survey_round))
+    response = leader_client.get(url("executive_summary", survey_round))
     content = response.content.decode()
     rows = {row["label"]: row for row in response.context["participation"]}
     assert rows["Other"]["completed_small"]
@@ -218,7 +218,7 @@ def test_summary_of_leaders_versus_staff_within_each_side(leader_client, small_i
             for _ in range(count)
         ],
     )
-    response = leader_client.get(url("summary", survey_round))
+    response = leader_client.get(url("executive_summary", survey_round))
     leaders = {side["side"]: side for side in response.context["leaders"]}
     it = leaders["it"]["rows"][0]
     assert it["score_a"] == pytest.approx(100.0)
@@ -228,7 +228,7 @@ def test_summary_of_leaders_versus_staff_within_each_side(leader_client, small_i
     assert security["score_a"] is None  # 2 managers
     assert security["score_b"] is None  # the 6 staff = the side minus the 2 managers
     assert "Leaders versus staff within each side" in response.content.decode()
-    filtered = leader_client.get(url("summary", survey_round), {"level": "individual"})
+    filtered = leader_client.get(url("executive_summary", survey_round), {"level": "individual"})
     assert filtered.context["leaders"] == []
     assert "Not shown while a filter is on" in filtered.content.decode()
 
@@ -247,7 +247,7 @@ def test_a_filter_that_stays_above_the_threshold_shows_filtered_figures(
     )
     # As unfiltered (19), plus the attributes the filter reads.
     with django_assert_max_num_queries(20):
-        response = leader_client.get(url("summary", autumn), {"level": "individual"})
+        response = leader_client.get(url("executive_summary", autumn), {"level": "individual"})
     assert response.status_code == 200
     assert response.context["active_filters"] == [("Level", "Individual contributor")]
     assert response.context["respondents"] == 20
@@ -263,7 +263,7 @@ def test_a_filter_leaving_fewer_than_k_shows_not_enough_responses(leader_client,
         round=autumn,
         responses=[{"side": "it", "function": "", "level": "manager", "answers": {"a1": 1}}] * 3,
     )
-    response = leader_client.get(url("summary", autumn), {"level": "manager"})
+    response = leader_client.get(url("executive_summary", autumn), {"level": "manager"})
     content = response.content.decode()
     assert response.context["too_few"]
     assert "it leaves fewer than 5 respondents to show" in content
@@ -286,7 +286,7 @@ def test_a_filtered_side_that_could_be_subtracted_is_hidden(leader_client, round
         + [{"side": "other", "function": "", "level": "manager", "answers": {"a1": 3}}] * 5
         + [{"side": "other", "function": "", "level": "individual", "answers": {"a1": 3}}] * 5,
     )
-    response = leader_client.get(url("summary", autumn), {"level": "individual"})
+    response = leader_client.get(url("executive_summary", autumn), {"level": "individual"})
     scorecard = {row["dimension_code"]: row for row in response.context["scorecard"]}
     assert scorecard["a"]["score_a"] is None  # IT individuals = IT minus 2 managers
     assert scorecard["a"]["score_b"] is not None
@@ -307,23 +307,23 @@ def test_attribute_filters_offer_only_values_held_by_k_respondents(leader_client
     Response.objects.filter(round=autumn).update(attributes={"region": "north"})
     Response.objects.filter(pk__in=security[-6:-1]).update(attributes={"region": "south"})
     Response.objects.filter(pk=security[-1]).update(attributes={"region": "antarctica"})
-    response = leader_client.get(url("summary", autumn))
+    response = leader_client.get(url("executive_summary", autumn))
     field = response.context["filter_form"].fields["attr.region"]
     # antarctica (1) is hidden, and south (5) with it: the round minus north would be them.
     assert [value for value, _ in field.choices] == ["", "north"]
-    filtered = leader_client.get(url("summary", autumn), {"attr.region": "north"})
+    filtered = leader_client.get(url("executive_summary", autumn), {"attr.region": "north"})
     assert filtered.context["active_filters"] == [("Region", "north")]
     north = Response.objects.filter(round=autumn, attributes__region="north").count()
     assert filtered.context["respondents"] == north
     assert filtered.context["hidden_sides"] == []
-    refused = leader_client.get(url("summary", autumn), {"attr.region": "antarctica"})
+    refused = leader_client.get(url("executive_summary", autumn), {"attr.region": "antarctica"})
     assert refused.status_code == 200
     assert refused.context["filter_problems"]
     assert not refused.context["filtered"]
 
 
 def test_an_invalid_filter_value_is_ignored_with_a_message(leader_client, rounds):
-    response = leader_client.get(url("summary", rounds[1]), {"level": "pharaoh"})
+    response = leader_client.get(url("executive_summary", rounds[1]), {"level": "pharaoh"})
     assert response.status_code == 200
     assert response.context["filter_problems"]
     assert "not available" in response.content.decode()
@@ -331,7 +331,7 @@ def test_an_invalid_filter_value_is_ignored_with_a_message(leader_client, rounds
 
 
 def test_summary_page_links_print_stylesheet_and_hides_controls_on_paper(leader_client, rounds):
-    content = leader_client.get(url("summary", rounds[1])).content.decode()
+    content = leader_client.get(url("executive_summary", rounds[1])).content.decode()
     assert "reports/print.css" in content
     assert "reports/over_time.js" in content
     assert "data-print hidden" in content  # shown by the script only
@@ -401,7 +401,7 @@ def test_comment_threshold_is_never_below_the_rounds_k(leader_client, small_inst
 def test_pages_of_a_round_without_responses_show_an_empty_state(leader_client, rounds):
     spring, _autumn = rounds
     later = SurveyRoundFactory(instrument=spring.instrument, slug="winter", name="Winter")
-    summary = leader_client.get(url("summary", later))
+    summary = leader_client.get(url("executive_summary", later))
     assert summary.status_code == 200
     assert "No responses yet" in summary.content.decode()
     trend = leader_client.get(url("trend", later))
@@ -425,7 +425,7 @@ def test_round_names_are_escaped_in_the_trend_chart(leader_client, rounds):
 
 def test_a_lone_round_without_responses_renders_both_pages(leader_client, small_instrument):
     survey_round = SurveyRoundFactory(instrument=small_instrument, slug="lone")
-    assert leader_client.get(url("summary", survey_round)).status_code == 200
+    assert leader_client.get(url("executive_summary", survey_round)).status_code == 200
     trend = leader_client.get(url("trend", survey_round))
     assert trend.status_code == 200
     assert "first round of this questionnaire" in trend.content.decode()

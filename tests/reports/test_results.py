@@ -8,9 +8,9 @@ from django.core.cache import cache
 from django.http import QueryDict
 
 from reports import results
-from reports.analysis import LEADERS_VS_STAFF
 from reports.forms import report_query
 from reports.results import LEADERS, TREND, round_choices, round_results
+from reports.vocabulary import LEADERS_VS_STAFF
 from survey.models import Response
 from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
 
