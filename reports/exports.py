@@ -40,9 +40,9 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 RESPONSE_PROFILE_COLUMNS = ["row", "side", "function", "level", "submitted_month"]
 # summary.csv: the columns of reports.analysis.group_summary; a suppressed row has blanks.
 SUMMARY_COLUMNS = [column for column in ANALYSIS_SUMMARY_COLUMNS if column != "suppressed"]
-# gaps.csv: these columns of reports.analysis.DIMENSION_GAP_COLUMNS, in that order, each
-# written by its format and blank where the group it belongs to (its suppression flag) is
-# suppressed.
+# gaps.csv: these columns of the comparison's dimensions frame
+# (reports.vocabulary.DIMENSION_GAP_COLUMNS), in this order, each written by its format and
+# blank where the group it belongs to (its suppression flag) is suppressed.
 _GAPS_FORMATS: dict[str, tuple[str | None, Callable[[Any], Any]]] = {
     "dimension_code": (None, str),
     "attribute": (None, str),
@@ -58,7 +58,9 @@ _GAPS_FORMATS: dict[str, tuple[str | None, Callable[[Any], Any]]] = {
     "q_value": ("suppressed", lambda v: _significant(v)),
     "status": (None, str),
 }
-GAPS_COLUMNS = [column for column in DIMENSION_GAP_COLUMNS if column in _GAPS_FORMATS]
+GAPS_COLUMNS = list(_GAPS_FORMATS)
+if not set(GAPS_COLUMNS) <= set(DIMENSION_GAP_COLUMNS):  # pragma: no cover - caught at import
+    raise ImportError("gaps.csv names a column the comparison's frame does not have.")
 SUMMARY_DECIMALS = 2
 ROWS_PER_CHUNK = 2_000  # responses.csv rows encoded and yielded at a time
 STATISTIC_DECIMALS = 3  # rwg(j), AD, alpha, rank-biserial r
