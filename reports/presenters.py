@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from reports import charts, trend_charts
 from reports.forms import ATTRIBUTES, ReportQuery, group_label
-from reports.results import Participation, RoundResults, Trend
+from reports.participation import Participation
+from reports.results import RoundResults, Trend
 from reports.vocabulary import (
     ALL_GROUP,
     STATUS_ALIGNED,

@@ -17,7 +17,6 @@ respondents, recoding the filter × comparison table (:func:`reports.disclosure.
 
 from __future__ import annotations
 
-import builtins
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from reports.disclosure import (
     values_offered,
 )
 from reports.findings import leaders_versus_staff, recurring_words, top_findings
+from reports.participation import Participation, round_participation_shown
 from reports.selectors import (
     round_has_responses,
     round_results_version,
@@ -62,7 +62,6 @@ from survey.selectors import (
     round_answers_frame,
     round_comments_frame,
     round_items_frame,
-    round_participation,
     rounds_answers_frame,
     rounds_attributes_frame,
     rounds_items_frame,
@@ -103,24 +102,6 @@ class RoundChoices:
 
     attributes: tuple[RoundAttribute, ...]
     filter_options: dict[str, list[str]]
-
-
-@dataclass(frozen=True)
-class Participation:
-    """Invited and completed counts of a round by side, as they may be shown.
-
-    ``rows``: one dict per side (``side``, ``invited``, ``completed``, ``invited_small``,
-    ``completed_small``: the count may not be printed, ``completed_applies``: False for
-    invitations without a side); totals and whether they are hidden; ``response_rate`` a
-    whole percentage or None.
-    """
-
-    rows: list[dict]
-    total_invited: int
-    total_invited_hidden: bool
-    total_completed: int
-    total_completed_hidden: bool
-    response_rate: int | None
 
 
 @dataclass(frozen=True)
@@ -238,8 +219,10 @@ def round_results(
     def cached(part: str, build: Callable[[], T]) -> T:
         return round_results_cached(round=round, part=part, build=build, version=version)
 
+    choices = cached("choices", lambda: _choices(round))
     figures = cached(
-        f"figures|{comparison_key}|{filter_key}", lambda: _figures(reads, comparison, filters)
+        f"figures|{comparison_key}|{filter_key}",
+        lambda: _figures(reads, comparison, filters, choices),
     )
     leaders = None
     if LEADERS in include and not filters:
@@ -254,7 +237,7 @@ def round_results(
         min_group_size=round.min_group_size,
         comparison=comparison,
         filters=filters,
-        choices=cached("choices", lambda: _choices(round)),
+        choices=choices,
         participation=round_participation_shown(round=round) if PARTICIPATION in include else None,
         figures=figures,
         thresholds=report_thresholds(),
@@ -347,17 +330,19 @@ def _protected_answers(reads: _Reads, comparison: Comparison) -> pd.DataFrame:
     return answers
 
 
-def _summary_groups(survey_round: SurveyRound, attribute: str) -> list[str] | None:
-    """The groups of the summary (heatmap) of ``attribute``: every value, in order."""
+def _summary_groups(attribute: str, choices: RoundChoices) -> list[str]:
+    """The groups of the summary (heatmap) of ``attribute``: every value, in order (a round
+    attribute: the values that may be compared)."""
     if attribute == "side":
         return list(SIDE_GROUPS)
     if attribute in PROFILE_CHOICES:
         return list(PROFILE_CHOICES[attribute].values)
-    attributes = round_choices(round=survey_round).attributes
-    return list(next((a.groups for a in attributes if a.name == attribute), ()))
+    return list(next((a.groups for a in choices.attributes if a.name == attribute), ()))
 
 
-def _figures(reads: _Reads, comparison: Comparison, filters: dict[str, str]) -> Figures:
+def _figures(
+    reads: _Reads, comparison: Comparison, filters: dict[str, str], choices: RoundChoices
+) -> Figures:
     survey_round = reads.round
     k = survey_round.min_group_size
     answers = _protected_answers(reads, comparison)
@@ -386,7 +371,7 @@ def _figures(reads: _Reads, comparison: Comparison, filters: dict[str, str]) -> 
         reads.items,
         survey_round.instrument.scale_points,
         k,
-        _summary_groups(survey_round, comparison.attribute),
+        _summary_groups(comparison.attribute, choices),
         comparison=comparison,
         thresholds=report_thresholds(),
     )
@@ -463,49 +448,6 @@ def _trend(survey_round: SurveyRound, filters: dict[str, str]) -> Trend:
         table=table,
         change=change,
         change_names=change_names,
-    )
-
-
-def round_participation_shown(*, round: SurveyRound) -> Participation:
-    """The participation table of a round as it may be shown (dashboard, executive summary).
-
-    One query, never cached and never filtered: it counts the whole round. A completed
-    count below k, zero included, may not be printed; the completed total is hidden when it
-    would reveal the hidden sides by subtraction (:func:`reports.disclosure.count_suppression`,
-    the rule of the round list too). Invitation counts follow the same rule.
-    """
-    k = round.min_group_size
-    frame = round_participation(round=round)
-    sides = frame.loc[frame["side"] != "unassigned"]
-    completed = pd.Series(sides["completed"].to_numpy(), index=sides["side"], dtype="int64")
-    total_completed = int(completed.sum())
-    hidden, total_hidden = count_suppression(completed, total_completed, k)
-    listed = frame.loc[(frame["side"] != "unassigned") | (frame["invited"] > 0)]
-    invited = pd.Series(listed["invited"].to_numpy(), index=listed["side"], dtype="int64")
-    total_invited = int(frame["invited"].sum())
-    invited_hidden, total_invited_hidden = count_suppression(invited, total_invited, k)
-    rows = [
-        {
-            "side": row.side,
-            "invited": int(row.invited),
-            "completed": int(row.completed),
-            "invited_small": bool(invited_hidden.get(row.side, False)),
-            "completed_small": bool(hidden.get(row.side, False)),
-            "completed_applies": row.side != "unassigned",
-        }
-        for row in frame.itertuples(index=False)
-        if not (row.side == "unassigned" and row.invited == 0)
-    ]
-    rate = None
-    if not (total_hidden or total_invited_hidden) and 0 < total_completed <= total_invited:
-        rate = builtins.round(100 * total_completed / total_invited)
-    return Participation(
-        rows=rows,
-        total_invited=total_invited,
-        total_invited_hidden=total_invited_hidden,
-        total_completed=total_completed,
-        total_completed_hidden=total_hidden,
-        response_rate=rate,
     )
 
 
