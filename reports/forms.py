@@ -67,6 +67,29 @@ def group_choices(
     return pooled + [(value, str(label)) for value, label in ATTRIBUTES[attribute].choices]
 
 
+def group_values(text: str, allowed: set[str]) -> tuple[str, ...] | None:
+    """The values of ``allowed`` that ``text`` names, joined by "+" (e.g.
+    ``executive+manager``), or None when it names anything else or a value twice.
+
+    A value may itself hold a "+" (``+cmd``, ``R+D``): the "+"-separated parts are matched
+    to values as whole runs, fewest values first, so a group reads the same on the page, in
+    a download's query and on the command line. Spaces around each value are dropped.
+    """
+    parts = text.split(GROUP_JOINER)
+    # best[i]: the fewest values covering parts[:i] (a tuple), or None where none does.
+    best: list[tuple[str, ...] | None] = [None] * (len(parts) + 1)
+    best[0] = ()
+    for stop in range(1, len(parts) + 1):
+        for start in range(stop):
+            before = best[start]
+            value = GROUP_JOINER.join(parts[start:stop]).strip()
+            if before is None or value not in allowed or value in before:
+                continue
+            if best[stop] is None or len(before) + 1 < len(best[stop]):
+                best[stop] = (*before, value)
+    return best[-1] or None
+
+
 def group_label(attribute: str, values: tuple[str, ...]) -> str:
     """Display name of a group: a pooled group's name, else its values' labels joined."""
     for pooled, label in POOLED_GROUPS.get(attribute, []):
@@ -139,21 +162,22 @@ class ComparisonForm(forms.Form):
         return ATTRIBUTE_DEFAULTS.get(attribute, DEFAULT_COMPARISON)
 
     def _parse(self, attribute: str, text: str, field: str) -> tuple[str, ...] | None:
-        values = tuple(part.strip() for part in text.split(GROUP_JOINER) if part.strip())
         if attribute in ATTRIBUTES:
             allowed = set(ATTRIBUTES[attribute].values)
         else:
             allowed = set(self.extra[attribute].groups)
-        if not values or len(set(values)) != len(values) or not set(values) <= allowed:
+        values = group_values(text, allowed)
+        if values is None:
             self.add_error(
                 field,
                 _(
-                    "“%(group)s” is not a group of %(attribute)s that can be compared (a value "
-                    "held by fewer than the round's minimum group size is not offered)."
+                    "“%(group)s” cannot be compared: %(attribute)s offers only the groups held "
+                    "by at least the round's minimum number of respondents, so that nobody in "
+                    "a smaller group can be singled out. Choose a group from the list, or "
+                    "compare by another attribute."
                 )
                 % {"group": text, "attribute": self.attribute_label(attribute)},
             )
-            return None
         return values
 
     def clean(self) -> dict[str, Any]:
