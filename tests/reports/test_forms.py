@@ -49,11 +49,11 @@ def test_valid_comparisons_are_read(query, expected):
 @pytest.mark.parametrize(
     ("query", "fallback", "message"),
     [
-        ({"attribute": "level", "a": "boss", "b": "individual"}, LEADERS_VS_STAFF, "cannot be compared"),
+        ({"attribute": "level", "a": "boss", "b": "individual"}, LEADERS_VS_STAFF, "cannot be"),
         ({"attribute": "level", "a": "manager", "b": "manager"}, LEADERS_VS_STAFF, "overlap"),
         ({"attribute": "side", "a": "it", "b": ""}, DEFAULT_COMPARISON, "required"),
         ({"attribute": "nope", "a": "it", "b": "security"}, DEFAULT_COMPARISON, "valid choice"),
-        ({"attribute": "side", "a": "it+it", "b": "security"}, DEFAULT_COMPARISON, "cannot be compared"),
+        ({"attribute": "side", "a": "it+it", "b": "security"}, DEFAULT_COMPARISON, "cannot be"),
     ],
 )
 def test_bad_comparisons_fall_back_with_a_message(query, fallback, message):
