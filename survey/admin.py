@@ -11,13 +11,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from survey.admin_views import round_import_confirm_view, round_import_view
 from survey.attributes import profile_attributes_problems
-from survey.models import ImportBatch, Invitation, Response, SurveyRound
-from survey.services.rounds import round_profile_attributes_problems
+from survey.models import ImportBatch, Invitation, Response, RoundChange, SurveyRound
+from survey.services.rounds import round_profile_attributes_problems, round_settings_save
 from survey.zones import reread_in_zone, zone_or_none
 
 
@@ -123,7 +123,14 @@ class SurveyRoundAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "opens_at"
     list_select_related = ["instrument"]
-    fields = SurveyRoundAdminForm.Meta.fields
+    fields = [*SurveyRoundAdminForm.Meta.fields, "change_history"]
+    readonly_fields = ["change_history"]
+
+    def save_model(
+        self, request: HttpRequest, obj: SurveyRound, form: forms.ModelForm, change: bool
+    ) -> None:
+        """Save through the service, which records each change of k or the dates."""
+        round_settings_save(round=obj, by=request.user)
 
     def change_view(self, request: HttpRequest, object_id: str, *args, **kwargs) -> HttpResponse:
         """Show and read the round's dates in the round's own time zone."""
@@ -153,6 +160,40 @@ class SurveyRoundAdmin(admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    @admin.display(description=_("Changes of the threshold k and the dates"))
+    def change_history(self, obj: SurveyRound) -> str:
+        """Every recorded change of k or the dates, newest first: when, who, what, from, to."""
+        if obj.pk is None:
+            return "–"
+        changes = list(obj.changes.all())
+        if not changes:
+            return _("None yet.")
+        labels = dict(RoundChange.Field.choices)
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    change.changed_at.isoformat(timespec="seconds"),
+                    change.changed_by_name or _("a command or the system"),
+                    labels.get(change.field, change.field),
+                    change.old_value or "–",
+                    change.new_value or "–",
+                )
+                for change in changes
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"
+            "</thead><tbody>{}</tbody></table>",
+            _("When"),
+            _("Who"),
+            _("What"),
+            _("From"),
+            _("To"),
+            rows,
+        )
 
     @admin.display(description=_("Import"))
     def import_link(self, obj: SurveyRound) -> str:

@@ -128,7 +128,7 @@ def round_manage(request: HttpRequest, survey_round: SurveyRound) -> HttpRespons
 def round_open_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
     """Open the round now (reopening a closed one until it is closed again)."""
     try:
-        round_open(round=survey_round)
+        round_open(round=survey_round, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -141,7 +141,7 @@ def round_open_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResp
 def round_close_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
     """Close the round now."""
     try:
-        round_close(round=survey_round)
+        round_close(round=survey_round, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -156,7 +156,9 @@ def round_extend_view(request: HttpRequest, survey_round: SurveyRound) -> HttpRe
     form = ExtendForm(request.POST, zone=round_zone(survey_round))
     if form.is_valid():
         try:
-            round_extend(round=survey_round, closes_at=form.cleaned_data["closes_at"])
+            round_extend(
+                round=survey_round, closes_at=form.cleaned_data["closes_at"], by=request.user
+            )
         except ValidationError as exc:
             form.add_error("closes_at", exc.messages)
         else:

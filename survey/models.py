@@ -127,10 +127,59 @@ class SurveyRound(models.Model):
             raise ValidationError({"timezone": _("Unknown time zone.")})
         if self.closes_at and self.opens_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("A round must close after it opens.")})
+        if self.pk is not None:
+            stored = SurveyRound.objects.filter(pk=self.pk).values_list("min_group_size", flat=True)
+            before = stored.first()
+            if (
+                before is not None
+                and self.min_group_size is not None
+                and self.min_group_size < before
+                and self.responses.exists()
+            ):
+                raise ValidationError(
+                    {
+                        "min_group_size": _(
+                            "This round has responses, so its threshold k can be raised but "
+                            "never lowered (it is %(k)s): a lower k would show groups its "
+                            "respondents were promised would stay hidden."
+                        )
+                        % {"k": before}
+                    }
+                )
 
     def is_open(self, at=None) -> bool:
         at = at or timezone.now()
         return self.opens_at <= at and (self.closes_at is None or at < self.closes_at)
+
+
+class RoundChange(models.Model):
+    """One change of a round's threshold k or dates: who made it, when, from and to.
+
+    Written in the same transaction as the change by ``survey.services.rounds``; never edited.
+    Values are kept as text (ISO datetimes in UTC, k as a number; "" for none).
+    """
+
+    class Field(models.TextChoices):
+        MIN_GROUP_SIZE = "min_group_size", _("Threshold k")
+        OPENS_AT = "opens_at", _("Opens")
+        CLOSES_AT = "closes_at", _("Closes")
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="changes")
+    field = models.CharField(max_length=20, choices=Field.choices)
+    old_value = models.CharField(max_length=40, blank=True)
+    new_value = models.CharField(max_length=40, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept when the account is deleted; "" for a change made by a command or the system.
+    changed_by_name = models.CharField(max_length=150, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.field}: {self.old_value} -> {self.new_value}"
 
 
 class Invitation(models.Model):

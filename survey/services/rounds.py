@@ -1,4 +1,5 @@
-"""Round writes: creating a round, opening, closing and extending it, its profile questions."""
+"""Round writes: creating a round, opening, closing and extending it, saving its settings,
+its profile questions; every change of its threshold k or dates recorded (``RoundChange``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
@@ -16,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Instrument, Item
 from survey.attributes import profile_attributes_problems, profile_attributes_removed
-from survey.models import RESERVED_ROUND_SLUGS, Response, SurveyRound
+from survey.models import RESERVED_ROUND_SLUGS, Response, RoundChange, SurveyRound
 from survey.zones import UTC, aware_in_zone, round_zone, zone_or_none
 
 SLUG_MAX_LENGTH = SurveyRound._meta.get_field("slug").max_length
@@ -202,16 +204,97 @@ def round_profile_attributes_problems(*, round: SurveyRound, profile_attributes:
     return problems
 
 
-def round_open(*, round: SurveyRound, closes_at: dt.datetime | None = None) -> SurveyRound:
+TRACKED_FIELDS = [field.value for field in RoundChange.Field]
+
+
+def _tracked_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(UTC).isoformat(timespec="seconds")
+    return str(value)
+
+
+def _changes_record(
+    *, before: dict[str, Any], after: SurveyRound, by: AbstractBaseUser | None
+) -> list[RoundChange]:
+    """Write one ``RoundChange`` per tracked field (k, opening, closing) whose value differs
+    between ``before`` ({field: value}) and ``after``; call inside the write's transaction."""
+    at = dj_timezone.now()
+    user = by if by is not None and by.is_authenticated else None
+    # Compared as recorded (datetimes to the second): a form that drops microseconds
+    # changes nothing anyone set.
+    pairs = [
+        (name, _tracked_text(before[name]), _tracked_text(getattr(after, name)))
+        for name in TRACKED_FIELDS
+    ]
+    changes = [
+        RoundChange(
+            round=after,
+            field=name,
+            old_value=old,
+            new_value=new,
+            changed_by=user,
+            changed_by_name=user.get_username() if user is not None else "",
+            changed_at=at,
+        )
+        for name, old, new in pairs
+        if old != new
+    ]
+    return RoundChange.objects.bulk_create(changes)
+
+
+def _tracked(survey_round: SurveyRound) -> dict[str, Any]:
+    return {name: getattr(survey_round, name) for name in TRACKED_FIELDS}
+
+
+def round_settings_save(*, round: SurveyRound, by: AbstractBaseUser | None = None) -> SurveyRound:
+    """Save ``round`` as edited (the admin's form), recording each change of its threshold k
+    or dates with who made it, in one transaction.
+
+    The stored row is locked first; a k lower than the stored one is refused once the round
+    has responses (ValidationError keyed ``min_group_size``), whatever path got here.
+    """
+    with transaction.atomic():
+        if round.pk is None:
+            round.full_clean()
+            round.save()
+            return round
+        stored = SurveyRound.objects.select_for_update().get(pk=round.pk)
+        if (
+            round.min_group_size < stored.min_group_size
+            and Response.objects.filter(round_id=round.pk).exists()
+        ):
+            raise ValidationError(
+                {
+                    "min_group_size": _(
+                        "This round has responses, so its threshold k can be raised but never "
+                        "lowered (it is %(k)s)."
+                    )
+                    % {"k": stored.min_group_size}
+                }
+            )
+        round.save()
+        _changes_record(before=_tracked(stored), after=round, by=by)
+    return round
+
+
+def round_open(
+    *,
+    round: SurveyRound,
+    closes_at: dt.datetime | None = None,
+    by: AbstractBaseUser | None = None,
+) -> SurveyRound:
     """Open ``round`` now: an opening time in the future becomes now; a round that had closed
     reopens, until ``closes_at`` when given (naive = the round's time zone) or until closed.
 
-    Raises django ``ValidationError`` when the round is open already or ``closes_at`` is not
-    in the future.
+    ``by``: who asked (recorded with the change). Raises django ``ValidationError`` when the
+    round is open already or ``closes_at`` is not in the future.
     """
     now = dj_timezone.now()
     with transaction.atomic():
         survey_round = SurveyRound.objects.select_for_update().get(pk=round.pk)
+        before = _tracked(survey_round)
         if survey_round.is_open(now):
             raise ValidationError(_("This round is open already."))
         if closes_at is not None:
@@ -225,36 +308,43 @@ def round_open(*, round: SurveyRound, closes_at: dt.datetime | None = None) -> S
         survey_round.opens_at = min(survey_round.opens_at, now)
         survey_round.closes_at = closes_at
         survey_round.save(update_fields=["opens_at", "closes_at"])
+        _changes_record(before=before, after=survey_round, by=by)
     _round_refresh(round, survey_round)
     return round
 
 
-def round_close(*, round: SurveyRound) -> SurveyRound:
+def round_close(*, round: SurveyRound, by: AbstractBaseUser | None = None) -> SurveyRound:
     """Close ``round`` now: its links say the survey has closed, no reminder goes out.
 
-    Raises django ``ValidationError`` when the round is not open (not opened yet or closed).
+    ``by``: who asked (recorded with the change). Raises django ``ValidationError`` when the
+    round is not open (not opened yet or closed).
     """
     now = dj_timezone.now()
     with transaction.atomic():
         survey_round = SurveyRound.objects.select_for_update().get(pk=round.pk)
+        before = _tracked(survey_round)
         if not survey_round.is_open(now):
             raise ValidationError(_("Only an open round can be closed."))
         survey_round.closes_at = now
         survey_round.save(update_fields=["closes_at"])
+        _changes_record(before=before, after=survey_round, by=by)
     _round_refresh(round, survey_round)
     return round
 
 
-def round_extend(*, round: SurveyRound, closes_at: dt.datetime) -> SurveyRound:
+def round_extend(
+    *, round: SurveyRound, closes_at: dt.datetime, by: AbstractBaseUser | None = None
+) -> SurveyRound:
     """Move the closing time of ``round`` to ``closes_at`` (naive = wall clock in the round's
     time zone), which must be in the future and after the opening; a closed round reopens.
 
-    Raises django ``ValidationError`` (keyed ``closes_at``) for a time that has passed or is
-    not after the opening.
+    ``by``: who asked (recorded with the change). Raises django ``ValidationError`` (keyed
+    ``closes_at``) for a time that has passed or is not after the opening.
     """
     now = dj_timezone.now()
     with transaction.atomic():
         survey_round = SurveyRound.objects.select_for_update().get(pk=round.pk)
+        before = _tracked(survey_round)
         closes_at = aware_in_zone(closes_at, round_zone(survey_round))
         if closes_at <= now:
             raise ValidationError({"closes_at": _("The new closing time has passed.")})
@@ -262,6 +352,7 @@ def round_extend(*, round: SurveyRound, closes_at: dt.datetime) -> SurveyRound:
             raise ValidationError({"closes_at": _("A round must close after it opens.")})
         survey_round.closes_at = closes_at
         survey_round.save(update_fields=["closes_at"])
+        _changes_record(before=before, after=survey_round, by=by)
     _round_refresh(round, survey_round)
     return round
 
