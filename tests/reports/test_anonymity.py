@@ -8,13 +8,11 @@ import datetime as dt
 import io
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from reports.disclosure import count_suppression, dimension_comments, profiles_generalise
 from reports.results import round_export
 from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
 
@@ -190,34 +188,6 @@ def test_round_list_hides_the_total_that_would_reveal_a_small_side(leader_client
     assert ">32<" not in response.content.decode()
 
 
-def test_count_suppression_hides_small_and_empty_counts_and_a_revealing_total():
-    hidden, total_hidden = count_suppression(
-        pd.Series({"it": 30, "security": 2, "other": 0}), 32, 5
-    )
-    assert hidden.to_dict() == {"it": False, "security": True, "other": True}
-    assert total_hidden
-    hidden, total_hidden = count_suppression(
-        pd.Series({"it": 30, "security": 20, "other": 0}), 50, 5
-    )
-    assert hidden.to_dict() == {"it": False, "security": False, "other": True}
-    assert not total_hidden  # the residue is 0: nobody to identify
-    hidden, total_hidden = count_suppression(pd.Series({"it": 0, "security": 0}), 0, 5)
-    assert hidden.all()
-    assert not total_hidden  # an empty round: "0" reveals nobody
-    hidden, total_hidden = count_suppression(pd.Series({"it": 3, "security": 1}), 4, 5)
-    assert hidden.all()
-    assert total_hidden
-    # Two sides above k: a third of 2 hides the total (23 − 12 − 9), a third of 0 does not.
-    _hidden, total_hidden = count_suppression(
-        pd.Series({"it": 12, "security": 9, "other": 2}), 23, 5
-    )
-    assert total_hidden
-    _hidden, total_hidden = count_suppression(
-        pd.Series({"it": 12, "security": 9, "other": 0}), 21, 5
-    )
-    assert not total_hidden
-
-
 # --- Comments ------------------------------------------------------------------------------
 
 
@@ -272,36 +242,6 @@ def test_the_comment_threshold_is_never_below_k(leader_client, survey_round, mak
     response = leader_client.get(url)
     assert response.context["comment_threshold"] == 5
     assert response.context["comments"] == []
-
-
-def test_dimension_comments_counts_respondents_and_drops_every_other_column():
-    frame = pd.DataFrame(
-        {
-            "response_id": [1, 1, 2, 3],
-            "item_code": ["a_comment"] * 4,
-            "text": ["one", " two ", "three", "  "],
-            "side": ["it"] * 4,
-        }
-    )
-    assert dimension_comments(frame, 3).empty  # 2 respondents wrote something
-    shown = dimension_comments(frame, 2, np.random.default_rng(1))
-    assert list(shown.columns) == ["item_code", "text"]
-    assert sorted(shown["text"]) == ["one", "three", "two"]  # blanks out, the rest stripped
-
-
-def test_dimension_comments_come_in_an_order_set_by_the_generator():
-    frame = pd.DataFrame(
-        {"response_id": [1, 2, 3, 4], "item_code": "a_comment", "text": ["w", "x", "y", "z"]}
-    )
-    orders = {
-        tuple(dimension_comments(frame, 4, np.random.default_rng(seed))["text"])
-        for seed in range(20)
-    }
-    assert len(orders) > 1
-    again = dimension_comments(frame, 4, np.random.default_rng(3))
-    assert list(again["text"]) == list(
-        dimension_comments(frame, 4, np.random.default_rng(3))["text"]
-    )
 
 
 def test_comments_are_never_in_the_responses_export(analyst_client, survey_round, make_responses):
@@ -360,39 +300,6 @@ def test_responses_export_has_no_stable_identifier(survey_round, make_responses)
     assert len(orders) > 1  # row n is a different respondent from one export to the next
     header = body.splitlines()[0].lstrip("\ufeff").split(",")
     assert not {"id", "response_id", "token", "invitation", "email"} & set(header)
-
-
-def test_profiles_generalise_blanks_level_then_function_then_side():
-    profiles = pd.DataFrame(
-        {
-            "side": ["it"] * 8 + ["security"],
-            "function": ["infra"] * 5 + ["apps"] * 3 + ["gov"],
-            "level": ["individual"] * 5 + ["manager", "manager", "executive", "manager"],
-        }
-    )
-    out = profiles_generalise(profiles, 3)
-    assert list(map(tuple, out.to_numpy())) == [
-        *[("it", "infra", "individual")] * 5,
-        *[("it", "apps", "")] * 3,
-    ]  # the lone Security row fits no group of 3 and is dropped
-
-
-def test_profiles_generalise_keeps_a_blank_class_of_at_least_k():
-    profiles = pd.DataFrame(
-        {
-            "side": ["it"] * 3 + ["security", "other", "security"],
-            "function": ["infra"] * 3 + ["gov", "apps", "iam"],
-            "level": ["individual"] * 3 + ["manager", "executive", "individual"],
-        }
-    )
-    out = profiles_generalise(profiles, 3)
-    assert sorted(map(tuple, out.to_numpy())) == [
-        ("", "", ""),
-        ("", "", ""),
-        ("", "", ""),
-        *[("it", "infra", "individual")] * 3,
-    ]
-    assert profiles_generalise(profiles, 1).equals(profiles)
 
 
 # --- Who may download what -----------------------------------------------------------------

@@ -13,4 +13,3 @@ def test_comparison_groups_must_differ():
         Comparison("side", ("it",), ("it", "security"))
     with pytest.raises(ValueError, match="at least one"):
         Comparison("side", (), ("it",))
-
