@@ -137,3 +137,10 @@ def populated_round(survey_round, make_responses) -> SurveyRound:
         + [("other", IT_ANSWERS)] * 2,
     )
     return survey_round
+
+
+@pytest.fixture
+def lopsided_round(survey_round, make_responses):
+    """30 IT respondents beside 2 Security respondents (k = 5) and no 'other'."""
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 30 + [("security", SECURITY_ANSWERS)] * 2)
+    return survey_round

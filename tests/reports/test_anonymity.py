@@ -1,5 +1,5 @@
-"""Tests of the anonymity promises: suppression of every figure below k, differencing,
-comments, the anonymised responses export and who may download it."""
+"""Tests of the anonymity promises across pages and downloads: suppression of every figure
+below k, differencing, comments and the anonymised responses export."""
 
 from __future__ import annotations
 
@@ -15,28 +15,12 @@ from django.urls import reverse
 
 from reports.results import round_export
 from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
+from tests.reports.pages import export_url, read_csv_records
 
 pytestmark = pytest.mark.django_db
 
 NOT_ENOUGH = "not enough responses"
 SECURITY_SCORE_A = 25.0  # dimension a of SECURITY_ANSWERS, see tests/reports/conftest.py
-
-
-def export_url(survey_round, kind: str, query: str = "") -> str:
-    url = reverse("reports:export", kwargs={"slug": survey_round.slug, "kind": kind})
-    return f"{url}?{query}" if query else url
-
-
-def read_csv(response) -> list[dict[str, str]]:
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(body, newline="")))
-
-
-@pytest.fixture
-def lopsided_round(survey_round, make_responses):
-    """30 IT respondents beside 2 Security respondents (k = 5) and no 'other'."""
-    make_responses(survey_round, [("it", IT_ANSWERS)] * 30 + [("security", SECURITY_ANSWERS)] * 2)
-    return survey_round
 
 
 # --- Every figure of a group of 2 is suppressed ----------------------------------------------
@@ -98,13 +82,13 @@ def test_item_distributions_of_a_group_of_two_are_suppressed(leader_client, lops
 
 
 def test_summary_and_gaps_csv_rows_of_a_group_of_two_are_blank(leader_client, lopsided_round):
-    summary = read_csv(leader_client.get(export_url(lopsided_round, "summary")))
+    summary = read_csv_records(leader_client.get(export_url(lopsided_round, "summary")))
     for row in summary:
         if row["group"] in {"security", "other"}:
             assert [row[c] for c in ("n", "score_mean", "favourable_pct", "rwg_j")] == [""] * 4
         else:  # IT, and "all": the same 30 (the 2 are left out of every figure)
             assert row["n"] == "30"
-    gaps = read_csv(leader_client.get(export_url(lopsided_round, "gaps")))
+    gaps = read_csv_records(leader_client.get(export_url(lopsided_round, "gaps")))
     assert {row["status"] for row in gaps} == {"suppressed"}
     assert all(row["n_b"] == row["score_b"] == row["gap"] == row["p_value"] == "" for row in gaps)
 
@@ -120,7 +104,7 @@ def test_a_comparison_by_function_hides_a_small_function(
     )
     assert response.context["comparison_problems"] == []
     assert all(row["score_b"] is None for row in response.context["scorecard"])
-    gaps = read_csv(leader_client.get(export_url(survey_round, "gaps", query)))
+    gaps = read_csv_records(leader_client.get(export_url(survey_round, "gaps", query)))
     assert all(row["score_b"] == "" and row["n_b"] == "" for row in gaps)
 
 
@@ -300,34 +284,3 @@ def test_responses_export_has_no_stable_identifier(survey_round, make_responses)
     assert len(orders) > 1  # row n is a different respondent from one export to the next
     header = body.splitlines()[0].lstrip("\ufeff").split(",")
     assert not {"id", "response_id", "token", "invitation", "email"} & set(header)
-
-
-# --- Who may download what -----------------------------------------------------------------
-
-
-def test_leaders_get_aggregated_exports_but_not_responses(leader_client, lopsided_round):
-    assert leader_client.get(export_url(lopsided_round, "summary")).status_code == 200
-    assert leader_client.get(export_url(lopsided_round, "gaps")).status_code == 200
-    refused = leader_client.get(export_url(lopsided_round, "responses"))
-    assert refused.status_code == 403
-    assert b"Analysts group" in refused.content
-    dashboard = leader_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
-    assert export_url(lopsided_round, "responses") not in dashboard.content.decode()
-
-
-def test_analysts_see_the_dashboard_and_download_responses(analyst_client, lopsided_round):
-    dashboard = analyst_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
-    assert dashboard.status_code == 200
-    assert export_url(lopsided_round, "responses") in dashboard.content.decode()
-    assert analyst_client.get(export_url(lopsided_round, "responses")).status_code == 200
-
-
-def test_superusers_download_responses(client, django_user_model, lopsided_round):
-    admin = django_user_model.objects.create_superuser("root", password="a-long-pass-phrase")
-    client.force_login(admin)
-    assert client.get(export_url(lopsided_round, "responses")).status_code == 200
-
-
-def test_other_accounts_get_no_export(plain_client, lopsided_round):
-    for kind in ("responses", "summary", "gaps"):
-        assert plain_client.get(export_url(lopsided_round, kind)).status_code == 403
