@@ -14,13 +14,13 @@ from django.test import override_settings
 from django.urls import reverse
 
 from reports.results import round_export
-from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
+from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 from tests.reports.pages import export_url, read_csv_records
 
 pytestmark = pytest.mark.django_db
 
 NOT_ENOUGH = "not enough responses"
-SECURITY_SCORE_A = 25.0  # dimension a of SECURITY_ANSWERS, see tests/reports/conftest.py
+SECURITY_SCORE_A = 25.0  # dimension a of SECURITY_ANSWERS, see tests/conftest.py
 
 
 # --- Every figure of a group of 2 is suppressed ----------------------------------------------

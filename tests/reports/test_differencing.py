@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
+from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 
 
 @pytest.mark.django_db

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from survey.models import Answer
+from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 from tests.factories import InvitationFactory
-from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
 from tests.reports.pages import export_url, read_csv
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import IT_ANSWERS
 from tests.factories import SurveyRoundFactory
-from tests.reports.conftest import IT_ANSWERS
 from tests.reports.pages import export_url, read_csv
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from survey.selectors import (
     round_responses_iter,
     rounds_side_counts,
 )
+from tests.conftest import IT_ANSWERS
 from tests.factories import InvitationFactory, ItemFactory, SurveyRoundFactory
-from tests.reports.conftest import IT_ANSWERS
 
 pytestmark = pytest.mark.django_db
 
