@@ -27,13 +27,13 @@ from survey.models import Answer, Invitation, Response
 from survey.services.invitations import invitations_issue
 from survey.services.responses import response_submit
 from survey.tokens import token_hash
+from tests.conftest import responses_bulk
 from tests.factories import (
     DimensionFactory,
     InstrumentFactory,
     ItemFactory,
     SurveyRoundFactory,
 )
-from tests.reports.conftest import responses_bulk
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_SHORT = "<b onclick=alert(1)>"

@@ -1,4 +1,5 @@
-"""Tests of reports.analysis on small hand-built frames (no database)."""
+"""Tests of reports.analysis (group summaries, comparisons, statuses, mirror pairs, the round's
+analysis) on small hand-built frames (no database)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.linalg import hadamard
 
 from reports.analysis import (
     alignment_index,
@@ -16,51 +16,10 @@ from reports.analysis import (
     mirror_pairs,
     round_analysis,
 )
-from reports.panel import item_distributions, respondent_scores, score_items
-from reports.statistics import (
-    ad_index,
-    bh_qvalues,
-    cronbach_alpha,
-    effect_label,
-    mann_whitney,
-    rwg_j,
-)
+from reports.panel import respondent_scores, score_items
+from reports.statistics import bh_qvalues, mann_whitney, rwg_j
 from reports.vocabulary import Comparison, Thresholds
-
-
-def make_items(points_items: dict[str, list[tuple[str, bool]]]) -> pd.DataFrame:
-    rows = []
-    for dimension, codes in points_items.items():
-        for code, reverse in codes:
-            rows.append(
-                (code, dimension, f"Dimension {dimension}", f"Text {code}", "likert", reverse)
-            )
-        rows.append((f"{dimension}_c", dimension, f"Dimension {dimension}", "Any?", "text", False))
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "item_code",
-            "dimension_code",
-            "dimension_name",
-            "item_text",
-            "kind",
-            "reverse_scored",
-        ],
-    )
-
-
-ITEMS = make_items({"a": [("a1", False), ("a2", True)], "b": [("b1", False), ("b2", False)]})
-
-
-def make_answers(rows: list[tuple[int, str, dict[str, int]]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            (rid, side, "infrastructure", "individual", code, value)
-            for rid, side, values in rows
-            for code, value in values.items()
-        ],
-        columns=["response_id", "side", "function", "level", "item_code", "value"],
-    )
+from tests.reports.frames import ITEMS, make_answers, make_items
 
 
 def summarise(answers, items=ITEMS, points=5, k=3, groups=("it", "security")):
@@ -71,22 +30,6 @@ def summarise(answers, items=ITEMS, points=5, k=3, groups=("it", "security")):
 
 def row(summary, dimension, group):
     return summary.set_index(["dimension_code", "group"]).loc[(dimension, group)]
-
-
-def test_respondent_scores_reverse_code_and_rescale_to_0_100():
-    answers = make_answers([(1, "it", {"a1": 5, "a2": 1, "b1": 3, "b2": 2})])
-    scores = respondent_scores(answers, ITEMS, 5).set_index("dimension_code")
-    assert list(scores.columns) == ["response_id", "side", "function", "level", "score"]
-    assert scores.loc["a", "score"] == 100.0  # 5 and reversed 1 -> 5
-    assert scores.loc["b", "score"] == pytest.approx(37.5)  # mean 2.5 -> 37.5
-    assert scores.loc["a", "side"] == "it"
-
-
-def test_respondent_scores_leave_out_a_dimension_with_too_few_answers():
-    items = make_items({"a": [("a1", False), ("a2", False), ("a3", False)]})
-    answers = make_answers([(1, "it", {"a1": 5}), (2, "it", {"a1": 5, "a2": 3})])
-    scores = respondent_scores(answers, items, 5)
-    assert list(scores["response_id"]) == [2]
 
 
 def test_group_summary_gives_known_mean_sd_and_favourability():
@@ -181,17 +124,6 @@ def test_all_row_is_shown_when_the_hidden_groups_together_reach_k():
     assert row(summary, "a", "all")["n"] == 6
 
 
-def test_item_distribution_of_all_is_hidden_when_subtraction_would_reveal():
-    answers = make_answers(
-        [(i, "it", {"a1": 4}) for i in range(1, 4)] + [(4, "security", {"a1": 1})]
-    )
-    scored = score_items(answers, ITEMS, 5)
-    dist = item_distributions(scored, ITEMS, 5, min_group_size=3, groups=("it", "security"))
-    everyone = dist.loc[(dist["item_code"] == "a1") & (dist["group"] == "all")]
-    assert everyone["suppressed"].all()
-    assert everyone["count"].isna().all()
-
-
 def test_group_summary_groups_by_any_attribute_and_scale():
     answers = make_answers([(i, "it", {"a1": 7, "a2": 1}) for i in range(1, 4)])
     answers["level"] = "manager"
@@ -256,46 +188,6 @@ def test_gaps_leave_a_suppressed_dimension_without_numbers():
     assert gaps.loc["a", "worst"]
 
 
-def test_item_distributions_include_unchosen_points_in_scale_order():
-    answers = make_answers([(i, "it", {"a1": 2, "a2": 5}) for i in range(1, 4)])
-    scored = score_items(answers, ITEMS, 5)
-    dist = item_distributions(scored, ITEMS, 5, min_group_size=3, groups=("it",))
-    a1 = dist.loc[(dist["item_code"] == "a1") & (dist["group"] == "it")]
-    assert list(a1["point"]) == [1, 2, 3, 4, 5]
-    assert list(a1["count"]) == [0, 3, 0, 0, 0]
-    assert list(a1["pct"]) == [0.0, 100.0, 0.0, 0.0, 0.0]
-    # raw values: a2 is reverse-scored but counted as asked
-    a2 = dist.loc[(dist["item_code"] == "a2") & (dist["group"] == "it")]
-    assert list(a2["count"]) == [0, 0, 0, 0, 3]
-    assert list(dist["item_code"].drop_duplicates()) == ["a1", "a2", "b1", "b2"]
-
-
-@pytest.mark.parametrize("points", [4, 7])
-def test_item_distributions_follow_the_instrument_scale(points):
-    answers = make_answers([(i, "it", {"a1": points}) for i in range(1, 4)])
-    scored = score_items(answers, ITEMS, points)
-    dist = item_distributions(scored, ITEMS, points, min_group_size=3, groups=("it",))
-    a1 = dist.loc[(dist["item_code"] == "a1") & (dist["group"] == "all")]
-    assert list(a1["point"]) == list(range(1, points + 1))
-    assert list(a1["count"]) == [0] * (points - 1) + [3]
-
-
-def test_item_distributions_suppress_items_answered_by_fewer_than_k():
-    answers = make_answers(
-        [(i, "it", {"a1": 2}) for i in range(1, 3)]
-        + [(i, "security", {"a1": 2}) for i in (3, 4, 5)]
-    )
-    scored = score_items(answers, ITEMS, 5)
-    dist = item_distributions(scored, ITEMS, 5, min_group_size=3, groups=("it", "security"))
-    it = dist.loc[(dist["item_code"] == "a1") & (dist["group"] == "it")]
-    security = dist.loc[(dist["item_code"] == "a1") & (dist["group"] == "security")]
-    assert it["suppressed"].all()
-    assert it["count"].isna().all()
-    assert it["n"].isna().all()
-    assert not security["suppressed"].any()
-    assert list(security["n"]) == [3] * 5
-
-
 def test_round_analysis_of_no_answers_is_empty_and_suppressed():
     answers = make_answers([])
     result = round_analysis(answers, ITEMS, 5, 3)
@@ -305,156 +197,7 @@ def test_round_analysis_of_no_answers_is_empty_and_suppressed():
     assert result.distributions["suppressed"].all()
 
 
-def test_out_of_scale_value_is_an_error():
-    answers = make_answers([(1, "it", {"a1": 6})])
-    with pytest.raises(ValueError, match=r"1\.\.5"):
-        respondent_scores(answers, ITEMS, 5)
-
-
-# --- Statistics checked against published and hand-computed values -----------------------
-
-
-def test_mann_whitney_matches_scipys_documented_example():
-    # SciPy's mannwhitneyu docs: males [19, 22, 16, 29, 24] vs females [20, 11, 17, 12]
-    result = mann_whitney([19, 22, 16, 29, 24], [20, 11, 17, 12])
-    assert result.u_a == 17
-    assert result.p_value == pytest.approx(0.1111, abs=1e-4)  # exact: no ties, n < 8
-    assert result.rank_biserial == pytest.approx(2 * 17 / (5 * 4) - 1)  # 0.7
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "u_a", "r"),
-    [
-        ([1, 2], [3, 4], 0, -1.0),  # B higher in every pair
-        ([3, 4], [1, 2], 4, 1.0),  # A higher in every pair
-        # pairs A > B: (3, 2) = 1; ties (2, 2), (3, 3) count half: U = 2 of 9 pairs
-        ([1, 2, 3], [2, 3, 4], 2, 2 * 2 / 9 - 1),
-        ([5, 5, 5], [5, 5, 5], 4.5, 0.0),  # all tied
-    ],
-)
-def test_rank_biserial_matches_hand_counted_pairs(a, b, u_a, r):
-    result = mann_whitney(a, b)
-    assert result.u_a == u_a
-    assert result.rank_biserial == pytest.approx(r)
-
-
-def test_mann_whitney_of_identical_groups_is_not_significant():
-    assert mann_whitney([5, 5, 5], [5, 5, 5]).p_value == pytest.approx(1.0)
-
-
-def test_mann_whitney_rejects_an_empty_group():
-    with pytest.raises(ValueError, match="at least one"):
-        mann_whitney([], [1, 2])
-
-
-@pytest.mark.parametrize(
-    ("p", "q"),
-    [
-        ([0.50, 0.003, 0.32, 0.054, 0.0003], [0.5, 0.0075, 0.4, 0.09, 0.0015]),
-        ([0.01, 0.04, 0.03, 0.005], [0.02, 0.04, 0.04, 0.02]),
-        ([0.2], [0.2]),
-    ],
-)
-def test_benjamini_hochberg_matches_worked_examples(p, q):
-    assert bh_qvalues(p) == pytest.approx(q)
-
-
-def test_benjamini_hochberg_skips_missing_p_values():
-    q = bh_qvalues([0.01, math.nan, 0.04, 0.03, 0.005])
-    assert math.isnan(q[1])
-    assert list(np.delete(q, 1)) == pytest.approx([0.02, 0.04, 0.04, 0.02])  # m = 4, not 5
-    assert bh_qvalues([]).size == 0
-
-
-def test_rwg_and_ad_of_five_raters_match_the_textbook_example():
-    # 4, 4, 5, 5, 4 on a 5-point scale: s² = 0.3, null variance (25 − 1)/12 = 2
-    answers = np.array([[4], [4], [5], [5], [4]])
-    assert rwg_j(answers, 5) == pytest.approx(0.85)
-    assert ad_index(answers) == pytest.approx(0.48)
-
-
-def test_rwg_j_follows_the_multi_item_formula():
-    # item 1: 4 4 5 5 4 (s² 0.3); item 2: 3 4 3 4 3 (s² 0.3); mean s² / null 2 = 0.15, J = 2
-    answers = np.array([[4, 3], [4, 4], [5, 3], [5, 4], [4, 3]])
-    expected = 2 * (1 - 0.15) / (2 * (1 - 0.15) + 0.15)
-    assert rwg_j(answers, 5) == pytest.approx(expected)  # 0.9189
-    # the 7-point null variance is (49 − 1)/12 = 4
-    assert rwg_j(answers, 7) == pytest.approx(2 * (1 - 0.075) / (2 * (1 - 0.075) + 0.075))
-
-
-def test_rwg_is_one_when_everyone_agrees_and_zero_for_uniform_answers():
-    assert rwg_j(np.full((6, 3), 4), 5) == 1.0
-    uniform = np.tile(np.arange(1, 6), 20).reshape(-1, 1)  # every point equally often
-    assert rwg_j(uniform, 5) == 0.0  # s² slightly above the null 2: truncated at the null
-    assert rwg_j(np.array([[1], [5], [1], [5]]), 5) == 0.0  # more spread than random
-    assert 0.0 <= rwg_j(np.array([[1, 2], [3, 3], [5, 4]]), 5) <= 1.0
-
-
-def test_rwg_and_ad_skip_unanswered_items_and_need_two_answers():
-    answers = np.array([[4, np.nan], [4, 2], [5, np.nan], [5, np.nan], [4, np.nan]])
-    assert rwg_j(answers, 5) == pytest.approx(0.85)  # item 2 has one answer: left out
-    assert ad_index(answers) == pytest.approx(0.48)
-    assert math.isnan(rwg_j(np.array([[3.0]]), 5))
-    assert math.isnan(ad_index(np.array([[3.0]])))
-
-
-def test_ad_index_averages_items():
-    answers = np.array([[4, 1], [4, 3], [5, 5], [5, 3], [4, 3]])
-    # item 2: mean 3, deviations 2 0 2 0 0 -> 0.8
-    assert ad_index(answers) == pytest.approx((0.48 + 0.8) / 2)
-
-
-def test_cronbach_alpha_of_a_hand_computed_matrix():
-    # var 1 and 1/3, covariance 0.5: alpha = 2 (1 − (4/3) / (7/3)) = 6/7
-    assert cronbach_alpha(np.array([[1, 2], [2, 3], [3, 3]])) == pytest.approx(6 / 7)
-
-
-def test_cronbach_alpha_equals_spearman_brown_for_equal_covariances():
-    # Orthogonal Hadamard columns: item j = common + unique_j gives every item variance
-    # 2v and every covariance v, so the inter-item correlation is 0.5.
-    columns = hadamard(8)[:, 1:].astype(float)
-    common, unique = columns[:, 0], columns[:, 1:4]
-    items = common[:, None] + unique
-    rho, j = 0.5, 3
-    assert cronbach_alpha(items) == pytest.approx(j * rho / (1 + (j - 1) * rho))
-
-
-def test_cronbach_alpha_uses_pairwise_covariances_with_missing_answers():
-    data = pd.DataFrame(
-        {"a": [1, 2, 3, 4, np.nan, 2], "b": [2, 2, 4, 4, 5, 3], "c": [1, 3, 3, np.nan, 5, 2]}
-    )
-    # Each variance and covariance from the respondents who answered both items
-    # (pairwise deletion, as R's psych::alpha does with missing data).
-    cov = data.cov()
-    j = 3
-    expected = j / (j - 1) * (1 - np.trace(cov.to_numpy()) / cov.to_numpy().sum())
-    assert cronbach_alpha(data) == pytest.approx(expected)
-    assert 0 < expected < 1
-
-
-def test_cronbach_alpha_is_missing_when_it_cannot_be_computed():
-    assert math.isnan(cronbach_alpha(np.array([[1], [2], [3]])))  # one item
-    assert math.isnan(cronbach_alpha(np.full((4, 3), 3)))  # no variance
-    assert math.isnan(cronbach_alpha(np.array([[1, np.nan], [np.nan, 2], [3, np.nan]])))
-
-
-@pytest.mark.parametrize(
-    ("r", "label"),
-    [
-        (0.0, "negligible"),
-        (0.099, "negligible"),
-        (0.1, "small"),
-        (-0.29, "small"),
-        (0.3, "medium"),
-        (-0.49, "medium"),
-        (0.5, "large"),
-        (-1.0, "large"),
-        (math.nan, ""),
-        (None, ""),
-    ],
-)
-def test_effect_labels_follow_cohens_thresholds_for_r(r, label):
-    assert effect_label(r) == label
+# --- Agreement and reliability by group ---------------------------------------------------
 
 
 def test_group_summary_reports_agreement_and_reliability():
@@ -608,13 +351,6 @@ def test_leaders_versus_staff_pools_executives_and_managers():
     assert a["n_a"] == 6
     assert a["n_b"] == 3
     assert a["rank_biserial"] == pytest.approx(1.0)
-
-
-def test_comparison_groups_must_differ():
-    with pytest.raises(ValueError, match="share"):
-        Comparison("side", ("it",), ("it", "security"))
-    with pytest.raises(ValueError, match="at least one"):
-        Comparison("side", (), ("it",))
 
 
 def test_alignment_index_is_100_minus_the_mean_absolute_gap():

@@ -1,5 +1,5 @@
-"""Tests of the anonymity promises: suppression of every figure below k, differencing,
-comments, the anonymised responses export and who may download it."""
+"""Tests of the anonymity promises across pages and downloads: suppression of every figure
+below k, differencing, comments and the anonymised responses export."""
 
 from __future__ import annotations
 
@@ -8,37 +8,19 @@ import datetime as dt
 import io
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from reports.disclosure import count_suppression, dimension_comments, profiles_generalise
 from reports.results import round_export
-from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
+from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
+from tests.reports.pages import export_url, read_csv_records
 
 pytestmark = pytest.mark.django_db
 
 NOT_ENOUGH = "not enough responses"
-SECURITY_SCORE_A = 25.0  # dimension a of SECURITY_ANSWERS, see tests/reports/conftest.py
-
-
-def export_url(survey_round, kind: str, query: str = "") -> str:
-    url = reverse("reports:export", kwargs={"slug": survey_round.slug, "kind": kind})
-    return f"{url}?{query}" if query else url
-
-
-def read_csv(response) -> list[dict[str, str]]:
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(body, newline="")))
-
-
-@pytest.fixture
-def lopsided_round(survey_round, make_responses):
-    """30 IT respondents beside 2 Security respondents (k = 5) and no 'other'."""
-    make_responses(survey_round, [("it", IT_ANSWERS)] * 30 + [("security", SECURITY_ANSWERS)] * 2)
-    return survey_round
+SECURITY_SCORE_A = 25.0  # dimension a of SECURITY_ANSWERS, see tests/conftest.py
 
 
 # --- Every figure of a group of 2 is suppressed ----------------------------------------------
@@ -100,13 +82,13 @@ def test_item_distributions_of_a_group_of_two_are_suppressed(leader_client, lops
 
 
 def test_summary_and_gaps_csv_rows_of_a_group_of_two_are_blank(leader_client, lopsided_round):
-    summary = read_csv(leader_client.get(export_url(lopsided_round, "summary")))
+    summary = read_csv_records(leader_client.get(export_url(lopsided_round, "summary")))
     for row in summary:
         if row["group"] in {"security", "other"}:
             assert [row[c] for c in ("n", "score_mean", "favourable_pct", "rwg_j")] == [""] * 4
         else:  # IT, and "all": the same 30 (the 2 are left out of every figure)
             assert row["n"] == "30"
-    gaps = read_csv(leader_client.get(export_url(lopsided_round, "gaps")))
+    gaps = read_csv_records(leader_client.get(export_url(lopsided_round, "gaps")))
     assert {row["status"] for row in gaps} == {"suppressed"}
     assert all(row["n_b"] == row["score_b"] == row["gap"] == row["p_value"] == "" for row in gaps)
 
@@ -122,7 +104,7 @@ def test_a_comparison_by_function_hides_a_small_function(
     )
     assert response.context["comparison_problems"] == []
     assert all(row["score_b"] is None for row in response.context["scorecard"])
-    gaps = read_csv(leader_client.get(export_url(survey_round, "gaps", query)))
+    gaps = read_csv_records(leader_client.get(export_url(survey_round, "gaps", query)))
     assert all(row["score_b"] == "" and row["n_b"] == "" for row in gaps)
 
 
@@ -190,34 +172,6 @@ def test_round_list_hides_the_total_that_would_reveal_a_small_side(leader_client
     assert ">32<" not in response.content.decode()
 
 
-def test_count_suppression_hides_small_and_empty_counts_and_a_revealing_total():
-    hidden, total_hidden = count_suppression(
-        pd.Series({"it": 30, "security": 2, "other": 0}), 32, 5
-    )
-    assert hidden.to_dict() == {"it": False, "security": True, "other": True}
-    assert total_hidden
-    hidden, total_hidden = count_suppression(
-        pd.Series({"it": 30, "security": 20, "other": 0}), 50, 5
-    )
-    assert hidden.to_dict() == {"it": False, "security": False, "other": True}
-    assert not total_hidden  # the residue is 0: nobody to identify
-    hidden, total_hidden = count_suppression(pd.Series({"it": 0, "security": 0}), 0, 5)
-    assert hidden.all()
-    assert not total_hidden  # an empty round: "0" reveals nobody
-    hidden, total_hidden = count_suppression(pd.Series({"it": 3, "security": 1}), 4, 5)
-    assert hidden.all()
-    assert total_hidden
-    # Two sides above k: a third of 2 hides the total (23 − 12 − 9), a third of 0 does not.
-    _hidden, total_hidden = count_suppression(
-        pd.Series({"it": 12, "security": 9, "other": 2}), 23, 5
-    )
-    assert total_hidden
-    _hidden, total_hidden = count_suppression(
-        pd.Series({"it": 12, "security": 9, "other": 0}), 21, 5
-    )
-    assert not total_hidden
-
-
 # --- Comments ------------------------------------------------------------------------------
 
 
@@ -272,36 +226,6 @@ def test_the_comment_threshold_is_never_below_k(leader_client, survey_round, mak
     response = leader_client.get(url)
     assert response.context["comment_threshold"] == 5
     assert response.context["comments"] == []
-
-
-def test_dimension_comments_counts_respondents_and_drops_every_other_column():
-    frame = pd.DataFrame(
-        {
-            "response_id": [1, 1, 2, 3],
-            "item_code": ["a_comment"] * 4,
-            "text": ["one", " two ", "three", "  "],
-            "side": ["it"] * 4,
-        }
-    )
-    assert dimension_comments(frame, 3).empty  # 2 respondents wrote something
-    shown = dimension_comments(frame, 2, np.random.default_rng(1))
-    assert list(shown.columns) == ["item_code", "text"]
-    assert sorted(shown["text"]) == ["one", "three", "two"]  # blanks out, the rest stripped
-
-
-def test_dimension_comments_come_in_an_order_set_by_the_generator():
-    frame = pd.DataFrame(
-        {"response_id": [1, 2, 3, 4], "item_code": "a_comment", "text": ["w", "x", "y", "z"]}
-    )
-    orders = {
-        tuple(dimension_comments(frame, 4, np.random.default_rng(seed))["text"])
-        for seed in range(20)
-    }
-    assert len(orders) > 1
-    again = dimension_comments(frame, 4, np.random.default_rng(3))
-    assert list(again["text"]) == list(
-        dimension_comments(frame, 4, np.random.default_rng(3))["text"]
-    )
 
 
 def test_comments_are_never_in_the_responses_export(analyst_client, survey_round, make_responses):
@@ -360,67 +284,3 @@ def test_responses_export_has_no_stable_identifier(survey_round, make_responses)
     assert len(orders) > 1  # row n is a different respondent from one export to the next
     header = body.splitlines()[0].lstrip("\ufeff").split(",")
     assert not {"id", "response_id", "token", "invitation", "email"} & set(header)
-
-
-def test_profiles_generalise_blanks_level_then_function_then_side():
-    profiles = pd.DataFrame(
-        {
-            "side": ["it"] * 8 + ["security"],
-            "function": ["infra"] * 5 + ["apps"] * 3 + ["gov"],
-            "level": ["individual"] * 5 + ["manager", "manager", "executive", "manager"],
-        }
-    )
-    out = profiles_generalise(profiles, 3)
-    assert list(map(tuple, out.to_numpy())) == [
-        *[("it", "infra", "individual")] * 5,
-        *[("it", "apps", "")] * 3,
-    ]  # the lone Security row fits no group of 3 and is dropped
-
-
-def test_profiles_generalise_keeps_a_blank_class_of_at_least_k():
-    profiles = pd.DataFrame(
-        {
-            "side": ["it"] * 3 + ["security", "other", "security"],
-            "function": ["infra"] * 3 + ["gov", "apps", "iam"],
-            "level": ["individual"] * 3 + ["manager", "executive", "individual"],
-        }
-    )
-    out = profiles_generalise(profiles, 3)
-    assert sorted(map(tuple, out.to_numpy())) == [
-        ("", "", ""),
-        ("", "", ""),
-        ("", "", ""),
-        *[("it", "infra", "individual")] * 3,
-    ]
-    assert profiles_generalise(profiles, 1).equals(profiles)
-
-
-# --- Who may download what -----------------------------------------------------------------
-
-
-def test_leaders_get_aggregated_exports_but_not_responses(leader_client, lopsided_round):
-    assert leader_client.get(export_url(lopsided_round, "summary")).status_code == 200
-    assert leader_client.get(export_url(lopsided_round, "gaps")).status_code == 200
-    refused = leader_client.get(export_url(lopsided_round, "responses"))
-    assert refused.status_code == 403
-    assert b"Analysts group" in refused.content
-    dashboard = leader_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
-    assert export_url(lopsided_round, "responses") not in dashboard.content.decode()
-
-
-def test_analysts_see_the_dashboard_and_download_responses(analyst_client, lopsided_round):
-    dashboard = analyst_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
-    assert dashboard.status_code == 200
-    assert export_url(lopsided_round, "responses") in dashboard.content.decode()
-    assert analyst_client.get(export_url(lopsided_round, "responses")).status_code == 200
-
-
-def test_superusers_download_responses(client, django_user_model, lopsided_round):
-    admin = django_user_model.objects.create_superuser("root", password="a-long-pass-phrase")
-    client.force_login(admin)
-    assert client.get(export_url(lopsided_round, "responses")).status_code == 200
-
-
-def test_other_accounts_get_no_export(plain_client, lopsided_round):
-    for kind in ("responses", "summary", "gaps"):
-        assert plain_client.get(export_url(lopsided_round, kind)).status_code == 403

@@ -3,51 +3,10 @@ recoverable as (a total shown in another view) minus (the groups shown in this o
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from django.urls import reverse
 
-from reports.disclosure import partition_protected, small_sides_removed, table_hidden
-from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
-
-
-def _answers(profiles: list[dict]) -> pd.DataFrame:
-    rows = [
-        {"response_id": number, **profile, "item_code": "a1", "value": 3}
-        for number, profile in enumerate(profiles, start=1)
-    ]
-    return pd.DataFrame(rows)
-
-
-def test_partition_protected_hides_the_smallest_shown_group_with_a_small_one():
-    answers = _answers(
-        [{"side": "it", "region": r} for r in ["EMEA"] * 10 + ["Americas"] * 8 + ["APAC"] * 3]
-    )
-    kept, hidden = partition_protected(answers, "region", 5)
-    assert hidden == {"APAC", "Americas"}  # 3 alone could be subtracted; 3 + 8 cannot
-    assert set(kept["region"]) == {"EMEA"}
-
-
-def test_partition_protected_counts_respondents_without_a_value_as_a_cell():
-    answers = _answers(
-        [{"side": "it", "region": r} for r in ["EMEA"] * 10 + ["APAC"] * 9 + [""] * 2]
-    )
-    _kept, hidden = partition_protected(answers, "region", 5)
-    assert hidden == {"", "APAC"}
-
-
-def test_partition_protected_leaves_a_safe_partition_alone():
-    answers = _answers([{"side": "it", "region": r} for r in ["EMEA"] * 6 + ["APAC"] * 5])
-    kept, hidden = partition_protected(answers, "region", 5)
-    assert hidden == set()
-    assert kept is answers
-
-
-def test_small_sides_are_left_out_of_every_figure():
-    answers = _answers([{"side": s} for s in ["it"] * 6 + ["security"] * 5 + ["other"] * 2])
-    kept, left_out = small_sides_removed(answers, 5)
-    assert left_out == {"other"}
-    assert set(kept["side"]) == {"it", "security"}
+from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 
 
 @pytest.mark.django_db
@@ -104,16 +63,6 @@ def test_two_groups_one_small_hides_both_and_says_why(leader_client, survey_roun
     assert b"Not enough responses for this comparison" in page.content
 
 
-def test_a_pool_is_hidden_whole_when_one_of_its_values_is():
-    levels = ["executive"] * 3 + [""] * 4 + ["manager"] * 19 + ["individual"] * 38
-    answers = _answers([{"side": "it", "level": v} for v in levels])
-    # Alone, executive (3) and "not given" (4) hide each other: 7 >= k.
-    assert partition_protected(answers, "level", 5)[1] == {"executive", ""}
-    # Pooled with executives, the managers would be shown as "leaders": hidden too.
-    _kept, hidden = partition_protected(answers, "level", 5, pools=[("executive", "manager")])
-    assert hidden == {"executive", "", "manager"}
-
-
 @pytest.mark.django_db
 def test_a_filtered_pool_missing_a_hidden_value_is_not_shown_under_its_name(
     leader_client, survey_round, make_responses
@@ -129,39 +78,6 @@ def test_a_filtered_pool_missing_a_hidden_value_is_not_shown_under_its_name(
     )
     assert {row["n_a"] for row in response.context["scorecard"]} == {None}
     assert {row["n_b"] for row in response.context["scorecard"]} == {38}
-
-
-def test_table_hidden_merges_until_every_visible_or_derivable_cell_holds_k():
-    """Rows: region; columns: level. (APAC, executive) = 3 is small. Hiding that cell and
-    one complement would leave each derivable from a line total (the third trial did), so
-    whole rows or columns are merged into a hidden bucket, the smaller line first."""
-    rows = (
-        [("EMEA", "executive")] * 10
-        + [("EMEA", "individual")] * 20
-        + [("APAC", "executive")] * 3
-        + [("APAC", "individual")] * 9
-        + [("Americas", "executive")] * 6
-        + [("Americas", "individual")] * 12
-    )
-    profiles = pd.DataFrame(rows, columns=["region", "level"])
-    hidden_rows, hidden_columns = table_hidden(profiles, "region", "level", 5)
-    assert "APAC" in hidden_rows
-    # Every cell still visible or derivable (buckets merged) holds 0 or at least k.
-    merged = profiles.assign(
-        region=profiles["region"].where(~profiles["region"].isin(hidden_rows), "hidden"),
-        level=profiles["level"].where(~profiles["level"].isin(hidden_columns), "hidden"),
-    )
-    counts = merged.value_counts()
-    assert ((counts == 0) | (counts >= 5)).all()
-    # and the same values are hidden whichever way the table is read
-    assert table_hidden(profiles, "level", "region", 5) == (hidden_columns, hidden_rows)
-
-
-def test_table_hidden_starts_from_the_values_hidden_in_their_own_view():
-    rows = [("EMEA", "a")] * 10 + [("APAC", "a")] * 3 + [("Americas", "a")] * 6
-    profiles = pd.DataFrame(rows, columns=["region", "level"])
-    hidden_rows, _columns = table_hidden(profiles, "region", "level", 5)
-    assert hidden_rows == {"APAC", "Americas"}  # as in the unfiltered region view
 
 
 @pytest.mark.django_db

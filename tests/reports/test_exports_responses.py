@@ -23,7 +23,7 @@ from survey.selectors import responses_table
 from survey.services.imports import responses_import
 from survey.services.responses import responses_create_bulk
 from survey.services.rounds import round_create
-from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
+from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 
 pytestmark = pytest.mark.django_db
 

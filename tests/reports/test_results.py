@@ -12,7 +12,7 @@ from reports.forms import report_query
 from reports.results import LEADERS, TREND, round_choices, round_results
 from reports.vocabulary import LEADERS_VS_STAFF
 from survey.models import Response
-from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
+from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 
 pytestmark = pytest.mark.django_db
 

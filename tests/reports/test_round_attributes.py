@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from reports.results import RoundAttribute, round_choices
-from tests.reports.conftest import IT_ANSWERS, SECURITY_ANSWERS
+from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 
 pytestmark = pytest.mark.django_db
 

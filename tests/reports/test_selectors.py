@@ -1,4 +1,5 @@
-"""Tests of survey.selectors: the frames that feed analysis and exports."""
+"""Tests of reports.selectors: the reports app's reads of rounds, dimensions, sides and the
+results version, each with the number of queries it promises."""
 
 from __future__ import annotations
 
@@ -7,208 +8,132 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from survey.selectors import (
-    round_answers_frame,
-    round_comments_frame,
-    round_items_frame,
-    round_participation,
-    round_responses_iter,
-    rounds_side_counts,
+from reports.selectors import (
+    dimension_by_code,
+    dimension_guidance,
+    round_by_slug,
+    round_has_responses,
+    round_results_version,
+    round_sides,
+    rounds_with_counts,
 )
-from tests.factories import InvitationFactory, ItemFactory, SurveyRoundFactory
-from tests.reports.conftest import IT_ANSWERS
+from survey.models import Response
+from tests.conftest import IT_ANSWERS
+from tests.factories import DimensionFactory, SurveyRoundFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_items_frame_lists_every_item_in_instrument_order(survey_round, django_assert_num_queries):
+def test_round_by_slug_reads_the_round_with_its_instrument(survey_round, django_assert_num_queries):
     with django_assert_num_queries(1):
-        items = round_items_frame(round=survey_round)
-    assert list(items.columns) == [
-        "item_code",
-        "dimension_code",
-        "dimension_name",
-        "item_text",
-        "kind",
-        "reverse_scored",
-        "mirror_of",
-        "order",
-    ]
-    assert list(items["item_code"]) == [
-        "a1",
-        "a2",
-        "a3",
-        "a_comment",
-        "b1",
-        "b2",
-        "b3",
-        "b_comment",
-    ]
-    assert list(items["order"]) == list(range(8))
-    assert items.loc[items["item_code"] == "a3", "reverse_scored"].item()
-    assert items.loc[items["item_code"] == "a_comment", "kind"].item() == "text"
-    assert items["mirror_of"].isna().all()
+        found = round_by_slug(slug="autumn")
+        assert found.instrument.slug == "small"  # read with the round
+    assert found == survey_round
 
 
-def test_items_frame_names_the_mirrored_item(survey_round):
-    a1 = survey_round.instrument.dimensions.get(code="a").items.get(code="a1")
-    ItemFactory(dimension=a1.dimension, code="a4", order=5, mirror_of=a1)
-    items = round_items_frame(round=survey_round)
-    assert items.loc[items["item_code"] == "a4", "mirror_of"].item() == "a1"
+def test_round_by_slug_of_an_unknown_slug_is_none(survey_round):
+    assert round_by_slug(slug="nope") is None
 
 
-def test_answers_frame_has_only_likert_answers_as_ints_and_categoricals(
+def test_rounds_with_counts_annotate_each_rounds_responses_newest_first(
     populated_round, django_assert_num_queries
 ):
-    # The items, the profiles and the answers (as integers).
-    with django_assert_num_queries(3):
-        answers = round_answers_frame(round=populated_round)
-    assert list(answers.columns) == [
-        "response_id",
-        "side",
-        "function",
-        "level",
-        "item_code",
-        "value",
-    ]
-    assert len(answers) == 13 * 6  # comments left out
-    assert answers["response_id"].dtype == "int64"
-    assert answers["value"].dtype == "int64"
-    for column in ("side", "function", "level", "item_code"):
-        assert isinstance(answers[column].dtype, pd.CategoricalDtype)
-    assert list(answers["side"].cat.categories[:3]) == ["it", "security", "other"]
-    it_a1 = answers.loc[(answers["side"] == "it") & (answers["item_code"] == "a1"), "value"]
-    assert set(it_a1) == {IT_ANSWERS["a1"]}
+    older = SurveyRoundFactory(
+        instrument=populated_round.instrument,
+        slug="older",
+        opens_at=populated_round.opens_at - dt.timedelta(days=90),
+        closes_at=populated_round.opens_at - dt.timedelta(days=60),
+    )
+    with django_assert_num_queries(1):
+        rounds = [(r.slug, r.response_count, r.instrument.slug) for r in rounds_with_counts()]
+    assert rounds == [("autumn", 13, "small"), (older.slug, 0, "small")]
 
 
-def test_answers_frame_spans_many_chunks(survey_round, make_responses, monkeypatch):
-    monkeypatch.setattr("survey.selectors.CHUNK_SIZE", 7)
-    make_responses(survey_round, [("it", {"a1": 1, "a2": 2})] * 10 + [("security", {"b1": 5})])
-    answers = round_answers_frame(round=survey_round)
-    assert len(answers) == 21
-    assert answers["value"].sum() == 10 * 3 + 5
-    assert (answers["item_code"] == "b1").sum() == 1
+def test_dimension_by_code_reads_a_dimension_of_the_rounds_instrument(
+    survey_round, django_assert_num_queries
+):
+    survey_round.instrument.dimensions.filter(code="a").update(guidance="Plan together.")
+    with django_assert_num_queries(1):
+        dimension = dimension_by_code(round=survey_round, code="a")
+        assert (dimension.code, dimension.name, dimension.guidance) == (
+            "a",
+            "Dimension A",
+            "Plan together.",
+        )
+        assert dimension.description
 
 
-def test_answers_frame_of_an_empty_round_keeps_its_columns(survey_round):
-    answers = round_answers_frame(round=survey_round)
-    assert answers.empty
-    assert list(answers.columns) == [
-        "response_id",
-        "side",
-        "function",
-        "level",
-        "item_code",
-        "value",
-    ]
+def test_dimension_by_code_of_another_instrument_or_an_unknown_code_is_none(survey_round):
+    DimensionFactory(code="zz")  # a dimension of another instrument
+    assert dimension_by_code(round=survey_round, code="zz") is None
+    assert dimension_by_code(round=survey_round, code="nope") is None
 
 
-def test_answers_frame_ignores_other_rounds(populated_round, make_responses):
+def test_dimension_guidance_maps_each_code_of_the_instrument(
+    survey_round, django_assert_num_queries
+):
+    survey_round.instrument.dimensions.filter(code="a").update(guidance="Plan together.")
+    survey_round.instrument.dimensions.filter(code="b").update(guidance="")
+    DimensionFactory(code="zz")
+    with django_assert_num_queries(1):
+        guidance = dimension_guidance(round=survey_round)
+    assert guidance == {"a": "Plan together.", "b": ""}
+
+
+def test_fingerprint_version_costs_one_query(populated_round, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        version = round_results_version(round=populated_round)
+    assert version.startswith("f13-")
+
+
+def test_results_version_changes_when_a_response_arrives_or_leaves(populated_round, make_responses):
+    before = round_results_version(round=populated_round)
+    make_responses(populated_round, [("it", IT_ANSWERS)])
+    added = round_results_version(round=populated_round)
+    # Deleting the oldest response keeps the highest id: the count tells.
+    Response.objects.filter(round=populated_round).order_by("pk").first().delete()
+    removed = round_results_version(round=populated_round)
+    assert len({before, added, removed}) == 3
+    last = Response.objects.filter(round=populated_round).order_by("pk").last().pk
+    assert removed == f"f13-{last}"
+
+
+def test_results_version_ignores_other_rounds(populated_round, make_responses):
+    before = round_results_version(round=populated_round)
     other = SurveyRoundFactory(instrument=populated_round.instrument)
-    make_responses(other, [("it", {"a1": 3})])
-    assert len(round_answers_frame(round=populated_round)) == 78
-
-
-def test_participation_counts_invited_per_side_and_unassigned(
-    populated_round, django_assert_num_queries
-):
-    InvitationFactory.create_batch(3, round=populated_round, side="it")
-    InvitationFactory.create_batch(2, round=populated_round, side="security")
-    InvitationFactory.create_batch(4, round=populated_round, side="")
-    with django_assert_num_queries(1):
-        frame = round_participation(round=populated_round)
-    rows = frame.set_index("side")
-    assert list(frame["side"]) == ["it", "security", "other", "unassigned"]
-    assert rows.loc["it", "invited"] == 3
-    assert rows.loc["security", "invited"] == 2
-    assert rows.loc["other", "invited"] == 0
-    assert rows.loc["unassigned", "invited"] == 4
-    assert list(frame["completed"]) == [6, 5, 2, 0]
-
-
-def test_responses_iter_yields_every_answer_without_an_identifier(
-    populated_round, make_responses, django_assert_num_queries
-):
-    make_responses(populated_round, [("security", {})], submitted_on=dt.date(2026, 11, 3))
-    with django_assert_num_queries(1):
-        records = list(round_responses_iter(round=populated_round))
-    assert len(records) == 14
-    first = records[0]
-    assert not hasattr(first, "pk")
-    it_records = [r for r in records if r.side == "it"]
-    assert it_records[0].answers == {**IT_ANSWERS, "a_comment": '=HYPERLINK("x")'}
-    assert records[-1].answers == {}
-    assert records[-1].submitted_on == dt.date(2026, 11, 3)
-
-
-def test_comments_frame_reads_one_dimensions_comments_without_profile(
-    populated_round, make_responses, django_assert_num_queries
-):
-    make_responses(populated_round, [("security", {"b_comment": "On b", "a_comment": ""})])
-    with django_assert_num_queries(1):
-        comments = round_comments_frame(round=populated_round, dimension_code="a")
-    assert list(comments.columns) == ["response_id", "item_code", "text"]
-    assert comments["response_id"].dtype == "int64"
-    assert len(comments) == 6  # the six IT comments; the blank one and dimension b left out
-    assert set(comments["item_code"]) == {"a_comment"}
-    other = SurveyRoundFactory(instrument=populated_round.instrument)
-    assert round_comments_frame(round=other, dimension_code="a").empty
-
-
-def test_rounds_side_counts_counts_responses_per_round_and_side(
-    populated_round, django_assert_num_queries
-):
+    make_responses(other, [("it", IT_ANSWERS)])
+    assert round_results_version(round=populated_round) == before
+    assert round_results_version(round=other).startswith("f1-")
     empty = SurveyRoundFactory(instrument=populated_round.instrument)
+    assert round_results_version(round=empty) == "f0-0"
+
+
+def test_round_sides_list_each_response_of_the_round_with_its_side(
+    populated_round, make_responses, django_assert_num_queries
+):
+    make_responses(SurveyRoundFactory(instrument=populated_round.instrument), [("it", {})])
     with django_assert_num_queries(1):
-        counts = rounds_side_counts(rounds=[populated_round, empty])
-    assert counts == {populated_round.pk: {"it": 6, "security": 5, "other": 2}}
+        sides = round_sides(round=populated_round)
+    assert list(sides.columns) == ["response_id", "side"]
+    assert sides["response_id"].dtype == "int64"
+    assert pd.api.types.is_string_dtype(sides["side"])
+    assert sides["side"].value_counts().to_dict() == {"it": 6, "security": 5, "other": 2}
+    ids = Response.objects.filter(round=populated_round).values_list("pk", flat=True)
+    assert sorted(sides["response_id"]) == sorted(ids)
 
 
-def test_answers_frame_carries_asked_attributes_blank_when_missing(
+def test_round_sides_of_a_round_without_responses_keep_their_columns(survey_round):
+    sides = round_sides(round=survey_round)
+    assert sides.empty
+    assert list(sides.columns) == ["response_id", "side"]
+
+
+def test_round_has_responses_once_one_is_submitted(
     survey_round, make_responses, django_assert_num_queries
 ):
-    make_responses(
-        survey_round,
-        [("it", {"a1": 1, "a2": 2}), ("security", {"a1": 5}), ("it", {"a1": 3})],
-        attributes=[{"region": "EMEA", "site": "x"}, {"region": "APAC"}, {}],
-    )
-    with django_assert_num_queries(3):
-        answers = round_answers_frame(round=survey_round, attributes=["region"])
-    assert list(answers.columns) == [
-        "response_id",
-        "side",
-        "function",
-        "level",
-        "region",
-        "item_code",
-        "value",
-    ]
-    assert isinstance(answers["region"].dtype, pd.CategoricalDtype)
-    by_value = answers.groupby("region", observed=True)["value"].apply(sorted).to_dict()
-    assert by_value == {"": [3], "APAC": [5], "EMEA": [1, 2]}
-    assert "site" not in answers.columns
-
-
-def test_answers_frame_refuses_an_attribute_named_like_a_column(survey_round):
-    with pytest.raises(ValueError, match="clash"):
-        round_answers_frame(round=survey_round, attributes=["value"])
-
-
-def test_answers_of_a_response_submitted_between_the_two_reads_are_left_out(
-    survey_round, make_responses, monkeypatch
-):
-    """The profiles are read first, the answers second: a response that lands in between
-    (another worker's submission) must not break the join; it is simply not counted yet."""
-    from survey import selectors
-
-    make_responses(survey_round, [("it", {"a1": 4})])
-    real = selectors.round_answers_sql
-
-    def answers_sql_after_a_submission(**kwargs):
-        make_responses(survey_round, [("security", {"a1": 2, "a2": 1})])
-        return real(**kwargs)
-
-    monkeypatch.setattr(selectors, "round_answers_sql", answers_sql_after_a_submission)
-    answers = selectors.round_answers_frame(round=survey_round)
-    assert answers["value"].tolist() == [4]
-    assert answers["side"].tolist() == ["it"]
+    with django_assert_num_queries(1):
+        assert not round_has_responses(round=survey_round)
+    make_responses(SurveyRoundFactory(instrument=survey_round.instrument), [("it", {})])
+    assert not round_has_responses(round=survey_round)
+    make_responses(survey_round, [("security", {})])
+    assert round_has_responses(round=survey_round)

@@ -1,5 +1,5 @@
-"""Tests of the over-time pages: trend, executive summary (with filters and leaders versus
-staff) and a dimension's comments: access, content, suppression and query counts."""
+"""Tests of reports.views.over_time: the trend and executive summary pages (with filters and
+leaders versus staff): access, content, suppression and query counts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 import re
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
 from assessment.models import Dimension
@@ -21,6 +20,7 @@ from tests.factories import (
     SurveyRoundFactory,
 )
 from tests.reports.over_time_data import two_rounds
+from tests.reports.pages import page_url
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +34,6 @@ def rounds(small_instrument):
     InvitationFactory.create_batch(12, round=autumn, side="it")
     InvitationFactory.create_batch(12, round=autumn, side="security")
     return spring, autumn
-
-
-def url(name: str, survey_round, **kwargs) -> str:
-    return reverse(f"reports:{name}", kwargs={"slug": survey_round.slug, **kwargs})
 
 
 def figures(content: str) -> dict[str, dict]:
@@ -57,7 +53,7 @@ def assert_no_inline_script(content: str) -> None:
     ("name", "extra"), [("trend", {}), ("executive_summary", {}), ("comments", {"code": "a"})]
 )
 def test_anonymous_user_is_sent_to_log_in(client, rounds, name, extra):
-    response = client.get(url(name, rounds[1], **extra))
+    response = client.get(page_url(name, rounds[1], **extra))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
@@ -66,14 +62,14 @@ def test_anonymous_user_is_sent_to_log_in(client, rounds, name, extra):
     ("name", "extra"), [("trend", {}), ("executive_summary", {}), ("comments", {"code": "a"})]
 )
 def test_user_outside_leaders_gets_a_403(plain_client, rounds, name, extra):
-    response = plain_client.get(url(name, rounds[1], **extra))
+    response = plain_client.get(page_url(name, rounds[1], **extra))
     assert response.status_code == 403
 
 
 def test_unknown_round_or_dimension_is_404(leader_client, rounds):
     assert leader_client.get("/reports/nope/trend/").status_code == 404
     assert leader_client.get("/reports/nope/summary/").status_code == 404
-    assert leader_client.get(url("comments", rounds[1], code="zz")).status_code == 404
+    assert leader_client.get(page_url("comments", rounds[1], code="zz")).status_code == 404
 
 
 # --- Trend -----------------------------------------------------------------------------------
@@ -87,7 +83,7 @@ def test_trend_page_orders_rounds_by_opening_and_shows_the_known_change(
     # version; the round's figures (items, profiles, answers, any response, items); the
     # trend (rounds, items, answers, attributes). None grows with the responses.
     with django_assert_max_num_queries(17):
-        response = leader_client.get(url("trend", autumn))
+        response = leader_client.get(page_url("trend", autumn))
     assert response.status_code == 200
     content = response.content.decode()
     assert [r["label"] for r in response.context["rounds"]] == ["Spring 2026", "Autumn 2026"]
@@ -108,7 +104,7 @@ def test_trend_page_orders_rounds_by_opening_and_shows_the_known_change(
 
 
 def test_trend_of_a_single_round_says_there_is_nothing_to_compare(leader_client, rounds):
-    response = leader_client.get(url("trend", rounds[0]))
+    response = leader_client.get(page_url("trend", rounds[0]))
     assert response.status_code == 200
     assert "first round of this questionnaire" in response.content.decode()
     assert "change" not in response.context
@@ -118,7 +114,7 @@ def test_trend_honours_each_rounds_threshold(leader_client, small_instrument):
     spring, autumn = two_rounds(small_instrument)
     spring.min_group_size = 11  # 10 per side: hidden in spring only
     spring.save()
-    response = leader_client.get(url("trend", autumn))
+    response = leader_client.get(page_url("trend", autumn))
     rows = [r for r in response.context["table"] if r["round"] == spring.slug]
     assert all(r["score_a"] is None and r["gap"] is None for r in rows)
     change = {row["dimension_code"]: row for row in response.context["change"]}
@@ -154,7 +150,7 @@ def test_summary_shows_index_top_breakdowns_with_guidance_and_participation(
     )
     # As the trend page (17), plus participation and the dimensions' guidance.
     with django_assert_max_num_queries(19):
-        response = leader_client.get(url("executive_summary", autumn))
+        response = leader_client.get(page_url("executive_summary", autumn))
     assert response.status_code == 200
     content = response.content.decode()
     # a: gap 45.8, b: gap 0 -> index 100 − (45.8 + 0) / 2 ≈ 77.
@@ -172,7 +168,7 @@ def test_summary_shows_index_top_breakdowns_with_guidance_and_participation(
 
 
 def test_summary_reports_the_trend_since_the_last_round(leader_client, rounds):
-    response = leader_client.get(url("executive_summary", rounds[1]))
+    response = leader_client.get(page_url("executive_summary", rounds[1]))
     change = {row["dimension_code"]: row for row in response.context["change"]}
     assert change["a"]["verdict_b"] == "rose"
     assert response.context["previous_label"] == "Spring 2026"
@@ -191,7 +187,7 @@ def test_summary_hides_small_participation_counts(leader_client, small_instrumen
         responses=[{"side": "it", "function": "", "level": "", "answers": {"a1": 4}}] * 6
         + [{"side": "other", "function": "", "level": "", "answers": {"a1": 4}}] * 2,
     )
-    response = leader_client.get(url("executive_summary", survey_round))
+    response = leader_client.get(page_url("executive_summary", survey_round))
     content = response.content.decode()
     rows = {row["label"]: row for row in response.context["participation"]}
     assert rows["Other"]["completed_small"]
@@ -218,7 +214,7 @@ def test_summary_of_leaders_versus_staff_within_each_side(leader_client, small_i
             for _ in range(count)
         ],
     )
-    response = leader_client.get(url("executive_summary", survey_round))
+    response = leader_client.get(page_url("executive_summary", survey_round))
     leaders = {side["side"]: side for side in response.context["leaders"]}
     it = leaders["it"]["rows"][0]
     assert it["score_a"] == pytest.approx(100.0)
@@ -228,7 +224,9 @@ def test_summary_of_leaders_versus_staff_within_each_side(leader_client, small_i
     assert security["score_a"] is None  # 2 managers
     assert security["score_b"] is None  # the 6 staff = the side minus the 2 managers
     assert "Leaders versus staff within each side" in response.content.decode()
-    filtered = leader_client.get(url("executive_summary", survey_round), {"level": "individual"})
+    filtered = leader_client.get(
+        page_url("executive_summary", survey_round), {"level": "individual"}
+    )
     assert filtered.context["leaders"] == []
     assert "Not shown while a filter is on" in filtered.content.decode()
 
@@ -247,7 +245,7 @@ def test_a_filter_that_stays_above_the_threshold_shows_filtered_figures(
     )
     # As unfiltered (19), plus the attributes the filter reads.
     with django_assert_max_num_queries(20):
-        response = leader_client.get(url("executive_summary", autumn), {"level": "individual"})
+        response = leader_client.get(page_url("executive_summary", autumn), {"level": "individual"})
     assert response.status_code == 200
     assert response.context["active_filters"] == [("Level", "Individual contributor")]
     assert response.context["respondents"] == 20
@@ -263,13 +261,13 @@ def test_a_filter_leaving_fewer_than_k_shows_not_enough_responses(leader_client,
         round=autumn,
         responses=[{"side": "it", "function": "", "level": "manager", "answers": {"a1": 1}}] * 3,
     )
-    response = leader_client.get(url("executive_summary", autumn), {"level": "manager"})
+    response = leader_client.get(page_url("executive_summary", autumn), {"level": "manager"})
     content = response.content.decode()
     assert response.context["too_few"]
     assert "it leaves fewer than 5 respondents to show" in content
     assert "findings" not in response.context
     assert "figure-gap" not in content
-    trend = leader_client.get(url("trend", autumn), {"level": "manager"})
+    trend = leader_client.get(page_url("trend", autumn), {"level": "manager"})
     assert trend.context["too_few"]
     assert "figures" not in trend.context
 
@@ -286,7 +284,7 @@ def test_a_filtered_side_that_could_be_subtracted_is_hidden(leader_client, round
         + [{"side": "other", "function": "", "level": "manager", "answers": {"a1": 3}}] * 5
         + [{"side": "other", "function": "", "level": "individual", "answers": {"a1": 3}}] * 5,
     )
-    response = leader_client.get(url("executive_summary", autumn), {"level": "individual"})
+    response = leader_client.get(page_url("executive_summary", autumn), {"level": "individual"})
     scorecard = {row["dimension_code"]: row for row in response.context["scorecard"]}
     assert scorecard["a"]["score_a"] is None  # IT individuals = IT minus 2 managers
     assert scorecard["a"]["score_b"] is not None
@@ -307,23 +305,25 @@ def test_attribute_filters_offer_only_values_held_by_k_respondents(leader_client
     Response.objects.filter(round=autumn).update(attributes={"region": "north"})
     Response.objects.filter(pk__in=security[-6:-1]).update(attributes={"region": "south"})
     Response.objects.filter(pk=security[-1]).update(attributes={"region": "antarctica"})
-    response = leader_client.get(url("executive_summary", autumn))
+    response = leader_client.get(page_url("executive_summary", autumn))
     field = response.context["filter_form"].fields["attr.region"]
     # antarctica (1) is hidden, and south (5) with it: the round minus north would be them.
     assert [value for value, _ in field.choices] == ["", "north"]
-    filtered = leader_client.get(url("executive_summary", autumn), {"attr.region": "north"})
+    filtered = leader_client.get(page_url("executive_summary", autumn), {"attr.region": "north"})
     assert filtered.context["active_filters"] == [("Region", "north")]
     north = Response.objects.filter(round=autumn, attributes__region="north").count()
     assert filtered.context["respondents"] == north
     assert filtered.context["hidden_sides"] == []
-    refused = leader_client.get(url("executive_summary", autumn), {"attr.region": "antarctica"})
+    refused = leader_client.get(
+        page_url("executive_summary", autumn), {"attr.region": "antarctica"}
+    )
     assert refused.status_code == 200
     assert refused.context["filter_problems"]
     assert not refused.context["filtered"]
 
 
 def test_an_invalid_filter_value_is_ignored_with_a_message(leader_client, rounds):
-    response = leader_client.get(url("executive_summary", rounds[1]), {"level": "pharaoh"})
+    response = leader_client.get(page_url("executive_summary", rounds[1]), {"level": "pharaoh"})
     assert response.status_code == 200
     assert response.context["filter_problems"]
     assert "not available" in response.content.decode()
@@ -331,80 +331,19 @@ def test_an_invalid_filter_value_is_ignored_with_a_message(leader_client, rounds
 
 
 def test_summary_page_links_print_stylesheet_and_hides_controls_on_paper(leader_client, rounds):
-    content = leader_client.get(url("executive_summary", rounds[1])).content.decode()
+    content = leader_client.get(page_url("executive_summary", rounds[1])).content.decode()
     assert "reports/print.css" in content
     assert "reports/over_time.js" in content
     assert "data-print hidden" in content  # shown by the script only
 
 
-# --- Comments --------------------------------------------------------------------------------
-
-
-def comment_round(small_instrument, writers: int):
-    survey_round = SurveyRoundFactory(instrument=small_instrument, slug="talk")
-    texts = [
-        "Security reviews arrive too late",
-        "Late reviews again",
-        "Reviews block the release",
-    ]
-    responses_create_bulk(
-        round=survey_round,
-        responses=[
-            {
-                "side": "security" if i % 2 else "it",
-                "function": "identity",
-                "level": "executive",
-                "answers": {"a1": 3, "a_comment": texts[i % 3]},
-            }
-            for i in range(writers)
-        ],
-    )
-    return survey_round
-
-
-def test_comments_stay_hidden_below_the_comment_threshold(leader_client, small_instrument):
-    survey_round = comment_round(small_instrument, 9)
-    response = leader_client.get(url("comments", survey_round, code="a"))
-    content = response.content.decode()
-    assert response.context["threshold"] == 10
-    assert response.context["comments"] == []
-    assert "Security reviews arrive" not in content
-    assert "Fewer than 10 people commented" in content
-
-
-def test_comments_and_recurring_words_appear_at_the_threshold(
-    leader_client, small_instrument, django_assert_max_num_queries
-):
-    survey_round = comment_round(small_instrument, 10)
-    with django_assert_max_num_queries(8):
-        response = leader_client.get(url("comments", survey_round, code="a"))
-    content = response.content.decode()
-    assert len(response.context["comments"]) == 10
-    assert "Security reviews arrive too late" in content
-    words = {row["word"]: row["comments"] for row in response.context["words"]}
-    assert words["reviews"] == 10
-    assert words["late"] == 7
-    assert "the" not in words
-    # No profile beside the comments.
-    assert "Executive" not in content
-    assert "identity" not in content.lower()
-
-
-@override_settings(FRICTION_COMMENT_MIN_GROUP_SIZE=3)
-def test_comment_threshold_is_never_below_the_rounds_k(leader_client, small_instrument):
-    survey_round = comment_round(small_instrument, 4)
-    response = leader_client.get(url("comments", survey_round, code="a"))
-    assert response.context["threshold"] == 5
-    assert response.context["comments"] == []
-
-
 def test_pages_of_a_round_without_responses_show_an_empty_state(leader_client, rounds):
     spring, _autumn = rounds
     later = SurveyRoundFactory(instrument=spring.instrument, slug="winter", name="Winter")
-    summary = leader_client.get(url("executive_summary", later))
+    summary = leader_client.get(page_url("executive_summary", later))
     assert summary.status_code == 200
     assert "No responses yet" in summary.content.decode()
-    trend = leader_client.get(url("trend", later))
+    trend = leader_client.get(page_url("trend", later))
     assert trend.status_code == 200
     change = {row["dimension_code"]: row for row in trend.context["change"]}
     assert change["a"]["verdict_b"] == "suppressed"
@@ -416,7 +355,7 @@ def test_round_names_are_escaped_in_the_trend_chart(leader_client, rounds):
     spring, autumn = rounds
     spring.name = "<b>Spring</b> & co"
     spring.save()
-    content = leader_client.get(url("trend", autumn)).content.decode()
+    content = leader_client.get(page_url("trend", autumn)).content.decode()
     charts = figures(content)
     ticks = charts["figure-trend-gap"]["layout"]["xaxis"]["categoryarray"]
     assert ticks[0] == "&lt;b&gt;Spring&lt;/b&gt; &amp; co"
@@ -425,8 +364,8 @@ def test_round_names_are_escaped_in_the_trend_chart(leader_client, rounds):
 
 def test_a_lone_round_without_responses_renders_both_pages(leader_client, small_instrument):
     survey_round = SurveyRoundFactory(instrument=small_instrument, slug="lone")
-    assert leader_client.get(url("executive_summary", survey_round)).status_code == 200
-    trend = leader_client.get(url("trend", survey_round))
+    assert leader_client.get(page_url("executive_summary", survey_round)).status_code == 200
+    trend = leader_client.get(page_url("trend", survey_round))
     assert trend.status_code == 200
     assert "first round of this questionnaire" in trend.content.decode()
 
@@ -438,7 +377,7 @@ def test_trend_across_versions_says_how_many_statements_are_shared(leader_client
     for n in (1, 2):
         ItemFactory(dimension=dimension, code=f"a{n}", order=n)
     winter = SurveyRoundFactory(instrument=newer, slug="winter", name="Winter")
-    response = leader_client.get(url("trend", winter))
+    response = leader_client.get(page_url("trend", winter))
     assert response.status_code == 200
     assert "statements they share (statements: 2; dimensions: 1)" in response.content.decode()
     assert {row["dimension_code"] for row in response.context["table"]} == {"a"}

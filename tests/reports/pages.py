@@ -1,0 +1,31 @@
+"""URLs and CSV readers shared by the tests of the leader pages and downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.urls import reverse
+
+
+def page_url(name: str, survey_round, **kwargs) -> str:
+    """The URL of the round's page ``reports:<name>`` (``kwargs``: e.g. a dimension's code)."""
+    return reverse(f"reports:{name}", kwargs={"slug": survey_round.slug, **kwargs})
+
+
+def export_url(survey_round, kind: str, query: str = "") -> str:
+    """The URL of the round's download ``kind`` (responses, summary, gaps), with ``query``."""
+    url = reverse("reports:export", kwargs={"slug": survey_round.slug, "kind": kind})
+    return f"{url}?{query}" if query else url
+
+
+def read_csv(response) -> list[list[str]]:
+    """The rows of a streamed CSV download, header first."""
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def read_csv_records(response) -> list[dict[str, str]]:
+    """The rows of a streamed CSV download as dicts keyed by the header."""
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(body, newline="")))

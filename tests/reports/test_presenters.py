@@ -1,0 +1,157 @@
+"""Tests of reports.presenters: results turned into template rows and labels. Hand-built
+frames and results, no database."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from django.utils import translation
+
+from reports import trends
+from reports.presenters import (
+    change_headline,
+    effect_labels,
+    frame_records,
+    participation_context,
+    status_labels,
+    verdict_labels,
+)
+from reports.results import Participation
+from reports.statistics import effect_label
+from reports.vocabulary import STATUS_ORDER
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def test_frame_records_turn_nan_and_na_into_none_and_numpy_into_python():
+    frame = pd.DataFrame(
+        {
+            "dimension_code": ["a", "b"],
+            "n": pd.array([6, pd.NA], dtype="Int64"),
+            "gap": [12.5, np.nan],
+            "worst": np.array([True, False]),
+            "rank": np.array([1, 2], dtype="int64"),
+            "mixed": pd.Series([np.int64(3), np.float64("nan")], dtype=object),
+        }
+    )
+    rows = frame_records(frame)
+    assert rows == [
+        {"dimension_code": "a", "n": 6, "gap": 12.5, "worst": True, "rank": 1, "mixed": 3},
+        {"dimension_code": "b", "n": None, "gap": None, "worst": False, "rank": 2, "mixed": None},
+    ]
+    kinds = {type(value) for row in rows for value in row.values()}
+    assert kinds <= {str, int, float, bool, type(None)}
+
+
+def test_frame_records_name_each_dimension_and_fall_back_to_its_code():
+    frame = pd.DataFrame({"dimension_code": ["a", "zz"], "gap": [1.0, 2.0]})
+    rows = frame_records(frame, {"a": "Dimension A"})
+    assert [row["name"] for row in rows] == ["Dimension A", "zz"]
+    assert "name" not in frame_records(frame)[0]
+
+
+def test_status_labels_cover_every_status():
+    labels = status_labels()
+    assert set(labels) == set(STATUS_ORDER)
+    assert all(isinstance(label, str) and label for label in labels.values())
+    assert labels["suppressed"] == "not enough responses"
+
+
+def test_effect_and_verdict_labels_cover_every_value_they_label():
+    effects = effect_labels()
+    for r in (0.0, 0.2, 0.4, 0.9, math.nan, None):
+        assert effect_label(r) in effects
+    verdicts = {value for name, value in vars(trends).items() if name.startswith("VERDICT_")}
+    assert set(verdict_labels()) == verdicts
+
+
+def participation(**totals) -> Participation:
+    def row(side: str, invited: int, completed: int) -> dict:
+        return {
+            "side": side,
+            "invited": invited,
+            "completed": completed,
+            "invited_small": invited < 5,
+            "completed_small": completed < 5,
+            "completed_applies": side != "unassigned",
+        }
+
+    defaults = {
+        "total_invited": 25,
+        "total_invited_hidden": False,
+        "total_completed": 12,
+        "total_completed_hidden": True,
+        "response_rate": None,
+    }
+    return Participation(
+        rows=[row("it", 10, 8), row("security", 9, 4), row("unassigned", 6, 0), row("x", 0, 0)],
+        **{**defaults, **totals},
+    )
+
+
+def test_participation_context_labels_each_row_and_passes_the_totals():
+    context = participation_context(participation())
+    rows = context["participation"]
+    assert [str(row["label"]) for row in rows] == [
+        "IT",
+        "Security",
+        "Not set on the invitation",
+        "x",
+    ]
+    assert rows[0] == {**participation().rows[0], "label": rows[0]["label"]}
+    assert {key: value for key, value in context.items() if key != "participation"} == {
+        "total_invited": 25,
+        "total_invited_hidden": False,
+        "total_completed": 12,
+        "total_completed_hidden": True,
+        "response_rate": None,
+    }
+    assert participation_context(participation(response_rate=48))["response_rate"] == 48
+
+
+def test_change_headline_names_only_changes_that_are_more_than_noise():
+    rows = [
+        {
+            "name": "A",
+            "verdict_a": "rose",
+            "verdict_b": "no clear change",
+            "gap_verdict": "widened",
+        },
+        {
+            "name": "B",
+            "verdict_a": "no clear change",
+            "verdict_b": "fell",
+            "gap_verdict": "narrowed",
+        },
+        {
+            "name": "C",
+            "verdict_a": "suppressed",
+            "verdict_b": "suppressed",
+            "gap_verdict": "suppressed",
+        },
+        {"name": "D", "verdict_a": "fell", "verdict_b": "rose", "gap_verdict": "no clear change"},
+    ]
+    assert change_headline(rows) == {
+        "narrowed": ["B"],
+        "widened": ["A"],
+        "it_rose": ["A"],
+        "it_fell": ["D"],
+        "security_rose": ["D"],
+        "security_fell": ["B"],
+    }
+    quiet = [
+        {
+            "name": "E",
+            "verdict_a": "no clear change",
+            "verdict_b": "suppressed",
+            "gap_verdict": "no clear change",
+        }
+    ]
+    assert all(names == [] for names in change_headline(quiet).values())

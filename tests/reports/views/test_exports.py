@@ -1,0 +1,113 @@
+"""Tests of reports.views.exports: the CSV downloads of a round (responses, summary, gaps)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import IT_ANSWERS
+from tests.factories import SurveyRoundFactory
+from tests.reports.pages import export_url, read_csv
+
+pytestmark = pytest.mark.django_db
+
+
+def test_responses_download_has_headers_and_one_row_per_response(analyst_client, populated_round):
+    response = analyst_client.get(export_url(populated_round, "responses"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="autumn-responses.csv"'
+    rows = read_csv(response)
+    # Likert items only: comments are never exported (every round is anonymous).
+    assert rows[0] == [
+        "row",
+        "side",
+        "function",
+        "level",
+        "submitted_month",
+        "a1",
+        "a2",
+        "a3",
+        "b1",
+        "b2",
+        "b3",
+    ]
+    # 6 IT and 5 Security rows; the 2 'other' rows fit no group of k = 5 and are left out.
+    assert len(rows) == 1 + 11
+    assert [r[0] for r in rows[1:]] == [str(n) for n in range(1, 12)]
+    assert {r[1] for r in rows[1:]} == {"it", "security"}
+    it_row = next(r for r in rows[1:] if r[1] == "it")
+    assert it_row[1:5] == ["it", "infrastructure", "individual", "2026-11"]
+    assert it_row[5:8] == ["5", "4", "1"]
+    assert not any("HYPERLINK" in cell for row in rows for cell in row)
+
+
+def test_summary_download_suppresses_small_groups(leader_client, populated_round):
+    response = leader_client.get(export_url(populated_round, "summary"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="autumn-summary.csv"'
+    rows = read_csv(response)
+    assert rows[0] == [
+        "dimension_code",
+        "attribute",
+        "group",
+        "n",
+        "score_mean",
+        "score_sd",
+        "favourable_pct",
+        "rwg_j",
+        "ad",
+        "alpha",
+    ]
+    by_key = {(r[0], r[2]): r for r in rows[1:]}
+    assert set(by_key) == {(d, g) for d in "ab" for g in ("it", "security", "other", "all")}
+    assert by_key[("a", "it")][3:5] == ["6", "91.67"]
+    assert by_key[("a", "it")][7:9] == ["1.0", "0.0"]  # identical answers: rwg 1, AD 0
+    assert by_key[("a", "other")] == ["a", "side", "other", *[""] * 7]
+    # The 2 'other' respondents are left out of every figure, so "all" is IT and Security
+    # alone: nothing can be subtracted from it to find them.
+    assert by_key[("a", "all")][3] == "11"
+
+
+def test_export_of_another_round_does_not_mix(analyst_client, populated_round, make_responses):
+    other = SurveyRoundFactory(instrument=populated_round.instrument, slug="other")
+    make_responses(other, [("it", IT_ANSWERS)] * 5)
+    rows = read_csv(analyst_client.get(export_url(other, "responses")))
+    assert len(rows) == 1 + 5
+
+
+def test_gaps_download_has_the_documented_columns(leader_client, populated_round):
+    response = leader_client.get(export_url(populated_round, "gaps"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="autumn-gaps.csv"'
+    rows = read_csv(response)
+    assert rows[0] == [
+        "dimension_code",
+        "attribute",
+        "group_a",
+        "group_b",
+        "n_a",
+        "n_b",
+        "score_a",
+        "score_b",
+        "gap",
+        "rank_biserial",
+        "p_value",
+        "q_value",
+        "status",
+    ]
+    a = rows[1]
+    assert a[:8] == ["a", "side", "it", "security", "6", "5", "91.67", "25.0"]
+    assert a[8] == "66.67"
+    assert a[9] == "1.0"
+    assert 0 < float(a[11]) < 0.05
+    assert a[12] == "breakdown"
+
+
+def test_gaps_download_follows_the_comparison_in_the_query(leader_client, levels_round):
+    rows = read_csv(
+        leader_client.get(
+            export_url(levels_round, "gaps"),
+            {"attribute": "level", "a": "executive+manager", "b": "individual"},
+        )
+    )
+    assert rows[1][1:6] == ["level", "executive+manager", "individual", "10", "11"]
