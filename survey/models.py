@@ -2,7 +2,8 @@
 
 Anonymity lives in the schema: a submitted `Response` has no column that points to its
 `Invitation`, an account, an address or an exact time. While a respondent is still answering,
-their draft lives on the invitation; submitting moves it into a `Response` and empties it.
+their draft lives apart in `Draft`, encrypted under a handle only the application can compute;
+submitting moves it into a `Response` and deletes it, and so does the round's closing.
 """
 
 from __future__ import annotations
@@ -182,11 +183,25 @@ class RoundChange(models.Model):
         return f"{self.round} {self.field}: {self.old_value} -> {self.new_value}"
 
 
+class Draft(models.Model):
+    """What a respondent has typed but not submitted, kept apart (``survey.drafts``): an
+    opaque ``handle`` computed from the invitation with the server's secret, and the draft
+    encrypted. Deleted when the response is submitted or the round closes."""
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="drafts")
+    handle = models.CharField(max_length=64, unique=True)
+    sealed = models.TextField()
+
+    def __str__(self) -> str:
+        return f"draft {self.handle[:8]}…"
+
+
 class Invitation(models.Model):
     """A single-use link. Only the SHA-256 of its token is stored.
 
-    `draft` holds the in-progress profile and answers so that reopening the link resumes;
-    it is emptied when the response is submitted, and `used` is all that remains.
+    The in-progress profile and answers are not here but in :class:`Draft`, under a handle
+    only the application can compute, so no column ties them to the invitation or its
+    email address; once the response is submitted, `used` is all that remains.
     """
 
     round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="invitations")
@@ -195,7 +210,6 @@ class Invitation(models.Model):
     function = models.CharField(max_length=40, choices=Function.choices, blank=True)
     level = models.CharField(max_length=20, choices=Level.choices, blank=True)
     used = models.BooleanField(default=False)
-    draft = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Kept only to send the link and the reminders: never exported, never shown beside
     # answers. Stored lower-case; unique per round when given.

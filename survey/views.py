@@ -31,6 +31,7 @@ from survey.services.responses import (
     DRAFT_ATTRIBUTES,
     DRAFT_PROFILE,
     DraftIncompleteError,
+    invitation_draft,
     invitation_resume_step,
     invitation_save_page,
     invitation_save_profile,
@@ -63,9 +64,10 @@ class Respondent:
             .prefetch_related(Prefetch("items", queryset=items))
         )
 
-    @property
+    @cached_property
     def draft(self) -> dict:
-        return self.invitation.draft or {}
+        """The draft as the respondent left it (read once per request)."""
+        return invitation_draft(invitation=self.invitation)
 
     @property
     def profile(self) -> dict:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import factory
+from django.conf import settings
 from django.utils import timezone
 
 from assessment.models import Dimension, Instrument, Item
-from survey.models import Answer, Invitation, Response, Side, SurveyRound
+from survey.drafts import draft_handle, draft_seal, draft_secret
+from survey.models import Answer, Draft, Invitation, Response, Side, SurveyRound
 
 AGREEMENT_5 = [
     "Strongly disagree",
@@ -93,3 +95,18 @@ class AnswerFactory(factory.django.DjangoModelFactory):
     response = factory.SubFactory(ResponseFactory)
     item = factory.SubFactory(ItemFactory)
     value = 3
+
+
+def store_draft(invitation: Invitation, draft: dict) -> Draft:
+    """Store ``draft`` as the invitation's draft exactly as the services seal it (a test
+    setting up a draft the respondent pages could not have produced)."""
+    secret = draft_secret(settings.SECRET_KEY)
+    handle = draft_handle(invitation.pk, secret=secret)
+    stored, _created = Draft.objects.update_or_create(
+        handle=handle,
+        defaults={
+            "round_id": invitation.round_id,
+            "sealed": draft_seal(draft, handle=handle, secret=secret),
+        },
+    )
+    return stored

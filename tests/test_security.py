@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from config.logging_filters import RedactSurveyTokens, redact_survey_tokens
 from reports.exports import BOM, csv_bytes, safe_cell
-from survey.models import Answer, Invitation, Response
+from survey.models import Answer, Draft, Invitation, Response
 from survey.services.invitations import invitations_issue
 from survey.services.responses import response_submit
 from survey.tokens import token_hash
@@ -33,6 +33,7 @@ from tests.factories import (
     InstrumentFactory,
     ItemFactory,
     SurveyRoundFactory,
+    store_draft,
 )
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -88,15 +89,14 @@ def test_submitting_only_marks_the_invitation_used(small_instrument):
     survey_round = SurveyRoundFactory(instrument=small_instrument)
     (token,) = invitations_issue(round=survey_round, count=1, side="it")
     invitation = Invitation.objects.get(token_hash=token_hash(token))
-    invitation.draft = {"profile": PROFILE, "answers": {"a1": 4, "a_comment": "Mine"}}
-    invitation.save()
+    store_draft(invitation, {"profile": PROFILE, "answers": {"a1": 4, "a_comment": "Mine"}})
     before = {f.attname: getattr(invitation, f.attname) for f in Invitation._meta.concrete_fields}
     response = response_submit(invitation=invitation)
     invitation = Invitation.objects.get(pk=invitation.pk)
     after = {f.attname: getattr(invitation, f.attname) for f in Invitation._meta.concrete_fields}
     changed = {name for name in before if before[name] != after[name]}
-    assert changed == {"used", "draft"}
-    assert after["draft"] == {}
+    assert changed == {"used"}
+    assert not Draft.objects.exists()  # the draft is gone with the submission
     # The stored row carries no token, no hash and no invitation id anywhere.
     row = Response.objects.filter(pk=response.pk).values().get()
     stored = json.dumps(row, default=str)

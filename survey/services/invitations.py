@@ -79,7 +79,6 @@ def invitations_issue(
             side=side or "",
             function=function or "",
             level=level or "",
-            draft={},
         )
         for token in tokens
     ]
@@ -224,7 +223,6 @@ def invitees_add(*, round: SurveyRound, rows: Iterable[Any]) -> InviteesAddResul
                 # Nobody holds this token: the link is made when the invitation is mailed.
                 token_hash=token_hash(token_create()),
                 email=email,
-                draft={},
                 **profile,
             )
             for email, profile in cleaned.items()
@@ -347,7 +345,8 @@ def reminders_send(*, round: SurveyRound) -> SendResult:
     round's time zone: a second click the same day sends nothing twice).
 
     A reminder carries a fresh link that replaces the previous one, which stops working; the
-    draft stays on the invitation, so a respondent who started resumes where they left off.
+    draft is kept (its handle follows the invitation, not the link), so a respondent who
+    started resumes where they left off.
 
     Raises RoundNotOpenError when the round is not open now, MailSendError when the mail
     server fails part-way (the unsent are unchanged).

@@ -1,4 +1,5 @@
-"""Response writes: the respondent's draft, submitting it, and storing responses in bulk.
+"""Response writes: the respondent's draft (kept apart and encrypted, ``survey.drafts``),
+submitting it, and storing responses in bulk.
 
 Also the checks every stored answer and profile passes, whichever way it comes in (browser,
 bulk, import): :func:`answer_clean`, :func:`profile_clean`, then :func:`responses_write`.
@@ -10,18 +11,29 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from assessment.models import Item
 from survey.attributes import attribute_values_clean
-from survey.models import Answer, Function, Invitation, Level, Response, Side, SurveyRound
+from survey.drafts import draft_handle, draft_open, draft_seal, draft_secret
+from survey.models import (
+    Answer,
+    Draft,
+    Function,
+    Invitation,
+    Level,
+    Response,
+    Side,
+    SurveyRound,
+)
 from survey.services._common import ItemInfo, choice_check, instrument_items
 from survey.services.rounds import RoundNotOpenError
 from survey.zones import round_today
 
 COMMENT_MAX_LENGTH = 2000
 
-# Keys of Invitation.draft: {"profile": {side, function, level}, "answers": {code: v}, "page": n}
+# Keys of a draft: {"profile": {side, function, level}, "answers": {code: v}, "page": n}
 DRAFT_PROFILE = "profile"
 DRAFT_ANSWERS = "answers"
 DRAFT_PAGE = "page"
@@ -210,33 +222,48 @@ def responses_create_bulk(
 # --- the respondent's draft -----------------------------------------------------------------
 
 
-def _draft_locked(invitation: Invitation) -> dict[str, Any] | None:
-    """Lock the invitation's row and read its stored draft (a new dict, ``{}`` when empty);
-    None when the invitation has been used. Call inside a transaction: the lock holds until
-    it ends, so no save or submit of the same invitation runs in between."""
-    stored = (
-        Invitation.objects.select_for_update()
-        .filter(pk=invitation.pk, used=False)
-        .values_list("draft", flat=True)
-        .first()
-    )
-    return None if stored is None else dict(stored or {})
+def _draft_secret() -> bytes:
+    return draft_secret(settings.SECRET_KEY)
+
+
+def _draft_locked(invitation: Invitation) -> tuple[dict[str, Any], str, bool] | None:
+    """Lock the invitation's row and read its draft: ``(draft, handle, stored)``, the draft
+    a new dict (``{}`` when none is stored) and whether a row holds it; None when the
+    invitation has been used. Call inside a transaction: the lock holds until it ends, so
+    no save or submit of the same invitation runs in between."""
+    if not Invitation.objects.select_for_update().filter(pk=invitation.pk, used=False).exists():
+        return None
+    secret = _draft_secret()
+    handle = draft_handle(invitation.pk, secret=secret)
+    sealed = Draft.objects.filter(handle=handle).values_list("sealed", flat=True).first()
+    return draft_open(sealed or "", handle=handle, secret=secret), handle, sealed is not None
 
 
 def _draft_update(invitation: Invitation, change: Callable[[dict], None]) -> bool:
-    """Apply ``change`` to the stored draft of an unused invitation, under a row lock.
-
-    Returns False (and writes nothing) when the invitation has been used meanwhile.
-    """
+    """Apply ``change`` to the draft of an unused invitation under a row lock, and store it
+    sealed (:mod:`survey.drafts`). Returns False (and writes nothing) when the invitation
+    has been used meanwhile."""
     with transaction.atomic():
-        draft = _draft_locked(invitation)
-        if draft is None:
+        locked = _draft_locked(invitation)
+        if locked is None:
             return False
+        draft, handle, stored = locked
         change(draft)
-        updated = Invitation.objects.filter(pk=invitation.pk, used=False).update(draft=draft)
-    if updated:
-        invitation.draft = draft
-    return bool(updated)
+        sealed = draft_seal(draft, handle=handle, secret=_draft_secret())
+        if stored:
+            Draft.objects.filter(handle=handle).update(sealed=sealed)
+        else:
+            Draft.objects.create(round_id=invitation.round_id, handle=handle, sealed=sealed)
+    return True
+
+
+def invitation_draft(*, invitation: Invitation) -> dict[str, Any]:
+    """The invitation's draft as its respondent left it: a new dict (``{}`` when nothing
+    was saved). One query."""
+    secret = _draft_secret()
+    handle = draft_handle(invitation.pk, secret=secret)
+    sealed = Draft.objects.filter(handle=handle).values_list("sealed", flat=True).first()
+    return draft_open(sealed or "", handle=handle, secret=secret)
 
 
 def invitation_save_profile(
@@ -266,7 +293,10 @@ def invitation_save_profile(
 
 
 def invitation_save_page(
-    *, invitation: Invitation, answers: dict[str, int | str | None], page: int | None = None
+    *,
+    invitation: Invitation,
+    answers: dict[str, int | str | None],
+    page: int | None = None,
 ) -> bool:
     """Merge one page's answers into the invitation's draft.
 
@@ -301,7 +331,7 @@ def invitation_save_page(
 def invitation_resume_step(*, invitation: Invitation, page_count: int) -> tuple[str, int | None]:
     """Return the first unfinished step of the draft: ``("profile", None)``,
     ``("page", n)`` (1-based dimension page) or ``("review", None)``."""
-    draft = invitation.draft or {}
+    draft = invitation_draft(invitation=invitation)
     if not (draft.get(DRAFT_PROFILE) or {}).get("side"):
         return ("profile", None)
     done = int(draft.get(DRAFT_PAGE) or 0)
@@ -339,9 +369,10 @@ def response_submit(*, invitation: Invitation) -> Response | None:
     """
     survey_round = invitation.round
     with transaction.atomic():
-        draft = _draft_locked(invitation)
-        if draft is None:
+        locked = _draft_locked(invitation)
+        if locked is None:
             return None
+        draft, handle, _stored = locked
         if not survey_round.is_open():
             raise RoundNotOpenError(survey_round.slug)
         profile = draft.get(DRAFT_PROFILE) or {}
@@ -357,11 +388,10 @@ def response_submit(*, invitation: Invitation) -> Response | None:
             survey_round.profile_attributes or [], profile.get(DRAFT_ATTRIBUTES) or {}
         )
 
-        claimed = Invitation.objects.filter(pk=invitation.pk, used=False).update(
-            used=True, draft={}
-        )
+        claimed = Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True)
         if claimed != 1:
             return None
+        Draft.objects.filter(handle=handle).delete()
         (response,) = responses_write(
             survey_round=survey_round,
             cleaned=[(cleaned_profile, answers)],
@@ -371,5 +401,4 @@ def response_submit(*, invitation: Invitation) -> Response | None:
             extra_fields=[{"attributes": attributes}],
         )
     invitation.used = True
-    invitation.draft = {}
     return response

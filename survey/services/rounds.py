@@ -1,5 +1,6 @@
 """Round writes: creating a round, opening, closing and extending it, saving its settings,
-its profile questions; every change of its threshold k or dates recorded (``RoundChange``)."""
+its profile questions, emptying the drafts of closed rounds; every change of its threshold
+k or dates recorded (``RoundChange``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Instrument, Item
 from survey.attributes import profile_attributes_problems, profile_attributes_removed
-from survey.models import RESERVED_ROUND_SLUGS, Response, RoundChange, SurveyRound
+from survey.models import RESERVED_ROUND_SLUGS, Draft, Response, RoundChange, SurveyRound
 from survey.zones import UTC, aware_in_zone, round_zone, zone_or_none
 
 SLUG_MAX_LENGTH = SurveyRound._meta.get_field("slug").max_length
@@ -314,7 +315,8 @@ def round_open(
 
 
 def round_close(*, round: SurveyRound, by: AbstractBaseUser | None = None) -> SurveyRound:
-    """Close ``round`` now: its links say the survey has closed, no reminder goes out.
+    """Close ``round`` now: its links say the survey has closed, no reminder goes out, and
+    the drafts of those who had not submitted are emptied (:func:`drafts_purge`).
 
     ``by``: who asked (recorded with the change). Raises django ``ValidationError`` when the
     round is not open (not opened yet or closed).
@@ -328,6 +330,7 @@ def round_close(*, round: SurveyRound, by: AbstractBaseUser | None = None) -> Su
         survey_round.closes_at = now
         survey_round.save(update_fields=["closes_at"])
         _changes_record(before=before, after=survey_round, by=by)
+        drafts_purge(round=survey_round)
     _round_refresh(round, survey_round)
     return round
 
@@ -360,3 +363,16 @@ def round_extend(
 def _round_refresh(target: SurveyRound, source: SurveyRound) -> None:
     target.opens_at = source.opens_at
     target.closes_at = source.closes_at
+
+
+def drafts_purge(*, round: SurveyRound | None = None, now: dt.datetime | None = None) -> int:
+    """Delete the unsubmitted drafts of ``round``, or of every round closed by ``now``
+    (default: now): what a respondent typed is kept only while the round is open. One
+    DELETE; returns how many drafts went."""
+    drafts = Draft.objects.all()
+    if round is not None:
+        drafts = drafts.filter(round_id=round.pk)
+    else:
+        drafts = drafts.filter(round__closes_at__lte=now or dj_timezone.now())
+    deleted, _by_model = drafts.delete()
+    return deleted

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from survey.models import Invitation, SurveyRound
 from survey.services.invitations import invitations_issue
+from survey.services.responses import invitation_draft
 from survey.tokens import token_hash
 from tests.browser.helpers import Respondent, axe_report, axe_violations
 
@@ -71,7 +72,10 @@ def test_profile_questions_work_by_keyboard_on_a_phone(
 
     invitation = region_respondent.invitation
     invitation.refresh_from_db()
-    assert invitation.draft["profile"]["attributes"] == {"region": "Americas", "site": "Site 2"}
+    assert invitation_draft(invitation=invitation)["profile"]["attributes"] == {
+        "region": "Americas",
+        "site": "Site 2",
+    }
     page.goto(region_respondent.url("review"))
     expect(page.locator("dl.review-list").first).to_contain_text("Americas")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]

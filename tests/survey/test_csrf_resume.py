@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from survey.models import Invitation, Response
+from survey.services.responses import invitation_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,9 @@ def test_an_expired_likert_page_comes_back_with_the_answers_typed(browser, token
     assert "Typed before the page expired" in body
     assert "no-store" in page["Cache-Control"]
     invitation.refresh_from_db()
-    assert "answers" not in invitation.draft  # a failed check saves nothing...
+    assert "answers" not in invitation_draft(
+        invitation=invitation
+    )  # a failed check saves nothing...
 
     # ...and pressing Next again, with the fresh token the page carries, saves it all.
     again = browser.post(
@@ -64,8 +67,11 @@ def test_an_expired_likert_page_comes_back_with_the_answers_typed(browser, token
     assert again.status_code == 302
     assert again["Location"] == url("page", token, n=2)
     invitation.refresh_from_db()
-    assert invitation.draft["answers"]["a1"] == 4
-    assert invitation.draft["answers"]["a_comment"] == "Typed before the page expired"
+    assert invitation_draft(invitation=invitation)["answers"]["a1"] == 4
+    assert (
+        invitation_draft(invitation=invitation)["answers"]["a_comment"]
+        == "Typed before the page expired"
+    )
 
 
 def test_an_expired_profile_page_keeps_the_choices(browser, token_and_invitation):
@@ -79,7 +85,7 @@ def test_an_expired_profile_page_keeps_the_choices(browser, token_and_invitation
     assert re.search(r'value="security"[^>]*checked', body)
     assert re.search(r'value="identity"[^>]*selected', body)
     invitation.refresh_from_db()
-    assert invitation.draft == {}
+    assert invitation_draft(invitation=invitation) == {}
     again = browser.post(
         url("profile", token), {**PROFILE, "csrfmiddlewaretoken": form_token(page)}
     )

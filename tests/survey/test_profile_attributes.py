@@ -23,7 +23,7 @@ from survey.import_mapping import ColumnMapping
 from survey.importing import ImportSchema, table_parse
 from survey.models import Invitation, Response, SurveyRound
 from survey.services.imports import responses_import
-from survey.services.responses import invitation_save_profile, response_submit
+from survey.services.responses import invitation_draft, invitation_save_profile, response_submit
 from survey.services.rounds import round_create, round_profile_attributes_problems
 from survey.tables import ImportFileError, table_read
 
@@ -43,7 +43,7 @@ def text(response) -> str:
 
 def draft_of(invitation: Invitation) -> dict:
     invitation.refresh_from_db()
-    return invitation.draft
+    return invitation_draft(invitation=invitation)
 
 
 @pytest.fixture

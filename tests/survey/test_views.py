@@ -12,6 +12,7 @@ from assessment.models import Item
 from assessment.services import instrument_load
 from survey.models import Answer, Invitation, Response
 from survey.services.invitations import invitations_issue
+from survey.services.responses import invitation_draft
 from survey.services.rounds import round_create
 from survey.tokens import token_create
 from tests.factories import SurveyRoundFactory
@@ -36,7 +37,7 @@ def text(response) -> str:
 
 def draft_of(invitation: Invitation) -> dict:
     invitation.refresh_from_db()
-    return invitation.draft
+    return invitation_draft(invitation=invitation)
 
 
 def test_the_whole_path_stores_one_response_with_the_changed_answer(
@@ -120,7 +121,7 @@ def test_the_whole_path_stores_one_response_with_the_changed_answer(
     assert Answer.objects.get(item__code="a_comment").text == "Reviews come late."
     invitation.refresh_from_db()
     assert invitation.used is True
-    assert invitation.draft == {}
+    assert invitation_draft(invitation=invitation) == {}
 
 
 def test_reopening_the_link_resumes_at_the_first_unfinished_step(client, token_and_invitation):
