@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from assessment.scoring import likert_items
-from reports.disclosure import all_row_suppressed, check_k, count_shown, is_small
+from reports.disclosure import all_row_suppressed, check_k, count_shown, pool_hidden
 from reports.panel import (
     Panel,
     check_attribute,
@@ -124,13 +124,10 @@ def group_summary(
 def _pooled_hidden(
     panel: Panel, comparison: Comparison, min_group_size: int
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Where a pooled group must be hidden: per suffix ("_a", "_b"), bool arrays over the
-    dimensions (D) and over the items (J).
-
-    A pooled group (several values) is hidden when one of its values has 1..k−1
-    respondents (with a dimension score, or who answered the item): otherwise that value's
-    numbers could be recovered by subtracting a comparison of the other values from it.
-    """
+    """Where a pooled group must be hidden (:func:`reports.disclosure.pool_hidden`, counting
+    per dimension the respondents with its score and per item those who answered it): per
+    suffix ("_a", "_b"), bool arrays over the dimensions (D) and over the items (J). A group
+    of one value is never hidden here."""
     groups_of = panel.groups(comparison.attribute)
     scored = ~np.isnan(panel.dimension_scores)
     answered = ~np.isnan(panel.item_scores)
@@ -139,13 +136,9 @@ def _pooled_hidden(
         dimensions = np.zeros(len(panel.dimensions), dtype=bool)
         items = np.zeros(len(panel.item_codes), dtype=bool)
         if len(values) >= 2:
-            for value in values:
-                members = label_codes(groups_of, [[value]]) == 0
-                for counts, hidden in (
-                    (scored[members].sum(axis=0), dimensions),
-                    (answered[members].sum(axis=0), items),
-                ):
-                    hidden |= is_small(counts, min_group_size)
+            members = [label_codes(groups_of, [[value]]) == 0 for value in values]
+            dimensions |= pool_hidden([scored[m].sum(axis=0) for m in members], min_group_size)
+            items |= pool_hidden([answered[m].sum(axis=0) for m in members], min_group_size)
         out[suffix] = (dimensions, items)
     return out
 

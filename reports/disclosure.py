@@ -54,11 +54,17 @@ def count_shown(n: int | np.ndarray | pd.Series, min_group_size: int) -> bool | 
     return n >= min_group_size
 
 
-def pool_hidden(value_counts: Iterable[int], min_group_size: int) -> bool:
+def pool_hidden(value_counts: Iterable[int | np.ndarray], min_group_size: int) -> bool | np.ndarray:
     """A pooled group (several values shown as one, e.g. executives + managers) is hidden
     when one of its values holds 1..k−1 respondents: otherwise that value's numbers could be
-    recovered by subtracting a comparison of the other values from the pool."""
-    return any(is_small(int(n), min_group_size) for n in value_counts)
+    recovered by subtracting a comparison of the other values from the pool.
+
+    ``value_counts``: the respondents of each value of the pool, ints or arrays of equal
+    shape (e.g. per dimension); returns a bool, or a bool array of that shape."""
+    hidden: bool | np.ndarray = False
+    for n in value_counts:
+        hidden = hidden | is_small(n, min_group_size)
+    return hidden
 
 
 def all_row_suppressed(
@@ -419,7 +425,7 @@ def values_offered(attributes: pd.DataFrame, min_group_size: int) -> dict[str, l
     """{attribute name: values that may be offered as a group to compare}: the values held by
     at least k respondents (a comparison of a smaller one would show nothing, and offering
     it would name it). ``attributes`` as in :func:`attribute_options`; names without such a
-    value are left out; values in order of first appearance."""
+    value are left out; values sorted."""
     counts = attributes.groupby(["name", "value"], sort=True).size()
     offered: dict[str, list[str]] = {}
     for (name, value), n in counts.items():

@@ -16,6 +16,7 @@ LEADERS_GROUP = "Leaders"
 ANALYSTS_GROUP = "Analysts"
 REPORT_GROUPS = (LEADERS_GROUP, ANALYSTS_GROUP)
 AGGREGATED_KINDS = ("summary", "gaps")
+ROW_KINDS = ("responses",)  # one row per respondent
 
 
 def _in_groups(user: Any, names: tuple[str, ...]) -> bool:
@@ -44,8 +45,10 @@ def can_export_responses(user: Any) -> bool:
 
 def can_export(user: Any, kind: str) -> bool:
     """Whether ``user`` may download export ``kind``: the aggregated ones for every leader,
-    responses.csv for analysts only."""
-    return is_leader(user) and (kind in AGGREGATED_KINDS or can_export_responses(user))
+    responses.csv for analysts only; no unknown kind for anyone."""
+    if kind in AGGREGATED_KINDS:
+        return is_leader(user)
+    return kind in ROW_KINDS and can_export_responses(user)
 
 
 def leader_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

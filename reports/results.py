@@ -40,7 +40,6 @@ from reports.disclosure import (
 from reports.findings import leaders_versus_staff, recurring_words, top_findings
 from reports.participation import Participation, round_participation_shown
 from reports.selectors import (
-    round_has_responses,
     round_results_version,
     round_sides,
     rounds_with_counts,
@@ -113,13 +112,13 @@ class Figures:
     ``items``: the Likert items. ``respondents``: respondents behind the figures;
     ``hidden_groups``: groups of the compared attribute the filter's table recoding hides;
     ``too_few``: a filtered view of fewer than k respondents, which shows nothing;
-    ``answered``: the round has responses (all of them may be protected).
+    ``answered``: the round has answers (all of them may be protected).
     """
 
     respondents: int
     hidden_groups: frozenset[str]
     too_few: bool
-    answered: bool = False  # the round has responses, whether or not any may be shown
+    answered: bool = False  # the round has answers, whether or not any may be shown
     items: pd.DataFrame | None = None
     summary: pd.DataFrame | None = None
     gaps: pd.DataFrame | None = None
@@ -253,6 +252,8 @@ class _Reads:
     def __init__(self, survey_round: SurveyRound) -> None:
         self.round = survey_round
         self._answers: dict[tuple[str, ...], pd.DataFrame] = {}
+        # Whether the round had any answer before protection (set by the first read).
+        self.answered = False
 
     @functools.cached_property
     def items(self) -> pd.DataFrame:
@@ -267,6 +268,7 @@ class _Reads:
         left out (:func:`reports.disclosure.small_sides_removed`): where every view starts."""
         if extra not in self._answers:
             answers = round_answers_frame(round=self.round, attributes=extra)
+            self.answered = len(answers) > 0
             self._answers[extra], _sides = small_sides_removed(answers, self.round.min_group_size)
         return self._answers[extra]
 
@@ -358,7 +360,7 @@ def _figures(
         )
     respondents = int(answers["response_id"].nunique()) if len(answers) else 0
     too_few = bool(filters) and respondents < k
-    answered = round_has_responses(round=survey_round)
+    answered = reads.answered
     if too_few:
         return Figures(
             respondents=respondents,

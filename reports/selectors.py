@@ -63,8 +63,3 @@ def round_sides(*, round: SurveyRound) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=["response_id", "side"]).astype(
         {"response_id": "int64", "side": str}
     )
-
-
-def round_has_responses(*, round: SurveyRound) -> bool:
-    """Whether ``round`` has any submitted response. One query."""
-    return Response.objects.filter(round_id=round.pk).exists()

@@ -12,7 +12,6 @@ from reports.selectors import (
     dimension_by_code,
     dimension_guidance,
     round_by_slug,
-    round_has_responses,
     round_results_version,
     round_sides,
     rounds_with_counts,
@@ -126,14 +125,3 @@ def test_round_sides_of_a_round_without_responses_keep_their_columns(survey_roun
     sides = round_sides(round=survey_round)
     assert sides.empty
     assert list(sides.columns) == ["response_id", "side"]
-
-
-def test_round_has_responses_once_one_is_submitted(
-    survey_round, make_responses, django_assert_num_queries
-):
-    with django_assert_num_queries(1):
-        assert not round_has_responses(round=survey_round)
-    make_responses(SurveyRoundFactory(instrument=survey_round.instrument), [("it", {})])
-    assert not round_has_responses(round=survey_round)
-    make_responses(survey_round, [("security", {})])
-    assert round_has_responses(round=survey_round)

@@ -132,11 +132,11 @@ def test_dashboard_queries_are_bounded(
 ):
     make_responses(survey_round, [("it", IT_ANSWERS)] * 5 + [("security", SECURITY_ANSWERS)] * 5)
     # Session, user, groups, round; the choices (version, attributes, sides); the results
-    # version; the figures (items, profiles, answers, any response, items); participation.
-    with django_assert_max_num_queries(14):
+    # version; the figures (items, profiles, answers, items); participation.
+    with django_assert_max_num_queries(13):
         small = leader_client.get(dashboard_url(survey_round))
     make_responses(survey_round, [("it", IT_ANSWERS)] * 60 + [("security", SECURITY_ANSWERS)] * 60)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         large = leader_client.get(dashboard_url(survey_round))
     assert small.status_code == large.status_code == 200
 
@@ -368,11 +368,11 @@ def test_dimension_page_queries_are_bounded(
     leader_client, survey_round, make_responses, django_assert_max_num_queries
 ):
     make_responses(survey_round, [("it", IT_ANSWERS)] * 5 + [("security", SECURITY_ANSWERS)] * 5)
-    # As the dashboard (14) with the dimension instead of participation, plus the comments.
-    with django_assert_max_num_queries(15):
+    # As the dashboard (13) with the dimension instead of participation, plus the comments.
+    with django_assert_max_num_queries(14):
         small = leader_client.get(dimension_url(survey_round, "a"))
     make_responses(survey_round, [("it", IT_ANSWERS)] * 60 + [("security", SECURITY_ANSWERS)] * 60)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(14):
         large = leader_client.get(
             dimension_url(survey_round, "b", "attribute=level&a=manager&b=individual")
         )
@@ -439,8 +439,8 @@ def levels_split_round(survey_round, make_responses):
 def test_dashboard_filters_by_level_and_keeps_participation_whole(
     leader_client, levels_split_round, django_assert_max_num_queries
 ):
-    # As unfiltered (14), plus the attributes the filter reads.
-    with django_assert_max_num_queries(15):
+    # As unfiltered (13), plus the attributes the filter reads.
+    with django_assert_max_num_queries(14):
         response = leader_client.get(dashboard_url(levels_split_round) + "?level=manager")
     context = response.context
     assert context["active_filters"] == [("Level", "Manager")]

@@ -80,9 +80,9 @@ def test_trend_page_orders_rounds_by_opening_and_shows_the_known_change(
 ):
     _spring, autumn = rounds
     # Session, user, groups, round; the choices (version, attributes, sides); the results
-    # version; the round's figures (items, profiles, answers, any response, items); the
+    # version; the round's figures (items, profiles, answers, items); the
     # trend (rounds, items, answers, attributes). None grows with the responses.
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(16):
         response = leader_client.get(page_url("trend", autumn))
     assert response.status_code == 200
     content = response.content.decode()
@@ -148,8 +148,8 @@ def test_summary_shows_index_top_breakdowns_with_guidance_and_participation(
             for i in range(10)
         ],
     )
-    # As the trend page (17), plus participation and the dimensions' guidance.
-    with django_assert_max_num_queries(19):
+    # As the trend page (16), plus participation and the dimensions' guidance.
+    with django_assert_max_num_queries(18):
         response = leader_client.get(page_url("executive_summary", autumn))
     assert response.status_code == 200
     content = response.content.decode()
@@ -243,8 +243,8 @@ def test_a_filter_that_stays_above_the_threshold_shows_filtered_figures(
             for _ in range(6)
         ],
     )
-    # As unfiltered (19), plus the attributes the filter reads.
-    with django_assert_max_num_queries(20):
+    # As unfiltered (18), plus the attributes the filter reads.
+    with django_assert_max_num_queries(19):
         response = leader_client.get(page_url("executive_summary", autumn), {"level": "individual"})
     assert response.status_code == 200
     assert response.context["active_filters"] == [("Level", "Individual contributor")]
