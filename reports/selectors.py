@@ -17,10 +17,13 @@ def round_by_slug(*, slug: str) -> SurveyRound | None:
 
 
 def rounds_with_counts() -> list[SurveyRound]:
-    """Every round with its instrument, newest first (the model's ordering), each annotated
-    with ``response_count`` (submitted responses). One query."""
+    """Every round with its instrument, newest first, each annotated with
+    ``response_count`` (submitted responses). One query. (The model's ordering is not
+    applied to an aggregating query, so it is given here.)"""
     return list(
-        SurveyRound.objects.select_related("instrument").annotate(response_count=Count("responses"))
+        SurveyRound.objects.select_related("instrument")
+        .annotate(response_count=Count("responses"))
+        .order_by(*SurveyRound._meta.ordering, "pk")
     )
 
 
