@@ -244,6 +244,8 @@ FRICTION_COMMENT_MIN_GROUP_SIZE = env_number("FRICTION_COMMENT_MIN_GROUP_SIZE", 
 # Analysis thresholds (see the methodology page).
 FRICTION_DEFAULT_MIN_GROUP_SIZE = 5
 FRICTION_MIN_GROUP_SIZE_FLOOR = 3
+# k cannot be lowered once a round has responses, so a typo (50 for 5) must not go through.
+FRICTION_MAX_GROUP_SIZE = 100
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").strip().upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

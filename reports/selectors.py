@@ -4,6 +4,9 @@ the results version). The round's answers, items, attributes and comments are re
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pandas as pd
 from django.db.models import Count, Max
 
@@ -45,18 +48,25 @@ def dimension_guidance(*, round: SurveyRound) -> dict[str, str]:
 
 
 def round_results_version(*, round: SurveyRound) -> str:
-    """The round's results version: ``"c<counter>"`` from ``round.results_version`` when the
-    model has it (no query), else ``"f<count>-<max id>"`` of its responses (one query).
+    """The round's results version: what its responses are (``"f<count>-<max id>"``, one
+    query; ``"c<counter>"`` from ``round.results_version`` when the model has that counter,
+    no query), followed by the settings of the round that change what may be shown or how:
+    its threshold k, its instrument and a digest of its profile questions.
 
     Any insert raises the highest id and any delete lowers the count, so the fingerprint
     changes whenever the round's responses do (an edited answer does not change it: the app
-    never edits submitted answers).
+    never edits submitted answers); raising k changes it at once, so no figure computed
+    under the old k is served again.
     """
     counter = getattr(round, "results_version", None)
     if counter is not None:
-        return f"c{int(counter)}"
-    stats = Response.objects.filter(round_id=round.pk).aggregate(n=Count("pk"), last=Max("pk"))
-    return f"f{stats['n']}-{stats['last'] or 0}"
+        responses = f"c{int(counter)}"
+    else:
+        stats = Response.objects.filter(round_id=round.pk).aggregate(n=Count("pk"), last=Max("pk"))
+        responses = f"f{stats['n']}-{stats['last'] or 0}"
+    declared = json.dumps(round.profile_attributes or [], sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(declared.encode("utf-8")).hexdigest()[:12]
+    return f"{responses}-k{round.min_group_size}-i{round.instrument_id}-p{digest}"
 
 
 def round_sides(*, round: SurveyRound) -> pd.DataFrame:

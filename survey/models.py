@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -76,8 +76,14 @@ class SurveyRound(models.Model):
     timezone = models.CharField(max_length=64, default="UTC")
     min_group_size = models.PositiveSmallIntegerField(
         default=settings.FRICTION_DEFAULT_MIN_GROUP_SIZE,
-        validators=[MinValueValidator(settings.FRICTION_MIN_GROUP_SIZE_FLOOR)],
-        help_text=_("Anonymity threshold k: smaller groups are shown as 'not enough responses'."),
+        validators=[
+            MinValueValidator(settings.FRICTION_MIN_GROUP_SIZE_FLOOR),
+            MaxValueValidator(settings.FRICTION_MAX_GROUP_SIZE),
+        ],
+        help_text=_(
+            "Anonymity threshold k: smaller groups are shown as 'not enough responses'. Once "
+            "the round has responses, k can be raised but never lowered."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Emails to invitees (issue 8). Blank subject/body = the default text in
@@ -128,25 +134,37 @@ class SurveyRound(models.Model):
             raise ValidationError({"timezone": _("Unknown time zone.")})
         if self.closes_at and self.opens_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("A round must close after it opens.")})
-        if self.pk is not None:
-            stored = SurveyRound.objects.filter(pk=self.pk).values_list("min_group_size", flat=True)
-            before = stored.first()
-            if (
-                before is not None
-                and self.min_group_size is not None
-                and self.min_group_size < before
-                and self.responses.exists()
-            ):
-                raise ValidationError(
-                    {
-                        "min_group_size": _(
-                            "This round has responses, so its threshold k can be raised but "
-                            "never lowered (it is %(k)s): a lower k would show groups its "
-                            "respondents were promised would stay hidden."
-                        )
-                        % {"k": before}
-                    }
-                )
+        if self.pk is None:
+            return
+        stored = (
+            SurveyRound.objects.filter(pk=self.pk)
+            .values_list("min_group_size", "instrument_id")
+            .first()
+        )
+        if stored is None or not self.responses.exists():
+            return
+        before, instrument_id = stored
+        if self.instrument_id is not None and self.instrument_id != instrument_id:
+            raise ValidationError(
+                {
+                    "instrument": _(
+                        "This round has responses to its questionnaire, so its instrument "
+                        "cannot be changed: its answers would be read against other "
+                        "statements. Create a new round for the other version."
+                    )
+                }
+            )
+        if self.min_group_size is not None and self.min_group_size < before:
+            raise ValidationError(
+                {
+                    "min_group_size": _(
+                        "This round has responses, so its threshold k can be raised but "
+                        "never lowered (it is %(k)s): a lower k would show groups its "
+                        "respondents were promised would stay hidden."
+                    )
+                    % {"k": before}
+                }
+            )
 
     def is_open(self, at=None) -> bool:
         at = at or timezone.now()

@@ -253,8 +253,9 @@ def round_settings_save(*, round: SurveyRound, by: AbstractBaseUser | None = Non
     """Save ``round`` as edited (the admin's form), recording each change of its threshold k
     or dates with who made it, in one transaction.
 
-    The stored row is locked first; a k lower than the stored one is refused once the round
-    has responses (ValidationError keyed ``min_group_size``), whatever path got here.
+    The stored row is locked first; once the round has responses, a k lower than the stored
+    one (ValidationError keyed ``min_group_size``) and another instrument (keyed
+    ``instrument``) are refused, whatever path got here.
     """
     with transaction.atomic():
         if round.pk is None:
@@ -262,10 +263,12 @@ def round_settings_save(*, round: SurveyRound, by: AbstractBaseUser | None = Non
             round.save()
             return round
         stored = SurveyRound.objects.select_for_update().get(pk=round.pk)
-        if (
-            round.min_group_size < stored.min_group_size
-            and Response.objects.filter(round_id=round.pk).exists()
-        ):
+        answered = Response.objects.filter(round_id=round.pk).exists()
+        if answered and round.instrument_id != stored.instrument_id:
+            raise ValidationError(
+                {"instrument": _("This round has responses, so its instrument cannot change.")}
+            )
+        if answered and round.min_group_size < stored.min_group_size:
             raise ValidationError(
                 {
                     "min_group_size": _(

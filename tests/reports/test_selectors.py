@@ -94,7 +94,23 @@ def test_results_version_changes_when_a_response_arrives_or_leaves(populated_rou
     removed = round_results_version(round=populated_round)
     assert len({before, added, removed}) == 3
     last = Response.objects.filter(round=populated_round).order_by("pk").last().pk
-    assert removed == f"f13-{last}"
+    assert removed.startswith(f"f13-{last}-")
+
+
+def test_results_version_changes_with_k_the_instrument_and_the_profile_questions(
+    populated_round,
+):
+    """Raising k must hide at once what the old k showed (a fresh-user trial found the old
+    figures served from the cache until the next response)."""
+    before = round_results_version(round=populated_round)
+    populated_round.min_group_size = 20
+    raised = round_results_version(round=populated_round)
+    populated_round.profile_attributes = [
+        {"name": "region", "label": "Region", "choices": ["EMEA"]}
+    ]
+    declared = round_results_version(round=populated_round)
+    assert len({before, raised, declared}) == 3
+    assert "-k20-" in raised
 
 
 def test_results_version_ignores_other_rounds(populated_round, make_responses):
@@ -104,7 +120,7 @@ def test_results_version_ignores_other_rounds(populated_round, make_responses):
     assert round_results_version(round=populated_round) == before
     assert round_results_version(round=other).startswith("f1-")
     empty = SurveyRoundFactory(instrument=populated_round.instrument)
-    assert round_results_version(round=empty) == "f0-0"
+    assert round_results_version(round=empty).startswith("f0-0-")
 
 
 def test_round_sides_list_each_response_of_the_round_with_its_side(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from survey.models import RoundChange, SurveyRound
 from survey.services.responses import responses_create_bulk
 from survey.services.rounds import round_close, round_extend, round_open, round_settings_save
+from tests.factories import InstrumentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +114,20 @@ def test_the_staff_round_page_records_who_closed_the_round(admin_client, survey_
     assert response.status_code == 302
     change = RoundChange.objects.get()
     assert (change.field, change.changed_by_name) == ("closes_at", "admin")
+
+
+def test_the_instrument_of_a_round_with_responses_cannot_change(survey_round, admin_user):
+    """Found by a fresh-user trial: switching the instrument put the answers under other
+    statements in responses.csv and made it fail for a shorter instrument."""
+    answered(survey_round)
+    survey_round.instrument = InstrumentFactory(slug="other-instrument")
+    with pytest.raises(ValidationError, match="instrument cannot"):
+        survey_round.full_clean()
+    with pytest.raises(ValidationError, match="instrument cannot"):
+        round_settings_save(round=survey_round, by=admin_user)
+
+
+def test_k_has_an_upper_bound_so_a_typo_cannot_blank_a_round_for_good(survey_round):
+    survey_round.min_group_size = 5000
+    with pytest.raises(ValidationError, match="less than or equal to 100"):
+        survey_round.full_clean()

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from survey.models import Answer
+from survey.services.rounds import round_settings_save
 from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 from tests.factories import InvitationFactory
 from tests.reports.pages import export_url, read_csv
@@ -544,3 +545,16 @@ def test_an_unknown_filter_value_is_ignored_with_a_message(leader_client, levels
     assert response.context["filter_problems"]
     assert not response.context["filtered"]
     assert response.context["scorecard"]
+
+
+def test_raising_k_hides_at_once_what_the_old_k_showed(leader_client, survey_round, make_responses):
+    """Found by a fresh-user trial: after k was raised in the admin, the cached figures of
+    the old k were served until the next response arrived."""
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 6 + [("security", SECURITY_ANSWERS)] * 8)
+    url = reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
+    first = leader_client.get(url)
+    assert first.context["scorecard"][0]["n_a"] == 6
+    survey_round.min_group_size = 7
+    round_settings_save(round=survey_round)
+    again = leader_client.get(url)
+    assert again.context["empty"] or again.context["scorecard"][0]["n_a"] is None
