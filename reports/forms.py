@@ -161,38 +161,69 @@ class ComparisonForm(forms.Form):
             return Comparison(attribute, (first,), (second,))
         return ATTRIBUTE_DEFAULTS.get(attribute, DEFAULT_COMPARISON)
 
-    def _parse(self, attribute: str, text: str, field: str) -> tuple[str, ...] | None:
+    def _parse(self, attribute: str, text: str) -> tuple[str, ...] | None:
         if attribute in ATTRIBUTES:
             allowed = set(ATTRIBUTES[attribute].values)
         else:
             allowed = set(self.extra[attribute].groups)
         values = group_values(text, allowed)
-        if values is None:
-            self.add_error(
-                field,
-                _(
-                    "“%(group)s” cannot be compared: %(attribute)s offers only the groups held "
-                    "by at least the round's minimum number of respondents, so that nobody in "
-                    "a smaller group can be singled out. Choose a group from the list, or "
-                    "compare by another attribute."
-                )
-                % {"group": text, "attribute": self.attribute_label(attribute)},
-            )
+        if values is None and " " in text:
+            # An unencoded "+" in a typed URL arrives as a space (executive+manager).
+            values = group_values(text.replace(" ", GROUP_JOINER), allowed)
         return values
+
+    def _refusal(self, attribute: str, text: str) -> str:
+        """Why ``text`` is not a group of ``attribute`` that can be compared, in words."""
+        label = self.attribute_label(attribute)
+        if attribute in ATTRIBUTES:
+            known = set(ATTRIBUTES[attribute].values)
+            parts = {part.strip() for part in text.replace(" ", GROUP_JOINER).split(GROUP_JOINER)}
+            if parts and not parts <= known:
+                return _(
+                    "“%(group)s” is not a group of %(attribute)s. Choose a group from the list."
+                ) % {"group": text, "attribute": label}
+        return _(
+            "“%(group)s” cannot be compared: %(attribute)s offers only the groups held by at "
+            "least the round's minimum number of respondents, so that nobody in a smaller "
+            "group can be singled out (or no such group exists). Choose a group from the "
+            "list, or compare by another attribute."
+        ) % {"group": text, "attribute": label}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         attribute = cleaned.get("attribute")
         if attribute is None or "a" not in cleaned or "b" not in cleaned:
             return cleaned
-        a = self._parse(attribute, cleaned["a"], "a")
-        b = self._parse(attribute, cleaned["b"], "b")
-        if a is not None and b is not None:
-            if set(a) & set(b):
-                self.add_error("b", _("Choose two groups that do not overlap."))
-            else:
-                cleaned["comparison"] = Comparison(attribute, a, b)
+        a = self._parse(attribute, cleaned["a"])
+        b = self._parse(attribute, cleaned["b"])
+        if a is None and b is None:
+            # Neither group belongs to the attribute: most often the attribute was changed
+            # in the form and the groups of the previous one came along.
+            self.add_error(
+                None,
+                _("Comparing by %(attribute)s: choose two of its groups.")
+                % {"attribute": self.attribute_label(attribute)},
+            )
+        elif a is None or b is None:
+            field, text = ("a", cleaned["a"]) if a is None else ("b", cleaned["b"])
+            self.add_error(field, self._refusal(attribute, text))
+        elif set(a) & set(b):
+            self.add_error("b", _("Choose two groups that do not overlap."))
+        else:
+            cleaned["comparison"] = Comparison(attribute, a, b)
         return cleaned
+
+    def _error_messages(self) -> list[str]:
+        """Every error in words, each naming its field (“Group A: This field is required.”)."""
+        labels = {name: str(field.label) for name, field in self.fields.items()}
+        messages = []
+        for name, errors in self.errors.items():
+            for error in errors:
+                text = str(error)
+                if name in labels and text.startswith("This field"):
+                    text = f"{labels[name]}: {text}"
+                messages.append(text)
+        return messages
 
     def comparison(self) -> tuple[Comparison, list[str]]:
         """The comparison asked for, or a default and the messages that say why.
@@ -206,8 +237,7 @@ class ComparisonForm(forms.Form):
         if self.is_valid():
             return self.cleaned_data["comparison"], []
         fallback = self.default_for(self.data.get("attribute"))
-        problems = [str(error) for errors in self.errors.values() for error in errors]
-        return fallback, problems
+        return fallback, self._error_messages()
 
 
 def comparison_initial(comparison: Comparison) -> dict[str, str]:

@@ -49,9 +49,9 @@ def test_valid_comparisons_are_read(query, expected):
 @pytest.mark.parametrize(
     ("query", "fallback", "message"),
     [
-        ({"attribute": "level", "a": "boss", "b": "individual"}, LEADERS_VS_STAFF, "cannot be"),
+        ({"attribute": "level", "a": "boss", "b": "individual"}, LEADERS_VS_STAFF, "not a group"),
         ({"attribute": "level", "a": "manager", "b": "manager"}, LEADERS_VS_STAFF, "overlap"),
-        ({"attribute": "side", "a": "it", "b": ""}, DEFAULT_COMPARISON, "required"),
+        ({"attribute": "side", "a": "it", "b": ""}, DEFAULT_COMPARISON, "Group B: This field"),
         ({"attribute": "nope", "a": "it", "b": "security"}, DEFAULT_COMPARISON, "valid choice"),
         ({"attribute": "side", "a": "it+it", "b": "security"}, DEFAULT_COMPARISON, "cannot be"),
     ],
@@ -63,6 +63,25 @@ def test_bad_comparisons_fall_back_with_a_message(query, fallback, message):
     # the form shown describes the comparison on the page
     assert form["attribute"].value() == fallback.attribute
     assert form["a"].value() == fallback.label_a
+
+
+def test_a_changed_attribute_with_the_old_groups_asks_for_its_groups_without_blame():
+    """Found by a fresh-user trial: choosing Region in the form kept IT and Security as the
+    groups, and the page blamed anonymity for “it”."""
+    comparison, problems, _form = comparison_from_query(
+        {"attribute": "level", "a": "it", "b": "security"}
+    )
+    assert comparison == LEADERS_VS_STAFF
+    assert problems == ["Comparing by Level: choose two of its groups."]
+
+
+def test_an_unencoded_plus_typed_in_a_url_still_pools_the_groups():
+    """``?a=executive+manager`` arrives as "executive manager" (the + decoded as a space)."""
+    comparison, problems, _form = comparison_from_query(
+        {"attribute": "level", "a": "executive manager", "b": "individual"}
+    )
+    assert problems == []
+    assert comparison == LEADERS_VS_STAFF
 
 
 def test_group_lists_follow_the_attribute():
