@@ -410,12 +410,16 @@ def _round_labels(rounds: list[SurveyRound]) -> dict[int, str]:
 
 
 def _trend(survey_round: SurveyRound, filters: dict[str, str]) -> Trend:
-    """The comparable rounds, each protected and filtered as its own dashboard is, compared
-    IT against Security on the items they share. Four queries."""
+    """The comparable rounds that have answers (this one always), each protected and
+    filtered as its own dashboard is, compared IT against Security on the items they share.
+    Four queries."""
     rounds = instrument_rounds(round=survey_round)
     items = rounds_items_frame(rounds=rounds)
     answers = rounds_answers_frame(rounds=rounds)
     attributes = rounds_attributes_frame(rounds=rounds)
+    # A round nobody answered is no point of comparison.
+    answered = set(answers["round_id"].unique())
+    rounds = [r for r in rounds if r.pk in answered or r.pk == survey_round.pk]
     labels = _round_labels(rounds)
     trend_rounds = []
     for round_ in rounds:

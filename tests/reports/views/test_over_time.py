@@ -381,3 +381,19 @@ def test_trend_across_versions_says_how_many_statements_are_shared(leader_client
     assert response.status_code == 200
     assert "statements they share (statements: 2; dimensions: 1)" in response.content.decode()
     assert {row["dimension_code"] for row in response.context["table"]} == {"a"}
+
+
+def test_a_round_nobody_answered_is_not_the_previous_round(leader_client, rounds):
+    """Found by a fresh-user trial: an empty round created before this one became "the
+    previous round" of the executive summary and a column of the trend."""
+    spring, autumn = rounds
+    SurveyRoundFactory(
+        instrument=autumn.instrument,
+        name="Empty summer",
+        slug="empty-summer",
+        opens_at=spring.opens_at + (autumn.opens_at - spring.opens_at) / 2,
+    )
+    trend = leader_client.get(page_url("trend", autumn))
+    assert [r["label"] for r in trend.context["rounds"]] == ["Spring 2026", "Autumn 2026"]
+    summary = leader_client.get(page_url("executive_summary", autumn))
+    assert summary.context["previous_label"] == "Spring 2026"
