@@ -129,7 +129,7 @@ def responses_published(
     ``profiles``: the profiles of :func:`survey.selectors.responses_table` (``side``,
     ``function``, ``level``, ``submitted_on`` as a date, and the columns
     ``attribute_names``). Days become ``YYYY-MM`` months; then
-    :func:`reports.analysis.profiles_generalise` with k = ``min_group_size`` blanks the
+    :func:`reports.disclosure.profiles_generalise` with k = ``min_group_size`` blanks the
     attributes first (in the order given), then the month, level, function and side, so
     each published (attributes, month, side, function, level) is shared by at least k rows;
     rows that cannot be are left out. Rows are sorted by the published side, function,

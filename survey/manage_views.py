@@ -139,7 +139,16 @@ def round_open_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResp
 @require_POST
 @_staff_round_view
 def round_close_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
-    """Close the round now."""
+    """Close the round now, once the tick box confirms it: unsubmitted drafts are deleted."""
+    if request.POST.get("confirm") != "yes":
+        messages.error(
+            request,
+            _(
+                "Tick the box to confirm: closing deletes what those who have not submitted "
+                "have typed, even if the round is reopened later."
+            ),
+        )
+        return redirect(_round_url(survey_round))
     try:
         round_close(round=survey_round, by=request.user)
     except ValidationError as exc:

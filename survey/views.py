@@ -207,7 +207,9 @@ def _profile_render(
 def page(request: HttpRequest, respondent: Respondent, n: int) -> HttpResponse:
     """Step n+1: the n-th dimension's items. Next and Back both save what is on the page."""
     if not 1 <= n <= respondent.page_count:
-        return _not_found(request)
+        # A page the questionnaire does not have (a mistyped or stale address): the link
+        # itself is good, so go on where the respondent left off.
+        return redirect(respondent.resume_url())
     if not respondent.profile:
         return redirect(respondent.url("profile"))
     dimension = respondent.dimensions[n - 1]

@@ -110,7 +110,9 @@ def test_the_admin_refuses_a_lower_k_and_keeps_what_was_typed(admin_client, surv
 
 
 def test_the_staff_round_page_records_who_closed_the_round(admin_client, survey_round):
-    response = admin_client.post(reverse("survey:manage_close", kwargs={"slug": survey_round.slug}))
+    response = admin_client.post(
+        reverse("survey:manage_close", kwargs={"slug": survey_round.slug}), {"confirm": "yes"}
+    )
     assert response.status_code == 302
     change = RoundChange.objects.get()
     assert (change.field, change.changed_by_name) == ("closes_at", "admin")

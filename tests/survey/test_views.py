@@ -250,11 +250,16 @@ def test_pages_need_a_profile_first(client, token_and_invitation):
     assert not Response.objects.exists()
 
 
-def test_a_page_number_out_of_range_is_not_found(client, token_and_invitation):
+def test_a_page_number_out_of_range_resumes_instead_of_calling_the_link_invalid(
+    client, token_and_invitation
+):
+    """Found by a fresh-user trial: /page/99/ of a good link said "This link is not valid"."""
     token, _invitation = token_and_invitation
     client.post(url("profile", token), PROFILE)
-    assert client.get(url("page", token, n=3)).status_code == 404
-    assert client.get(url("page", token, n=0)).status_code == 404
+    for n in (0, 3, 99):
+        response = client.get(url("page", token, n=n))
+        assert response.status_code == 302
+        assert response["Location"] == url("page", token, n=1)
 
 
 def test_submitting_twice_stores_one_response(client, token_and_invitation):
