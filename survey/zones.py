@@ -54,9 +54,10 @@ def round_today(survey_round: SurveyRound) -> dt.date:
 def aware_in_zone(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """Read a naive datetime as a wall-clock time in ``zone``; return an aware one unchanged.
 
-    A wall-clock time the clocks repeat (going back) is read as its first occurrence.
-    Raises django ``ValidationError`` for a wall-clock time that does not exist in ``zone``
-    (skipped when the clocks go forward), naming the time and the zone.
+    Raises django ``ValidationError``, naming the time and the zone, for a wall-clock time
+    that does not exist in ``zone`` (skipped when the clocks go forward) or that happens
+    twice (repeated when they go back): which of the two was meant cannot be known, and the
+    admin's form refuses it too, so every way in follows one rule.
     """
     if not timezone.is_naive(value):
         return value
@@ -66,6 +67,14 @@ def aware_in_zone(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
             _("%(time)s does not exist in %(zone)s: the clocks skip it. Choose another time.")
             % {"time": value.strftime("%Y-%m-%d %H:%M"), "zone": zone.key}
         )
+    if aware.utcoffset() != value.replace(tzinfo=zone, fold=1).utcoffset():
+        raise ValidationError(
+            _(
+                "%(time)s happens twice in %(zone)s: the clocks go back then. Choose another "
+                "time."
+            )
+            % {"time": value.strftime("%Y-%m-%d %H:%M"), "zone": zone.key}
+        )
     return aware
 
 
@@ -73,7 +82,8 @@ def reread_in_zone(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """A datetime a form field read as a wall clock in the active time zone, read instead as
     the same wall clock in ``zone`` (the round's): 09:00 typed stays 09:00 in the round.
 
-    Raises django ``ValidationError`` as :func:`aware_in_zone` for a time the clocks skip.
+    Raises django ``ValidationError`` as :func:`aware_in_zone` for a time the clocks skip or
+    repeat.
     """
     return aware_in_zone(timezone.make_naive(value, timezone.get_current_timezone()), zone)
 

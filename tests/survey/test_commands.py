@@ -120,6 +120,20 @@ def test_create_round_refuses_a_local_time_the_clocks_skip(small_instrument, opt
     assert not SurveyRound.objects.exists()
 
 
+def test_create_round_refuses_a_local_time_that_happens_twice(small_instrument):
+    """02:30 on 25 October 2026 happens twice in Paris; the command used to pick the first
+    silently while the admin refused it (trial finding): one rule now."""
+    with pytest.raises(CommandError, match=r"^--opens: 2026-10-25 02:30 happens twice"):
+        run(
+            "create_round",
+            "--instrument=small",
+            "--name=Autumn",
+            "--timezone=Europe/Paris",
+            "--opens=2026-10-25T02:30",
+        )
+    assert not SurveyRound.objects.exists()
+
+
 def test_create_round_keeps_an_offset_given_in_a_gap(small_instrument):
     """With an explicit offset the time is not a wall clock: nothing is skipped."""
     run(

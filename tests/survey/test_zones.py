@@ -96,10 +96,13 @@ def test_aware_in_zone_accepts_the_times_around_the_gap():
     assert after.astimezone(dt.UTC) - before.astimezone(dt.UTC) == dt.timedelta(minutes=1)
 
 
-def test_aware_in_zone_reads_a_repeated_time_as_its_first_occurrence():
-    """02:30 happens twice in Paris on 25 October 2026: first in summer time (UTC+2)."""
-    aware = aware_in_zone(dt.datetime(2026, 10, 25, 2, 30), PARIS)  # noqa: DTZ001 (wall clock)
-    assert aware.astimezone(dt.UTC) == dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC)
+def test_aware_in_zone_refuses_a_time_that_happens_twice():
+    """02:30 happens twice in Paris on 25 October 2026 (UTC+2, then UTC+1). It used to be
+    read as the first silently, while the admin refused it: one rule now (trial finding)."""
+    with pytest.raises(ValidationError, match="happens twice in Europe/Paris"):
+        aware_in_zone(dt.datetime(2026, 10, 25, 2, 30), PARIS)  # noqa: DTZ001 (wall clock)
+    after = aware_in_zone(dt.datetime(2026, 10, 25, 3, 30), PARIS)  # noqa: DTZ001 (wall clock)
+    assert after.astimezone(dt.UTC) == dt.datetime(2026, 10, 25, 2, 30, tzinfo=dt.UTC)
 
 
 def test_reread_in_zone_keeps_the_typed_wall_clock(settings):
