@@ -99,3 +99,13 @@ def test_summary_and_responses_downloads_ignore_the_comparison(leader_client, od
     url = reverse("reports:export", kwargs={"slug": odd_round.slug, "kind": "summary"})
     response = leader_client.get(url, {"attribute": "region", "a": "Mars", "b": "R+D"})
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_comparison_for_an_export_that_has_none(odd_round):
+    """Found by a fresh-user trial: comparison options were silently ignored."""
+    with pytest.raises(CommandError, match="--attribute: a comparison applies to --kind gaps"):
+        call_command(
+            "export_csv", odd_round.slug, "--kind", "summary", "--output", "-",
+            "--attribute", "region",
+        )  # fmt: skip

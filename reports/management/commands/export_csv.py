@@ -48,6 +48,20 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         survey_round = round_for_command(options["round"])
+        chosen = {
+            name: options[key]
+            for name, key, default in (
+                ("--attribute", "attribute", DEFAULT_COMPARISON.attribute),
+                ("--group-a", "group_a", DEFAULT_COMPARISON.label_a),
+                ("--group-b", "group_b", DEFAULT_COMPARISON.label_b),
+            )
+            if options[key] != default
+        }
+        if chosen and options["kind"] != "gaps":
+            raise CommandError(
+                f"{', '.join(chosen)}: a comparison applies to --kind gaps only; "
+                f"{options['kind']}.csv covers the whole round."
+            )
         form = ComparisonForm(
             {"attribute": options["attribute"], "a": options["group_a"], "b": options["group_b"]},
             attributes=round_choices(round=survey_round).attributes,
