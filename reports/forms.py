@@ -16,21 +16,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from reports.results import RoundAttribute, RoundChoices
+from reports.results import PROFILE_CHOICES, RoundAttribute, RoundChoices
 from reports.vocabulary import DEFAULT_COMPARISON, GROUP_JOINER, LEADERS_VS_STAFF, Comparison
 from survey.attributes import attribute_name_label
-from survey.models import Function, Level, Side
+from survey.models import Function, Level
 
 ATTRIBUTE_PREFIX = "attr."
 EVERYONE = ""
-ATTRIBUTES: dict[str, type[models.TextChoices]] = {
-    "side": Side,
-    "level": Level,
-    "function": Function,
-}
+# The built-in profile attributes and their choices (one definition, in reports.results).
+ATTRIBUTES = PROFILE_CHOICES
 ATTRIBUTE_LABELS = {
     "side": _("Side (IT, Security, Other)"),
     "level": _("Level"),

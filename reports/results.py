@@ -24,6 +24,7 @@ from typing import TypeVar
 
 import pandas as pd
 from django.conf import settings
+from django.db import models
 
 from reports import exports
 from reports.analysis import GroupComparison, round_analysis
@@ -69,7 +70,11 @@ from survey.selectors import (
 
 # The profile columns every answers frame has; any other compared attribute is read from
 # ``Response.attributes``.
-PROFILE_CHOICES = {"side": Side, "level": Level, "function": Function}
+PROFILE_CHOICES: dict[str, type[models.TextChoices]] = {
+    "side": Side,
+    "level": Level,
+    "function": Function,
+}
 PROFILE_COLUMNS = tuple(PROFILE_CHOICES)
 # What a page may ask for beyond the comparison's figures.
 LEADERS = "leaders"  # leaders versus staff within each side (never with a filter)
