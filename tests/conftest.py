@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 
 import pytest
 
-from assessment.models import Item
+from assessment.models import Instrument, Item
 from survey.models import Answer, Response, SurveyRound
 from tests.factories import DimensionFactory, InstrumentFactory, ItemFactory
 
@@ -17,6 +17,11 @@ from tests.factories import DimensionFactory, InstrumentFactory, ItemFactory
 def small_instrument(db):
     """A 5-point instrument with two dimensions of three Likert items (one reverse-scored
     each) and one comment item each: codes a1..a3, a_comment, b1..b3, b_comment."""
+    return small_instrument_create()
+
+
+def small_instrument_create() -> Instrument:
+    """The instrument of the ``small_instrument`` fixture, for fixtures of a wider scope."""
     instrument = InstrumentFactory(slug="small", title="Small instrument")
     for order, code in enumerate(["a", "b"]):
         dimension = DimensionFactory(

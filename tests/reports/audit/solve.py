@@ -1,0 +1,469 @@
+"""The attacker of the disclosure audit: integer programs over every published figure.
+
+Each published count is a linear constraint over non-negative integer *atoms* (the cells of
+the finest cross-classification of respondents, and any other counted unit such as unused
+invitations): an exact count is an equality, a perturbed one the interval of its published
+bound. For every small group (1..k−1 respondents in truth) two MILPs
+(``scipy.optimize.milp``, HiGHS) find the least and the most respondents the figures allow
+it. A group is *recovered* when its count is pinned (min == max) or bounded to 1..k−1.
+
+The mean attack: where a small group's count is pinned, a continuous score sum per atom and
+measure (dimension or statement, 0..100 points a respondent, so 0 <= sum <= 100 × count)
+enters every published mean as ``n × mean`` (an interval for a rounded or perturbed mean);
+two more MILPs bound the group's sum, hence its mean. It is recovered when the attacker can
+state it to within ±10 points (an interval no wider than 20).
+
+Pure: no Django; the audit's collection (:mod:`tests.reports.audit.collect`) builds the
+figures through the product.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array, csr_array, vstack
+
+Key = Hashable
+# No count is larger than this: a variable no figure bounds has this as its maximum.
+COUNT_CEILING = 1_000_000
+SCORE_MAX = 100.0  # a respondent's score on a dimension or statement, in points
+MEAN_TOLERANCE = 10.0  # a mean stated to within ±10 points is recovered
+# Slack on a published sum: n × mean in floating point is not exactly the integer program's.
+SUM_SLACK = 1e-6
+INTEGER_SLACK = 1e-6
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One published count, as a constraint.
+
+    ``atoms``: the variables it counts; their sum lies in ``count_low..count_high`` (equal
+    for an exact count). ``measure``: a dimension or statement code when the figure
+    counts only the respondents with a score on it (None: every respondent of ``atoms``);
+    ``score_sum``: (low, high) of the sum of those respondents' scores on ``measure`` (the
+    published ``n × mean``), or None.
+    """
+
+    source: str
+    description: str
+    atoms: frozenset[Key]
+    count_low: int
+    count_high: int
+    measure: str | None = None
+    score_sum: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """A set of atoms whose count the attacker tries to work out, and its true count."""
+
+    description: str
+    atoms: frozenset[Key]
+    truth: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What the attacker reads (``figures``) and the truth the audit checks them against.
+
+    ``truth``: every variable's true count (atoms included when empty: the attacker does
+    not know they are); ``incomplete``: measures some respondent has no score on (their
+    counts get variables of their own, at most the atom's count); ``measure_truth``:
+    {measure: {atom: (respondents with a score, sum of their scores)}}.
+    """
+
+    figures: Sequence[Figure]
+    truth: Mapping[Key, int]
+    incomplete: frozenset[str] = frozenset()
+    measure_truth: Mapping[str, Mapping[Key, tuple[int, float]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GroupBounds:
+    """The least and most respondents the figures allow ``group`` (``exact``: both solved).
+
+    Not ``exact``: a solution found earlier already gives the group 0 or at least k
+    respondents, so it cannot be recovered; ``low``..``high`` is then the range seen among
+    the solutions found, inside the true range.
+    """
+
+    group: Group
+    low: int
+    high: int
+    exact: bool = True
+
+    def recovered(self, min_group_size: int) -> bool:
+        """Pinned, or bounded to 1..k−1 (known to be a small, non-empty group)."""
+        if not self.exact:
+            return False
+        return self.low == self.high or (self.low >= 1 and self.high <= min_group_size - 1)
+
+
+@dataclass(frozen=True)
+class MeanBounds:
+    """The interval the figures allow a pinned group's mean on ``measure`` (points)."""
+
+    group: Group
+    measure: str
+    n: int
+    low: float
+    high: float
+    truth: float
+
+    @property
+    def estimate(self) -> float:
+        return (self.low + self.high) / 2
+
+    @property
+    def recovered(self) -> bool:
+        return self.high - self.low <= 2 * MEAN_TOLERANCE + 1e-9
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """What the attacker achieved: every group tried with its bounds, those recovered, and
+    the means worked out to within ±10 points."""
+
+    min_group_size: int
+    constraints: int
+    tried: list[GroupBounds]
+    means: list[MeanBounds]
+    seconds: float
+
+    @property
+    def recovered(self) -> list[GroupBounds]:
+        return [b for b in self.tried if b.recovered(self.min_group_size)]
+
+    @property
+    def means_recovered(self) -> list[MeanBounds]:
+        return [m for m in self.means if m.recovered]
+
+    def summary(self) -> str:
+        """The audit's numbers and what it recovered, one line each (for failure messages)."""
+        lines = [
+            f"k={self.min_group_size}: {len(self.tried)} small groups tried, "
+            f"{len(self.recovered)} recovered, {len(self.means_recovered)} means within "
+            f"±{MEAN_TOLERANCE:g} of {len(self.means)} tried; {self.constraints} constraints, "
+            f"{self.seconds:.1f} s"
+        ]
+        lines += [
+            f"  recovered {b.group.description}: truth {b.group.truth}, bounds {b.low}..{b.high}"
+            for b in self.recovered
+        ]
+        lines += [
+            f"  mean of {m.group.description} on {m.measure} (n={m.n}): {m.low:.1f}..{m.high:.1f},"
+            f" truth {m.truth:.1f}"
+            for m in self.means_recovered
+        ]
+        return "\n".join(lines)
+
+
+def cross_groups(
+    truth: Mapping[tuple[str, ...], int],
+    fields: Sequence[str],
+    min_group_size: int,
+    pools: Mapping[str, Sequence[tuple[str, ...]]] | None = None,
+) -> list[Group]:
+    """The small groups (1..k−1 respondents) a reader could aim at in a cross-classification.
+
+    ``truth``: {atom: count}, atoms being tuples of values of ``fields`` (every atom of the
+    domain, empty ones too). Groups: every atom; every value of one field (a group of a
+    comparison); every pair of values of two fields (a group of a comparison under a filter);
+    and every pool of ``pools`` ({field: pooled values}, e.g. leaders), alone and under each
+    value of another field. Only those holding 1..k−1 respondents, each atom set once.
+    """
+    atoms = list(truth)
+    values = [sorted({atom[i] for atom in atoms}) for i in range(len(fields))]
+    # Selections: (description, predicate over an atom).
+    selections: list[tuple[str, Callable[[tuple[str, ...]], bool]]] = []
+    singles: list[tuple[str, int, frozenset[str]]] = [
+        (f"{fields[i]}={value or '(blank)'}", i, frozenset({value}))
+        for i in range(len(fields))
+        for value in values[i]
+    ]
+    for name, pooled in (pools or {}).items():
+        if name in fields:
+            i = list(fields).index(name)
+            singles += [(f"{name}={'+'.join(pool)}", i, frozenset(pool)) for pool in pooled]
+    for label, i, allowed in singles:
+        selections.append((label, lambda a, i=i, allowed=allowed: a[i] in allowed))
+    for (label_1, i, one), (label_2, j, two) in itertools.combinations(singles, 2):
+        if i != j:
+            selections.append(
+                (
+                    f"{label_1} & {label_2}",
+                    lambda a, i=i, j=j, one=one, two=two: a[i] in one and a[j] in two,
+                )
+            )
+    for atom in atoms:
+        label = " & ".join(f"{f}={v or '(blank)'}" for f, v in zip(fields, atom, strict=True))
+        selections.append((f"cell {label}", lambda a, atom=atom: a == atom))
+    groups: dict[frozenset[Key], Group] = {}
+    for label, chosen in selections:
+        members = frozenset(atom for atom in atoms if chosen(atom))
+        n = sum(truth[atom] for atom in members)
+        if 1 <= n < min_group_size and members not in groups:
+            groups[members] = Group(label, members, n)
+    return list(groups.values())
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """The variable of the respondents of ``atom`` with a score on ``measure``."""
+
+    measure: str
+    atom: Key
+
+
+class _System:
+    """The figures as one sparse system over the count variables (atoms, and per-measure
+    counts of the incomplete measures), checked against the truth."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        keys: dict[Key, None] = dict.fromkeys(problem.truth)
+        for figure in problem.figures:
+            unknown = figure.atoms - keys.keys()
+            if unknown:
+                raise ValueError(f"{figure.description}: no truth for {sorted(map(str, unknown))}")
+        self.index = {key: i for i, key in enumerate(keys)}
+        truth = [problem.truth[key] for key in keys]
+        # Respondents with a score on an incomplete measure: a variable per (measure, atom).
+        for measure in sorted(problem.incomplete):
+            for atom, (n, _sum) in problem.measure_truth.get(measure, {}).items():
+                self.index[_Scored(measure, atom)] = len(truth)
+                truth.append(n)
+        self.truth = np.asarray(truth, dtype="float64")
+        # Counts are whole numbers; a measure's counts are continuous (a relaxation: whole
+        # numbers there cost three times the time and, on the demo, change no verdict).
+        self.integrality = np.zeros(len(truth))
+        self.integrality[: len(problem.truth)] = 1
+        # One row per distinct set of variables: the tightest interval published for it, and
+        # the first figure that published it (to name it when it disagrees with the truth).
+        rows: dict[tuple, tuple[int, int, str]] = {}
+        for figure in problem.figures:
+            terms = tuple(sorted(self.terms(figure.atoms, figure.measure).items()))
+            if not terms:
+                continue
+            low, high, first = rows.get(
+                terms, (figure.count_low, figure.count_high, figure.description)
+            )
+            rows[terms] = (max(low, figure.count_low), min(high, figure.count_high), first)
+        self.rows = rows
+        links = [
+            ((self.index[_Scored(measure, atom)], 1.0), (self.index[atom], -1.0))
+            for measure in sorted(problem.incomplete)
+            for atom in problem.measure_truth.get(measure, {})
+        ]
+        self.matrix = _sparse([*rows, *links], len(self.index))
+        self.low = np.array([lo for lo, _hi, _f in rows.values()] + [-np.inf] * len(links))
+        self.high = np.array([hi for _lo, hi, _f in rows.values()] + [0.0] * len(links))
+        self._check()
+
+    def terms(self, atoms: Iterable[Key], measure: str | None) -> dict[int, float]:
+        """{variable: coefficient 1} of the respondents of ``atoms`` (with ``measure``)."""
+        if measure is not None and measure in self.problem.incomplete:
+            return {self.index[_Scored(measure, atom)]: 1.0 for atom in atoms}
+        return {self.index[atom]: 1.0 for atom in atoms}
+
+    def _check(self) -> None:
+        """The truth must satisfy every figure, or the collection misread one."""
+        values = self.matrix @ self.truth
+        bad = np.flatnonzero((values < self.low - 1e-9) | (values > self.high + 1e-9))
+        if bad.size:
+            first = bad[0]
+            described = [f for _lo, _hi, f in self.rows.values()]
+            raise AssertionError(
+                f"{bad.size} published counts disagree with the truth (first: "
+                f"{described[first] if first < len(described) else 'a link'}: truth "
+                f"{values[first]:g}, published {self.low[first]:g}..{self.high[first]:g})"
+            )
+        for figure in self.problem.figures:
+            if figure.score_sum is None:
+                continue
+            truth = self.problem.measure_truth[figure.measure]
+            total = sum(truth[atom][1] for atom in figure.atoms)
+            low, high = figure.score_sum
+            if not low - _slack(low) <= total <= high + _slack(high):
+                raise AssertionError(
+                    f"{figure.description}: published score sum {low}..{high}, truth {total}"
+                )
+
+    @property
+    def size(self) -> int:
+        return len(self.index)
+
+
+def _slack(value: float) -> float:
+    return SUM_SLACK * max(1.0, abs(value))
+
+
+def _sparse(rows: Sequence[tuple[tuple[int, float], ...]], columns: int) -> csr_array:
+    data = [value for row in rows for _i, value in row]
+    row_of = [r for r, row in enumerate(rows) for _ in row]
+    column_of = [i for row in rows for i, _value in row]
+    return coo_array((data, (row_of, column_of)), shape=(len(rows), columns)).tocsr()
+
+
+def _optimum(
+    objective: np.ndarray,
+    matrix: csr_array,
+    low: np.ndarray,
+    high: np.ndarray,
+    integrality: np.ndarray,
+    upper: np.ndarray,
+) -> tuple[float, np.ndarray]:
+    """min objective·v over the system, and a v attaining it."""
+    result = milp(
+        objective,
+        constraints=LinearConstraint(matrix, low, high),
+        integrality=integrality,
+        bounds=Bounds(np.zeros(len(objective)), upper),
+    )
+    if result.status != 0:
+        raise RuntimeError(f"The integer program failed: {result.message}")
+    return float(result.fun), result.x
+
+
+def _integer_range(low: float, high: float) -> tuple[int, int]:
+    """The whole numbers of low..high (an optimum of continuous variables may be fractional)."""
+    return math.ceil(low - INTEGER_SLACK), math.floor(high + INTEGER_SLACK)
+
+
+def count_bounds(
+    system: _System, atoms: Iterable[Key], measure: str | None = None
+) -> tuple[int, int, list[np.ndarray]]:
+    """The least and most respondents of ``atoms`` (with ``measure``) the figures allow, and
+    the two solutions that attain them."""
+    objective = np.zeros(system.size)
+    for i, coefficient in system.terms(atoms, measure).items():
+        objective[i] = coefficient
+    upper = np.full(system.size, float(COUNT_CEILING))
+    args = (system.matrix, system.low, system.high, system.integrality, upper)
+    low, least = _optimum(objective, *args)
+    high, most = _optimum(-objective, *args)
+    return *_integer_range(low, -high), [least, most]
+
+
+def _mean_bounds(system: _System, group: Group, measure: str, n: int) -> tuple[float, float]:
+    """The least and most of ``group``'s score sum on ``measure`` over the figures, with a
+    continuous sum variable per atom (0..100 × its count on ``measure``)."""
+    problem = system.problem
+    atoms = list(problem.measure_truth.get(measure, {}))
+    sums = {atom: system.size + i for i, atom in enumerate(atoms)}
+    columns = system.size + len(sums)
+    rows: list[tuple[tuple[int, float], ...]] = []
+    low: list[float] = []
+    high: list[float] = []
+    for atom, j in sums.items():
+        (count,) = system.terms([atom], measure)
+        rows.append(((j, 1.0), (count, -SCORE_MAX)))
+        low.append(-np.inf)
+        high.append(0.0)
+    for figure in problem.figures:
+        if figure.measure != measure or figure.score_sum is None:
+            continue
+        rows.append(tuple((sums[atom], 1.0) for atom in sorted(figure.atoms, key=str)))
+        low.append(figure.score_sum[0] - _slack(figure.score_sum[0]))
+        high.append(figure.score_sum[1] + _slack(figure.score_sum[1]))
+    rows.append(tuple(system.terms(group.atoms, measure).items()))
+    low.append(n)
+    high.append(n)
+    base = csr_array(
+        (system.matrix.data, system.matrix.indices, system.matrix.indptr),
+        shape=(system.matrix.shape[0], columns),
+    )
+    matrix = vstack([base, _sparse(rows, columns)]).tocsr()
+    all_low = np.concatenate([system.low, low])
+    all_high = np.concatenate([system.high, high])
+    integrality = np.concatenate([system.integrality, np.zeros(len(sums))])
+    upper = np.concatenate([np.full(system.size, float(COUNT_CEILING)), np.full(len(sums), np.inf)])
+    objective = np.zeros(columns)
+    for atom in group.atoms:
+        objective[sums[atom]] = 1.0
+    least, _solution = _optimum(objective, matrix, all_low, all_high, integrality, upper)
+    most, _solution = _optimum(-objective, matrix, all_low, all_high, integrality, upper)
+    return least / n, -most / n
+
+
+def audit(
+    problem: Problem,
+    groups: Sequence[Group],
+    min_group_size: int,
+    *,
+    sources: Callable[[str], bool] | None = None,
+    exact: bool = True,
+    measures: Sequence[str] | None = None,
+) -> AuditReport:
+    """Bound every group of ``groups`` by the figures of ``problem`` (only those whose
+    source ``sources`` accepts, when given), and the means of the groups pinned, on every
+    measure some figure publishes a mean of.
+
+    ``exact=False`` skips the two integer programs of a group that a solution found earlier
+    already gives 0 or at least k respondents (it cannot be recovered): the same verdicts,
+    in a fraction of the time on a large round, with the range seen instead of the bounds.
+    ``measures``: the dimensions and statements whose means are attacked (default: every
+    one some figure publishes a mean of).
+    """
+    started = time.perf_counter()
+    if sources is not None:
+        problem = Problem(
+            figures=[f for f in problem.figures if sources(f.source)],
+            truth=problem.truth,
+            incomplete=problem.incomplete,
+            measure_truth=problem.measure_truth,
+        )
+    system = _System(problem)
+    solutions: list[np.ndarray] = []
+    tried = []
+    for group in groups:
+        columns = list(system.terms(group.atoms, None))
+        seen = [round(float(solution[columns].sum())) for solution in solutions]
+        if not exact and any(n == 0 or n >= min_group_size for n in seen):
+            tried.append(GroupBounds(group, min(seen), max(seen), exact=False))
+            continue
+        low, high, found = count_bounds(system, group.atoms)
+        solutions += found
+        tried.append(GroupBounds(group, low, high))
+    if measures is None:
+        measures = sorted({f.measure for f in problem.figures if f.score_sum is not None} - {None})
+    means = []
+    for bounds in tried:
+        if not bounds.exact or bounds.low != bounds.high:
+            continue
+        for measure in measures:
+            truth = problem.measure_truth.get(measure, {})
+            n_true = sum(truth.get(atom, (0, 0.0))[0] for atom in bounds.group.atoms)
+            if n_true == 0:
+                continue
+            if measure in problem.incomplete:
+                n_low, n_high, _found = count_bounds(system, bounds.group.atoms, measure)
+                if n_low != n_high:
+                    continue
+            low, high = _mean_bounds(system, bounds.group, measure, n_true)
+            total = sum(truth.get(atom, (0, 0.0))[1] for atom in bounds.group.atoms)
+            means.append(MeanBounds(bounds.group, measure, n_true, low, high, total / n_true))
+    return AuditReport(
+        min_group_size=min_group_size,
+        constraints=len(system.rows),
+        tried=tried,
+        means=means,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def sources_needed(problem: Problem, group: Group, min_group_size: int) -> list[str]:
+    """The sources without which ``group`` would no longer be recovered (each left out in
+    turn): where a leak comes from. Empty when no single source is indispensable."""
+    needed = []
+    for source in sorted({f.source for f in problem.figures}):
+        report = audit(problem, [group], min_group_size, sources=lambda s, left=source: s != left)
+        if not report.recovered:
+            needed.append(source)
+    return needed
