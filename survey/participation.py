@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 # The one exception to the import direction: what may be shown is decided in one place,
 # reports.disclosure (pure: pandas only), and the staff round page follows it too.
-from reports.disclosure import participation_cells
+from reports.disclosure import count_suppression, participation_cells
 from survey.models import Invitation, Level, Side, SurveyRound
+from survey.selectors import round_participation
 
 NOT_GIVEN = ""
 
@@ -50,21 +52,25 @@ class ParticipationRow:
 
 @dataclass(frozen=True)
 class Participation:
-    """The round page's figures: totals (never suppressed: the round-wide rate), and rows by
-    side and by level, each column suppressed by
-    :func:`reports.disclosure.participation_cells` (below k, and complementarily, so the
-    total minus the shown cells names no small group)."""
+    """The round page's figures: totals, and rows by side and by level, each column
+    suppressed by :func:`reports.disclosure.participation_cells` (below k, and
+    complementarily, so the total minus the shown cells names no small group). A total is
+    None where the leaders' dashboard hides it (:func:`reports.disclosure.count_suppression`
+    over the sides respondents chose): printed here, it would give away by subtraction the
+    small side the dashboard hides."""
 
     k: int
-    invited: int
-    completed: int
+    invited: int | None
+    completed: int | None
     by_side: list[ParticipationRow]
     by_level: list[ParticipationRow]
 
     @property
     def rate(self) -> float | None:
-        """Completed / invited in percent; None when nobody was invited."""
-        return 100 * self.completed / self.invited if self.invited else None
+        """Completed / invited in percent; None when nobody was invited or a total is hidden."""
+        if self.invited and self.completed is not None:
+            return 100 * self.completed / self.invited
+        return None
 
 
 def _rows(
@@ -86,7 +92,7 @@ def _rows(
 def round_participation_table(*, round: SurveyRound) -> Participation:
     """Invitations of ``round`` and how many were used, overall and by the invitee list's
     side and level (rows with no invitation left out; "Not given" last), suppressed below the
-    round's k. One query."""
+    round's k. Two queries."""
     rows = (
         Invitation.objects.filter(round_id=round.pk)
         .order_by()
@@ -104,10 +110,20 @@ def round_participation_table(*, round: SurveyRound) -> Participation:
         total_invited += invited
         total_completed += completed
     k = round.min_group_size
+    # The dashboard's participation table (sides as respondents chose them): a total it hides
+    # is hidden here too.
+    frame = round_participation(round=round)
+    sides = frame.loc[frame["side"] != "unassigned"]
+    completed_by_side = pd.Series(sides["completed"].to_numpy(), index=sides["side"])
+    invited_by_side = pd.Series(frame["invited"].to_numpy(), index=frame["side"])
+    _hidden, completed_hidden = count_suppression(
+        completed_by_side, int(completed_by_side.sum()), k
+    )
+    _hidden, invited_hidden = count_suppression(invited_by_side, int(frame["invited"].sum()), k)
     return Participation(
         k=k,
-        invited=total_invited,
-        completed=total_completed,
+        invited=None if invited_hidden else total_invited,
+        completed=None if completed_hidden else total_completed,
         by_side=_rows(by_side, {value: str(label) for value, label in Side.choices}, k),
         by_level=_rows(by_level, {value: str(label) for value, label in Level.choices}, k),
     )

@@ -69,10 +69,7 @@ def aware_in_zone(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
         )
     if aware.utcoffset() != value.replace(tzinfo=zone, fold=1).utcoffset():
         raise ValidationError(
-            _(
-                "%(time)s happens twice in %(zone)s: the clocks go back then. Choose another "
-                "time."
-            )
+            _("%(time)s happens twice in %(zone)s: the clocks go back then. Choose another time.")
             % {"time": value.strftime("%Y-%m-%d %H:%M"), "zone": zone.key}
         )
     return aware

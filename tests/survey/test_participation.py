@@ -32,3 +32,17 @@ def test_participation_counts_used_invitations_by_the_lists_side_and_level(surve
     # Not given (3) is below k; Manager (5) is hidden too, else total - 5 would give it away.
     assert by_level == {"Manager": (6, None), "Not given": (12, None)}
     assert next(row for row in table.by_side if row.label == "IT").rate is None
+
+
+def test_totals_are_hidden_where_the_dashboard_hides_them(survey_round, make_responses):
+    """Found by the disclosure audit: the staff page printed the completed total the
+    dashboard hides; minus the dashboard's IT and Security counts it gave away the 2
+    respondents who chose Other."""
+    rows = [{"email": f"p{n}@example.org"} for n in range(22)]
+    invitees_add(round=survey_round, rows=rows)
+    Invitation.objects.update(used=True)
+    make_responses(survey_round, [("it", {})] * 10 + [("security", {})] * 10 + [("other", {})] * 2)
+    table = round_participation_table(round=survey_round)
+    assert table.completed is None
+    assert table.rate is None
+    assert table.invited == 22  # the invitations have no side: nothing to give away

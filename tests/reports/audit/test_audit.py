@@ -71,9 +71,10 @@ def test_the_collection_reads_every_kind_of_figure(planted_collection: Collectio
     ),
 )
 def test_the_planted_round_reveals_no_small_group(planted_collection: Collection):
-    """Today: 6 of 53 small groups recovered. The 4 Other respondents, and the 3 of them who
-    are individual contributors, through the staff page's totals (never suppressed) beside
-    the dashboard's sides; the 3 IT application staff with no region and the 2
+    """Today: 6 of 53 small groups recovered. The 4 Other respondents (bounded to 3..4), and
+    the 3 of them who are individual contributors, first found through the staff page's
+    totals beside the dashboard's sides, and still recovered once those totals follow the
+    dashboard's rule; the 3 IT application staff with no region and the 2
     security-operations managers, through two comparisons under one filter (e.g. the side
     view filtered to a function minus the function view filtered to a level), the last two
     with their means on both dimensions and all six statements (32 of 48 means tried)."""
