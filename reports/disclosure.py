@@ -434,18 +434,26 @@ def values_offered(attributes: pd.DataFrame, min_group_size: int) -> dict[str, l
     return offered
 
 
-def participation_cells(values: Sequence[int], min_group_size: int) -> list[int | None]:
-    """One column of a participation breakdown whose total is printed (the staff round page),
-    as it may be shown: None where a count is hidden.
+def participation_cells(
+    values: Sequence[int], min_group_size: int, *, total_shown: bool = True
+) -> list[int | None]:
+    """One column of a participation breakdown (the staff round page), as it may be shown:
+    None where a count is hidden.
 
     A count below k, zero included, is hidden (:func:`count_shown`); the other cells are
     hidden as :func:`partition_hidden` decides, so the hidden cells together hold 0 or at
     least k respondents and the total minus the shown cells names no small group (with sides
-    of 10, 1 and 1 and k = 5, every cell is hidden, not just the two small ones).
+    of 10, 1 and 1 and k = 5, every cell is hidden, not just the two small ones). When the
+    total itself may not be shown (``total_shown`` False) and the hidden cells hold fewer
+    than k, every cell is hidden: the shown cells would add up to that total.
     """
     counts = pd.Series(list(values), index=[str(i) for i in range(len(values))], dtype="int64")
     hidden = partition_hidden(counts, min_group_size)
-    return [
+    shown = [
         int(n) if count_shown(int(n), min_group_size) and str(i) not in hidden else None
         for i, n in enumerate(values)
     ]
+    hidden_total = sum(int(n) for n, cell in zip(values, shown, strict=True) if cell is None)
+    if not total_shown and not count_shown(hidden_total, min_group_size):
+        return [None] * len(shown)
+    return shown

@@ -74,11 +74,17 @@ class Participation:
 
 
 def _rows(
-    counts: dict[str, tuple[int, int]], labels: dict[str, str], k: int
+    counts: dict[str, tuple[int, int]],
+    labels: dict[str, str],
+    k: int,
+    totals_shown: tuple[bool, bool],
 ) -> list[ParticipationRow]:
     keys = [key for key in [*labels, NOT_GIVEN] if counts.get(key, (0, 0))[0] > 0]
-    invited = participation_cells([counts[key][0] for key in keys], k)
-    completed = participation_cells([counts[key][1] for key in keys], k)
+    invited_shown, completed_shown = totals_shown
+    invited = participation_cells([counts[key][0] for key in keys], k, total_shown=invited_shown)
+    completed = participation_cells(
+        [counts[key][1] for key in keys], k, total_shown=completed_shown
+    )
     return [
         ParticipationRow(
             label=labels.get(key) or str(_("Not given")),
@@ -120,10 +126,14 @@ def round_participation_table(*, round: SurveyRound) -> Participation:
         completed_by_side, int(completed_by_side.sum()), k
     )
     _hidden, invited_hidden = count_suppression(invited_by_side, int(frame["invited"].sum()), k)
+    # Rows that add up to a hidden total would show it anyway.
+    shown = (not invited_hidden, not completed_hidden)
+    side_labels = {value: str(label) for value, label in Side.choices}
+    level_labels = {value: str(label) for value, label in Level.choices}
     return Participation(
         k=k,
         invited=None if invited_hidden else total_invited,
         completed=None if completed_hidden else total_completed,
-        by_side=_rows(by_side, {value: str(label) for value, label in Side.choices}, k),
-        by_level=_rows(by_level, {value: str(label) for value, label in Level.choices}, k),
+        by_side=_rows(by_side, side_labels, k, shown),
+        by_level=_rows(by_level, level_labels, k, shown),
     )

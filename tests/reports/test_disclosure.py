@@ -382,3 +382,11 @@ def test_profiles_generalise_keeps_a_blank_class_of_at_least_k():
         *[("it", "infra", "individual")] * 3,
     ]
     assert profiles_generalise(profiles, 1).equals(profiles)
+
+
+def test_participation_cells_hide_a_column_that_would_add_up_to_a_hidden_total():
+    assert participation_cells([40], 5, total_shown=False) == [None]
+    assert participation_cells([40, 30], 5, total_shown=False) == [None, None]
+    # Hidden cells holding at least k already keep the total unknown.
+    assert participation_cells([40, 3, 3], 5, total_shown=False) == [40, None, None]
+    assert participation_cells([40], 5) == [40]

@@ -46,3 +46,16 @@ def test_totals_are_hidden_where_the_dashboard_hides_them(survey_round, make_res
     assert table.completed is None
     assert table.rate is None
     assert table.invited == 22  # the invitations have no side: nothing to give away
+
+
+def test_rows_that_add_up_to_a_hidden_total_are_hidden_too(survey_round, make_responses):
+    """Found by a fresh-user check: with the totals hidden, the level table's one row ("Not
+    given") still printed them."""
+    invitees_add(round=survey_round, rows=[{"email": f"p{n}@example.org"} for n in range(22)])
+    Invitation.objects.update(used=True)
+    make_responses(survey_round, [("it", {})] * 10 + [("security", {})] * 10 + [("other", {})] * 2)
+    table = round_participation_table(round=survey_round)
+    assert table.completed is None
+    assert [row.completed.value for row in table.by_level] == [None]
+    assert [row.completed.value for row in table.by_side] == [None]
+    assert [row.invited.value for row in table.by_level] == [22]  # its total is shown
