@@ -338,6 +338,17 @@ class RespondentFilterForm(forms.Form):
             % {"field": labels.get(column, column)}
             for column, _value in self._chosen()[1:]
         ]
+        # A filter by a profile question this round's filters do not offer (none of its
+        # values is held by enough respondents, or the round has no such question).
+        messages += [
+            _(
+                "“%(name)s” cannot be filtered on in this round (no such profile question, "
+                "or none of its answers is held by enough respondents), so it was ignored."
+            )
+            % {"name": key.removeprefix(ATTRIBUTE_PREFIX)}
+            for key in self.data
+            if key.startswith(ATTRIBUTE_PREFIX) and key not in self.fields and self.data.get(key)
+        ]
         return messages
 
     def description(self) -> list[tuple[str, str]]:

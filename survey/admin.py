@@ -6,8 +6,10 @@ import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -75,6 +77,15 @@ class SurveyRoundAdminForm(forms.ModelForm):
             "closes_at": _("Date and time in the round's time zone; leave empty to keep open."),
             "timezone": _("An IANA time zone name, e.g. Europe/Paris."),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One range for k, said once: the model's bounds, not the column type's 0..32767.
+        field = self.fields["min_group_size"]
+        floor, ceiling = settings.FRICTION_MIN_GROUP_SIZE_FLOOR, settings.FRICTION_MAX_GROUP_SIZE
+        field.min_value, field.max_value = floor, ceiling
+        field.validators = [MinValueValidator(floor), MaxValueValidator(ceiling)]
+        field.widget.attrs.update({"min": floor, "max": ceiling})
 
     def clean(self) -> dict:
         cleaned = super().clean()

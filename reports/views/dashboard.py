@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from reports import presenters
 from reports.exports import KINDS
@@ -154,6 +155,13 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     results = round_results(round=survey_round, comparison=query.comparison)
     context: dict[str, Any] = {
         **comparison_context(survey_round, query, results),
+        # Statement pages show the whole round: say so rather than drop a filter in silence.
+        "comparison_problems": query.comparison_problems
+        + (
+            [_("The statement pages show the whole round: filters apply on the dashboard.")]
+            if query.filters or query.filter_problems
+            else []
+        ),
         "dimension": dimension_row,
         "dashboard_url": reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
         + f"?{query.comparison_query}",

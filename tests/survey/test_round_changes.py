@@ -133,3 +133,16 @@ def test_k_has_an_upper_bound_so_a_typo_cannot_blank_a_round_for_good(survey_rou
     survey_round.min_group_size = 5000
     with pytest.raises(ValidationError, match="less than or equal to 100"):
         survey_round.full_clean()
+
+
+def test_the_admin_states_one_range_for_k(admin_client, survey_round):
+    """Found by fresh-user checks: -1 was refused as "at least 0", 0 as "at least 3"."""
+    survey_round.timezone = "UTC"
+    survey_round.save()
+    url = reverse("admin:survey_surveyround_change", args=[survey_round.pk])
+    for typed in ("-1", "0"):
+        body = admin_client.post(url, admin_form(survey_round, min_group_size=typed)).content
+        assert "greater than or equal to 3" in body.decode()
+    page = admin_client.get(url).content.decode()
+    assert 'min="3"' in page
+    assert 'max="100"' in page

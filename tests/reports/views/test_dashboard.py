@@ -558,3 +558,22 @@ def test_raising_k_hides_at_once_what_the_old_k_showed(leader_client, survey_rou
     round_settings_save(round=survey_round)
     again = leader_client.get(url)
     assert again.context["empty"] or again.context["scorecard"][0]["n_a"] is None
+
+
+def test_ignored_filters_are_named_on_the_dashboard_and_the_dimension_page(
+    leader_client, survey_round, make_responses
+):
+    """Found by fresh-user checks: a filter by an unknown profile question, and any filter on
+    a statement page, were dropped without a word."""
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 6 + [("security", SECURITY_ANSWERS)] * 6)
+    dashboard = leader_client.get(
+        reverse("reports:dashboard", kwargs={"slug": survey_round.slug}), {"attr.nope": "1"}
+    )
+    assert any("“nope” cannot be filtered on" in p for p in dashboard.context["filter_problems"])
+    dimension = leader_client.get(
+        reverse("reports:dimension", kwargs={"slug": survey_round.slug, "code": "a"}),
+        {"level": "manager"},
+    )
+    assert any(
+        "filters apply on the dashboard" in p for p in dimension.context["comparison_problems"]
+    )
