@@ -246,6 +246,13 @@ FRICTION_DEFAULT_MIN_GROUP_SIZE = 5
 FRICTION_MIN_GROUP_SIZE_FLOOR = 3
 # k cannot be lowered once a round has responses, so a typo (50 for 5) must not go through.
 FRICTION_MAX_GROUP_SIZE = 100
+# The cell-key method (docs/methodology.md, "Anonymity"): every published count moves by at
+# most FRICTION_COUNT_BOUND respondents and every sum of scores by FRICTION_SUM_BOUND points
+# (a mean of n by that over n). The secret fixes the noise: keep it for the life of the data,
+# since a new secret gives every group new figures, and two sets could be averaged.
+FRICTION_CELL_KEY_SECRET = os.environ.get("FRICTION_CELL_KEY_SECRET") or f"cell-key:{SECRET_KEY}"
+FRICTION_COUNT_BOUND = 2
+FRICTION_SUM_BOUND = 30.0
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").strip().upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

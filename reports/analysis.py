@@ -3,10 +3,10 @@ with their tests and statuses, mirror pairs, and the whole-round analysis. No Dj
 
 Frames follow :mod:`reports.panel` (*answers*, *items*, *scored items*); every number comes
 from the scoring panel built once per round (:class:`reports.panel.Panel`), the statistics
-from :mod:`reports.statistics`, and what may be shown from :mod:`reports.disclosure`: a
-cell of fewer than ``min_group_size`` (k) respondents carries no numbers and its ``n`` is
-<NA> too, since a small n is itself revealing; the "all" group is suppressed as well when
-subtracting the shown groups from it would isolate 1..k−1 respondents.
+from :mod:`reports.statistics`, and what may be shown, and how, from
+:mod:`reports.disclosure`: counts and means are published perturbed by the cell-key
+method (``protection``), and a group that is not shown (fewer than ``min_group_size`` (k)
+respondents, or a published count below k) carries no numbers, its ``n`` <NA> too.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from assessment.scoring import likert_items
-from reports.disclosure import all_row_suppressed, check_k, count_shown, pool_hidden
+from reports.disclosure import check_k, published_counts
 from reports.panel import (
     Panel,
     check_attribute,
@@ -34,6 +34,7 @@ from reports.vocabulary import (
     ALL_GROUP,
     DEFAULT_COMPARISON,
     DIMENSION_GAP_COLUMNS,
+    EXACT,
     ITEM_GAP_COLUMNS,
     MIRROR_COLUMNS,
     SIDE_GROUPS,
@@ -44,6 +45,7 @@ from reports.vocabulary import (
     STATUS_WATCH,
     SUMMARY_COLUMNS,
     Comparison,
+    Protection,
     Thresholds,
 )
 
@@ -72,8 +74,7 @@ def _summary(
         }
     )
     frame["n"] = frame["n"].astype("int64")
-    frame["suppressed"] = ~count_shown(frame["n"], min_group_size)
-    frame["suppressed"] = all_row_suppressed(frame, "dimension_code", min_group_size)
+    frame["suppressed"] = ~np.stack([s.shown(min_group_size) for s in per_group], axis=1).ravel()
     frame["attribute"] = attribute
     frame["n"] = frame["n"].astype("Int64").mask(frame["suppressed"])
     numbers = ["score_mean", "score_sd", "favourable_pct", *AGREEMENT_COLUMNS]
@@ -91,6 +92,7 @@ def group_summary(
     attribute: str = "side",
     min_group_size: int = 5,
     groups: Sequence[str] | None = None,
+    protection: Protection = EXACT,
 ) -> pd.DataFrame:
     """Summarise each dimension per group of ``attribute`` and for everyone (group "all").
 
@@ -108,39 +110,17 @@ def group_summary(
     after reverse coding, is in the top two scale points k−1 and k), ``rwg_j`` (float64,
     0..1: :func:`rwg_j` of the group's item scores), ``ad`` (float64, Likert points:
     :func:`ad_index`), ``alpha`` (float64: :func:`cronbach_alpha`; NaN when it cannot be
-    computed) and ``suppressed``
-    (bool: n < min_group_size; then n is <NA> and every number NaN). The "all" row is also
-    suppressed when subtracting the shown groups from it would isolate 1..k−1 respondents
-    (complementary suppression). Raises ValueError when min_group_size < 1, when
+    computed) and ``suppressed`` (bool: not :func:`reports.disclosure.cell_shown`; then n
+    is <NA> and every number NaN). ``n``, ``score_mean`` and ``favourable_pct`` are as
+    published under ``protection`` (:mod:`reports.disclosure`; exact by default). Raises
+    ValueError when min_group_size < 1, when
     ``attribute`` is not a respondent column of ``scored_items``, or when
     ``respondent_scores`` names a respondent that ``scored_items`` lacks.
     """
     check_k(min_group_size)
     check_attribute(scored_items, attribute)
-    panel = Panel(scored_items, items, points, respondent_scores)
+    panel = Panel(scored_items, items, points, respondent_scores, protection)
     return _summary(panel, attribute, min_group_size, groups)
-
-
-def _pooled_hidden(
-    panel: Panel, comparison: Comparison, min_group_size: int
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Where a pooled group must be hidden (:func:`reports.disclosure.pool_hidden`, counting
-    per dimension the respondents with its score and per item those who answered it): per
-    suffix ("_a", "_b"), bool arrays over the dimensions (D) and over the items (J). A group
-    of one value is never hidden here."""
-    groups_of = panel.groups(comparison.attribute)
-    scored = ~np.isnan(panel.dimension_scores)
-    answered = ~np.isnan(panel.item_scores)
-    out = {}
-    for suffix, values in (("_a", comparison.group_a), ("_b", comparison.group_b)):
-        dimensions = np.zeros(len(panel.dimensions), dtype=bool)
-        items = np.zeros(len(panel.item_codes), dtype=bool)
-        if len(values) >= 2:
-            members = [label_codes(groups_of, [[value]]) == 0 for value in values]
-            dimensions |= pool_hidden([scored[m].sum(axis=0) for m in members], min_group_size)
-            items |= pool_hidden([answered[m].sum(axis=0) for m in members], min_group_size)
-        out[suffix] = (dimensions, items)
-    return out
 
 
 def _tests(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -212,6 +192,7 @@ def compare_groups(
     comparison: Comparison = DEFAULT_COMPARISON,
     min_group_size: int = 5,
     thresholds: Thresholds | None = None,
+    protection: Protection = EXACT,
 ) -> GroupComparison:
     """Compare group A with group B on every dimension and every Likert item.
 
@@ -235,14 +216,16 @@ def compare_groups(
     Status: *suppressed* when either group has fewer than k respondents; *breakdown* when
     |gap| ≥ ``gap_points``, q < ``q_value`` and |r| ≥ ``effect_size``; *watch* when exactly
     two of these three hold; else *divided* when either group's rwg(j) < ``agreement``;
-    else *aligned*. A group below k shows no number at all (n included), and a pooled group
-    is also hidden when one of its values has 1..k−1 respondents. Raises ValueError when
+    else *aligned*. A group not :func:`reports.disclosure.cell_shown` shows no number at all
+    (n included). Counts, scores and favourable shares are as published under
+    ``protection`` (the gap is the difference of the published scores); the tests use the
+    true answers. Raises ValueError when
     min_group_size < 1 or when ``comparison.attribute`` is not a respondent column of
     ``scored_items``.
     """
     check_k(min_group_size)
     check_attribute(scored_items, comparison.attribute)
-    panel = Panel(scored_items, items, points, respondent_scores)
+    panel = Panel(scored_items, items, points, respondent_scores, protection)
     return _compare(panel, comparison, min_group_size, thresholds or Thresholds())
 
 
@@ -254,7 +237,6 @@ def _compare(
     membership = label_codes(
         panel.groups(comparison.attribute), [comparison.group_a, comparison.group_b]
     )
-    hidden = _pooled_hidden(panel, comparison, min_group_size)
     table = pd.DataFrame(index=pd.Index(dimensions, dtype="str"))
     item_table = pd.DataFrame(index=pd.Index(codes, dtype="str"))
     for suffix, values in (("_a", comparison.group_a), ("_b", comparison.group_b)):
@@ -264,12 +246,10 @@ def _compare(
         table[f"favourable_pct{suffix}"] = numbers.favourable_pct
         table[f"rwg_j{suffix}"] = numbers.rwg_j
         table[f"alpha{suffix}"] = numbers.alpha
-        table[f"suppressed{suffix}"] = ~count_shown(numbers.n, min_group_size) | hidden[suffix][0]
+        table[f"suppressed{suffix}"] = ~numbers.shown(min_group_size)
         item_table[f"n{suffix}"] = numbers.item_n.astype("int64")
         item_table[f"score{suffix}"] = (numbers.item_mean - 1) / (points - 1) * 100
-        item_table[f"suppressed{suffix}"] = (
-            ~count_shown(numbers.item_n, min_group_size) | hidden[suffix][1]
-        )
+        item_table[f"suppressed{suffix}"] = ~numbers.item_shown(min_group_size)
     in_a, in_b = membership == 0, membership == 1
     test_columns = ["u_a", "p_value", "rank_biserial"]
     table[test_columns] = _tests(panel.dimension_scores[in_a], panel.dimension_scores[in_b])
@@ -393,6 +373,7 @@ def round_analysis(
     *,
     comparison: Comparison = DEFAULT_COMPARISON,
     thresholds: Thresholds | None = None,
+    protection: Protection = EXACT,
 ) -> RoundAnalysis:
     """Run the whole analysis of one round once (reverse coding never touches ``answers``).
 
@@ -404,7 +385,8 @@ def round_analysis(
     numbers are taken. ``groups`` fixes the summary's groups of ``comparison.attribute``
     (default: the side groups for ``side``, else the groups present). Raises ValueError on
     an out-of-scale value, min_group_size < 1, or an attribute that is not a respondent
-    column of ``answers``.
+    column of ``answers``. ``protection``: how counts and means are published
+    (:mod:`reports.disclosure`; exact by default).
     """
     check_k(min_group_size)
     check_attribute(answers, comparison.attribute)
@@ -414,7 +396,7 @@ def round_analysis(
         groups = SIDE_GROUPS
     likert = likert_items(items).reset_index(drop=True)
     scored = score_items(answers, likert, points)
-    panel = Panel(scored, likert, points)
+    panel = Panel(scored, likert, points, protection=protection)
     summary = _summary(panel, attribute, min_group_size, groups)
     compared = _compare(panel, comparison, min_group_size, thresholds)
     membership = label_codes(panel.groups(attribute), [comparison.group_a, comparison.group_b])
@@ -452,5 +434,5 @@ def round_analysis(
         distributions=distributions,
         mirror_pairs=mirror_pairs(compared.items, likert),
         alignment_index=compared.alignment_index,
-        respondents=int(answers["response_id"].nunique()) if len(answers) else 0,
+        respondents=int(published_counts(len(panel.response_ids), panel.weights.sum(), protection)),
     )

@@ -1,17 +1,31 @@
-"""Disclosure: every rule that decides whether a figure of a round may be published. Pure.
+"""Disclosure: every rule that decides what of a round may be published, and how. Pure.
 
-One small-count rule underlies them all (:func:`is_small`): a group of 1..k−1 respondents
-(k = the round's ``min_group_size``) may be neither shown nor worked out. A count is shown
-only when it is at least k (:func:`count_shown`: an empty group looks like a small one).
-On top of it: complementary suppression of a partition whose total is published
-(:func:`partition_hidden`, :func:`count_suppression`, :func:`all_row_suppressed`), global
-recoding of two-way tables (:func:`table_hidden`), sides left out of every figure
-(:func:`small_sides_removed`), the groups of a view (:func:`partition_protected`), one filter
-at a time (:func:`filtered_answers`), the values a filter may offer
-(:func:`attribute_options`), pooled groups (:func:`pool_hidden`), k-anonymised export
-profiles (:func:`profiles_generalise`), comments (:func:`dimension_comments`) and the staff
-round page's participation (:func:`participation_cells`). Nothing else in the code decides
-what is shown. ``docs/methodology.md`` ("Anonymity") states the rules for readers.
+The method is the cell-key method of the ABS TableBuilder and the 2021 census of England
+and Wales (Fraser & Wooton 2005; Thompson, Broadfoot & Elazar 2013; ONS 2022): every
+published count and every published sum of scores is the true one moved by a small amount
+that is a function of *which respondents* it counts, and of nothing else.
+
+- Each record (response, invitation) has a key: 64 pseudo-random bits fixed by its id and
+  the round's secret (:func:`record_keys`).
+- A cell (any set of records a figure counts) has a cell key: the sum of its records' keys
+  modulo 2**32, as a fraction of 2**32 (:func:`cell_keys`). The same respondents give the
+  same cell key in every view, so asking twice, by another route, or in another download,
+  gives the same figure and averages nothing away.
+- The count is moved by at most ``Protection.count_bound`` (:func:`published_counts`), the
+  sum of scores by at most ``Protection.sum_bound`` points, a key of its own per measure
+  (:func:`published_means`).
+- A group is shown only when it holds at least k respondents and its published count is
+  at least k too (:func:`cell_shown`): below that it reads "fewer than k", so that reading
+  says only that the group has at most k − 1 + ``count_bound`` respondents.
+
+No complementary suppression is needed on top: a total minus the shown groups leaves an
+interval of several respondents, zero included, however many views are combined (the
+adversarial audit in tests/reports/audit proves it on a planted round and the demo). What
+is left exact: the statistics computed on the true answers (tests, q-values, effect sizes,
+SD, rwg(j), AD, alpha), docs/methodology.md says why that is acceptable. Also here:
+k-anonymised export profiles (:func:`profiles_generalise`), comments
+(:func:`dimension_comments`), and the values a form may offer (:func:`values_offered`,
+:func:`attribute_options`). Nothing else in the code decides what is shown.
 
 Frames: *answers* (``response_id``, ``side``, ``function``, ``level``, attribute columns,
 ``item_code``, ``value``) and *attributes* (long: ``response_id``, ``name``, ``value``; the
@@ -20,19 +34,133 @@ Frames: *answers* (``response_id``, ``side``, ``function``, ``level``, attribute
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-# The merged, never-shown row or column of a recoded two-way table (see table_hidden).
-BUCKET = "\x00hidden"
+from reports.vocabulary import Protection
+
 # Profile fields a view can be filtered by; profile attributes come on top.
 PROFILE_FILTERS = ("level", "function")
 BLANK = ""
-PARTICIPATION_COLUMNS = ["group", "count", "suppressed"]
 COMMENT_COLUMNS = ["item_code", "text"]
 PROFILE_GENERALISATION = ("level", "function", "side")  # blanked in this order
+RESPONSES = "response"  # the salt of the respondents' record keys
+INVITATIONS = "invitation"  # the salt of the invitations' record keys
+KEY_SPACE = 2**32  # a cell key is a sum of 32-bit record weights modulo this
+SCORE_TOP = 100.0  # scores are 0–100 points
+
+
+def settings_protection(settings: object) -> Protection:
+    """The :class:`~reports.vocabulary.Protection` the project's settings ask for: the secret
+    from ``FRICTION_CELL_KEY_SECRET`` (any text; the settings derive it from SECRET_KEY by
+    default), the bounds from ``FRICTION_COUNT_BOUND`` and ``FRICTION_SUM_BOUND``.
+    ``settings``: Django's settings object, or anything with those attributes."""
+    text = str(settings.FRICTION_CELL_KEY_SECRET).encode()
+    secret = int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
+    return Protection(
+        secret=secret,
+        count_bound=int(settings.FRICTION_COUNT_BOUND),
+        sum_bound=float(settings.FRICTION_SUM_BOUND),
+    )
+
+
+def _splitmix64(values: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser (Steele, Lea & Flood 2014) over uint64, elementwise: a
+    bijection whose output bits each depend on every input bit."""
+    with np.errstate(over="ignore"):
+        z = values + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def _salt(secret: int, salt: str) -> np.uint64:
+    digest = hashlib.blake2b(salt.encode(), digest_size=8, key=secret.to_bytes(8, "big"))
+    return np.uint64(int.from_bytes(digest.digest(), "big"))
+
+
+def record_keys(ids: Sequence[int] | np.ndarray, secret: int, salt: str = RESPONSES) -> np.ndarray:
+    """Each record's key: uint64 (same length as ``ids``), pseudo-random and fixed by the
+    record's id, ``secret`` (0..2**64−1) and ``salt`` (the kind of record). Records of
+    another kind get unrelated keys."""
+    values = np.asarray(ids, dtype="int64").astype(np.uint64)
+    return _splitmix64(values ^ _salt(secret, salt))
+
+
+def weights(keys: np.ndarray) -> np.ndarray:
+    """The 32-bit weight of each key (float64 holding an integer below 2**32), whose sums
+    over a cell are exact in float64 up to two million records."""
+    return (np.asarray(keys, dtype=np.uint64) >> np.uint64(32)).astype("float64")
+
+
+def measure_weights(keys: np.ndarray, measure: str) -> np.ndarray:
+    """Each record's weight for sums of scores on ``measure`` (a dimension or statement and
+    the items it is computed from): independent of the count's weight and of every other
+    measure's, so one noise never cancels another."""
+    salt = np.uint64(int.from_bytes(hashlib.blake2b(measure.encode(), digest_size=8).digest()))
+    return weights(_splitmix64(np.asarray(keys, dtype=np.uint64) ^ salt))
+
+
+def cell_keys(weight_sums: np.ndarray | float) -> np.ndarray:
+    """Cell keys in [0, 1) of cells whose records' weights sum to ``weight_sums``."""
+    return np.mod(np.asarray(weight_sums, dtype="float64"), KEY_SPACE) / KEY_SPACE
+
+
+def published_counts(
+    n: np.ndarray | int, weight_sums: np.ndarray | float, protection: Protection
+) -> np.ndarray:
+    """The published counts of cells of ``n`` records (int64 array, ``n``'s shape).
+
+    The change is uniform over max(−bound, −n)..bound (``protection.count_bound``), picked
+    by the cell key, so a count is never negative; an empty cell stays 0. Exact when the
+    bound is 0.
+    """
+    n = np.asarray(n, dtype="int64")
+    bound = int(protection.count_bound)
+    if bound == 0:
+        return n.copy()
+    low = np.maximum(-bound, -n)
+    change = low + np.floor(cell_keys(weight_sums) * (bound - low + 1)).astype("int64")
+    return np.where(n > 0, n + change, 0)
+
+
+def published_means(
+    means: np.ndarray, n: np.ndarray, weight_sums: np.ndarray, protection: Protection
+) -> np.ndarray:
+    """The published means (0–100 points) of cells of ``n`` records whose true means are
+    ``means``: the cell's sum of scores moved by up to ``protection.sum_bound`` points
+    (uniform, by the cell key of ``weight_sums``, from :func:`measure_weights`), divided by
+    the true n, kept within 0–100. NaN where there is no mean. Exact when the bound is 0."""
+    means = np.asarray(means, dtype="float64")
+    if protection.sum_bound == 0:
+        return means.copy()
+    n = np.asarray(n, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        noise = protection.sum_bound * (2 * cell_keys(weight_sums) - 1) / n
+    return np.clip(means + np.where(n > 0, noise, np.nan), 0.0, SCORE_TOP)
+
+
+def cell_shown(n: np.ndarray | int, published: np.ndarray | int, min_group_size: int) -> np.ndarray:
+    """A group's figures may be shown: at least k respondents, and a published count of at
+    least k (so a group shown never reads below k and a hidden one may hold up to
+    k − 1 + bound). Elementwise on arrays."""
+    return (np.asarray(n) >= min_group_size) & (np.asarray(published) >= min_group_size)
+
+
+def count_published(
+    ids: Iterable[int], protection: Protection, salt: str = RESPONSES
+) -> tuple[int, int]:
+    """(true, published) count of the records ``ids`` (distinct ids; a repeated id counts
+    once)."""
+    unique = pd.unique(
+        pd.Series(list(ids) if not isinstance(ids, pd.Series) else ids, dtype="int64")
+    )
+    keys = record_keys(unique, protection.secret, salt)
+    n = len(unique)
+    return n, int(published_counts(n, weights(keys).sum(), protection))
 
 
 def check_k(min_group_size: int) -> None:
@@ -52,59 +180,6 @@ def count_shown(n: int | np.ndarray | pd.Series, min_group_size: int) -> bool | 
     included, it reads "fewer than k", so an empty group looks exactly like a small one.
     Works on ints and elementwise on arrays and Series."""
     return n >= min_group_size
-
-
-def pool_hidden(value_counts: Iterable[int | np.ndarray], min_group_size: int) -> bool | np.ndarray:
-    """A pooled group (several values shown as one, e.g. executives + managers) is hidden
-    when one of its values holds 1..k−1 respondents: otherwise that value's numbers could be
-    recovered by subtracting a comparison of the other values from the pool.
-
-    ``value_counts``: the respondents of each value of the pool, ints or arrays of equal
-    shape (e.g. per dimension); returns a bool, or a bool array of that shape."""
-    hidden: bool | np.ndarray = False
-    for n in value_counts:
-        hidden = hidden | is_small(n, min_group_size)
-    return hidden
-
-
-def all_row_suppressed(
-    frame: pd.DataFrame, key: str, min_group_size: int, all_group: str = "all"
-) -> pd.Series:
-    """Complementary suppression of the "all" rows (returns the new ``suppressed`` column).
-
-    "all" minus the groups that are shown leaves the respondents of the suppressed groups
-    (and of any group not listed). When that residue has 1..k−1 respondents, showing "all"
-    would let a reader work out their n and mean by subtraction, so "all" is suppressed too.
-    ``frame`` has ``key``, ``group``, ``n`` (int, before masking) and ``suppressed``; it may
-    repeat a (key, group) cell on several rows (one per scale point).
-    """
-    is_all = frame["group"] == all_group
-    cells = frame.loc[~is_all & ~frame["suppressed"]].drop_duplicates([key, "group"])
-    shown = cells.groupby(key)["n"].sum()
-    residue = frame["n"] - frame[key].map(shown).fillna(0)
-    hidden_by_difference = is_all & is_small(residue, min_group_size)
-    return frame["suppressed"] | hidden_by_difference
-
-
-def count_suppression(counts: pd.Series, total: int, min_group_size: int) -> tuple[pd.Series, bool]:
-    """Which counts of a breakdown (e.g. completed responses per side) may be shown.
-
-    ``counts``: respondents per group (index = group, int); ``total``: respondents of the
-    whole breakdown (may exceed the sum when some have no group). Returns ``(hidden,
-    total_hidden)``: ``hidden`` (bool Series, same index) is True for every count below k,
-    zero included, so an empty group looks exactly like a small one; ``total_hidden`` is
-    True when the total is 1..k−1, or when the total minus the shown counts leaves 1..k−1
-    respondents (the hidden groups could be worked out by subtraction — the complementary
-    suppression of :func:`group_summary`'s "all" row). A residue of zero identifies nobody
-    and is allowed. Raises ValueError when min_group_size < 1.
-    """
-    check_k(min_group_size)
-    hidden = ~counts.astype("int64").map(lambda n: count_shown(n, min_group_size)).astype(bool)
-    residue = int(total) - int(counts[~hidden].sum())
-    total_hidden = bool(is_small(int(total), min_group_size) or is_small(residue, min_group_size))
-    if not count_shown(total, min_group_size):
-        hidden[:] = True
-    return hidden, total_hidden
 
 
 def dimension_comments(
@@ -202,258 +277,52 @@ def filter_respondents(frame: pd.DataFrame, filters: Mapping[str, str]) -> pd.Da
     return frame.loc[mask.to_numpy()]
 
 
-def partition_hidden(
-    counts: pd.Series,
-    min_group_size: int,
-    hidden_already: Iterable[str] = (),
-    pools: Iterable[Sequence[str]] = (),
-) -> set[str]:
-    """The cells of a partition that may not be shown alone (k-anonymity by subtraction).
+def selected_answers(
+    answers: pd.DataFrame, filters: Mapping[str, str], attributes: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The answers of the respondents one filter selects (no filter: ``answers`` itself).
 
-    ``counts``: respondents per cell (index = the cell's value, e.g. each level and "" for
-    not given; cells with 0 may be left out). Every cell below k is hidden, and every cell of
-    ``hidden_already`` (hidden for another reason); when the hidden cells together hold
-    1..k−1 respondents, the smallest shown cells are hidden too until they hold at least k
-    (or all are hidden): otherwise the total minus the shown cells would single the small
-    ones out. ``pools``: groups shown as one (e.g. executives + managers); when a cell of a
-    pool is hidden, the whole pool is, since what is left of it would be shown under the
-    pool's name. Returns the hidden cells' values (str).
-    """
-    counts = counts[counts > 0].sort_values(kind="stable")
-    forced = {str(value) for value in hidden_already}
-    hidden = {
-        str(value) for value, n in counts.items() if not count_shown(n, min_group_size)
-    } | forced
-    total_hidden = int(sum(n for value, n in counts.items() if str(value) in hidden))
-    for value, n in counts.items():
-        if not is_small(total_hidden, min_group_size):
-            break
-        if str(value) in hidden:
-            continue
-        hidden.add(str(value))
-        total_hidden += int(n)
-    for pool in pools:
-        if hidden & {str(value) for value in pool}:
-            hidden |= {str(value) for value in pool}
-    return hidden
-
-
-def table_hidden(
-    profiles: pd.DataFrame, rows: str, columns: str, min_group_size: int
-) -> tuple[set[str], set[str]]:
-    """The values of ``rows`` and of ``columns`` that no view of their two-way table shows.
-
-    ``profiles``: one row per respondent with both columns (str; "" = not given). A view
-    filtered to ``rows = r`` comparing the groups of ``columns`` shows row r of this table
-    (its "all" is the row minus what is hidden), the view filtered the other way shows a
-    column, and unfiltered views show the row and column totals. Hiding single cells is not
-    enough: a hidden cell alone in its line is the line's total minus what is shown, and
-    then gives away the small cell it was hiding in the crossing line. So values are
-    *merged* instead (global recoding): the values hidden in their own unfiltered view
-    (:func:`partition_hidden`) start in a hidden bucket of rows and one of columns; then,
-    while any cell of the table (the buckets' cells included, each bucket counted as one
-    row or column) holds 1..k−1 respondents, the row or column through it with fewer
-    respondents joins its bucket (for a cell of a bucket, any row or column of that kind
-    may join: the smallest does). In the end every cell anyone can see or work out holds 0
-    or at least k respondents, or everything is hidden. Returns (hidden row values, hidden
-    column values).
-    """
-    row_values = profiles[rows].astype(str)
-    column_values = profiles[columns].astype(str)
-    hidden_rows = partition_hidden(row_values.value_counts(), min_group_size)
-    hidden_columns = partition_hidden(column_values.value_counts(), min_group_size)
-    table = pd.crosstab(row_values, column_values)
-    row_totals = table.sum(axis=1)
-    column_totals = table.sum(axis=0)
-    while True:
-        merged = table.groupby(
-            [BUCKET if str(r) in hidden_rows else str(r) for r in table.index]
-        ).sum()
-        merged = (
-            merged.T.groupby(
-                [BUCKET if str(c) in hidden_columns else str(c) for c in merged.columns]
-            )
-            .sum()
-            .T
-        )
-        counts = merged.to_numpy()
-        small = np.argwhere(is_small(counts, min_group_size))
-        if not small.size:
-            return hidden_rows, hidden_columns
-        open_rows = [
-            (int(row_totals[r]), 0, str(r)) for r in table.index if str(r) not in hidden_rows
-        ]
-        open_columns = [
-            (int(column_totals[c]), 1, str(c))
-            for c in table.columns
-            if str(c) not in hidden_columns
-        ]
-        candidates = []
-        for i, j in small:
-            row, column = str(merged.index[i]), str(merged.columns[j])
-            # A small cell in a bucket is widened by any line of that bucket's kind.
-            candidates += (open_rows if row == BUCKET else [(int(row_totals[row]), 0, row)]) + (
-                open_columns if column == BUCKET else [(int(column_totals[column]), 1, column)]
-            )
-        if not candidates:
-            return hidden_rows, hidden_columns
-        _n, axis, value = min(candidates)
-        (hidden_rows if axis == 0 else hidden_columns).add(value)
-
-
-def filtered_answers(
-    answers: pd.DataFrame,
-    filters: Mapping[str, str],
-    min_group_size: int,
-    attributes: pd.DataFrame | None = None,
-    attribute: str = "side",
-    pools: Iterable[Sequence[str]] = (),
-) -> tuple[pd.DataFrame, set[str]]:
-    """Apply one profile or attribute filter to a round's answers, with suppression.
-
-    ``answers``: a round's Likert answers; ``filters``: at most one column -> value
-    (``level``, ``function`` or an attribute's name; a name no respondent has selects
-    nobody); ``attributes``: the round's long attributes frame; ``pools``: groups of
-    ``attribute`` shown as one. One filter and one comparison publish one row of a two-way
-    table, recoded once for every view of it (:func:`table_hidden`); two filters would
-    publish three-way tables, whose cells could be recovered by combining views, hence one
-    at a time. A filter value the recoding hides selects nobody. Returns (the answers of the
-    respondents selected, minus those of every hidden group of ``attribute``; the groups of
-    ``attribute`` not shown: hidden, or with fewer than k in the selection). With no filter,
-    ``answers`` comes back unchanged and nothing is hidden. Raises ValueError for more than
+    ``filters``: at most one column -> value (``level``, ``function`` or an attribute's name;
+    a name no respondent has selects nobody); ``attributes``: the round's long attributes
+    frame. One at a time: a filter and a comparison publish a two-way table; with a second
+    filter the tables would be three-way and far sparser. Raises ValueError for more than
     one filter.
     """
     if not filters:
-        return answers, set()
+        return answers
     if len(filters) > 1:
         raise ValueError("Apply one filter at a time.")
-    ((column, value),) = filters.items()
+    ((column, _value),) = filters.items()
     profiles = profiles_frame(answers, attributes)
     if column not in profiles.columns:
         profiles[column] = BLANK
-    groups = {str(g) for g in profiles[attribute].astype(str).unique()}
-    values = profiles[column].astype(str)
-    if column == attribute:
-        hidden_rows = partition_hidden(values.value_counts(), min_group_size)
-        hidden: set[str] = set()
-    else:
-        hidden_rows, hidden = table_hidden(profiles, column, attribute, min_group_size)
-    if str(value) in hidden_rows:
-        return answers.iloc[0:0], groups
     selected = filter_respondents(profiles, filters)
-    for pool in pools:
-        if hidden & {str(v) for v in pool}:
-            hidden |= {str(v) for v in pool}
-    in_selection = selected[attribute].astype(str)
-    sizes = in_selection.value_counts()
-    hidden |= {g for g in groups if not count_shown(sizes.get(g, 0), min_group_size)}
-    selected = selected.loc[~in_selection.isin(hidden).to_numpy()]
-    keep = answers["response_id"].isin(selected["response_id"]).to_numpy()
-    return answers.loc[keep], hidden
+    return answers.loc[answers["response_id"].isin(selected["response_id"]).to_numpy()]
 
 
-def small_sides_removed(
-    answers: pd.DataFrame, min_group_size: int
-) -> tuple[pd.DataFrame, set[str]]:
-    """Leave out the respondents of every side held by 1..k−1 of them (e.g. three "Other").
-
-    Such a side can never be shown, and the round's total appears in other views (as the
-    "all" row of a level comparison, say), so keeping its respondents in any figure would
-    let a reader subtract the shown sides from that total and recover them. Every view of a
-    round starts from what this returns. ``answers``: with ``response_id`` and ``side``.
-    Returns (the answers of the other respondents, the sides left out).
-    """
-    first = answers.drop_duplicates("response_id")
-    sides = first["side"].astype(object).fillna(BLANK).astype(str)
-    counts = sides.value_counts()
-    small = {str(side) for side, n in counts.items() if is_small(n, min_group_size)}
-    if not small:
-        return answers, set()
-    left_out = first.loc[sides.isin(small).to_numpy(), "response_id"]
-    return answers.loc[~answers["response_id"].isin(left_out).to_numpy()], small
-
-
-def partition_protected(
-    answers: pd.DataFrame,
-    attribute: str,
-    min_group_size: int,
-    pools: Iterable[Sequence[str]] = (),
-) -> tuple[pd.DataFrame, set[str]]:
-    """Complementary suppression of the groups of ``attribute`` within ``answers``.
-
-    The respondents of ``answers`` split into the values of ``attribute`` ("" = not given,
-    a cell too); :func:`partition_hidden` names the cells that may not be shown (every cell
-    below k, then the smallest others until the hidden ones hold at least k). Their
-    respondents are left out, so no figure of the view includes them and the view's total
-    differs from the selection's by at least k respondents; ``pools`` as in
-    :func:`partition_hidden`. Returns (the answers kept, the hidden values as str).
-    """
-    first = answers.drop_duplicates("response_id")
-    values = first[attribute].astype(object).fillna(BLANK).astype(str)
-    hidden = partition_hidden(values.value_counts(), min_group_size, pools=pools)
-    if not hidden:
-        return answers, set()
-    left_out = first.loc[values.isin(hidden).to_numpy(), "response_id"]
-    return answers.loc[~answers["response_id"].isin(left_out).to_numpy()], hidden
-
-
-def attribute_options(
-    attributes: pd.DataFrame, response_ids: pd.Series, min_group_size: int
+def values_offered(
+    attributes: pd.DataFrame, min_group_size: int, protection: Protection
 ) -> dict[str, list[str]]:
-    """{attribute name: values a filter may offer} among the respondents ``response_ids``:
-    the values not hidden in the attribute's own unfiltered view (:func:`partition_hidden`
-    over its values and "not given"), so the list itself names no small group and no value
-    whose total would reveal one. Values sorted.
-
-    ``attributes``: long frame (``response_id``, ``name``, ``value``) as
-    ``survey.selectors.rounds_attributes_frame``.
-    """
-    respondents = int(pd.Series(response_ids).nunique())
-    own = attributes.loc[attributes["response_id"].isin(response_ids)]
-    options: dict[str, list[str]] = {}
-    for name, part in own.groupby("name"):
-        counts = part["value"].astype(str).value_counts()
-        counts[BLANK] = respondents - int(counts.sum())
-        hidden = partition_hidden(counts, min_group_size)
-        shown = [str(value) for value in counts.index if value and str(value) not in hidden]
-        if shown:
-            options[str(name)] = sorted(shown)
-    return options
-
-
-def values_offered(attributes: pd.DataFrame, min_group_size: int) -> dict[str, list[str]]:
-    """{attribute name: values that may be offered as a group to compare}: the values held by
-    at least k respondents (a comparison of a smaller one would show nothing, and offering
-    it would name it). ``attributes`` as in :func:`attribute_options`; names without such a
-    value are left out; values sorted."""
-    counts = attributes.groupby(["name", "value"], sort=True).size()
+    """{attribute name: values a form may offer, to compare or to filter by}: the values
+    whose group may be shown (:func:`cell_shown` of its true and published counts), so the
+    list names no small group. ``attributes``: long (``response_id``, ``name``, ``value``)
+    as ``survey.selectors.rounds_attributes_frame``; names without such a value are left
+    out; values sorted."""
     offered: dict[str, list[str]] = {}
-    for (name, value), n in counts.items():
-        if count_shown(int(n), min_group_size):
+    if attributes.empty:
+        return offered
+    for (name, value), part in attributes.groupby(["name", "value"], sort=True):
+        n, published = count_published(part["response_id"], protection)
+        if cell_shown(n, published, min_group_size):
             offered.setdefault(str(name), []).append(str(value))
     return offered
 
 
-def participation_cells(
-    values: Sequence[int], min_group_size: int, *, total_shown: bool = True
-) -> list[int | None]:
-    """One column of a participation breakdown (the staff round page), as it may be shown:
-    None where a count is hidden.
-
-    A count below k, zero included, is hidden (:func:`count_shown`); the other cells are
-    hidden as :func:`partition_hidden` decides, so the hidden cells together hold 0 or at
-    least k respondents and the total minus the shown cells names no small group (with sides
-    of 10, 1 and 1 and k = 5, every cell is hidden, not just the two small ones). When the
-    total itself may not be shown (``total_shown`` False) and the hidden cells hold fewer
-    than k, every cell is hidden: the shown cells would add up to that total.
-    """
-    counts = pd.Series(list(values), index=[str(i) for i in range(len(values))], dtype="int64")
-    hidden = partition_hidden(counts, min_group_size)
-    shown = [
-        int(n) if count_shown(int(n), min_group_size) and str(i) not in hidden else None
-        for i, n in enumerate(values)
-    ]
-    hidden_total = sum(int(n) for n, cell in zip(values, shown, strict=True) if cell is None)
-    if not total_shown and not count_shown(hidden_total, min_group_size):
-        return [None] * len(shown)
-    return shown
+def published_total(
+    ids: Iterable[int], min_group_size: int, protection: Protection, salt: str = RESPONSES
+) -> int | None:
+    """The published count of the records ``ids``, or None where it reads "fewer than k"
+    (:func:`cell_shown`): how every participation count and the round list's count are
+    shown."""
+    n, published = count_published(ids, protection, salt)
+    return published if cell_shown(n, published, min_group_size) else None

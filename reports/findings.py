@@ -11,9 +11,15 @@ import pandas as pd
 
 from assessment.scoring import likert_items
 from reports.analysis import GroupComparison, compare_groups
-from reports.disclosure import BLANK, table_hidden
 from reports.panel import respondent_scores, score_items
-from reports.vocabulary import LEADERS_VS_STAFF, STATUS_BREAKDOWN, STATUS_WATCH, Thresholds
+from reports.vocabulary import (
+    EXACT,
+    LEADERS_VS_STAFF,
+    STATUS_BREAKDOWN,
+    STATUS_WATCH,
+    Protection,
+    Thresholds,
+)
 
 WITHIN_SIDES = ("it", "security")
 
@@ -26,34 +32,20 @@ def leaders_versus_staff(
     *,
     sides: Sequence[str] = WITHIN_SIDES,
     thresholds: Thresholds | None = None,
+    protection: Protection = EXACT,
 ) -> dict[str, GroupComparison]:
     """Leaders (executives and managers) against staff (individual contributors) within
     each side: {side: :func:`reports.analysis.compare_groups` result}.
 
-    ``answers`` as in :func:`reports.analysis.round_analysis`, unfiltered (with a filter
-    the table would be three-way). The side × level table is recoded by
-    :func:`table_hidden`, consistently with every level view: a hidden level (or a hidden
-    side, all its levels) leaves its respondents out, and leaders (executives and managers)
-    are hidden whole when either is, so a group that needs them shows "not enough
-    responses".
-    Gap = leaders − staff, in points.
+    ``answers`` as in :func:`reports.analysis.round_analysis`, unfiltered. Each group is
+    shown by the one rule of :func:`reports.disclosure.cell_shown`, its figures published
+    under ``protection`` like every other view's. Gap = leaders − staff, in points.
     """
     likert = likert_items(items).reset_index(drop=True)
     out: dict[str, GroupComparison] = {}
     side_values = answers["side"].astype(object).astype(str)
-    level_values = answers["level"].astype(object).fillna(BLANK).astype(str)
-    # The side × level table is published row by row here and column by column by the
-    # level views: one suppression pattern for the whole table (rows and columns).
-    profiles = pd.DataFrame(
-        {"response_id": answers["response_id"], "side": side_values, "level": level_values}
-    ).drop_duplicates("response_id")
-    hidden_sides, hidden_levels = table_hidden(profiles, "side", "level", min_group_size)
-    leaders = {str(level) for level in LEADERS_VS_STAFF.group_a}
     for side in sides:
-        hidden = set(hidden_levels) if side not in hidden_sides else {*level_values.unique()}
-        if hidden & leaders:
-            hidden |= leaders  # the pool is shown whole or not at all
-        part = answers.loc[((side_values == side) & ~level_values.isin(hidden)).to_numpy()]
+        part = answers.loc[(side_values == side).to_numpy()]
         scored = score_items(part, likert, points)
         scores = respondent_scores(part, likert, points)
         out[side] = compare_groups(
@@ -64,6 +56,7 @@ def leaders_versus_staff(
             comparison=LEADERS_VS_STAFF,
             min_group_size=min_group_size,
             thresholds=thresholds,
+            protection=protection,
         )
     return out
 

@@ -28,9 +28,17 @@ import numpy as np
 import pandas as pd
 
 from assessment.scoring import MIN_SHARE_ANSWERED, item_scores, likert_items, rescale_0_100
-from reports.disclosure import all_row_suppressed, check_k, count_shown
+from reports.disclosure import (
+    cell_shown,
+    check_k,
+    measure_weights,
+    published_counts,
+    published_means,
+    record_keys,
+    weights,
+)
 from reports.statistics import ad_index, cronbach_alpha, rwg_j
-from reports.vocabulary import ALL_GROUP, DISTRIBUTION_COLUMNS
+from reports.vocabulary import ALL_GROUP, DISTRIBUTION_COLUMNS, EXACT, Protection
 
 ANSWER_LEVEL_COLUMNS = ("response_id", "item_code", "value", "dimension_code", "score")
 
@@ -148,7 +156,9 @@ class Panel:
     points, NaN = not answered); ``dimension_scores`` (n × D float64, 0–100 points, NaN = no
     score); ``answer_respondent`` and ``answer_item``: each scored row's respondent and item
     position (−1 for an item that is not among the Likert items), as the smallest signed
-    integers that hold them (cast to int64 before multiplying).
+    integers that hold them (cast to int64 before multiplying). ``protection``: how group
+    figures are published (:mod:`reports.disclosure`); ``keys`` (n, uint64) the respondents'
+    record keys under it.
     """
 
     def __init__(
@@ -157,9 +167,11 @@ class Panel:
         items: pd.DataFrame,
         points: int,
         scores: pd.DataFrame | None = None,
+        protection: Protection = EXACT,
     ) -> None:
         likert = likert_items(items)
         self.points = points
+        self.protection = protection
         self._groups: dict[str, pd.Categorical] = {}
         self._stats: dict[tuple[str, frozenset[str]] | None, GroupStats] = {}
         self.item_codes = [str(code) for code in likert["item_code"]]
@@ -195,6 +207,23 @@ class Panel:
             raise ValueError("The answers hold more than one answer of a respondent to an item.")
         self.dimension_scores = (
             self._dimension_scores() if scores is None else self._scatter_scores(scores)
+        )
+        self.keys = record_keys(self.response_ids, protection.secret)
+        self.weights = weights(self.keys)
+
+    def measures(self) -> tuple[list[str], list[str], list[str]]:
+        """The names that key each measure's noise (:func:`reports.disclosure.measure_weights`):
+        per dimension its score and its favourable share, per item its score. A dimension is
+        named with its items, so a score computed on fewer items (the trend's shared ones) is
+        another measure with noise of its own."""
+        dimensions = []
+        for position, code in enumerate(self.dimensions):
+            codes = sorted(self.item_codes[j] for j in self.dimension_items(position))
+            dimensions.append(f"{code}:{','.join(codes)}")
+        return (
+            [f"dimension|{name}" for name in dimensions],
+            [f"favourable|{name}" for name in dimensions],
+            [f"item|{code}" for code in self.item_codes],
         )
 
     def dimension_items(self, dimension: int) -> np.ndarray:
@@ -333,17 +362,43 @@ def _keyed(column: pd.Series) -> pd.Categorical:
 
 @dataclass(frozen=True)
 class GroupStats:
-    """One group's numbers: per dimension (arrays of D) and per Likert item (arrays of J)."""
+    """One group's numbers: per dimension (arrays of D) and per Likert item (arrays of J).
 
-    n: np.ndarray  # respondents with a dimension score
-    score_mean: np.ndarray  # 0–100 points
+    ``n``, ``score_mean``, ``favourable_pct``, ``item_n`` and ``item_mean`` are as
+    published (perturbed by the panel's protection); ``n_true`` and ``item_n_true`` are the
+    true counts that decide, with the published ones, whether a cell is shown
+    (:func:`reports.disclosure.cell_shown`). SD, rwg(j), AD and alpha are computed on the
+    true answers.
+    """
+
+    n: np.ndarray  # respondents with a dimension score, published
+    n_true: np.ndarray
+    score_mean: np.ndarray  # 0–100 points, published
     score_sd: np.ndarray  # 0–100 points, ddof=1
     favourable_pct: np.ndarray  # % of the group's item answers in the top two points
     rwg_j: np.ndarray
     ad: np.ndarray
     alpha: np.ndarray
-    item_n: np.ndarray  # answers per item
-    item_mean: np.ndarray  # mean item score, Likert points
+    item_n: np.ndarray  # answers per item, published
+    item_n_true: np.ndarray
+    item_mean: np.ndarray  # mean item score, Likert points, published
+
+    def shown(self, min_group_size: int) -> np.ndarray:
+        """Per dimension: may its figures be shown (bool, D)."""
+        return cell_shown(self.n_true, self.n, min_group_size)
+
+    def item_shown(self, min_group_size: int) -> np.ndarray:
+        """Per item: may its figures be shown (bool, J)."""
+        return cell_shown(self.item_n_true, self.item_n, min_group_size)
+
+
+def _measure_sums(panel: Panel, members: np.ndarray, names: list[str], counted: np.ndarray):
+    """Per measure (column of ``counted``, m × len(names) bool over the members): the sum of
+    the counted members' weights for that measure's noise."""
+    keys = panel.keys[members]
+    return np.array(
+        [measure_weights(keys, name)[counted[:, i]].sum() for i, name in enumerate(names)]
+    )
 
 
 def group_stats(panel: Panel, members: np.ndarray) -> GroupStats:
@@ -374,15 +429,41 @@ def group_stats(panel: Panel, members: np.ndarray) -> GroupStats:
                 ad_index(values),
                 cronbach_alpha(values),
             )
+    scored = ~np.isnan(scores)
+    n = scored.sum(axis=0)
+    published_n, published_item_n = n, item_n
+    protection = panel.protection
+    if not protection.exact:
+        member_weights = panel.weights[members]
+        published_n = published_counts(n, member_weights @ scored, protection)
+        published_item_n = published_counts(item_n, member_weights @ answered, protection)
+        dimension_names, favourable_names, item_names = panel.measures()
+        score_mean = published_means(
+            score_mean, n, _measure_sums(panel, members, dimension_names, scored), protection
+        )
+        in_dimension = panel.answered_dimension[members]
+        favourable_pct = published_means(
+            favourable_pct,
+            in_dimension.sum(axis=0),
+            _measure_sums(panel, members, favourable_names, in_dimension),
+            protection,
+        )
+        item_points = (item_mean - 1) / (points - 1) * 100
+        item_points = published_means(
+            item_points, item_n, _measure_sums(panel, members, item_names, answered), protection
+        )
+        item_mean = item_points / 100 * (points - 1) + 1
     return GroupStats(
-        n=(~np.isnan(scores)).sum(axis=0),
+        n=published_n,
+        n_true=n,
         score_mean=score_mean,
         score_sd=score_sd,
         favourable_pct=favourable_pct,
         rwg_j=agreement[:, 0],
         ad=agreement[:, 1],
         alpha=agreement[:, 2],
-        item_n=item_n,
+        item_n=published_item_n,
+        item_n_true=item_n,
         item_mean=item_mean,
     )
 
@@ -416,32 +497,37 @@ def distributions_frame(
     points, n_items, n_labels = panel.points, len(codes), len(labels)
     item = panel.answer_item.astype("int64")  # small ints: products must not overflow
     valid = (item >= 0) & (values >= 1) & (values <= points)
+    answer_weights = panel.weights[panel.answer_respondent]
+    cells = n_items * n_labels * points
     counts = np.zeros((n_items, n_labels, points), dtype="int64")
-    everyone = np.bincount(
-        item[valid] * points + values[valid] - 1, minlength=n_items * points
-    ).reshape(n_items, points)
-    grouped = valid & (label_of_answer >= 0)
-    counts += np.bincount(
-        (item[grouped] * n_labels + label_of_answer[grouped]) * points + values[grouped] - 1,
-        minlength=n_items * n_labels * points,
-    ).reshape(n_items, n_labels, points)
+    weight_sums = np.zeros((n_items, n_labels, points))
     for position, label in enumerate(labels):
-        if label == ALL_GROUP:
-            counts[:, position] = everyone
+        chosen = valid & (label_of_answer == position if label != ALL_GROUP else True)
+        index = (item[chosen] * n_labels + position) * points + values[chosen] - 1
+        counts += np.bincount(index, minlength=cells).reshape(counts.shape)
+        weight_sums += np.bincount(index, weights=answer_weights[chosen], minlength=cells).reshape(
+            counts.shape
+        )
+    n = counts.sum(axis=2)
+    published_n = published_counts(n, weight_sums.sum(axis=2), panel.protection)
+    published = published_counts(counts, weight_sums, panel.protection)
+    total = published.sum(axis=2, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(total > 0, published * 100.0 / total, np.nan)
+    shown = np.repeat(cell_shown(n, published_n, min_group_size).ravel(), points)
     frame = pd.DataFrame(
         {
             "item_code": np.repeat(np.asarray(codes, dtype=object), n_labels * points),
             "group": np.tile(np.repeat(np.asarray(labels, dtype=object), points), n_items),
             "point": np.tile(np.arange(1, points + 1, dtype="int64"), n_items * n_labels),
-            "count": counts.ravel(),
-            "n": np.repeat(counts.sum(axis=2).ravel(), points),
+            "count": pd.array(published.ravel(), dtype="Int64"),
+            "pct": pct.ravel(),
+            "n": pd.array(np.repeat(published_n.ravel(), points), dtype="Int64"),
+            "suppressed": ~shown,
         }
     )
-    frame["pct"] = (frame["count"] / frame["n"].where(frame["n"] > 0) * 100).astype("float64")
-    frame["suppressed"] = ~count_shown(frame["n"], min_group_size)
-    frame["suppressed"] = all_row_suppressed(frame, "item_code", min_group_size)
-    frame["count"] = frame["count"].astype("Int64").mask(frame["suppressed"])
-    frame["n"] = frame["n"].astype("Int64").mask(frame["suppressed"])
+    frame["count"] = frame["count"].mask(frame["suppressed"])
+    frame["n"] = frame["n"].mask(frame["suppressed"])
     frame["pct"] = frame["pct"].mask(frame["suppressed"])
     frame["attribute"] = attribute
     frame["dimension_code"] = frame["item_code"].map(
@@ -458,6 +544,7 @@ def item_distributions(
     attribute: str = "side",
     min_group_size: int = 5,
     groups: Sequence[str] | None = None,
+    protection: Protection = EXACT,
 ) -> pd.DataFrame:
     """Count the RAW answers (the item as asked, not reverse-coded) at each scale point.
 
@@ -467,13 +554,13 @@ def item_distributions(
     order, including points nobody chose: ``item_code``, ``dimension_code``, ``attribute``,
     ``group`` (str), ``point`` (int64), ``count`` (Int64), ``pct`` (float64, % of the
     group's answers to the item), ``n`` (Int64, respondents who answered the item) and
-    ``suppressed`` (bool: n < min_group_size, or the complementary suppression of "all"
-    described in :func:`group_summary`; then count, pct and n are missing). Raises
+    ``suppressed`` (bool: not :func:`reports.disclosure.cell_shown`; then count, pct and n
+    are missing). Counts and n are published (perturbed), pct of the published counts. Raises
     ValueError when min_group_size < 1 or ``attribute`` is not a respondent column.
     """
     check_k(min_group_size)
     check_attribute(scored_items, attribute)
-    panel = Panel(scored_items, items, points)
+    panel = Panel(scored_items, items, points, protection=protection)
     groups_of = panel.groups(attribute)
     labels = [*group_labels(groups_of, np.ones(len(groups_of), dtype=bool), groups), ALL_GROUP]
     label_of_respondent = label_codes(groups_of, [[label] for label in labels[:-1]])

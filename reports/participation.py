@@ -1,5 +1,5 @@
 """The participation table of a round as leaders may see it: invited and completed by side,
-each count shown or hidden by :mod:`reports.disclosure` (a section of
+each count published by the cell-key method of :mod:`reports.disclosure` (a section of
 :func:`reports.results.round_results`)."""
 
 from __future__ import annotations
@@ -7,21 +7,23 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass
 
-import pandas as pd
-
-from reports.disclosure import count_suppression
+from reports.disclosure import INVITATIONS, RESPONSES, published_total
+from reports.vocabulary import Protection
 from survey.models import SurveyRound
-from survey.selectors import round_participation
+from survey.selectors import PARTICIPATION_SIDES, round_participation_records
+
+UNASSIGNED = "unassigned"
 
 
 @dataclass(frozen=True)
 class Participation:
     """Invited and completed counts of a round by side, as they may be shown.
 
-    ``rows``: one dict per side (``side``, ``invited``, ``completed``, ``invited_small``,
-    ``completed_small``: the count may not be printed, ``completed_applies``: False for
-    invitations without a side); totals and whether they are hidden; ``response_rate`` a
-    whole percentage or None.
+    ``rows``: one dict per side (``side``, ``invited``, ``completed``: published counts;
+    ``invited_small``, ``completed_small``: the count reads "fewer than k" and its number
+    must not be printed; ``completed_applies``: False for invitations without a side);
+    totals and whether they read "fewer than k"; ``response_rate`` a whole percentage of
+    the published totals, or None.
     """
 
     rows: list[dict]
@@ -32,44 +34,49 @@ class Participation:
     response_rate: int | None
 
 
-def round_participation_shown(*, round: SurveyRound) -> Participation:
+def round_participation_shown(*, round: SurveyRound, protection: Protection) -> Participation:
     """The participation table of a round as it may be shown (dashboard, executive summary).
 
-    One query, never cached and never filtered: it counts the whole round. A completed
-    count below k, zero included, may not be printed; the completed total is hidden when it
-    would reveal the hidden sides by subtraction (:func:`reports.disclosure.count_suppression`,
-    the rule of the round list too). Invitation counts follow the same rule.
+    Two queries, never cached and never filtered: it counts the whole round. Invitations are
+    counted by the side on the invitation, responses by the side the respondent chose; each
+    count, totals included, is published under ``protection`` and reads "fewer than k"
+    where :func:`reports.disclosure.cell_shown` says so.
     """
     k = round.min_group_size
-    frame = round_participation(round=round)
-    sides = frame.loc[frame["side"] != "unassigned"]
-    completed = pd.Series(sides["completed"].to_numpy(), index=sides["side"], dtype="int64")
-    total_completed = int(completed.sum())
-    hidden, total_hidden = count_suppression(completed, total_completed, k)
-    listed = frame.loc[(frame["side"] != "unassigned") | (frame["invited"] > 0)]
-    invited = pd.Series(listed["invited"].to_numpy(), index=listed["side"], dtype="int64")
-    total_invited = int(frame["invited"].sum())
-    invited_hidden, total_invited_hidden = count_suppression(invited, total_invited, k)
-    rows = [
-        {
-            "side": row.side,
-            "invited": int(row.invited),
-            "completed": int(row.completed),
-            "invited_small": bool(invited_hidden.get(row.side, False)),
-            "completed_small": bool(hidden.get(row.side, False)),
-            "completed_applies": row.side != "unassigned",
-        }
-        for row in frame.itertuples(index=False)
-        if not (row.side == "unassigned" and row.invited == 0)
-    ]
+    records = round_participation_records(round=round)
+    invitations, responses = records.invitations, records.responses
+    invited_side = invitations["side"].replace("", UNASSIGNED)
+    rows = []
+    for side in PARTICIPATION_SIDES:
+        invited_ids = invitations.loc[invited_side == side, "invitation_id"]
+        if side == UNASSIGNED and invited_ids.empty:
+            continue
+        invited = published_total(invited_ids, k, protection, INVITATIONS)
+        completed = None
+        if side != UNASSIGNED:
+            completed = published_total(
+                responses.loc[responses["side"] == side, "response_id"], k, protection, RESPONSES
+            )
+        rows.append(
+            {
+                "side": side,
+                "invited": invited or 0,
+                "completed": completed or 0,
+                "invited_small": invited is None,
+                "completed_small": completed is None,
+                "completed_applies": side != UNASSIGNED,
+            }
+        )
+    total_invited = published_total(invitations["invitation_id"], k, protection, INVITATIONS)
+    total_completed = published_total(responses["response_id"], k, protection, RESPONSES)
     rate = None
-    if not (total_hidden or total_invited_hidden) and 0 < total_completed <= total_invited:
+    if total_invited and total_completed and total_completed <= total_invited:
         rate = builtins.round(100 * total_completed / total_invited)
     return Participation(
         rows=rows,
-        total_invited=total_invited,
-        total_invited_hidden=total_invited_hidden,
-        total_completed=total_completed,
-        total_completed_hidden=total_hidden,
+        total_invited=total_invited or 0,
+        total_invited_hidden=total_invited is None,
+        total_completed=total_completed or 0,
+        total_completed_hidden=total_completed is None,
         response_rate=rate,
     )

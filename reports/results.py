@@ -8,11 +8,11 @@ form, no queryset) that is cached by the round's results version (:mod:`reports.
 it is computed once until a response arrives or leaves. What a page shows of it and in which
 words is up to :mod:`reports.presenters`.
 
-The answers pass through disclosure in this order, for every view alike: a side held by
-1..k−1 respondents is left out of every figure (:func:`reports.disclosure.small_sides_removed`);
-the groups of the compared attribute are suppressed complementarily
-(:func:`reports.disclosure.partition_protected`); then at most one filter selects
-respondents, recoding the filter × comparison table (:func:`reports.disclosure.filtered_answers`).
+Every view sees every respondent its filter selects (:func:`reports.disclosure.selected_answers`):
+what may be shown, and how, is decided cell by cell by the cell-key method of
+:mod:`reports.disclosure` under the settings' :func:`round_protection`: each count and mean
+is published perturbed, consistently in every view, and a group reads "fewer than k" where
+:func:`reports.disclosure.cell_shown` says so.
 """
 
 from __future__ import annotations
@@ -30,19 +30,19 @@ from reports import exports
 from reports.analysis import GroupComparison, round_analysis
 from reports.cache import round_results_cached
 from reports.disclosure import (
-    attribute_options,
-    count_suppression,
+    cell_shown,
+    count_published,
     dimension_comments,
-    filtered_answers,
-    partition_protected,
-    small_sides_removed,
+    published_total,
+    selected_answers,
+    settings_protection,
     values_offered,
 )
 from reports.findings import leaders_versus_staff, recurring_words, top_findings
 from reports.participation import Participation, round_participation_shown
 from reports.selectors import (
     round_results_version,
-    round_sides,
+    rounds_response_ids,
     rounds_with_counts,
 )
 from reports.trends import TrendRound, round_change, shared_items, trend_table
@@ -50,6 +50,7 @@ from reports.vocabulary import (
     DEFAULT_COMPARISON,
     SIDE_GROUPS,
     Comparison,
+    Protection,
     Thresholds,
     dimension_names,
 )
@@ -65,7 +66,6 @@ from survey.selectors import (
     rounds_answers_frame,
     rounds_attributes_frame,
     rounds_items_frame,
-    rounds_side_counts,
 )
 
 # The profile columns every answers frame has; any other compared attribute is read from
@@ -180,6 +180,12 @@ def report_thresholds() -> Thresholds:
     )
 
 
+def round_protection() -> Protection:
+    """How counts and means are published: the cell-key method's secret and bounds from the
+    FRICTION_CELL_KEY_SECRET, FRICTION_COUNT_BOUND and FRICTION_SUM_BOUND settings."""
+    return settings_protection(settings)
+
+
 def comment_threshold(*, round: SurveyRound) -> int:
     """Writers a dimension needs before its comments are shown: the larger of the setting
     FRICTION_COMMENT_MIN_GROUP_SIZE (default 10) and the round's k."""
@@ -242,7 +248,9 @@ def round_results(
         comparison=comparison,
         filters=filters,
         choices=choices,
-        participation=round_participation_shown(round=round) if PARTICIPATION in include else None,
+        participation=round_participation_shown(round=round, protection=round_protection())
+        if PARTICIPATION in include
+        else None,
         figures=figures,
         thresholds=report_thresholds(),
         leaders=leaders,
@@ -269,12 +277,11 @@ class _Reads:
         return rounds_attributes_frame(rounds=[self.round])
 
     def answers(self, extra: tuple[str, ...] = ()) -> pd.DataFrame:
-        """The round's Likert answers (with the attribute columns ``extra``), small sides
-        left out (:func:`reports.disclosure.small_sides_removed`): where every view starts."""
+        """The round's Likert answers (with the attribute columns ``extra``): where every
+        view starts."""
         if extra not in self._answers:
-            answers = round_answers_frame(round=self.round, attributes=extra)
-            self.answered = len(answers) > 0
-            self._answers[extra], _sides = small_sides_removed(answers, self.round.min_group_size)
+            self._answers[extra] = round_answers_frame(round=self.round, attributes=extra)
+            self.answered = len(self._answers[extra]) > 0
         return self._answers[extra]
 
 
@@ -294,11 +301,10 @@ def round_choices(*, round: SurveyRound) -> RoundChoices:
     """The comparison and filter choices a round's pages may offer (cached).
 
     Attributes: every name found in the responses' ``Response.attributes`` with the values
-    held by at least k respondents (:func:`reports.disclosure.values_offered`): the round's
+    whose group may be shown (:func:`reports.disclosure.values_offered`): the round's
     declared choices first, in their order, then the others sorted; declared names first,
     each with its declared label (else :func:`survey.attributes.attribute_name_label`). Filter
-    options: :func:`reports.disclosure.attribute_options` over the respondents every view
-    starts from (a side of fewer than k left out). Two queries on a miss.
+    options: the same values. One query on a miss.
     """
     return round_results_cached(round=round, part="choices", build=lambda: _choices(round))
 
@@ -306,7 +312,7 @@ def round_choices(*, round: SurveyRound) -> RoundChoices:
 def _choices(survey_round: SurveyRound) -> RoundChoices:
     k = survey_round.min_group_size
     attributes = rounds_attributes_frame(rounds=[survey_round])
-    offered = values_offered(attributes, k)
+    offered = values_offered(attributes, k, round_protection())
     declared = {
         entry["name"]: entry
         for entry in survey_round.profile_attributes or []
@@ -319,22 +325,13 @@ def _choices(survey_round: SurveyRound) -> RoundChoices:
         values = sorted(offered[name], key=lambda v: (order.get(v, len(order)), v))
         label = str(entry.get("label") or attribute_name_label(name))
         found.append(RoundAttribute(name=name, label=label, groups=tuple(values)))
-    base, _sides = small_sides_removed(round_sides(round=survey_round), k)
-    return RoundChoices(
-        attributes=tuple(found),
-        filter_options=attribute_options(attributes, base["response_id"], k),
-    )
+    return RoundChoices(attributes=tuple(found), filter_options=offered)
 
 
-def _protected_answers(reads: _Reads, comparison: Comparison) -> pd.DataFrame:
-    """The round's Likert answers every figure comparing the groups of
-    ``comparison.attribute`` is computed from: small sides left out, then the groups of the
-    attribute suppressed so hidden ones hold 0 or at least k together (pools hidden whole)."""
+def _view_answers(reads: _Reads, comparison: Comparison) -> pd.DataFrame:
+    """The round's Likert answers, with the column of ``comparison.attribute``."""
     extra = () if comparison.attribute in PROFILE_COLUMNS else (comparison.attribute,)
-    answers, _hidden = partition_protected(
-        reads.answers(extra), comparison.attribute, reads.round.min_group_size, comparison.pools
-    )
-    return answers
+    return reads.answers(extra)
 
 
 def _summary_groups(attribute: str, choices: RoundChoices) -> list[str]:
@@ -352,27 +349,13 @@ def _figures(
 ) -> Figures:
     survey_round = reads.round
     k = survey_round.min_group_size
-    answers = _protected_answers(reads, comparison)
-    hidden: set[str] = set()
-    if filters:
-        answers, hidden = filtered_answers(
-            answers,
-            filters,
-            k,
-            reads.attributes,
-            attribute=comparison.attribute,
-            pools=comparison.pools,
-        )
-    respondents = int(answers["response_id"].nunique()) if len(answers) else 0
-    too_few = bool(filters) and respondents < k
+    protection = round_protection()
+    answers = selected_answers(_view_answers(reads, comparison), filters, reads.attributes)
+    selected, respondents = count_published(answers["response_id"], protection)
+    too_few = bool(filters) and not bool(cell_shown(selected, respondents, k))
     answered = reads.answered
     if too_few:
-        return Figures(
-            respondents=respondents,
-            hidden_groups=frozenset(hidden),
-            too_few=True,
-            answered=answered,
-        )
+        return Figures(respondents=0, hidden_groups=frozenset(), too_few=True, answered=answered)
     analysis = round_analysis(
         answers,
         reads.items,
@@ -381,9 +364,18 @@ def _figures(
         _summary_groups(comparison.attribute, choices),
         comparison=comparison,
         thresholds=report_thresholds(),
+        protection=protection,
     )
+    hidden = {
+        label
+        for label, column in (
+            (comparison.label_a, "suppressed_a"),
+            (comparison.label_b, "suppressed_b"),
+        )
+        if len(analysis.gaps) and bool(analysis.gaps[column].all())
+    }
     return Figures(
-        respondents=respondents,
+        respondents=analysis.respondents,
         hidden_groups=frozenset(hidden),
         too_few=False,
         answered=answered,
@@ -405,6 +397,7 @@ def _leaders(reads: _Reads) -> dict[str, GroupComparison]:
         reads.round.instrument.scale_points,
         reads.round.min_group_size,
         thresholds=report_thresholds(),
+        protection=round_protection(),
     )
 
 
@@ -426,12 +419,12 @@ def _trend(survey_round: SurveyRound, filters: dict[str, str]) -> Trend:
     answered = set(answers["round_id"].unique())
     rounds = [r for r in rounds if r.pk in answered or r.pk == survey_round.pk]
     labels = _round_labels(rounds)
+    protection = round_protection()
     trend_rounds = []
     for round_ in rounds:
         own = answers.loc[answers["round_id"] == round_.pk].drop(columns="round_id")
-        own, _sides = small_sides_removed(own, round_.min_group_size)
         own_attributes = attributes.loc[attributes["response_id"].isin(own["response_id"])]
-        own, _hidden = filtered_answers(own, filters, round_.min_group_size, own_attributes)
+        own = selected_answers(own, filters, own_attributes)
         trend_rounds.append(
             TrendRound(
                 key=round_.slug,
@@ -442,6 +435,7 @@ def _trend(survey_round: SurveyRound, filters: dict[str, str]) -> Trend:
                 .reset_index(drop=True),
                 points=round_.instrument.scale_points,
                 min_group_size=round_.min_group_size,
+                protection=protection,
             )
         )
     shared = shared_items([r.items for r in trend_rounds])
@@ -463,21 +457,13 @@ def _trend(survey_round: SurveyRound, filters: dict[str, str]) -> Trend:
 
 
 def rounds_overview() -> list[tuple[SurveyRound, int | None]]:
-    """Every round, newest first, with its number of responses when it may be shown (the
-    total of its dashboard's participation table is shown too), else None. Two queries."""
+    """Every round, newest first, with its published number of responses, or None where it
+    reads "fewer than k" (:func:`reports.disclosure.published_total`, the rule of every
+    count). Two queries."""
     rounds = rounds_with_counts()
-    by_side = rounds_side_counts(rounds=rounds)
-    out = []
-    for survey_round in rounds:
-        counts = by_side.get(survey_round.pk, {})
-        _hidden, total_hidden = count_suppression(
-            pd.Series({side: counts.get(side, 0) for side in Side.values}, dtype="int64"),
-            survey_round.response_count,
-            survey_round.min_group_size,
-        )
-        shown = not (total_hidden and survey_round.response_count > 0)
-        out.append((survey_round, survey_round.response_count if shown else None))
-    return out
+    ids = rounds_response_ids(rounds=rounds)
+    protection = round_protection()
+    return [(r, published_total(ids.get(r.pk, []), r.min_group_size, protection)) for r in rounds]
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,11 @@ import hashlib
 import json
 
 import pandas as pd
+from django.conf import settings
 from django.db.models import Count, Max
 
 from assessment.models import Dimension
+from reports.disclosure import settings_protection
 from survey.models import Response, SurveyRound
 
 
@@ -51,7 +53,8 @@ def round_results_version(*, round: SurveyRound) -> str:
     """The round's results version: what its responses are (``"f<count>-<max id>"``, one
     query; ``"c<counter>"`` from ``round.results_version`` when the model has that counter,
     no query), followed by the settings of the round that change what may be shown or how:
-    its threshold k, its instrument and a digest of its profile questions.
+    its threshold k, its instrument, a digest of its profile questions and one of the
+    disclosure method's settings (the cell-key secret and bounds).
 
     Any insert raises the highest id and any delete lowers the count, so the fingerprint
     changes whenever the round's responses do (an edited answer does not change it: the app
@@ -66,7 +69,9 @@ def round_results_version(*, round: SurveyRound) -> str:
         responses = f"f{stats['n']}-{stats['last'] or 0}"
     declared = json.dumps(round.profile_attributes or [], sort_keys=True, ensure_ascii=False)
     digest = hashlib.sha256(declared.encode("utf-8")).hexdigest()[:12]
-    return f"{responses}-k{round.min_group_size}-i{round.instrument_id}-p{digest}"
+    protection = settings_protection(settings)
+    method = hashlib.sha256(repr(protection).encode()).hexdigest()[:8]
+    return f"{responses}-k{round.min_group_size}-i{round.instrument_id}-p{digest}-x{method}"
 
 
 def round_sides(*, round: SurveyRound) -> pd.DataFrame:
@@ -76,3 +81,17 @@ def round_sides(*, round: SurveyRound) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=["response_id", "side"]).astype(
         {"response_id": "int64", "side": str}
     )
+
+
+def rounds_response_ids(*, rounds: list[SurveyRound]) -> dict[int, list[int]]:
+    """The ids of every round's submitted responses: ``{round_id: [response ids]}`` (rounds
+    without a response absent). One query for all ``rounds``."""
+    rows = (
+        Response.objects.filter(round_id__in=[r.pk for r in rounds])
+        .order_by()
+        .values_list("round_id", "pk")
+    )
+    out: dict[int, list[int]] = {}
+    for round_id, pk in rows:
+        out.setdefault(round_id, []).append(pk)
+    return out

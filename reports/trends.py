@@ -34,7 +34,7 @@ from assessment.scoring import likert_items
 from reports.analysis import compare_groups
 from reports.panel import respondent_scores, score_items
 from reports.statistics import bh_qvalues, effect_label, mann_whitney
-from reports.vocabulary import DEFAULT_COMPARISON, Comparison, Thresholds
+from reports.vocabulary import DEFAULT_COMPARISON, EXACT, Comparison, Protection, Thresholds
 
 __all__ = [
     "CHANGE_COLUMNS",
@@ -103,7 +103,8 @@ class TrendRound:
     ``answers``: Likert answers (``response_id``, ``side``, ``function``, ``level``,
     ``item_code``, ``value``: raw Likert points); ``items``: its instrument's items
     (``item_code``, ``dimension_code``, ``dimension_name``, ``kind``, ``reverse_scored``);
-    ``points``: its scale's number of points; ``min_group_size``: its k.
+    ``points``: its scale's number of points; ``min_group_size``: its k; ``protection``:
+    how its figures are published (:mod:`reports.disclosure`).
     """
 
     key: str
@@ -112,6 +113,7 @@ class TrendRound:
     items: pd.DataFrame
     points: int
     min_group_size: int
+    protection: Protection = EXACT
 
 
 def shared_items(item_frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -184,6 +186,7 @@ def trend_table(
             comparison=comparison,
             min_group_size=round_.min_group_size,
             thresholds=thresholds,
+            protection=round_.protection,
         ).dimensions
         frames.append(compared.assign(round=round_.key, label=round_.label)[TREND_COLUMNS])
     if not frames:

@@ -126,6 +126,30 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
+class Protection:
+    """How a round's published counts and means are perturbed: the cell-key method
+    (:mod:`reports.disclosure`; docs/methodology.md, "Anonymity").
+
+    ``secret``: seeds every record key (an integer of 64 bits; the same secret gives every
+    group the same figures for ever); ``count_bound``: the most a published count differs
+    from the true one, in respondents; ``sum_bound``: the most a group's sum of scores
+    differs, in points (a mean of n respondents moves by at most ``sum_bound / n`` points).
+    Both bounds 0 (:data:`EXACT`): figures are exact, as a test of the arithmetic wants.
+    """
+
+    secret: int = 0
+    count_bound: int = 0
+    sum_bound: float = 0.0
+
+    @property
+    def exact(self) -> bool:
+        return self.count_bound == 0 and self.sum_bound == 0
+
+
+EXACT = Protection()
+
+
+@dataclass(frozen=True)
 class Comparison:
     """Two groups of one profile attribute: A against B (gap = A − B).
 

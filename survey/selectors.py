@@ -162,6 +162,39 @@ def round_answers_frame(*, round: SurveyRound, attributes: Sequence[str] = ()) -
     return pd.DataFrame(data, columns=[*ANSWER_COLUMNS[:4], *attributes, "item_code", "value"])
 
 
+@dataclass(frozen=True)
+class ParticipationRecords:
+    """Every invitation and every response of a round, one row each, for counts that are
+    published record by record (:mod:`reports.disclosure`): ``invitations`` (``invitation_id``
+    int64, ``side`` and ``level`` str, "" = not given, ``used`` bool) and ``responses``
+    (``response_id`` int64, ``side`` str). Nothing links the two."""
+
+    invitations: pd.DataFrame
+    responses: pd.DataFrame
+
+
+def round_participation_records(*, round: SurveyRound) -> ParticipationRecords:
+    """The :class:`ParticipationRecords` of ``round``. Two queries."""
+    invitations = pd.DataFrame(
+        list(
+            Invitation.objects.filter(round_id=round.pk)
+            .order_by()
+            .values_list("pk", "side", "level", "used")
+        ),
+        columns=["invitation_id", "side", "level", "used"],
+    )
+    responses = pd.DataFrame(
+        list(Response.objects.filter(round_id=round.pk).order_by().values_list("pk", "side")),
+        columns=["response_id", "side"],
+    )
+    invitations = invitations.astype({"invitation_id": "int64", "used": bool})
+    for column in ("side", "level"):
+        invitations[column] = invitations[column].fillna("").astype(str)
+    responses = responses.astype({"response_id": "int64"})
+    responses["side"] = responses["side"].fillna("").astype(str)
+    return ParticipationRecords(invitations=invitations, responses=responses)
+
+
 def round_participation(*, round: SurveyRound) -> pd.DataFrame:
     """Invitations issued and responses submitted, per side.
 

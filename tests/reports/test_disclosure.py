@@ -1,40 +1,39 @@
-"""Tests of reports.disclosure, every rule deciding what may be shown: the small-count rule,
-counts of a breakdown, partitions and pools, two-way tables, filters and the values they
-offer, comments and the profiles of the responses export. Small hand-built frames, no
-database."""
+"""Tests of reports.disclosure, every rule deciding what may be shown and how: the cell-key
+method (record keys, cell keys, published counts and means, the rule of a shown cell), the
+one filter of a view, the values a form may offer, comments and the profiles of the
+responses export. Small hand-built frames, no database."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from reports.disclosure import (
-    attribute_options,
+    cell_keys,
+    cell_shown,
+    count_published,
     count_shown,
-    count_suppression,
     dimension_comments,
     filter_respondents,
-    filtered_answers,
     is_small,
-    participation_cells,
-    partition_hidden,
-    partition_protected,
-    pool_hidden,
+    measure_weights,
     profiles_generalise,
-    small_sides_removed,
-    table_hidden,
+    published_counts,
+    published_means,
+    published_total,
+    record_keys,
+    selected_answers,
+    settings_protection,
     values_offered,
+    weights,
 )
+from reports.vocabulary import EXACT, Protection
 from tests.reports.frames import profile_answers
 
-
-def _answers(profiles: list[dict]) -> pd.DataFrame:
-    rows = [
-        {"response_id": number, **profile, "item_code": "a1", "value": 3}
-        for number, profile in enumerate(profiles, start=1)
-    ]
-    return pd.DataFrame(rows)
+PROTECTED = Protection(secret=20261207, count_bound=2, sum_bound=30.0)
 
 
 # --- The small-count rule --------------------------------------------------------------------
@@ -45,184 +44,138 @@ def test_is_small_holds_for_one_to_k_minus_one_respondents(n, small):
     assert is_small(n, 5) is small
 
 
-def test_is_small_works_elementwise_on_arrays():
-    counts = np.array([0, 1, 4, 5, 9])
-    assert is_small(counts, 5).tolist() == [False, True, True, False, False]
-
-
 @pytest.mark.parametrize(("n", "shown"), [(0, False), (1, False), (4, False), (5, True), (9, True)])
 def test_count_shown_needs_at_least_k_so_zero_reads_like_a_small_count(n, shown):
     assert bool(count_shown(n, 5)) is shown
 
 
-def test_count_shown_works_elementwise_on_arrays_and_series():
-    assert count_shown(np.array([0, 4, 5, 9]), 5).tolist() == [False, False, True, True]
-    shown = count_shown(pd.Series({"it": 6, "security": 0, "other": 2}), 5)
-    assert shown.to_dict() == {"it": True, "security": False, "other": False}
-
-
 def test_k_below_one_is_refused():
-    with pytest.raises(ValueError, match="min_group_size"):
-        count_suppression(pd.Series({"it": 3}), 3, 0)
     with pytest.raises(ValueError, match="min_group_size"):
         profiles_generalise(pd.DataFrame({"side": [], "function": [], "level": []}), 0)
 
 
-# --- Counts of a breakdown -------------------------------------------------------------------
+# --- The cell-key method ---------------------------------------------------------------------
 
 
-def test_count_suppression_hides_small_and_empty_counts_and_a_revealing_total():
-    hidden, total_hidden = count_suppression(
-        pd.Series({"it": 30, "security": 2, "other": 0}), 32, 5
+def test_record_keys_are_fixed_by_id_secret_and_kind():
+    ids = np.arange(1, 1001)
+    keys = record_keys(ids, 7)
+    assert keys.dtype == np.uint64
+    assert np.array_equal(keys, record_keys(ids, 7))
+    assert len(np.unique(keys)) == len(ids)
+    # Another secret or another kind of record: unrelated keys.
+    assert (keys != record_keys(ids, 8)).all()
+    assert (keys != record_keys(ids, 7, "invitation")).all()
+
+
+def test_weights_are_uniform_32_bit_integers():
+    w = weights(record_keys(np.arange(1, 20001), 7))
+    assert w.min() >= 0
+    assert w.max() < 2**32
+    assert np.array_equal(w, np.floor(w))
+    # Ten equal bins hold about a tenth each (a 5-sigma band around 2000).
+    bins = np.histogram(w / 2**32, bins=10, range=(0, 1))[0]
+    assert (np.abs(bins - 2000) < 5 * np.sqrt(2000 * 0.9)).all()
+
+
+def test_a_measure_has_weights_of_its_own():
+    keys = record_keys(np.arange(1, 101), 7)
+    a, b = measure_weights(keys, "dimension|a"), measure_weights(keys, "dimension|b")
+    assert np.array_equal(a, measure_weights(keys, "dimension|a"))
+    assert not np.array_equal(a, b)
+    assert not np.array_equal(a, weights(keys))
+
+
+def test_cell_keys_are_the_sum_of_weights_modulo_2_to_the_32():
+    assert cell_keys(np.array([0.0, 2.0**31, 2.0**32 + 2.0**30])).tolist() == [0.0, 0.5, 0.25]
+
+
+def test_published_counts_stay_within_the_bound_and_never_go_negative():
+    rng = np.random.default_rng(1)
+    n = rng.integers(0, 40, size=5000)
+    sums = rng.uniform(0, 2**40, size=5000)
+    published = published_counts(n, sums, PROTECTED)
+    assert (np.abs(published - n) <= 2).all()
+    assert (published >= 0).all()
+    assert (published[n == 0] == 0).all()
+    # Every change from −2 to +2 occurs, in about a fifth of the large cells each.
+    large = n >= 2
+    changes = np.bincount(published[large] - n[large] + 2, minlength=5) / large.sum()
+    assert np.allclose(changes, 0.2, atol=0.03)
+
+
+def test_the_same_records_always_get_the_same_count():
+    keys = weights(record_keys(np.arange(1, 31), 3))
+    first = published_counts(30, keys.sum(), PROTECTED)
+    # The same respondents, reached by another route (another order of summing).
+    again = published_counts(30, keys[::-1].sum(), PROTECTED)
+    assert first == again
+    # One respondent fewer: a new cell key, an unrelated change.
+    changes = {
+        int(published_counts(29, np.delete(keys, i).sum(), PROTECTED)) - 29 for i in range(30)
+    }
+    assert len(changes) > 1
+
+
+def test_exact_protection_publishes_the_true_figures():
+    n = np.array([0, 3, 12])
+    assert published_counts(n, np.array([5.0, 7.0, 9.0]), EXACT).tolist() == [0, 3, 12]
+    means = np.array([np.nan, 40.0, 55.5])
+    assert np.array_equal(published_means(means, n, np.zeros(3), EXACT), means, equal_nan=True)
+
+
+def test_published_means_move_by_at_most_the_sum_bound_over_n():
+    rng = np.random.default_rng(2)
+    n = rng.integers(1, 60, size=4000)
+    means = rng.uniform(0, 100, size=4000)
+    published = published_means(means, n, rng.uniform(0, 2**40, size=4000), PROTECTED)
+    assert (np.abs(published - means) <= 30.0 / n + 1e-9).all()
+    assert ((published >= 0) & (published <= 100)).all()
+    # The sum moves across the whole band, both ways.
+    moved = (published - means) * n
+    inside = (means > 30) & (means < 70)
+    assert moved[inside].min() < -25
+    assert moved[inside].max() > 25
+    assert np.isnan(published_means(np.array([np.nan]), np.array([0]), np.zeros(1), PROTECTED))[0]
+
+
+def test_a_cell_is_shown_with_k_respondents_and_a_published_count_of_k():
+    n = np.array([4, 5, 5, 6, 0])
+    published = np.array([5, 3, 5, 4, 0])
+    assert cell_shown(n, published, 5).tolist() == [False, False, True, False, False]
+
+
+def test_groups_of_2k_are_always_shown():
+    """The bound (2) is below k (3 at the least), so 2k respondents never publish below k."""
+    for k in (3, 5, 10):
+        n = np.full(2000, 2 * k)
+        sums = np.random.default_rng(k).uniform(0, 2**40, size=2000)
+        assert cell_shown(n, published_counts(n, sums, PROTECTED), k).all()
+
+
+def test_count_published_counts_each_record_once():
+    n, published = count_published([4, 5, 5, 6, 7, 8, 9], PROTECTED)
+    assert n == 6
+    assert abs(published - 6) <= 2
+    assert (n, published) == count_published([9, 8, 7, 6, 5, 4], PROTECTED)
+
+
+def test_published_total_reads_fewer_than_k_as_none():
+    assert published_total([1, 2], 5, PROTECTED) is None
+    assert published_total([], 5, PROTECTED) is None
+    assert abs(published_total(range(1, 21), 5, PROTECTED) - 20) <= 2
+
+
+def test_settings_protection_reads_the_secret_and_the_bounds():
+    settings = SimpleNamespace(
+        FRICTION_CELL_KEY_SECRET="s", FRICTION_COUNT_BOUND=3, FRICTION_SUM_BOUND=20
     )
-    assert hidden.to_dict() == {"it": False, "security": True, "other": True}
-    assert total_hidden
-    hidden, total_hidden = count_suppression(
-        pd.Series({"it": 30, "security": 20, "other": 0}), 50, 5
+    protection = settings_protection(settings)
+    assert (protection.count_bound, protection.sum_bound) == (3, 20.0)
+    other = settings_protection(
+        SimpleNamespace(**{**vars(settings), "FRICTION_CELL_KEY_SECRET": "t"})
     )
-    assert hidden.to_dict() == {"it": False, "security": False, "other": True}
-    assert not total_hidden  # the residue is 0: nobody to identify
-    hidden, total_hidden = count_suppression(pd.Series({"it": 0, "security": 0}), 0, 5)
-    assert hidden.all()
-    assert not total_hidden  # an empty round: "0" reveals nobody
-    hidden, total_hidden = count_suppression(pd.Series({"it": 3, "security": 1}), 4, 5)
-    assert hidden.all()
-    assert total_hidden
-    # Two sides above k: a third of 2 hides the total (23 − 12 − 9), a third of 0 does not.
-    _hidden, total_hidden = count_suppression(
-        pd.Series({"it": 12, "security": 9, "other": 2}), 23, 5
-    )
-    assert total_hidden
-    _hidden, total_hidden = count_suppression(
-        pd.Series({"it": 12, "security": 9, "other": 0}), 21, 5
-    )
-    assert not total_hidden
-
-
-@pytest.mark.parametrize(
-    ("values", "shown"),
-    [
-        # The issue's case: showing 10 beside a printed total of 12 told a reader that the
-        # two hidden sides hold 2 between them.
-        ([10, 1, 1], [None, None, None]),
-        ([10, 7, 6], [10, 7, 6]),
-        # 3 alone would be the total minus 16: the smallest shown count (6) hides with it.
-        ([10, 3, 6], [10, None, None]),
-        # 3 + 2 hidden together hold k: nothing more to hide.
-        ([10, 3, 2, 6], [10, None, None, 6]),
-        # An empty cell identifies nobody, but reads "fewer than k" like a small one.
-        ([0, 8, 9], [None, 8, 9]),
-        ([0, 0], [None, None]),
-    ],
-)
-def test_participation_cells_hide_small_counts_and_what_the_total_would_reveal(values, shown):
-    assert participation_cells(values, 5) == shown
-
-
-def test_participation_cells_leave_no_small_group_to_work_out_from_the_total():
-    for values in ([10, 1, 1], [10, 3, 6], [10, 3, 2, 6], [12, 4, 0, 7], [5, 5, 4]):
-        cells = participation_cells(values, 5)
-        hidden = sum(v for v, c in zip(values, cells, strict=True) if c is None)
-        assert not is_small(hidden, 5), (values, cells)
-        assert all(c is None or c >= 5 for c in cells)
-
-
-# --- Partitions and pools --------------------------------------------------------------------
-
-
-def test_partition_hidden_hides_small_cells_and_enough_others_to_stop_subtraction():
-    assert partition_hidden(pd.Series({"manager": 8, "individual": 6}), 5) == set()
-    # 1 blank cannot be shown alone; hiding it alone would let total − 8 − 6 − 5 give it
-    # back, so the smallest shown cell (individual, 5) is hidden with it.
-    counts = pd.Series({"manager": 8, "executive": 6, "individual": 5, "": 1})
-    assert partition_hidden(counts, 5) == {"", "individual"}
-    # Two small cells that together reach k need nothing more.
-    assert partition_hidden(pd.Series({"a": 9, "b": 3, "c": 2}), 5) == {"b", "c"}
-
-
-def test_partition_protected_hides_the_smallest_shown_group_with_a_small_one():
-    answers = _answers(
-        [{"side": "it", "region": r} for r in ["EMEA"] * 10 + ["Americas"] * 8 + ["APAC"] * 3]
-    )
-    kept, hidden = partition_protected(answers, "region", 5)
-    assert hidden == {"APAC", "Americas"}  # 3 alone could be subtracted; 3 + 8 cannot
-    assert set(kept["region"]) == {"EMEA"}
-
-
-def test_partition_protected_counts_respondents_without_a_value_as_a_cell():
-    answers = _answers(
-        [{"side": "it", "region": r} for r in ["EMEA"] * 10 + ["APAC"] * 9 + [""] * 2]
-    )
-    _kept, hidden = partition_protected(answers, "region", 5)
-    assert hidden == {"", "APAC"}
-
-
-def test_partition_protected_leaves_a_safe_partition_alone():
-    answers = _answers([{"side": "it", "region": r} for r in ["EMEA"] * 6 + ["APAC"] * 5])
-    kept, hidden = partition_protected(answers, "region", 5)
-    assert hidden == set()
-    assert kept is answers
-
-
-def test_small_sides_are_left_out_of_every_figure():
-    answers = _answers([{"side": s} for s in ["it"] * 6 + ["security"] * 5 + ["other"] * 2])
-    kept, left_out = small_sides_removed(answers, 5)
-    assert left_out == {"other"}
-    assert set(kept["side"]) == {"it", "security"}
-
-
-def test_a_pool_is_hidden_whole_when_one_of_its_values_is():
-    levels = ["executive"] * 3 + [""] * 4 + ["manager"] * 19 + ["individual"] * 38
-    answers = _answers([{"side": "it", "level": v} for v in levels])
-    # Alone, executive (3) and "not given" (4) hide each other: 7 >= k.
-    assert partition_protected(answers, "level", 5)[1] == {"executive", ""}
-    # Pooled with executives, the managers would be shown as "leaders": hidden too.
-    _kept, hidden = partition_protected(answers, "level", 5, pools=[("executive", "manager")])
-    assert hidden == {"executive", "", "manager"}
-
-
-@pytest.mark.parametrize(
-    ("counts", "hidden"),
-    [([6, 5], False), ([6, 2], True), ([1, 9], True), ([6, 0], False), ([], False)],
-)
-def test_pool_hidden_when_one_of_its_values_is_small(counts, hidden):
-    assert pool_hidden(counts, 5) is hidden
-
-
-# --- Two-way tables ------------------------------------------------------------------------
-
-
-def test_table_hidden_merges_until_every_visible_or_derivable_cell_holds_k():
-    """Rows: region; columns: level. (APAC, executive) = 3 is small. Hiding that cell and
-    one complement would leave each derivable from a line total (the third trial did), so
-    whole rows or columns are merged into a hidden bucket, the smaller line first."""
-    rows = (
-        [("EMEA", "executive")] * 10
-        + [("EMEA", "individual")] * 20
-        + [("APAC", "executive")] * 3
-        + [("APAC", "individual")] * 9
-        + [("Americas", "executive")] * 6
-        + [("Americas", "individual")] * 12
-    )
-    profiles = pd.DataFrame(rows, columns=["region", "level"])
-    hidden_rows, hidden_columns = table_hidden(profiles, "region", "level", 5)
-    assert "APAC" in hidden_rows
-    # Every cell still visible or derivable (buckets merged) holds 0 or at least k.
-    merged = profiles.assign(
-        region=profiles["region"].where(~profiles["region"].isin(hidden_rows), "hidden"),
-        level=profiles["level"].where(~profiles["level"].isin(hidden_columns), "hidden"),
-    )
-    counts = merged.value_counts()
-    assert ((counts == 0) | (counts >= 5)).all()
-    # and the same values are hidden whichever way the table is read
-    assert table_hidden(profiles, "level", "region", 5) == (hidden_columns, hidden_rows)
-
-
-def test_table_hidden_starts_from_the_values_hidden_in_their_own_view():
-    rows = [("EMEA", "a")] * 10 + [("APAC", "a")] * 3 + [("Americas", "a")] * 6
-    profiles = pd.DataFrame(rows, columns=["region", "level"])
-    hidden_rows, _columns = table_hidden(profiles, "region", "level", 5)
-    assert hidden_rows == {"APAC", "Americas"}  # as in the unfiltered region view
+    assert protection.secret != other.secret
 
 
 # --- Filters and the values they offer ---------------------------------------------------
@@ -239,83 +192,38 @@ def test_filter_respondents_keeps_rows_matching_every_filter():
         filter_respondents(frame, {"region": "north"})
 
 
-def test_filtered_answers_leaves_hidden_sides_out_and_unknown_attributes_select_nobody():
+def test_selected_answers_apply_one_filter_on_profiles_or_attributes():
     frame = profile_answers(
-        [
-            ("it", "individual", "infrastructure", 4, 10),
-            ("it", "manager", "infrastructure", 2, 2),
-            ("security", "individual", "infrastructure", 3, 8),
-            ("security", "manager", "infrastructure", 3, 6),
-        ]
+        [("it", "individual", "infrastructure", 4, 6), ("security", "manager", "other", 2, 6)]
     )
-    # 2 × 2 with one small cell and published margins: showing any cell would give it away.
-    kept, hidden = filtered_answers(frame, {"level": "individual"}, 5)
-    assert hidden == {"it", "security"}
-    assert kept.empty
-    unchanged, nothing = filtered_answers(frame, {}, 5)
-    assert unchanged is frame
-    assert nothing == set()
-    none, _ = filtered_answers(frame, {"region": "north"}, 5)
-    assert none.empty
+    assert selected_answers(frame, {}) is frame
+    managers = selected_answers(frame, {"level": "manager"})
+    assert set(managers["side"]) == {"security"}
+    attributes = pd.DataFrame(
+        {"response_id": range(1, 13), "name": "region", "value": ["north"] * 3 + ["south"] * 9}
+    )
+    north = selected_answers(frame, {"region": "north"}, attributes)
+    assert sorted(north["response_id"].unique()) == [1, 2, 3]
+    assert selected_answers(frame, {"site": "x"}, attributes).empty
+    with pytest.raises(ValueError, match="one filter"):
+        selected_answers(frame, {"level": "manager", "function": "other"})
 
 
-def test_filtered_answers_filters_on_imported_attributes():
-    frame = profile_answers(
-        [("it", "individual", "infrastructure", 4, 6), ("security", "individual", "other", 2, 6)]
-    )
+def test_values_offered_are_the_values_whose_group_may_be_shown():
     attributes = pd.DataFrame(
         {
-            "response_id": list(range(1, 13)),
-            "name": "region",
-            "value": ["north"] * 3 + ["south"] * 3 + ["north"] * 6,
+            "response_id": range(1, 31),
+            "name": ["region"] * 27 + ["site"] * 3,
+            "value": ["apac"] * 12 + ["emea"] * 14 + ["mars"] + ["x", "y", "z"],
         }
     )
-    kept, hidden = filtered_answers(frame, {"region": "north"}, 3, attributes)
-    assert hidden == set()
-    assert kept.drop_duplicates("response_id")["side"].value_counts().to_dict() == {
-        "security": 6,
-        "it": 3,
-    }
-
-
-def test_attribute_options_offer_values_held_by_at_least_k():
-    attributes = pd.DataFrame(
-        {
-            "response_id": [1, 2, 3, 4, 5, 6, 7, 8, 9],
-            "name": ["region"] * 9,
-            "value": ["north", "north", "north", "south", "south", "north", *["east"] * 3],
-        }
-    )
-    # south (2) is hidden, and east (3) with it: the total minus north would be south alone.
-    assert attribute_options(attributes, pd.Series(range(1, 10)), 3) == {"region": ["north"]}
-    # Without east, north would give south away: nothing is offered.
-    assert attribute_options(attributes, pd.Series(range(1, 7)), 3) == {}
-    assert attribute_options(attributes, pd.Series([1, 2]), 3) == {}
-
-
-def test_attribute_options_count_respondents_without_a_value_as_a_group():
-    attributes = pd.DataFrame(
-        {"response_id": range(1, 10), "name": "site", "value": ["x"] * 5 + ["y"] * 4}
-    )
-    # Among 11 respondents, 2 gave no site: hidden, and y (4) with them; x (5) is offered.
-    assert attribute_options(attributes, pd.Series(range(1, 12)), 3) == {"site": ["x"]}
-    assert attribute_options(attributes, pd.Series(range(1, 10)), 3) == {"site": ["x", "y"]}
-
-
-def test_values_offered_are_the_values_held_by_at_least_k():
-    attributes = pd.DataFrame(
-        {
-            "response_id": range(1, 13),
-            "name": ["region"] * 9 + ["site"] * 3,
-            "value": ["apac"] * 3 + ["emea"] * 5 + ["mars"] + ["x", "y", "z"],
-        }
-    )
-    assert values_offered(attributes, 3) == {"region": ["apac", "emea"]}
-    assert values_offered(attributes, 1) == {
+    assert values_offered(attributes, 5, PROTECTED) == {"region": ["apac", "emea"]}
+    assert values_offered(attributes, 1, EXACT) == {
         "region": ["apac", "emea", "mars"],
         "site": ["x", "y", "z"],
     }
-    assert values_offered(attributes, 6) == {}
+    assert values_offered(attributes, 20, PROTECTED) == {}
+    assert values_offered(attributes.iloc[0:0], 5, PROTECTED) == {}
 
 
 # --- Comments and exported profiles --------------------------------------------------------
@@ -382,11 +290,3 @@ def test_profiles_generalise_keeps_a_blank_class_of_at_least_k():
         *[("it", "infra", "individual")] * 3,
     ]
     assert profiles_generalise(profiles, 1).equals(profiles)
-
-
-def test_participation_cells_hide_a_column_that_would_add_up_to_a_hidden_total():
-    assert participation_cells([40], 5, total_shown=False) == [None]
-    assert participation_cells([40, 30], 5, total_shown=False) == [None, None]
-    # Hidden cells holding at least k already keep the total unknown.
-    assert participation_cells([40, 3, 3], 5, total_shown=False) == [40, None, None]
-    assert participation_cells([40], 5) == [40]
