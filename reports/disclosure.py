@@ -24,8 +24,8 @@ adversarial audit in tests/reports/audit proves it on a planted round and the de
 is left exact: the statistics computed on the true answers (tests, q-values, effect sizes,
 SD, rwg(j), AD, alpha), docs/methodology.md says why that is acceptable. Also here:
 k-anonymised export profiles (:func:`profiles_generalise`), comments
-(:func:`dimension_comments`), and the values a form may offer (:func:`values_offered`,
-:func:`attribute_options`). Nothing else in the code decides what is shown.
+(:func:`dimension_comments`), and the values a form may offer (:func:`values_offered`).
+Nothing else in the code decides what is shown.
 
 Frames: *answers* (``response_id``, ``side``, ``function``, ``level``, attribute columns,
 ``item_code``, ``value``) and *attributes* (long: ``response_id``, ``name``, ``value``; the
@@ -51,6 +51,19 @@ RESPONSES = "response"  # the salt of the respondents' record keys
 INVITATIONS = "invitation"  # the salt of the invitations' record keys
 KEY_SPACE = 2**32  # a cell key is a sum of 32-bit record weights modulo this
 SCORE_TOP = 100.0  # scores are 0–100 points
+
+
+def protection_sentence(protection: Protection, min_group_size: int) -> str:
+    """The one sentence every file states of how its figures are protected (English: the
+    pages say it in the reader's language)."""
+    hidden = f"groups of fewer than {min_group_size} respondents are not shown"
+    if protection.exact:
+        return f"Counts and scores are exact; {hidden}."
+    return (
+        f"Counts are perturbed by at most ±{protection.count_bound} and each group's total "
+        f"of scores by at most ±{protection.sum_bound:g} points (the cell-key method, the "
+        f"same in every view); {hidden}."
+    )
 
 
 def settings_protection(settings: object) -> Protection:

@@ -234,7 +234,10 @@ def _count(value: Any) -> int | None:
     return None if _missing(value) else int(value)
 
 
-def summary_rows(summary: pd.DataFrame) -> Iterator[list[Any]]:
+DISCLOSURE_COLUMN = "disclosure"  # the last column: how the figures are protected
+
+
+def summary_rows(summary: pd.DataFrame, disclosure: str = "") -> Iterator[list[Any]]:
     """Rows of summary.csv: a header, then one row per dimension and group.
 
     Columns: ``dimension_code, attribute, group, n, score_mean, score_sd, favourable_pct,
@@ -243,13 +246,16 @@ def summary_rows(summary: pd.DataFrame) -> Iterator[list[Any]]:
     ``all`` is the whole round). ``summary`` is :func:`reports.analysis.group_summary`. A
     suppressed row (fewer than k respondents) keeps its dimension, attribute and group but
     leaves ``n`` and every number blank: never the real n, since a small n is itself
-    revealing.
+    revealing. ``disclosure``: the sentence saying how the figures are protected
+    (:func:`reports.disclosure.protection_sentence`), written in a last column of that name
+    on every row when given.
     """
-    yield SUMMARY_COLUMNS
+    note = [disclosure] if disclosure else []
+    yield [*SUMMARY_COLUMNS, *([DISCLOSURE_COLUMN] if disclosure else [])]
     blanks = [None] * (len(SUMMARY_COLUMNS) - 3)
     for row in summary.itertuples(index=False):
         if row.suppressed:
-            yield [row.dimension_code, row.attribute, row.group, *blanks]
+            yield [row.dimension_code, row.attribute, row.group, *blanks, *note]
             continue
         yield [
             row.dimension_code,
@@ -262,10 +268,11 @@ def summary_rows(summary: pd.DataFrame) -> Iterator[list[Any]]:
             _rounded(row.rwg_j, STATISTIC_DECIMALS),
             _rounded(row.ad, STATISTIC_DECIMALS),
             _rounded(row.alpha, STATISTIC_DECIMALS),
+            *note,
         ]
 
 
-def gaps_rows(gaps: pd.DataFrame) -> Iterator[list[Any]]:
+def gaps_rows(gaps: pd.DataFrame, disclosure: str = "") -> Iterator[list[Any]]:
     """Rows of gaps.csv: a header, then one row per dimension (instrument order).
 
     Columns ``GAPS_COLUMNS``: the comparison (``attribute``, ``group_a``, ``group_b``; a
@@ -274,12 +281,17 @@ def gaps_rows(gaps: pd.DataFrame) -> Iterator[list[Any]]:
     ``q_value`` (two-sided Mann–Whitney; Benjamini–Hochberg over the report's dimension and
     item tests; 6 significant digits) and ``status``. ``gaps`` is the ``dimensions`` frame
     of :func:`reports.analysis.compare_groups`, whose suppressed cells are already missing:
-    they are written blank (status ``suppressed``).
+    they are written blank (status ``suppressed``). ``disclosure``: as for
+    :func:`summary_rows`.
     """
-    yield GAPS_COLUMNS
+    note = [disclosure] if disclosure else []
+    yield [*GAPS_COLUMNS, *([DISCLOSURE_COLUMN] if disclosure else [])]
     formats = [_GAPS_FORMATS[column] for column in GAPS_COLUMNS]
     for row in gaps.to_dict(orient="records"):
         yield [
-            None if hidden and row[hidden] else write(row[column])
-            for column, (hidden, write) in zip(GAPS_COLUMNS, formats, strict=True)
+            *(
+                None if hidden and row[hidden] else write(row[column])
+                for column, (hidden, write) in zip(GAPS_COLUMNS, formats, strict=True)
+            ),
+            *note,
         ]

@@ -33,6 +33,7 @@ from reports.disclosure import (
     cell_shown,
     count_published,
     dimension_comments,
+    protection_sentence,
     published_total,
     selected_answers,
     settings_protection,
@@ -115,8 +116,9 @@ class Figures:
     Frames as in :class:`reports.analysis.RoundAnalysis` (suppressed cells already blank),
     and ``findings``, the dimensions to act on first (:func:`reports.findings.top_findings`);
     ``items``: the Likert items. ``respondents``: respondents behind the figures;
-    ``hidden_groups``: groups of the compared attribute the filter's table recoding hides;
-    ``too_few``: a filtered view of fewer than k respondents, which shows nothing;
+    ``hidden_groups``: groups of the compared attribute that read "fewer than k" on every
+    dimension; ``too_few``: a view whose respondents may not be shown
+    (:func:`reports.disclosure.cell_shown`), which shows nothing;
     ``answered``: the round has answers (all of them may be protected).
     """
 
@@ -350,9 +352,11 @@ def _figures(
     survey_round = reads.round
     k = survey_round.min_group_size
     protection = round_protection()
-    answers = selected_answers(_view_answers(reads, comparison), filters, reads.attributes)
+    attributes = reads.attributes if filters else None  # read only when a filter needs it
+    answers = selected_answers(_view_answers(reads, comparison), filters, attributes)
     selected, respondents = count_published(answers["response_id"], protection)
-    too_few = bool(filters) and not bool(cell_shown(selected, respondents, k))
+    # A view of 1..k−1 respondents (or published below k) shows nothing, filtered or not.
+    too_few = selected > 0 and not bool(cell_shown(selected, respondents, k))
     answered = reads.answered
     if too_few:
         return Figures(respondents=0, hidden_groups=frozenset(), too_few=True, answered=answered)
@@ -507,7 +511,8 @@ def round_export(
     what the download view streams and ``export_csv`` writes, byte for byte.
 
     summary.csv is the whole round by side (the dashboard's default figures); gaps.csv the
-    figures of ``comparison``; both come from :func:`round_results`. responses.csv streams
+    figures of ``comparison``; both come from :func:`round_results` and end with a
+    ``disclosure`` column saying how the figures are protected. responses.csv streams
     one anonymised row per response (:func:`reports.exports.responses_row_chunks`, one
     query). ``bom``: start with a UTF-8 byte-order mark. Raises ValueError for an unknown
     kind.
@@ -516,10 +521,12 @@ def round_export(
         raise ValueError(f"Unknown export {kind!r}; choose one of {', '.join(exports.KINDS)}.")
     if kind == "responses":
         return _responses_bytes(round, bom)
+    note = protection_sentence(round_protection(), round.min_group_size)
     if kind == "summary":
-        rows = exports.summary_rows(round_results(round=round).figures.summary)
+        rows = exports.summary_rows(round_results(round=round).figures.summary, note)
     else:
-        rows = exports.gaps_rows(round_results(round=round, comparison=comparison).figures.gaps)
+        gaps = round_results(round=round, comparison=comparison).figures.gaps
+        rows = exports.gaps_rows(gaps, note)
     return exports.csv_bytes(rows, bom=bom)
 
 

@@ -103,7 +103,7 @@ def round_participation_table(
     published under ``protection`` and reads "fewer than k" where the leaders' pages would
     (:func:`reports.disclosure.published_total`; default: the settings' method). One query."""
     protection = protection or settings_protection(settings)
-    invitations = round_participation_records(round=round).invitations
+    invitations = round_participation_records(round=round, responses=False).invitations
     k = round.min_group_size
     side_labels = {value: str(label) for value, label in Side.choices}
     level_labels = {value: str(label) for value, label in Level.choices}

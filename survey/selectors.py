@@ -173,8 +173,11 @@ class ParticipationRecords:
     responses: pd.DataFrame
 
 
-def round_participation_records(*, round: SurveyRound) -> ParticipationRecords:
-    """The :class:`ParticipationRecords` of ``round``. Two queries."""
+def round_participation_records(
+    *, round: SurveyRound, responses: bool = True
+) -> ParticipationRecords:
+    """The :class:`ParticipationRecords` of ``round`` (``responses`` False: the invitations
+    only, the responses frame empty). Two queries, or one."""
     invitations = pd.DataFrame(
         list(
             Invitation.objects.filter(round_id=round.pk)
@@ -183,16 +186,18 @@ def round_participation_records(*, round: SurveyRound) -> ParticipationRecords:
         ),
         columns=["invitation_id", "side", "level", "used"],
     )
-    responses = pd.DataFrame(
-        list(Response.objects.filter(round_id=round.pk).order_by().values_list("pk", "side")),
-        columns=["response_id", "side"],
+    rows = (
+        Response.objects.filter(round_id=round.pk).order_by().values_list("pk", "side")
+        if responses
+        else []
     )
+    answered = pd.DataFrame(list(rows), columns=["response_id", "side"])
     invitations = invitations.astype({"invitation_id": "int64", "used": bool})
     for column in ("side", "level"):
         invitations[column] = invitations[column].fillna("").astype(str)
-    responses = responses.astype({"response_id": "int64"})
-    responses["side"] = responses["side"].fillna("").astype(str)
-    return ParticipationRecords(invitations=invitations, responses=responses)
+    answered = answered.astype({"response_id": "int64"})
+    answered["side"] = answered["side"].fillna("").astype(str)
+    return ParticipationRecords(invitations=invitations, responses=answered)
 
 
 def round_participation(*, round: SurveyRound) -> pd.DataFrame:

@@ -47,11 +47,12 @@ def round_or_404(slug: str) -> SurveyRound:
 
 @leader_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    """Every round, newest first, with its instrument and number of responses (shown only
-    when the participation table of its dashboard shows its total too)."""
+    """Every round, newest first, with its instrument and published number of responses
+    ("fewer than k" below the round's k)."""
     rounds = []
     for survey_round, count in rounds_overview():
         survey_round.response_count_hidden = count is None
+        survey_round.response_count = count  # published (perturbed), never the true count
         rounds.append(survey_round)
     return render(request, "reports/round_list.html", {"rounds": rounds})
 

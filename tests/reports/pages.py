@@ -1,9 +1,11 @@
-"""URLs and CSV readers shared by the tests of the leader pages and downloads."""
+"""URLs and CSV readers shared by the tests of the leader pages and downloads, and the
+arithmetic of a reader who subtracts published counts."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 from django.urls import reverse
 
@@ -29,3 +31,12 @@ def read_csv_records(response) -> list[dict[str, str]]:
     """The rows of a streamed CSV download as dicts keyed by the header."""
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(body, newline="")))
+
+
+def subtraction_interval(total: int, shown: Sequence[int], bound: int) -> range:
+    """Every size of the rest of a total that its published figures allow: the published
+    ``total`` minus the published ``shown`` parts, each published count being within
+    ``bound`` of its true one (the cell-key method), and no group below 0."""
+    rest = total - sum(shown)
+    slack = bound * (1 + len(shown))
+    return range(max(0, rest - slack), rest + slack + 1)

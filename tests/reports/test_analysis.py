@@ -97,31 +97,27 @@ def test_group_summary_has_an_all_row_and_empty_groups():
     assert row(summary, "b", "all")["suppressed"]  # nobody answered b
 
 
-def test_all_row_is_hidden_when_subtraction_would_reveal_a_small_group():
+@pytest.mark.parametrize("security", [3, 2], ids=["one-small-group", "two-small-groups"])
+def test_all_row_is_shown_and_counts_the_small_groups(security):
+    """ "all" is everyone, however few the hidden groups hold: published counts make "all"
+    minus the shown groups an interval (tests/reports/test_differencing.py)."""
     answers = make_answers(
         [(i, "it", {"a1": 4, "a2": 2}) for i in range(1, 4)]
-        + [(i, "security", {"a1": 2, "a2": 4}) for i in range(4, 7)]
-        + [(7, "other", {"a1": 1, "a2": 5})]
+        + [(i, "security", {"a1": 2, "a2": 4}) for i in range(4, 4 + security)]
+        + [(10, "other", {"a1": 1, "a2": 5})]
     )
     summary = summarise(answers, k=3, groups=("it", "security", "other"))
     assert not row(summary, "a", "it")["suppressed"]
-    assert row(summary, "a", "other")["suppressed"]
+    assert row(summary, "a", "security")["suppressed"] == (security < 3)
+    other = row(summary, "a", "other")
+    assert other["suppressed"]
+    assert pd.isna(other["n"])
+    assert pd.isna(other["score_mean"])
     everyone = row(summary, "a", "all")
-    assert everyone["suppressed"]
-    assert pd.isna(everyone["n"])
-    assert pd.isna(everyone["score_mean"])
-
-
-def test_all_row_is_shown_when_the_hidden_groups_together_reach_k():
-    answers = make_answers(
-        [(i, "it", {"a1": 4, "a2": 2}) for i in range(1, 4)]
-        + [(i, "security", {"a1": 2, "a2": 4}) for i in (4, 5)]
-        + [(6, "other", {"a1": 1, "a2": 5})]
-    )
-    summary = summarise(answers, k=3, groups=("it", "security", "other"))
-    assert row(summary, "a", "security")["suppressed"]
-    assert row(summary, "a", "other")["suppressed"]
-    assert row(summary, "a", "all")["n"] == 6
+    assert not everyone["suppressed"]
+    assert everyone["n"] == 4 + security
+    # IT 75 (3), Security 25 (each), Other 0 (1).
+    assert everyone["score_mean"] == pytest.approx((3 * 75 + security * 25) / (4 + security))
 
 
 def test_group_summary_groups_by_any_attribute_and_scale():
@@ -322,21 +318,26 @@ def test_a_comparison_with_a_small_group_shows_no_number_of_it():
     assert result.alignment_index is None
 
 
-def test_a_pooled_group_is_hidden_when_one_of_its_values_is_small():
+def test_a_pooled_group_is_shown_whole_when_one_of_its_values_is_small():
     rows = spread(1, "it", [4, 5, 4]) + spread(10, "it", [4, 5, 4]) + spread(20, "it", [1, 2])
     answers = make_answers(rows)
     answers["level"] = answers["response_id"].map(
         lambda rid: "individual" if rid < 10 else "manager" if rid < 20 else "executive"
     )
     leaders = Comparison("level", ("executive", "manager"), ("individual",))
-    result = compare(answers, comparison=leaders)  # executives: 2 < k = 3
-    assert result.dimensions["suppressed_a"].all()
-    assert result.dimensions["n_a"].isna().all()
-    assert result.items["suppressed_a"].all()
-    managers = Comparison("level", ("manager",), ("individual",))
-    shown = compare(answers, comparison=managers).dimensions
-    assert not shown["suppressed"].any()
-    assert list(shown["group_a"]) == ["manager", "manager"]
+    result = compare(answers, comparison=leaders)  # executives: 2 < k = 3, in a pool of 5
+    assert not result.dimensions["suppressed_a"].any()
+    assert list(result.dimensions["n_a"]) == [5, 5]
+    assert list(result.dimensions["group_a"]) == ["executive+manager"] * 2
+    assert not result.items["suppressed_a"].any()
+    # The pool's mean counts the executives: a (scored as asked, a2 = 6 − v reversed) is
+    # 100·(v − 1)/4 per respondent: (75 + 100 + 75 + 0 + 25) / 5.
+    a = result.dimensions.set_index("dimension_code").loc["a"]
+    assert a["score_a"] == pytest.approx(55.0)
+    executives = Comparison("level", ("executive",), ("individual",))
+    alone = compare(answers, comparison=executives)
+    assert alone.dimensions["suppressed_a"].all()
+    assert alone.dimensions["n_a"].isna().all()
 
 
 def test_leaders_versus_staff_pools_executives_and_managers():

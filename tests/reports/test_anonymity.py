@@ -1,5 +1,7 @@
-"""Tests of the anonymity promises across pages and downloads: suppression of every figure
-below k, differencing, comments and the anonymised responses export."""
+"""Tests of the anonymity promises across pages and downloads: no figure of a group below k,
+totals shown and perturbed by the cell-key method (the same respondents give the same figure
+in every view, within 2 of the truth; a mean within 30/n points), differencing that yields an
+interval only, comments and the anonymised responses export."""
 
 from __future__ import annotations
 
@@ -13,20 +15,26 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from reports.disclosure import count_published, settings_protection
 from reports.results import round_export
+from survey.models import Response
 from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
-from tests.reports.pages import export_url, read_csv_records
+from tests.factories import InvitationFactory
+from tests.reports.pages import export_url, read_csv_records, subtraction_interval
 
 pytestmark = pytest.mark.django_db
 
 NOT_ENOUGH = "not enough responses"
 SECURITY_SCORE_A = 25.0  # dimension a of SECURITY_ANSWERS, see tests/conftest.py
+IT_SCORE_A = 275 / 3  # dimension a of IT_ANSWERS
 
 
 # --- Every figure of a group of 2 is suppressed ----------------------------------------------
 
 
-def test_dashboard_shows_no_number_of_a_group_of_two(leader_client, lopsided_round):
+def test_dashboard_shows_no_number_of_a_group_of_two_while_all_includes_them(
+    leader_client, lopsided_round
+):
     response = leader_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
     context = response.context
     for row in context["scorecard"]:
@@ -35,15 +43,19 @@ def test_dashboard_shows_no_number_of_a_group_of_two(leader_client, lopsided_rou
         assert row["gap"] is None
         assert row["status"] == "suppressed"
         assert row["score_a"] is not None  # the group of 30 is shown
-    # Heatmap table: Security suppressed; its 2 respondents are left out of every figure,
-    # so "all" is the 30 of IT alone and nothing can be subtracted to find them.
-    for row in context["summary"]:
-        if row["group"] in {"security", "other"}:
+    # Heatmap table: Security suppressed, while "all" is shown and counts its 2 respondents
+    # (published figures make "all" minus IT an interval, not the 2: see the perturbed tests).
+    summary = {(row["dimension_code"], row["group"]): row for row in context["summary"]}
+    for (_dimension, group), row in summary.items():
+        if group in {"security", "other"}:
             assert row["suppressed"]
             assert row["n"] is None
             assert row["score_mean"] is None
         else:
-            assert row["n"] == 30
+            assert row["n"] == {"it": 30, "all": 32}[group]
+    assert summary[("a", "all")]["score_mean"] == pytest.approx(
+        (30 * IT_SCORE_A + 2 * SECURITY_SCORE_A) / 32
+    )
     assert context["alignment_index"] is None
 
 
@@ -86,8 +98,8 @@ def test_summary_and_gaps_csv_rows_of_a_group_of_two_are_blank(leader_client, lo
     for row in summary:
         if row["group"] in {"security", "other"}:
             assert [row[c] for c in ("n", "score_mean", "favourable_pct", "rwg_j")] == [""] * 4
-        else:  # IT, and "all": the same 30 (the 2 are left out of every figure)
-            assert row["n"] == "30"
+        else:  # IT's 30, and "all": everyone, the 2 included
+            assert row["n"] == {"it": "30", "all": "32"}[row["group"]]
     gaps = read_csv_records(leader_client.get(export_url(lopsided_round, "gaps")))
     assert {row["status"] for row in gaps} == {"suppressed"}
     assert all(row["n_b"] == row["score_b"] == row["gap"] == row["p_value"] == "" for row in gaps)
@@ -108,16 +120,21 @@ def test_a_comparison_by_function_hides_a_small_function(
     assert all(row["score_b"] == "" and row["n_b"] == "" for row in gaps)
 
 
-def test_a_pooled_group_with_a_small_part_is_hidden(leader_client, survey_round, make_responses):
-    """executive+manager would give the 2 executives away once managers alone are shown."""
+def test_a_pooled_group_with_a_small_part_is_shown_whole(
+    leader_client, survey_round, make_responses
+):
+    """executive+manager holds 8: it is shown, the 2 executives in it, while the executives
+    alone read "not enough responses" (the pool minus the managers is an interval only)."""
     make_responses(survey_round, [("it", IT_ANSWERS)] * 2, level="executive")
     make_responses(survey_round, [("it", IT_ANSWERS)] * 6, level="manager")
     make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 6, level="individual")
-    query = "attribute=level&a=executive%2Bmanager&b=individual"
-    response = leader_client.get(
-        reverse("reports:dashboard", kwargs={"slug": "autumn"}) + "?" + query
-    )
-    assert all(row["score_a"] is None for row in response.context["scorecard"])
+    url = reverse("reports:dashboard", kwargs={"slug": "autumn"})
+    pooled = leader_client.get(url, {"attribute": "level", "a": "executive+manager"})
+    assert {row["n_a"] for row in pooled.context["scorecard"]} == {8}
+    assert all(row["score_a"] is not None for row in pooled.context["scorecard"])
+    alone = leader_client.get(url, {"attribute": "level", "a": "executive", "b": "manager"})
+    assert {row["n_a"] for row in alone.context["scorecard"]} == {None}
+    assert {row["n_b"] for row in alone.context["scorecard"]} == {6}
 
 
 def test_an_empty_group_looks_the_same_as_a_small_one(leader_client, survey_round, make_responses):
@@ -139,10 +156,115 @@ def test_an_empty_group_looks_the_same_as_a_small_one(leader_client, survey_roun
     assert content.count("fewer than 5") >= 2
 
 
+# --- Published figures: one per group in every view, within bounds of the truth -----------
+
+
+@pytest.mark.perturbed
+def test_a_group_reads_the_same_n_on_every_page_and_download(leader_client, lopsided_round):
+    """The cell-key method keys each count by the respondents it counts: IT's 30 (and the 32
+    of "all") read the same on the dashboard, a filter selecting everyone, the dimension
+    page, gaps.csv, summary.csv and the participation table, so comparing views, or asking
+    twice, averages no noise away."""
+    dashboard = leader_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
+    everyone = leader_client.get(  # every respondent is an individual contributor
+        reverse("reports:dashboard", kwargs={"slug": "autumn"}), {"level": "individual"}
+    )
+    page = leader_client.get(reverse("reports:dimension", kwargs={"slug": "autumn", "code": "a"}))
+    gaps = read_csv_records(leader_client.get(export_url(lopsided_round, "gaps")))
+    summary_csv = read_csv_records(leader_client.get(export_url(lopsided_round, "summary")))
+    participation = {row["side"]: row for row in dashboard.context["participation"]}
+
+    it = [row["n_a"] for row in dashboard.context["scorecard"]]
+    it += [row["n"] for row in dashboard.context["summary"] if row["group"] == "it"]
+    it += [row["n_a"] for row in everyone.context["scorecard"]]
+    it += [page.context["summary"]["n_a"]]
+    it += [row["n_a"] for row in page.context["item_rows"]]  # all 30 answered every item
+    it += [int(row["n_a"]) for row in gaps]
+    it += [int(row["n"]) for row in summary_csv if row["group"] == "it"]
+    it += [participation["it"]["completed"]]
+    assert len(it) == 15
+    assert len(set(it)) == 1, it
+    assert abs(it[0] - 30) <= 2
+
+    total = [row["n"] for row in dashboard.context["summary"] if row["group"] == "all"]
+    total += [row["n"] for row in everyone.context["summary"] if row["group"] == "all"]
+    total += [int(row["n"]) for row in summary_csv if row["group"] == "all"]
+    total += [dashboard.context["total_completed"], everyone.context["respondents"]]
+    assert len(total) == 8
+    assert len(set(total)) == 1, total
+    assert abs(total[0] - 32) <= 2
+
+
+def _figures(context) -> tuple[dict, dict]:
+    """(counts, means) of a dashboard's context, keyed by where they are shown: the
+    scorecard, the summary (heatmap) and the participation table. None = not shown."""
+    counts, means = {}, {}
+    for row in context["scorecard"]:
+        code = row["dimension_code"]
+        counts |= {("card", code, "a"): row["n_a"], ("card", code, "b"): row["n_b"]}
+        means |= {("card", code, "a"): row["score_a"], ("card", code, "b"): row["score_b"]}
+    for row in context["summary"]:
+        key = ("summary", row["dimension_code"], row["group"])
+        counts[key] = row["n"]
+        means[(*key, "score")] = row["score_mean"]
+        means[(*key, "favourable")] = row["favourable_pct"]
+    for row in context["participation"]:
+        side = row["side"]
+        counts[("invited", side)] = None if row["invited_small"] else row["invited"]
+        counts[("completed", side)] = None if row["completed_small"] else row["completed"]
+    counts[("invited", "total")] = (
+        None if context["total_invited_hidden"] else context["total_invited"]
+    )
+    counts[("completed", "total")] = (
+        None if context["total_completed_hidden"] else context["total_completed"]
+    )
+    return counts, means
+
+
+@pytest.mark.perturbed
+def test_published_dashboard_figures_are_within_the_bounds_of_the_truth(
+    leader_client, lopsided_round, settings
+):
+    """Every count the dashboard shows is within FRICTION_COUNT_BOUND (2) of the true one and
+    every mean within FRICTION_SUM_BOUND / n (30/n) points of the true mean, n the group's
+    true size; the groups shown are those shown with exact figures."""
+    InvitationFactory.create_batch(36, round=lopsided_round, side="it")
+    InvitationFactory.create_batch(12, round=lopsided_round, side="security")
+    count_bound, sum_bound = settings.FRICTION_COUNT_BOUND, settings.FRICTION_SUM_BOUND
+    assert (count_bound, sum_bound) == (2, 30)  # as shipped
+    url = reverse("reports:dashboard", kwargs={"slug": "autumn"})
+    published_counts, published_means = _figures(leader_client.get(url).context)
+    settings.FRICTION_COUNT_BOUND = settings.FRICTION_SUM_BOUND = 0  # the truth
+    true_counts, true_means = _figures(leader_client.get(url).context)
+    # The truth as tests/conftest.py computes it, so the comparison is with the right figures.
+    assert true_counts[("card", "a", "a")] == 30
+    assert true_counts[("summary", "a", "all")] == 32
+    assert true_counts[("invited", "it")] == 36
+    assert true_means[("card", "a", "a")] == pytest.approx(IT_SCORE_A)
+
+    assert published_counts.keys() == true_counts.keys()
+    assert published_means.keys() == true_means.keys()
+    for key, true in true_counts.items():
+        published = published_counts[key]
+        assert (published is None) == (true is None), key
+        if true is not None:
+            assert abs(published - true) <= count_bound, key
+    sizes = {("card", code, "a"): true_counts[("card", code, "a")] for code in "ab"}
+    sizes |= {key[:3]: n for key, n in true_counts.items() if key[0] == "summary"}
+    for key, true in true_means.items():
+        published = published_means[key]
+        assert (published is None) == (true is None), key
+        if true is not None:
+            n = sizes[key[:3]]
+            assert abs(published - true) <= sum_bound / n + 1e-9, (key, published, true)
+    moved = [k for k, v in true_means.items() if v is not None and published_means[k] != v]
+    assert moved  # the figures were perturbed: this test did not read exact ones
+
+
 # --- Participation: counts and differencing ------------------------------------------------
 
 
-def test_participation_hides_a_small_side_and_the_total_that_would_reveal_it(
+def test_participation_shows_the_total_while_a_small_side_reads_fewer_than_k(
     leader_client, lopsided_round
 ):
     response = leader_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
@@ -150,10 +272,30 @@ def test_participation_hides_a_small_side_and_the_total_that_would_reveal_it(
     assert rows["Security"]["completed_small"]
     assert rows["Other"]["completed_small"]  # empty looks like small
     assert not rows["IT"]["completed_small"]
-    assert response.context["total_completed_hidden"]  # 32 − 30 would give the 2 away
+    assert not response.context["total_completed_hidden"]
+    assert response.context["total_completed"] == 32  # exact here; perturbed as shipped
     content = response.content.decode()
-    assert ">32<" not in content
+    assert ">32<" in content
     assert ">2<" not in content
+
+
+@pytest.mark.perturbed
+def test_participation_total_minus_the_shown_side_is_only_an_interval(
+    leader_client, lopsided_round, settings
+):
+    """As shipped, 32 − 30 does not give the 2 Security respondents: the published total and
+    IT's published count are each within 2 of the truth, so their difference leaves every
+    size from nobody (or a full group of k) to several."""
+    response = leader_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
+    rows = {row["label"]: row for row in response.context["participation"]}
+    assert rows["Security"]["completed_small"]
+    total, it = response.context["total_completed"], rows["IT"]["completed"]
+    bound = settings.FRICTION_COUNT_BOUND
+    assert abs(total - 32) <= bound
+    assert abs(it - 30) <= bound
+    hidden = subtraction_interval(total, [it], bound)
+    assert 2 in hidden
+    assert 0 in hidden or lopsided_round.min_group_size in hidden
 
 
 def test_participation_total_is_shown_when_no_small_group_can_be_derived(
@@ -165,11 +307,51 @@ def test_participation_total_is_shown_when_no_small_group_can_be_derived(
     assert ">11<" in response.content.decode()
 
 
-def test_round_list_hides_the_total_that_would_reveal_a_small_side(leader_client, lopsided_round):
+def test_round_list_shows_the_total_of_a_round_with_a_small_side(leader_client, lopsided_round):
+    response = leader_client.get(reverse("reports:round_list"))
+    (listed,) = response.context["rounds"]
+    assert not listed.response_count_hidden
+    assert ">32<" in response.content.decode()
+
+
+def test_round_list_reads_fewer_than_k_for_a_round_below_k(
+    leader_client, survey_round, make_responses
+):
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 4)
     response = leader_client.get(reverse("reports:round_list"))
     (listed,) = response.context["rounds"]
     assert listed.response_count_hidden
-    assert ">32<" not in response.content.decode()
+    content = response.content.decode()
+    assert "fewer than 5" in content
+    assert ">4<" not in content
+
+
+def _moving_secret(survey_round, settings) -> str:
+    """A cell-key secret under which the published count of ``survey_round``'s responses
+    differs from the true one (about four secrets in five do)."""
+    ids = list(Response.objects.filter(round=survey_round).values_list("pk", flat=True))
+    for n in range(100):
+        settings.FRICTION_CELL_KEY_SECRET = f"moving-{n}"
+        true, published = count_published(ids, settings_protection(settings))
+        if published != true:
+            return settings.FRICTION_CELL_KEY_SECRET
+    raise AssertionError("no secret moves the count")  # pragma: no cover
+
+
+@pytest.mark.perturbed
+def test_round_list_prints_the_published_count_of_the_dashboard(
+    leader_client, lopsided_round, settings
+):
+    """The round list once printed the true count beside the dashboard's published total:
+    the same respondents must read the same figure on both pages (under a secret that moves
+    it, so the test tells the two apart)."""
+    _moving_secret(lopsided_round, settings)
+    dashboard = leader_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
+    published = dashboard.context["total_completed"]
+    assert published != 32
+    content = leader_client.get(reverse("reports:round_list")).content.decode()
+    assert f">{published}<" in content
+    assert ">32<" not in content
 
 
 # --- Comments ------------------------------------------------------------------------------

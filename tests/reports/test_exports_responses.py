@@ -229,7 +229,7 @@ def test_a_second_summary_export_reads_no_answer(
     def fail(*args, **kwargs):
         raise AssertionError("the answers were read again")
 
-    monkeypatch.setattr(results, "_protected_answers", fail)
+    monkeypatch.setattr(results, "_view_answers", fail)
     with django_assert_num_queries(1):  # the round's results version, nothing else
         second = b"".join(round_export(round=populated_round, kind="summary"))
     assert second == first

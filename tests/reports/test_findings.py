@@ -19,27 +19,32 @@ def test_leaders_versus_staff_compares_within_each_side():
             ("it", "individual", "infrastructure", 2, 10),
             ("security", "manager", "governance", 3, 3),  # pooled leaders: 3 < k
             ("security", "individual", "security_operations", 3, 8),
-            # Other managers (4) hide with Security's, so the managers' column of the
-            # side × level table hides 7 >= k and IT's managers can be shown.
-            ("other", "manager", "governance", 3, 4),
+            ("other", "manager", "governance", 3, 4),  # in no side's comparison
             ("other", "individual", "governance", 3, 6),
         ]
     )
     out = leaders_versus_staff(frame, ONE_DIMENSION_ITEMS, 5, 5)
+    assert set(out) == {"it", "security"}
     it = out["it"].dimensions.iloc[0]
     assert it["score_a"] == pytest.approx(100.0)
     assert it["score_b"] == pytest.approx(25.0)
     assert it["gap"] == pytest.approx(75.0)
+    assert (it["n_a"], it["n_b"]) == (10, 10)
     security = out["security"].dimensions.iloc[0]
     assert security["suppressed_a"]
     assert pd.isna(security["score_a"])
-    # Security's staff (8) would be the side minus 3 managers: hidden too.
-    assert security["suppressed_b"]
+    assert pd.isna(security["n_a"])
+    # Security's staff (8) are shown: the side minus its 3 managers is, as published, an
+    # interval, so the staff need not be hidden with them.
+    assert not security["suppressed_b"]
+    assert security["n_b"] == 8
+    assert security["score_b"] == pytest.approx(50.0)
 
 
-def test_leaders_versus_staff_hides_a_cell_its_level_column_would_reveal():
-    """IT managers (5) beside the managers' total of the level view (8) would give the 3
-    Security managers away: the side × level table is suppressed by columns too."""
+def test_leaders_versus_staff_hides_only_the_small_cell_of_the_side_by_level_table():
+    """IT managers (5) beside the managers' total of the level view (8) would, with exact
+    figures, give the 3 Security managers away; with published ones it gives an interval.
+    So only the cell of fewer than k, Security's leaders, is hidden."""
     frame = profile_answers(
         [
             ("it", "executive", "leadership", 5, 5),
@@ -50,12 +55,12 @@ def test_leaders_versus_staff_hides_a_cell_its_level_column_would_reveal():
         ]
     )
     out = leaders_versus_staff(frame, ONE_DIMENSION_ITEMS, 5, 5)
-    # Any IT figure with the side and level totals would determine Security's 3 managers
-    # (Security has only two levels): the whole table is hidden.
-    for side in ("it", "security"):
-        row = out[side].dimensions.iloc[0]
-        assert row["suppressed_a"]
-        assert row["suppressed_b"]
+    it = out["it"].dimensions.iloc[0]
+    assert not it["suppressed_a"]
+    assert not it["suppressed_b"]
+    security = out["security"].dimensions.iloc[0]
+    assert security["suppressed_a"]
+    assert not security["suppressed_b"]
 
 
 def test_top_findings_lists_breakdowns_by_size_then_watch():

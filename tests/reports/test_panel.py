@@ -71,12 +71,19 @@ def test_item_distributions_suppress_items_answered_by_fewer_than_k():
     assert list(security["n"]) == [3] * 5
 
 
-def test_item_distribution_of_all_is_hidden_when_subtraction_would_reveal():
+def test_item_distribution_of_all_is_shown_and_counts_a_small_group():
     answers = make_answers(
         [(i, "it", {"a1": 4}) for i in range(1, 4)] + [(4, "security", {"a1": 1})]
     )
     scored = score_items(answers, ITEMS, 5)
     dist = item_distributions(scored, ITEMS, 5, min_group_size=3, groups=("it", "security"))
+    security = dist.loc[(dist["item_code"] == "a1") & (dist["group"] == "security")]
+    assert security["suppressed"].all()
+    assert security["count"].isna().all()
+    # "all" minus IT is the Security respondent with exact figures; as published (each
+    # count within 2 of the truth) an interval, so "all" is shown.
     everyone = dist.loc[(dist["item_code"] == "a1") & (dist["group"] == "all")]
-    assert everyone["suppressed"].all()
-    assert everyone["count"].isna().all()
+    assert not everyone["suppressed"].any()
+    assert list(everyone["count"]) == [1, 0, 0, 3, 0]
+    assert list(everyone["n"]) == [4] * 5
+    assert list(everyone["pct"]) == pytest.approx([25.0, 0.0, 0.0, 75.0, 0.0])

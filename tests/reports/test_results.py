@@ -34,7 +34,7 @@ def split_round(survey_round, make_responses):
     return survey_round
 
 
-def test_a_filter_hides_the_sides_it_would_reveal(split_round):
+def test_a_filter_selects_its_respondents_and_shows_every_side_of_k(split_round):
     query = report_query(
         QueryDict("level=individual&attribute=side"), choices=round_choices(round=split_round)
     )
@@ -42,16 +42,29 @@ def test_a_filter_hides_the_sides_it_would_reveal(split_round):
     assert query.filter_query == "level=individual"  # the comparison's fields left out
     assert query.filter_form.description() == [("Level", "Individual contributor")]
     figures = round_results(round=split_round, filters=query.filters).figures
-    # A 2 × 2 table (level × side) with one small cell (2 IT managers): its margins are
-    # published, so any one more cell would determine the rest. Nothing is shown.
-    assert figures.respondents == 0
-    assert figures.hidden_groups == {"it", "security"}
-    assert figures.too_few
-    assert figures.empty
+    # IT 10 and Security 8 individual contributors: both shown, though IT's 2 managers are
+    # a small cell of the level × side table (published counts leave them an interval).
+    assert figures.respondents == 18
+    assert not figures.hidden_groups
+    assert not figures.too_few
+    assert not figures.empty
+    gaps = figures.gaps.set_index("dimension_code")
+    assert list(gaps["n_a"]) == [10, 10]
+    assert list(gaps["n_b"]) == [8, 8]
     everyone = round_results(round=split_round).figures
     assert everyone.respondents == 26
     assert not everyone.hidden_groups
     assert not everyone.empty
+
+
+def test_a_filter_hides_a_side_of_fewer_than_k_and_shows_the_others(split_round):
+    figures = round_results(round=split_round, filters={"level": "manager"}).figures
+    assert figures.respondents == 8  # the managers' total: IT's 2 in it
+    assert figures.hidden_groups == {"it"}
+    assert not figures.too_few
+    gaps = figures.gaps.set_index("dimension_code")
+    assert gaps["n_a"].isna().all()
+    assert list(gaps["n_b"]) == [6, 6]
 
 
 def test_a_filter_hides_groups_of_the_compared_attribute(split_round):

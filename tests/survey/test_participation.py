@@ -1,9 +1,13 @@
-"""Tests of survey.participation: invited and completed counts on the round page."""
+"""Tests of survey.participation: invited and completed counts on the round page, each
+published by the cell-key method as on the leaders' pages (a count reads "fewer than k"
+where it holds fewer than k, or is published below k; totals are always published)."""
 
 from __future__ import annotations
 
 import pytest
 
+from reports.participation import round_participation_shown
+from reports.results import round_protection
 from survey.models import Invitation
 from survey.participation import round_participation_table
 from survey.services.invitations import invitees_add
@@ -24,38 +28,50 @@ def test_participation_counts_used_invitations_by_the_lists_side_and_level(surve
     assert (table.invited, table.completed) == (18, 8)
     assert round(table.rate) == 44
     by_side = {row.label: (row.invited.value, row.completed.value) for row in table.by_side}
-    # Security (2 completed) and Not given (1) are below k = 5: hidden. Together they hold 3,
-    # which the total (8) minus IT's 5 would give away, so IT's count is hidden too. (The
-    # rule before issue 12 hid a partner only for a single hidden cell and showed IT's 5.)
-    assert by_side == {"IT": (6, None), "Security": (7, None), "Not given": (5, None)}
+    # Security (2 completed) and Not given (1) are below k = 5: they read "fewer than k".
+    # IT's 5 is shown: the total (8) minus it gives the two small groups together, and as
+    # published (each count within 2 of the truth) only an interval even of that.
+    assert by_side == {"IT": (6, 5), "Security": (7, None), "Not given": (5, None)}
     by_level = {row.label: (row.invited.value, row.completed.value) for row in table.by_level}
-    # Not given (3) is below k; Manager (5) is hidden too, else total - 5 would give it away.
-    assert by_level == {"Manager": (6, None), "Not given": (12, None)}
-    assert next(row for row in table.by_side if row.label == "IT").rate is None
+    assert by_level == {"Manager": (6, 5), "Not given": (12, None)}
+    assert round(next(row for row in table.by_side if row.label == "IT").rate) == 83
+    assert next(row for row in table.by_side if row.label == "Security").rate is None
 
 
-def test_totals_are_hidden_where_the_dashboard_hides_them(survey_round, make_responses):
-    """Found by the disclosure audit: the staff page printed the completed total the
-    dashboard hides; minus the dashboard's IT and Security counts it gave away the 2
-    respondents who chose Other."""
+def test_totals_are_shown_as_on_the_dashboard(survey_round, make_responses):
+    """The disclosure audit found the staff page printing a completed total the dashboard
+    hid. Now neither hides a total: both show it (published), and the 2 respondents who
+    chose Other read "fewer than k" on the dashboard."""
     rows = [{"email": f"p{n}@example.org"} for n in range(22)]
     invitees_add(round=survey_round, rows=rows)
     Invitation.objects.update(used=True)
     make_responses(survey_round, [("it", {})] * 10 + [("security", {})] * 10 + [("other", {})] * 2)
     table = round_participation_table(round=survey_round)
-    assert table.completed is None
-    assert table.rate is None
-    assert table.invited == 22  # the invitations have no side: nothing to give away
+    assert (table.invited, table.completed) == (22, 22)
+    assert table.rate == pytest.approx(100.0)
+    dashboard = round_participation_shown(round=survey_round, protection=round_protection())
+    assert (dashboard.total_invited, dashboard.total_completed) == (22, 22)
+    assert not dashboard.total_completed_hidden
+    other = next(row for row in dashboard.rows if row["side"] == "other")
+    assert other["completed_small"]
 
 
-def test_rows_that_add_up_to_a_hidden_total_are_hidden_too(survey_round, make_responses):
-    """Found by a fresh-user check: with the totals hidden, the level table's one row ("Not
-    given") still printed them."""
+@pytest.mark.perturbed
+def test_a_row_holding_every_invitation_reads_the_same_as_the_total(
+    survey_round, make_responses, settings
+):
+    """A fresh-user check once found the level table's one row ("Not given") printing totals
+    that were hidden. Totals are shown now, and a row of the same invitations is the same
+    cell: as shipped, it reads the very published figure of the total."""
     invitees_add(round=survey_round, rows=[{"email": f"p{n}@example.org"} for n in range(22)])
-    Invitation.objects.update(used=True)
-    make_responses(survey_round, [("it", {})] * 10 + [("security", {})] * 10 + [("other", {})] * 2)
+    Invitation.objects.filter(email__in=[f"p{n}@example.org" for n in range(15)]).update(used=True)
     table = round_participation_table(round=survey_round)
-    assert table.completed is None
-    assert [row.completed.value for row in table.by_level] == [None]
-    assert [row.completed.value for row in table.by_side] == [None]
-    assert [row.invited.value for row in table.by_level] == [22]  # its total is shown
+    bound = settings.FRICTION_COUNT_BOUND
+    assert bound == 2
+    assert abs(table.invited - 22) <= bound
+    assert abs(table.completed - 15) <= bound
+    (level,) = table.by_level
+    (side,) = table.by_side
+    for row in (level, side):
+        assert row.label == "Not given"
+        assert (row.invited.value, row.completed.value) == (table.invited, table.completed)

@@ -76,6 +76,7 @@ from reports.results import (
     RoundResults,
     round_choices,
     round_export,
+    round_protection,
     round_results,
     rounds_overview,
 )
@@ -181,13 +182,13 @@ def _ids(frame: pd.DataFrame) -> set[int]:
 
 class _Collector:
     def __init__(
-        self, survey_round: SurveyRound, max_pairs: int, count_bound: int, mean_bound: float
+        self, survey_round: SurveyRound, max_pairs: int, count_bound: int, sum_bound: float
     ) -> None:
         self.round = survey_round
         self.k = survey_round.min_group_size
         self.max_pairs = max_pairs
         self.count_bound = count_bound
-        self.mean_bound = mean_bound
+        self.sum_bound = sum_bound
         self.truth = RoundTruth(survey_round)
         self.invitations = InvitationLink(self.truth)
         self.figures: list[Figure] = []
@@ -210,16 +211,33 @@ class _Collector:
         half_unit: float = 0.0,
     ) -> None:
         """Record a published count (skipped when blank) as the interval its perturbation
-        bound allows (itself when exact), and its mean's score sum (``half_unit``: half the
-        rounding unit of the mean as written)."""
+        bound allows (itself when exact), never below k (a shown cell holds k), and its
+        mean as written (``half_unit``: half its rounding unit) with the sum's bound."""
         if n is None or pd.isna(n):
             return
-        low, high = max(0, int(n) - self.count_bound), int(n) + self.count_bound
-        score_sum = None
+        # Shown, so at least k in truth (the rule of a shown cell): the attacker knows it.
+        low = max(0, int(n) - self.count_bound, self.k)
+        high = int(n) + self.count_bound
+        published_mean = None
         if measure is not None and mean is not None and not pd.isna(mean):
-            spread = half_unit + self.mean_bound
-            score_sum = (low * (float(mean) - spread), high * (float(mean) + spread))
-        self.figures.append(Figure(source, description, atoms, low, high, measure, score_sum))
+            published_mean = (float(mean) - half_unit, float(mean) + half_unit)
+        self.figures.append(
+            Figure(source, description, atoms, low, high, measure, published_mean, self.sum_bound)
+        )
+
+    def shown_or_small(
+        self, source: str, description: str, atoms: frozenset, n: int | None
+    ) -> None:
+        """A count printed, or None where it reads "fewer than k" (0..k−1+bound)."""
+        if n is None:
+            self.interval(source, f"{description}: fewer than k", atoms, 0, self.small_high)
+        else:
+            self.count(source, description, atoms, n)
+
+    @property
+    def small_high(self) -> int:
+        """The most respondents a count reading "fewer than k" may hold."""
+        return self.k - 1 + self.count_bound
 
     def interval(
         self, source: str, description: str, atoms: frozenset, low: int, high: int
@@ -445,7 +463,7 @@ class _Collector:
         """The participation table of the dashboard and executive summary: completed by
         Response.side, invited by Invitation.side; "fewer than k" is 0..k−1 there."""
         shown = results.participation
-        truth, small = self.truth, (0, self.k - 1)
+        truth, small = self.truth, (0, self.small_high)
         source = "participation"
         for row in shown.rows:
             side = "" if row["side"] == "unassigned" else row["side"]
@@ -467,14 +485,14 @@ class _Collector:
         everyone = frozenset(truth.atoms)
         if not shown.total_completed_hidden:
             self.count(source, "completed total", everyone, shown.total_completed)
-        elif shown.total_completed < self.k:
+        else:
             self.interval(source, "completed total: fewer than k", everyone, *small)
         used = self.invitations.used()
         if used is not None:
             atoms = used | self.invitations.unused_cells()
             if not shown.total_invited_hidden:
                 self.count(source, "invited total", atoms, shown.total_invited)
-            elif shown.total_invited < self.k:
+            else:
                 self.interval(source, "invited total: fewer than k", atoms, *small)
 
     def round_list(self) -> None:
@@ -484,8 +502,7 @@ class _Collector:
 
     def staff_page(self) -> None:
         """The staff round page: used and all invitations, by the invitee list's side and
-        level (a hidden cell prints "fewer than k" even when hidden for the total's sake, so
-        it is read as saying nothing)."""
+        level; "fewer than k" is 0..k−1+bound there."""
         table = round_participation_table(round=self.round)
         invitations = self.invitations
         used = invitations.used()
@@ -493,8 +510,10 @@ class _Collector:
             self.left_out.append("staff page: used invitations not linked to respondents")
             return
         source = "staff page"
-        self.count(source, "invited total", used | invitations.unused_cells(), table.invited)
-        self.count(source, "completed total", used, table.completed)
+        self.shown_or_small(
+            source, "invited total", used | invitations.unused_cells(), table.invited
+        )
+        self.shown_or_small(source, "completed total", used, table.completed)
         side_of = {str(label): value for value, label in Side.choices}
         level_of = {str(label): value for value, label in Level.choices}
         for rows, values, name in (
@@ -508,13 +527,13 @@ class _Collector:
                 if used is None:
                     self.left_out.append(f"staff page: {name} {value} (not linked)")
                     continue
-                self.count(
+                self.shown_or_small(
                     source,
                     f"invited {name}={value}",
                     used | invitations.unused_cells(**cell),
                     row.invited.value,
                 )
-                self.count(source, f"completed {name}={value}", used, row.completed.value)
+                self.shown_or_small(source, f"completed {name}={value}", used, row.completed.value)
 
     # --- CSV files --------------------------------------------------------------------------
 
@@ -569,18 +588,12 @@ def _number(text: str) -> float | None:
     return float(text) if text not in ("", None) else None
 
 
-def collect(
-    *,
-    round: SurveyRound,
-    max_pairs: int = MAX_PAIRS,
-    count_bound: int = 0,
-    mean_bound: float = 0.0,
-) -> Collection:
+def collect(*, round: SurveyRound, max_pairs: int = MAX_PAIRS) -> Collection:
     """Every figure the product publishes for ``round`` (see the module's docstring), read
-    with the round's own k as it is passed (a copy with a lower k reads a weaker product).
-
-    ``count_bound``: the published bound of the perturbation of every count (0: exact
-    counts, as today): a count n enters as n − bound..n + bound. ``mean_bound``: the same
-    for means, in points (they are taken as the means of the respondents truly counted).
+    with the round's own k as it is passed (a copy with a lower k reads a weaker product)
+    and the bounds the product publishes (``reports.results.round_protection``: 0 when the
+    settings make figures exact): a count n enters as max(k, n − bound)..n + bound, a mean
+    as the pair of linear constraints of :mod:`tests.reports.audit.solve`.
     """
-    return _Collector(round, max_pairs, count_bound, mean_bound).run()
+    protection = round_protection()
+    return _Collector(round, max_pairs, protection.count_bound, protection.sum_bound).run()

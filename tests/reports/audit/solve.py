@@ -7,11 +7,13 @@ bound. For every small group (1..k−1 respondents in truth) two MILPs
 (``scipy.optimize.milp``, HiGHS) find the least and the most respondents the figures allow
 it. A group is *recovered* when its count is pinned (min == max) or bounded to 1..k−1.
 
-The mean attack: where a small group's count is pinned, a continuous score sum per atom and
-measure (dimension or statement, 0..100 points a respondent, so 0 <= sum <= 100 × count)
-enters every published mean as ``n × mean`` (an interval for a rounded or perturbed mean);
-two more MILPs bound the group's sum, hence its mean. It is recovered when the attacker can
-state it to within ±10 points (an interval no wider than 20).
+The mean attack, on every small group and measure, by an attacker handed every true count
+(far stronger than the counts allow): a continuous score sum per atom (0..100 points a
+respondent, so 0 <= sum <= 100 × count) enters every published mean m of n respondents as
+m_low × n − S <= sum <= m_high × n + S, where m_low..m_high is the mean as written (its
+rounding) and S the published bound of the perturbation of a sum (0 when exact); two linear
+programs bound the group's sum, hence its mean. It is recovered when the attacker can state
+it to within ±10 points (an interval no wider than 20).
 
 Pure: no Django; the audit's collection (:mod:`tests.reports.audit.collect`) builds the
 figures through the product.
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_array, csr_array, vstack
+from scipy.sparse import coo_array, csr_array
 
 Key = Hashable
 # No count is larger than this: a variable no figure bounds has this as its maximum.
@@ -46,8 +48,10 @@ class Figure:
     ``atoms``: the variables it counts; their sum lies in ``count_low..count_high`` (equal
     for an exact count). ``measure``: a dimension or statement code when the figure
     counts only the respondents with a score on it (None: every respondent of ``atoms``);
-    ``score_sum``: (low, high) of the sum of those respondents' scores on ``measure`` (the
-    published ``n × mean``), or None.
+    ``mean``: (low, high) of the published mean of those respondents' scores on
+    ``measure`` as written (its rounding), or None; ``sum_bound``: the published bound of
+    the perturbation of their sum of scores, in points (0: the mean is exact but for its
+    rounding).
     """
 
     source: str
@@ -56,7 +60,8 @@ class Figure:
     count_low: int
     count_high: int
     measure: str | None = None
-    score_sum: tuple[float, float] | None = None
+    mean: tuple[float, float] | None = None
+    sum_bound: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -285,14 +290,17 @@ class _System:
                 f"{values[first]:g}, published {self.low[first]:g}..{self.high[first]:g})"
             )
         for figure in self.problem.figures:
-            if figure.score_sum is None:
+            if figure.mean is None:
                 continue
             truth = self.problem.measure_truth[figure.measure]
             total = sum(truth[atom][1] for atom in figure.atoms)
-            low, high = figure.score_sum
-            if not low - _slack(low) <= total <= high + _slack(high):
+            n = sum(truth[atom][0] for atom in figure.atoms)
+            low, high = figure.mean
+            slack = figure.sum_bound + _slack(total)
+            if not (total - low * n >= -slack and total - high * n <= slack):
                 raise AssertionError(
-                    f"{figure.description}: published score sum {low}..{high}, truth {total}"
+                    f"{figure.description}: published mean {low:g}..{high:g} ±"
+                    f"{figure.sum_bound:g}/n, truth {total / n if n else float('nan'):g} (n={n})"
                 )
 
     @property
@@ -351,45 +359,46 @@ def count_bounds(
     return *_integer_range(low, -high), [least, most]
 
 
-def _mean_bounds(system: _System, group: Group, measure: str, n: int) -> tuple[float, float]:
-    """The least and most of ``group``'s score sum on ``measure`` over the figures, with a
-    continuous sum variable per atom (0..100 × its count on ``measure``)."""
-    problem = system.problem
-    atoms = list(problem.measure_truth.get(measure, {}))
-    sums = {atom: system.size + i for i, atom in enumerate(atoms)}
-    columns = system.size + len(sums)
-    rows: list[tuple[tuple[int, float], ...]] = []
-    low: list[float] = []
-    high: list[float] = []
-    for atom, j in sums.items():
-        (count,) = system.terms([atom], measure)
-        rows.append(((j, 1.0), (count, -SCORE_MAX)))
-        low.append(-np.inf)
-        high.append(0.0)
-    for figure in problem.figures:
-        if figure.measure != measure or figure.score_sum is None:
-            continue
-        rows.append(tuple((sums[atom], 1.0) for atom in sorted(figure.atoms, key=str)))
-        low.append(figure.score_sum[0] - _slack(figure.score_sum[0]))
-        high.append(figure.score_sum[1] + _slack(figure.score_sum[1]))
-    rows.append(tuple(system.terms(group.atoms, measure).items()))
-    low.append(n)
-    high.append(n)
-    base = csr_array(
-        (system.matrix.data, system.matrix.indices, system.matrix.indptr),
-        shape=(system.matrix.shape[0], columns),
-    )
-    matrix = vstack([base, _sparse(rows, columns)]).tocsr()
-    all_low = np.concatenate([system.low, low])
-    all_high = np.concatenate([system.high, high])
-    integrality = np.concatenate([system.integrality, np.zeros(len(sums))])
-    upper = np.concatenate([np.full(system.size, float(COUNT_CEILING)), np.full(len(sums), np.inf)])
-    objective = np.zeros(columns)
-    for atom in group.atoms:
-        objective[sums[atom]] = 1.0
-    least, _solution = _optimum(objective, matrix, all_low, all_high, integrality, upper)
-    most, _solution = _optimum(-objective, matrix, all_low, all_high, integrality, upper)
-    return least / n, -most / n
+class _MeanSystem:
+    """The published means of one measure as a linear program over a continuous score sum
+    per atom, every atom's count given at its truth (the attacker knows every count)."""
+
+    def __init__(self, system: _System, measure: str) -> None:
+        problem = system.problem
+        truth = problem.measure_truth.get(measure, {})
+        self.atoms = list(truth)
+        self.index = {atom: i for i, atom in enumerate(self.atoms)}
+        counts = np.array([truth[atom][0] for atom in self.atoms], dtype="float64")
+        self.upper = counts * SCORE_MAX
+        rows, low, high = [], [], []
+        for figure in problem.figures:
+            if figure.measure != measure or figure.mean is None:
+                continue
+            members = [atom for atom in figure.atoms if atom in self.index]
+            n = sum(truth[atom][0] for atom in members)
+            if not members or n == 0:
+                continue
+            mean_low, mean_high = figure.mean
+            slack = figure.sum_bound + SUM_SLACK * SCORE_MAX * n
+            rows.append(tuple((self.index[atom], 1.0) for atom in members))
+            low.append(mean_low * n - slack)
+            high.append(mean_high * n + slack)
+        self.matrix = _sparse(rows, len(self.atoms)) if rows else None
+        self.low, self.high = np.array(low), np.array(high)
+
+    def bounds(self, group: Group, n: int) -> tuple[float, float]:
+        """The least and most mean of ``group`` (n respondents with a score) the figures
+        allow, in points."""
+        objective = np.zeros(len(self.atoms))
+        for atom in group.atoms:
+            if atom in self.index:
+                objective[self.index[atom]] = 1.0
+        if self.matrix is None:
+            return 0.0, SCORE_MAX
+        args = (self.matrix, self.low, self.high, np.zeros(len(self.atoms)), self.upper)
+        least, _solution = _optimum(objective, *args)
+        most, _solution = _optimum(-objective, *args)
+        return least / n, -most / n
 
 
 def audit(
@@ -402,8 +411,8 @@ def audit(
     measures: Sequence[str] | None = None,
 ) -> AuditReport:
     """Bound every group of ``groups`` by the figures of ``problem`` (only those whose
-    source ``sources`` accepts, when given), and the means of the groups pinned, on every
-    measure some figure publishes a mean of.
+    source ``sources`` accepts, when given), and the mean of every group, handed its true
+    count, on every measure some figure publishes a mean of.
 
     ``exact=False`` skips the two integer programs of a group that a solution found earlier
     already gives 0 or at least k respondents (it cannot be recovered): the same verdicts,
@@ -432,21 +441,16 @@ def audit(
         solutions += found
         tried.append(GroupBounds(group, low, high))
     if measures is None:
-        measures = sorted({f.measure for f in problem.figures if f.score_sum is not None} - {None})
+        measures = sorted({f.measure for f in problem.figures if f.mean is not None} - {None})
     means = []
+    mean_systems = {measure: _MeanSystem(system, measure) for measure in measures}
     for bounds in tried:
-        if not bounds.exact or bounds.low != bounds.high:
-            continue
         for measure in measures:
             truth = problem.measure_truth.get(measure, {})
             n_true = sum(truth.get(atom, (0, 0.0))[0] for atom in bounds.group.atoms)
             if n_true == 0:
                 continue
-            if measure in problem.incomplete:
-                n_low, n_high, _found = count_bounds(system, bounds.group.atoms, measure)
-                if n_low != n_high:
-                    continue
-            low, high = _mean_bounds(system, bounds.group, measure, n_true)
+            low, high = mean_systems[measure].bounds(bounds.group, n_true)
             total = sum(truth.get(atom, (0, 0.0))[1] for atom in bounds.group.atoms)
             means.append(MeanBounds(bounds.group, measure, n_true, low, high, total / n_true))
     return AuditReport(

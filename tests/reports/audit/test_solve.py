@@ -28,10 +28,10 @@ def interval(atoms: str, low: int, high: int, source: str = "page") -> Figure:
     return Figure(source, f"{atoms} in {low}..{high}", frozenset(atoms), low, high)
 
 
-def with_mean(atoms: str) -> Figure:
+def with_mean(atoms: str, sum_bound: float = 0.0, noise: float = 0.0) -> Figure:
     n = sum(TRUTH[a] for a in atoms)
-    total = sum(SCORES[a] for a in atoms)
-    return exact(atoms, n, measure="d", score_sum=(total, total))
+    mean = (sum(SCORES[a] for a in atoms) + noise) / n
+    return exact(atoms, n, measure="d", mean=(mean, mean), sum_bound=sum_bound)
 
 
 def problem(*figures: Figure) -> Problem:
@@ -87,6 +87,22 @@ def test_published_means_of_nested_groups_give_a_pinned_groups_mean_away():
     assert mean.recovered
     assert mean.estimate == pytest.approx(90.0)
     assert mean.truth == pytest.approx(90.0)
+
+
+def test_sums_perturbed_by_30_points_hide_a_pinned_groups_mean():
+    figures = (with_mean("abc", 30, 25.0), with_mean("a", 30, -20.0), with_mean("b", 30, 10.0))
+
+    report = audit(problem(*figures), [C], K)
+
+    (mean,) = report.means
+    assert not mean.recovered
+    assert mean.low <= 90.0 <= mean.high
+    assert mean.high - mean.low > 20
+
+
+def test_a_mean_that_disagrees_with_its_bound_is_refused():
+    with pytest.raises(AssertionError, match="published mean"):
+        audit(problem(with_mean("a", 30, 45.0)), [C], K)
 
 
 def test_a_mean_is_safe_when_the_group_is_pinned_but_its_sum_is_not():

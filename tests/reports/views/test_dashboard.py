@@ -132,8 +132,9 @@ def test_dashboard_queries_are_bounded(
     leader_client, survey_round, make_responses, django_assert_max_num_queries
 ):
     make_responses(survey_round, [("it", IT_ANSWERS)] * 5 + [("security", SECURITY_ANSWERS)] * 5)
-    # Session, user, groups, round; the choices (version, attributes, sides); the results
-    # version; the figures (items, profiles, answers, items); participation.
+    # Session, user, groups, round; the choices (version, attributes); the results version;
+    # the figures (items, profiles, answers, attributes, items); participation (invitations,
+    # responses: each count is published from the ids it counts).
     with django_assert_max_num_queries(13):
         small = leader_client.get(dashboard_url(survey_round))
     make_responses(survey_round, [("it", IT_ANSWERS)] * 60 + [("security", SECURITY_ANSWERS)] * 60)
@@ -150,8 +151,8 @@ def test_dashboard_is_served_from_the_cache_until_a_response_arrives(
     assert first.context["scorecard"][0]["n_a"] == 5
     # A hit reads neither the answers nor the imported attributes: session, user, groups,
     # round, two results versions (the choices for the forms, then the results) and the
-    # participation count.
-    with django_assert_num_queries(7):
+    # participation's invitations and responses (never cached: it counts the round as is).
+    with django_assert_num_queries(8):
         again = leader_client.get(dashboard_url(survey_round))
     assert again.context["scorecard"] == first.context["scorecard"]
     assert again.context["figures"] == first.context["figures"]
@@ -237,8 +238,8 @@ def test_the_default_comparison_has_no_message(leader_client, populated_round):
 def test_a_comparison_with_a_small_group_shows_not_enough_responses(
     leader_client, survey_round, make_responses
 ):
-    # 3 executives against 6 + 5 individuals, k = 5: the executives are too few; 5 managers
-    # are hidden with them, so the hidden levels hold 8 and none can be subtracted out.
+    # 3 executives against 6 + 5 individuals, k = 5: the executives are too few (the 5
+    # managers, in neither group, change nothing).
     make_responses(survey_round, [("it", IT_ANSWERS)] * 3, level="executive")
     make_responses(survey_round, [("it", IT_ANSWERS)] * 5, level="manager")
     make_responses(survey_round, [("it", SECURITY_ANSWERS)] * 6, level="individual")
@@ -260,7 +261,8 @@ def test_a_comparison_with_a_small_group_shows_not_enough_responses(
             {"attribute": "level", "a": "executive", "b": "individual"},
         )
     )
-    assert gaps[1] == [
+    assert gaps[0][-1] == "disclosure"  # how the figures are protected, on every row
+    assert gaps[1][:-1] == [
         "a",
         "level",
         "executive",
@@ -370,10 +372,10 @@ def test_dimension_page_queries_are_bounded(
 ):
     make_responses(survey_round, [("it", IT_ANSWERS)] * 5 + [("security", SECURITY_ANSWERS)] * 5)
     # As the dashboard (13) with the dimension instead of participation, plus the comments.
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         small = leader_client.get(dimension_url(survey_round, "a"))
     make_responses(survey_round, [("it", IT_ANSWERS)] * 60 + [("security", SECURITY_ANSWERS)] * 60)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         large = leader_client.get(
             dimension_url(survey_round, "b", "attribute=level&a=manager&b=individual")
         )
@@ -427,8 +429,7 @@ def test_dashboard_lists_mirror_pairs_with_both_groups_on_both_statements(
 @pytest.fixture
 def levels_split_round(survey_round, make_responses):
     """IT: 10 individual contributors and 2 managers; Security: 8 and 6; Other: 5 managers
-    (k = 5). Among managers, IT (2) is hidden and Other (5) with it, so that the managers'
-    total of the level view minus Security leaves 7 >= k."""
+    (k = 5). Among managers, IT (2) is below k."""
     make_responses(survey_round, [("it", IT_ANSWERS)] * 10, level="individual")
     make_responses(survey_round, [("it", IT_ANSWERS)] * 2, level="manager")
     make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 8, level="individual")
@@ -440,7 +441,7 @@ def levels_split_round(survey_round, make_responses):
 def test_dashboard_filters_by_level_and_keeps_participation_whole(
     leader_client, levels_split_round, django_assert_max_num_queries
 ):
-    # As unfiltered (13), plus the attributes the filter reads.
+    # As unfiltered (13), plus the attributes a filter reads.
     with django_assert_max_num_queries(14):
         response = leader_client.get(dashboard_url(levels_split_round) + "?level=manager")
     context = response.context
@@ -474,42 +475,47 @@ def test_dashboard_filter_leaving_fewer_than_k_shows_not_enough_responses(
     assert "No responses yet" not in content
 
 
-def test_dashboard_filter_hides_a_side_its_complement_would_reveal(
+def test_dashboard_filter_shows_each_side_it_selects_beside_the_whole_side(
     leader_client, levels_split_round
 ):
-    """Filtered IT (10) beside unfiltered IT (12) would give the 2 IT managers away."""
+    """Filtered IT (10) is shown beside unfiltered IT (12): as published (each within 2 of
+    the truth) the difference gives the 2 IT managers only as an interval
+    (tests/reports/test_differencing.py)."""
     response = leader_client.get(dashboard_url(levels_split_round) + "?level=individual")
     context = response.context
-    assert context["hidden_sides"] == ["IT", "Other"]  # no Other is an individual contributor
+    assert context["hidden_sides"] == []
     for row in context["scorecard"]:
-        assert row["score_a"] is None
-        assert row["n_a"] is None
+        assert row["n_a"] == 10
+        assert row["score_a"] is not None
         assert row["n_b"] == 8
     summary = {(row["dimension_code"], row["group"]): row for row in context["summary"]}
-    assert summary[("a", "it")]["n"] is None
-    assert "10" not in json.dumps(context["figures"]["heatmap"]["data"][0]["text"])
-    assert "With these filters, these groups are shown as" in response.content.decode()
+    assert summary[("a", "it")]["n"] == 10
+    assert summary[("a", "other")]["n"] is None  # no Other is an individual contributor
+    assert summary[("a", "all")]["n"] == 18
+    assert "With these filters, these groups are shown as" not in response.content.decode()
 
 
-def test_dashboard_filter_follows_the_comparison_attribute(
+def test_dashboard_filter_selects_within_each_group_of_the_comparison(
     leader_client, survey_round, make_responses
 ):
-    """Compared by level, a function filter hides the levels it would reveal by subtraction."""
+    """Compared by level, a function filter keeps, in each level, the respondents of that
+    function; the others (2 identity managers, 5 governance individuals) are in no figure."""
     make_responses(survey_round, [("it", IT_ANSWERS)] * 9, level="manager")
     make_responses(survey_round, [("it", IT_ANSWERS)] * 2, level="manager", function="identity")
     make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 7, level="individual")
-    # Governance (5) hides with identity (2) in the function view, so infrastructure shows.
     make_responses(
         survey_round, [("it", IT_ANSWERS)] * 5, level="individual", function="governance"
     )
     query = "attribute=level&a=manager&b=individual&function=infrastructure"
     response = leader_client.get(dashboard_url(survey_round) + "?" + query)
-    # Managers are 11, 9 of them in infrastructure: showing those 9 would leave the 2
-    # identity managers; and with managers hidden, the individuals (7 of 12) would leave the
-    # 5 governance ones with the managers' remainder. Nothing of this view is shown.
-    assert response.context["hidden_sides"] == ["Individual contributor", "Manager"]
-    assert response.context["too_few"]
-    assert "scorecard" not in response.context
+    assert response.context["hidden_sides"] == []
+    assert not response.context["too_few"]
+    assert response.context["respondents"] == 16
+    for row in response.context["scorecard"]:
+        assert (row["n_a"], row["n_b"]) == (9, 7)
+    card = {row["dimension_code"]: row for row in response.context["scorecard"]}
+    assert card["a"]["score_a"] == pytest.approx(275 / 3)  # IT's answers only
+    assert card["a"]["score_b"] == pytest.approx(25.0)  # Security's only
 
 
 def test_dashboard_filters_by_an_imported_attribute(leader_client, levels_split_round):
@@ -522,9 +528,12 @@ def test_dashboard_filters_by_an_imported_attribute(leader_client, levels_split_
     )
     response = leader_client.get(dashboard_url(levels_split_round) + "?attr.region=north")
     assert response.context["active_filters"] == [("Region", "north")]
-    # region=north is level=individual here: the same side is hidden for the same reason.
-    assert response.context["hidden_sides"] == ["IT", "Other"]
-    assert all(row["n_b"] == 8 for row in response.context["scorecard"])
+    assert response.context["hidden_sides"] == []
+    assert all((row["n_a"], row["n_b"]) == (10, 8) for row in response.context["scorecard"])
+    # region=north is level=individual here: the same respondents, the same figures.
+    by_level = leader_client.get(dashboard_url(levels_split_round) + "?level=individual")
+    assert response.context["scorecard"] == by_level.context["scorecard"]
+    assert response.context["summary"] == by_level.context["summary"]
 
 
 def test_dashboard_forms_keep_each_others_choices(leader_client, levels_split_round):

@@ -79,9 +79,9 @@ def test_trend_page_orders_rounds_by_opening_and_shows_the_known_change(
     leader_client, rounds, django_assert_max_num_queries
 ):
     _spring, autumn = rounds
-    # Session, user, groups, round; the choices (version, attributes, sides); the results
-    # version; the round's figures (items, profiles, answers, items); the
-    # trend (rounds, items, answers, attributes). None grows with the responses.
+    # Session, user, groups, round; the choices (version, attributes); the results version;
+    # the round's figures (items, profiles, answers, attributes, items); the trend (rounds,
+    # items, answers, attributes). None grows with the responses.
     with django_assert_max_num_queries(16):
         response = leader_client.get(page_url("trend", autumn))
     assert response.status_code == 200
@@ -148,7 +148,8 @@ def test_summary_shows_index_top_breakdowns_with_guidance_and_participation(
             for i in range(10)
         ],
     )
-    # As the trend page (16), plus participation and the dimensions' guidance.
+    # As the trend page (16), plus participation (invitations, responses) and the
+    # dimensions' guidance.
     with django_assert_max_num_queries(18):
         response = leader_client.get(page_url("executive_summary", autumn))
     assert response.status_code == 200
@@ -180,7 +181,9 @@ def test_summary_reports_the_trend_since_the_last_round(leader_client, rounds):
     assert "Security more favourable:</strong> Dimension A" in content
 
 
-def test_summary_hides_small_participation_counts(leader_client, small_instrument):
+def test_summary_shows_the_participation_total_and_small_sides_read_fewer_than_k(
+    leader_client, small_instrument
+):
     survey_round = SurveyRoundFactory(instrument=small_instrument, slug="solo")
     responses_create_bulk(
         round=survey_round,
@@ -192,9 +195,13 @@ def test_summary_hides_small_participation_counts(leader_client, small_instrumen
     rows = {row["label"]: row for row in response.context["participation"]}
     assert rows["Other"]["completed_small"]
     assert rows["Security"]["completed_small"]  # empty looks like small
-    assert response.context["total_completed_hidden"]
+    assert not rows["IT"]["completed_small"]
+    # The total is shown: as published, 8 minus IT's 6 is an interval, not Other's 2.
+    assert not response.context["total_completed_hidden"]
+    assert response.context["total_completed"] == 8
     assert "fewer than 5" in content
-    assert ">8<" not in content
+    assert ">8<" in content
+    assert ">2<" not in content
 
 
 def test_summary_of_leaders_versus_staff_within_each_side(leader_client, small_instrument):
@@ -203,9 +210,7 @@ def test_summary_of_leaders_versus_staff_within_each_side(leader_client, small_i
     low = {"a1": 2, "a2": 2, "a3": 4, "b1": 2, "b2": 2, "b3": 4}
     specs = [("it", "executive", high, 5), ("it", "manager", high, 5), ("it", "individual", low, 6)]
     specs += [("security", "individual", low, 6), ("security", "manager", high, 2)]
-    # Other managers (3) hide with Security's 2 in the managers' column (5 >= k), so IT's
-    # managers can be shown beside the managers' total of the level view.
-    specs += [("other", "manager", low, 3), ("other", "individual", low, 5)]
+    specs += [("other", "manager", low, 3), ("other", "individual", low, 5)]  # in no side
     responses_create_bulk(
         round=survey_round,
         responses=[
@@ -222,7 +227,10 @@ def test_summary_of_leaders_versus_staff_within_each_side(leader_client, small_i
     assert it["gap"] == pytest.approx(75.0)
     security = leaders["security"]["rows"][0]
     assert security["score_a"] is None  # 2 managers
-    assert security["score_b"] is None  # the 6 staff = the side minus the 2 managers
+    assert security["n_a"] is None
+    # The 6 staff are shown: the side's published count minus theirs is an interval only.
+    assert security["score_b"] == pytest.approx(25.0)
+    assert security["n_b"] == 6
     assert "Leaders versus staff within each side" in response.content.decode()
     filtered = leader_client.get(
         page_url("executive_summary", survey_round), {"level": "individual"}
@@ -243,7 +251,7 @@ def test_a_filter_that_stays_above_the_threshold_shows_filtered_figures(
             for _ in range(6)
         ],
     )
-    # As unfiltered (18), plus the attributes the filter reads.
+    # As unfiltered (18), plus the attributes a filter reads.
     with django_assert_max_num_queries(19):
         response = leader_client.get(page_url("executive_summary", autumn), {"level": "individual"})
     assert response.status_code == 200
@@ -264,7 +272,7 @@ def test_a_filter_leaving_fewer_than_k_shows_not_enough_responses(leader_client,
     response = leader_client.get(page_url("executive_summary", autumn), {"level": "manager"})
     content = response.content.decode()
     assert response.context["too_few"]
-    assert "it leaves fewer than 5 respondents to show" in content
+    assert "it leaves fewer than 5 respondents" in content
     assert "findings" not in response.context
     assert "figure-gap" not in content
     trend = leader_client.get(page_url("trend", autumn), {"level": "manager"})
@@ -272,23 +280,22 @@ def test_a_filter_leaving_fewer_than_k_shows_not_enough_responses(leader_client,
     assert "figures" not in trend.context
 
 
-def test_a_filtered_side_that_could_be_subtracted_is_hidden(leader_client, rounds):
+def test_a_filtered_side_is_shown_beside_the_whole_side(leader_client, rounds):
     autumn = rounds[1]
     responses_create_bulk(
         round=autumn,
         responses=[{"side": "it", "function": "", "level": "manager", "answers": {"a1": 1}}] * 2
-        # Five Security managers: the managers (7) can be shown, so the level filter applies.
-        + [{"side": "security", "function": "", "level": "manager", "answers": {"a1": 5}}] * 5
-        # Other (5 managers, 5 individuals) hides with IT, so the level × side table keeps
-        # Security's cells: without a third side any cell would determine the 2.
-        + [{"side": "other", "function": "", "level": "manager", "answers": {"a1": 3}}] * 5
-        + [{"side": "other", "function": "", "level": "individual", "answers": {"a1": 3}}] * 5,
+        + [{"side": "security", "function": "", "level": "manager", "answers": {"a1": 5}}] * 5,
     )
     response = leader_client.get(page_url("executive_summary", autumn), {"level": "individual"})
     scorecard = {row["dimension_code"]: row for row in response.context["scorecard"]}
-    assert scorecard["a"]["score_a"] is None  # IT individuals = IT minus 2 managers
-    assert scorecard["a"]["score_b"] is not None
-    assert response.context["hidden_sides"] == ["IT", "Other"]
+    # IT's 10 individual contributors = IT (12) minus its 2 managers, shown all the same:
+    # as published, that difference is an interval, not the 2.
+    assert scorecard["a"]["n_a"] == 10
+    assert scorecard["a"]["score_a"] == pytest.approx(75.0)
+    assert scorecard["a"]["n_b"] == 10
+    assert response.context["hidden_sides"] == []
+    assert "With these filters" not in response.content.decode()
 
 
 def test_attribute_filters_offer_only_values_held_by_k_respondents(leader_client, rounds):
@@ -307,8 +314,9 @@ def test_attribute_filters_offer_only_values_held_by_k_respondents(leader_client
     Response.objects.filter(pk=security[-1]).update(attributes={"region": "antarctica"})
     response = leader_client.get(page_url("executive_summary", autumn))
     field = response.context["filter_form"].fields["attr.region"]
-    # antarctica (1) is hidden, and south (5) with it: the round minus north would be them.
-    assert [value for value, _ in field.choices] == ["", "north"]
+    # antarctica (1) is below k; south (5) is offered, though the round minus north and
+    # south would be the 1 (as published, an interval).
+    assert [value for value, _ in field.choices] == ["", "north", "south"]
     filtered = leader_client.get(page_url("executive_summary", autumn), {"attr.region": "north"})
     assert filtered.context["active_filters"] == [("Region", "north")]
     north = Response.objects.filter(round=autumn, attributes__region="north").count()
