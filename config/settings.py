@@ -102,7 +102,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "reports.context_processors.disclosure",
             ],
         },
     },
@@ -249,11 +248,13 @@ FRICTION_MIN_GROUP_SIZE_FLOOR = 3
 FRICTION_MAX_GROUP_SIZE = 100
 # The cell-key method (docs/methodology.md, "Anonymity"): every published count moves by at
 # most FRICTION_COUNT_BOUND respondents and every sum of scores by FRICTION_SUM_BOUND points
-# (a mean of n by that over n). The secret fixes the noise: keep it for the life of the data,
-# since a new secret gives every group new figures, and two sets could be averaged.
+# (a mean of n by that over n). None: from the round's k (k, and 7.5 × (k − 1) points), the
+# values the disclosure audit was run with; 0 and 0 publish exact figures (tests only). The
+# secret fixes the noise: keep it for the life of the data, since a new secret gives every
+# group new figures, and two sets could be averaged.
 FRICTION_CELL_KEY_SECRET = os.environ.get("FRICTION_CELL_KEY_SECRET") or f"cell-key:{SECRET_KEY}"
-FRICTION_COUNT_BOUND = 2
-FRICTION_SUM_BOUND = 30.0
+FRICTION_COUNT_BOUND = None
+FRICTION_SUM_BOUND = None
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").strip().upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

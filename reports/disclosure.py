@@ -66,18 +66,32 @@ def protection_sentence(protection: Protection, min_group_size: int) -> str:
     )
 
 
-def settings_protection(settings: object) -> Protection:
-    """The :class:`~reports.vocabulary.Protection` the project's settings ask for: the secret
-    from ``FRICTION_CELL_KEY_SECRET`` (any text; the settings derive it from SECRET_KEY by
-    default), the bounds from ``FRICTION_COUNT_BOUND`` and ``FRICTION_SUM_BOUND``.
-    ``settings``: Django's settings object, or anything with those attributes."""
+SUM_BOUND_PER_RESPONDENT = 7.5  # points of a sum's bound per respondent of k − 1
+
+
+def default_bounds(min_group_size: int) -> tuple[int, float]:
+    """(count bound, sum bound) for a round of threshold k: k respondents, and 7.5 × (k − 1)
+    points. With a count bound of k a group of 2k is always shown (2k − k = k), and the
+    audit finds no small group over 40 secrets where ±3 failed once in 30; a difference of
+    two sums then leaves the mean of k − 1 people uncertain by ±15 points (2 × 7.5)."""
+    return min_group_size, SUM_BOUND_PER_RESPONDENT * (min_group_size - 1)
+
+
+def settings_protection(settings: object, min_group_size: int) -> Protection:
+    """The :class:`~reports.vocabulary.Protection` of a round of threshold ``min_group_size``
+    the project's settings ask for: the secret from ``FRICTION_CELL_KEY_SECRET`` (any text;
+    the settings derive it from SECRET_KEY by default), the bounds from
+    ``FRICTION_COUNT_BOUND`` and ``FRICTION_SUM_BOUND``, each None for
+    :func:`default_bounds`. ``settings``: Django's settings object, or anything with those
+    attributes."""
     text = str(settings.FRICTION_CELL_KEY_SECRET).encode()
     secret = int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
-    return Protection(
-        secret=secret,
-        count_bound=int(settings.FRICTION_COUNT_BOUND),
-        sum_bound=float(settings.FRICTION_SUM_BOUND),
-    )
+    count_bound, sum_bound = default_bounds(min_group_size)
+    if settings.FRICTION_COUNT_BOUND is not None:
+        count_bound = int(settings.FRICTION_COUNT_BOUND)
+    if settings.FRICTION_SUM_BOUND is not None:
+        sum_bound = float(settings.FRICTION_SUM_BOUND)
+    return Protection(secret=secret, count_bound=count_bound, sum_bound=sum_bound)
 
 
 def _splitmix64(values: np.ndarray) -> np.ndarray:
@@ -127,16 +141,24 @@ def published_counts(
 ) -> np.ndarray:
     """The published counts of cells of ``n`` records (int64 array, ``n``'s shape).
 
-    The change is uniform over max(−bound, −n)..bound (``protection.count_bound``), picked
-    by the cell key, so a count is never negative; an empty cell stays 0. Exact when the
-    bound is 0.
+    The change c lies in max(−bound, −n)..bound (``protection.count_bound``), so a count is
+    never negative, with weight bound + 1 − |c| (a triangular perturbation table: 0 most
+    likely, ±bound least), picked by the cell key through the table's cumulative
+    distribution; an empty cell stays 0. Exact when the bound is 0.
     """
     n = np.asarray(n, dtype="int64")
     bound = int(protection.count_bound)
     if bound == 0:
         return n.copy()
-    low = np.maximum(-bound, -n)
-    change = low + np.floor(cell_keys(weight_sums) * (bound - low + 1)).astype("int64")
+    changes = np.arange(-bound, bound + 1)
+    weight = (bound + 1 - np.abs(changes)).astype("float64")
+    # Per cell, the weights of the changes it may take (none below −n), as a cumulative share.
+    allowed = changes[np.newaxis, :] >= -np.atleast_1d(n).reshape(-1, 1)
+    cumulative = np.cumsum(allowed * weight, axis=1)
+    cumulative /= cumulative[:, -1:]
+    keys = np.broadcast_to(cell_keys(weight_sums), n.shape).reshape(-1, 1)
+    picked = (keys >= cumulative).sum(axis=1).clip(max=len(changes) - 1)
+    change = changes[picked].reshape(n.shape)
     return np.where(n > 0, n + change, 0)
 
 

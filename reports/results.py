@@ -10,7 +10,7 @@ words is up to :mod:`reports.presenters`.
 
 Every view sees every respondent its filter selects (:func:`reports.disclosure.selected_answers`):
 what may be shown, and how, is decided cell by cell by the cell-key method of
-:mod:`reports.disclosure` under the settings' :func:`round_protection`: each count and mean
+:mod:`reports.disclosure` under the round's :func:`round_protection`: each count and mean
 is published perturbed, consistently in every view, and a group reads "fewer than k" where
 :func:`reports.disclosure.cell_shown` says so.
 """
@@ -170,6 +170,7 @@ class RoundResults:
     participation: Participation | None = None
     leaders: dict[str, GroupComparison] | None = None
     trend: Trend | None = None
+    protection: Protection = field(default_factory=Protection)  # how the figures are published
 
 
 def report_thresholds() -> Thresholds:
@@ -182,10 +183,11 @@ def report_thresholds() -> Thresholds:
     )
 
 
-def round_protection() -> Protection:
-    """How counts and means are published: the cell-key method's secret and bounds from the
-    FRICTION_CELL_KEY_SECRET, FRICTION_COUNT_BOUND and FRICTION_SUM_BOUND settings."""
-    return settings_protection(settings)
+def round_protection(survey_round: SurveyRound) -> Protection:
+    """How counts and means of ``survey_round`` are published: the cell-key method's secret
+    and bounds from the FRICTION_CELL_KEY_SECRET, FRICTION_COUNT_BOUND and
+    FRICTION_SUM_BOUND settings, the bounds by default from the round's k."""
+    return settings_protection(settings, survey_round.min_group_size)
 
 
 def comment_threshold(*, round: SurveyRound) -> int:
@@ -250,13 +252,14 @@ def round_results(
         comparison=comparison,
         filters=filters,
         choices=choices,
-        participation=round_participation_shown(round=round, protection=round_protection())
+        participation=round_participation_shown(round=round, protection=round_protection(round))
         if PARTICIPATION in include
         else None,
         figures=figures,
         thresholds=report_thresholds(),
         leaders=leaders,
         trend=trend,
+        protection=round_protection(round),
     )
 
 
@@ -314,7 +317,7 @@ def round_choices(*, round: SurveyRound) -> RoundChoices:
 def _choices(survey_round: SurveyRound) -> RoundChoices:
     k = survey_round.min_group_size
     attributes = rounds_attributes_frame(rounds=[survey_round])
-    offered = values_offered(attributes, k, round_protection())
+    offered = values_offered(attributes, k, round_protection(survey_round))
     declared = {
         entry["name"]: entry
         for entry in survey_round.profile_attributes or []
@@ -351,7 +354,7 @@ def _figures(
 ) -> Figures:
     survey_round = reads.round
     k = survey_round.min_group_size
-    protection = round_protection()
+    protection = round_protection(survey_round)
     attributes = reads.attributes if filters else None  # read only when a filter needs it
     answers = selected_answers(_view_answers(reads, comparison), filters, attributes)
     selected, respondents = count_published(answers["response_id"], protection)
@@ -401,7 +404,7 @@ def _leaders(reads: _Reads) -> dict[str, GroupComparison]:
         reads.round.instrument.scale_points,
         reads.round.min_group_size,
         thresholds=report_thresholds(),
-        protection=round_protection(),
+        protection=round_protection(reads.round),
     )
 
 
@@ -423,7 +426,6 @@ def _trend(survey_round: SurveyRound, filters: dict[str, str]) -> Trend:
     answered = set(answers["round_id"].unique())
     rounds = [r for r in rounds if r.pk in answered or r.pk == survey_round.pk]
     labels = _round_labels(rounds)
-    protection = round_protection()
     trend_rounds = []
     for round_ in rounds:
         own = answers.loc[answers["round_id"] == round_.pk].drop(columns="round_id")
@@ -439,7 +441,7 @@ def _trend(survey_round: SurveyRound, filters: dict[str, str]) -> Trend:
                 .reset_index(drop=True),
                 points=round_.instrument.scale_points,
                 min_group_size=round_.min_group_size,
-                protection=protection,
+                protection=round_protection(round_),
             )
         )
     shared = shared_items([r.items for r in trend_rounds])
@@ -466,8 +468,10 @@ def rounds_overview() -> list[tuple[SurveyRound, int | None]]:
     count). Two queries."""
     rounds = rounds_with_counts()
     ids = rounds_response_ids(rounds=rounds)
-    protection = round_protection()
-    return [(r, published_total(ids.get(r.pk, []), r.min_group_size, protection)) for r in rounds]
+    return [
+        (r, published_total(ids.get(r.pk, []), r.min_group_size, round_protection(r)))
+        for r in rounds
+    ]
 
 
 @dataclass(frozen=True)
@@ -521,7 +525,7 @@ def round_export(
         raise ValueError(f"Unknown export {kind!r}; choose one of {', '.join(exports.KINDS)}.")
     if kind == "responses":
         return _responses_bytes(round, bom)
-    note = protection_sentence(round_protection(), round.min_group_size)
+    note = protection_sentence(round_protection(round), round.min_group_size)
     if kind == "summary":
         rows = exports.summary_rows(round_results(round=round).figures.summary, note)
     else:

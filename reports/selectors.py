@@ -69,7 +69,7 @@ def round_results_version(*, round: SurveyRound) -> str:
         responses = f"f{stats['n']}-{stats['last'] or 0}"
     declared = json.dumps(round.profile_attributes or [], sort_keys=True, ensure_ascii=False)
     digest = hashlib.sha256(declared.encode("utf-8")).hexdigest()[:12]
-    protection = settings_protection(settings)
+    protection = settings_protection(settings, round.min_group_size)
     method = hashlib.sha256(repr(protection).encode()).hexdigest()[:8]
     return f"{responses}-k{round.min_group_size}-i{round.instrument_id}-p{digest}-x{method}"
 

@@ -53,13 +53,14 @@ class ParticipationRow:
 @dataclass(frozen=True)
 class Participation:
     """The round page's figures: totals, and rows by side and by level, each count
-    published (perturbed) or None where it reads "fewer than k"."""
+    published (perturbed under ``protection``) or None where it reads "fewer than k"."""
 
     k: int
     invited: int | None
     completed: int | None
     by_side: list[ParticipationRow]
     by_level: list[ParticipationRow]
+    protection: Protection
 
     @property
     def rate(self) -> float | None:
@@ -102,7 +103,7 @@ def round_participation_table(
     side and level (rows with no invitation left out; "Not given" last). Every count is
     published under ``protection`` and reads "fewer than k" where the leaders' pages would
     (:func:`reports.disclosure.published_total`; default: the settings' method). One query."""
-    protection = protection or settings_protection(settings)
+    protection = protection or settings_protection(settings, round.min_group_size)
     invitations = round_participation_records(round=round, responses=False).invitations
     k = round.min_group_size
     side_labels = {value: str(label) for value, label in Side.choices}
@@ -114,4 +115,5 @@ def round_participation_table(
         completed=published_total(ids[invitations["used"]], k, protection, INVITATIONS),
         by_side=_rows(invitations, "side", side_labels, k, protection),
         by_level=_rows(invitations, "level", level_labels, k, protection),
+        protection=protection,
     )

@@ -69,6 +69,7 @@ def comparison_context(
     return {
         "round": survey_round,
         "k": survey_round.min_group_size,
+        "protection": results.protection,
         "scale_labels": presenters.scale_labels(survey_round.instrument),
         "thresholds": results.thresholds,
         "round_attributes": attributes,
@@ -227,5 +228,10 @@ def methodology(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/methodology.html",
-        {"body": body, "thresholds": report_thresholds()},
+        {
+            "body": body,
+            "thresholds": report_thresholds(),
+            "count_bound": settings.FRICTION_COUNT_BOUND,
+            "sum_bound": settings.FRICTION_SUM_BOUND,
+        },
     )

@@ -35,6 +35,7 @@ def trend(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict[str, Any] = {
         "round": survey_round,
         "k": survey_round.min_group_size,
+        "protection": results.protection,
         **presenters.filter_context(query, results),
         "rounds": [
             {"label": label, "url": reverse("reports:dashboard", kwargs={"slug": key})}
@@ -69,6 +70,7 @@ def executive_summary(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict[str, Any] = {
         "round": survey_round,
         "k": survey_round.min_group_size,
+        "protection": results.protection,
         **presenters.filter_context(query, results),
         **presenters.participation_context(results.participation),
         "trend_url": reverse("reports:trend", kwargs={"slug": slug}),

@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from reports.disclosure import count_published, settings_protection
-from reports.results import round_export
+from reports.results import round_export, round_protection
 from survey.models import Response
 from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 from tests.factories import InvitationFactory
@@ -225,13 +225,14 @@ def _figures(context) -> tuple[dict, dict]:
 def test_published_dashboard_figures_are_within_the_bounds_of_the_truth(
     leader_client, lopsided_round, settings
 ):
-    """Every count the dashboard shows is within FRICTION_COUNT_BOUND (2) of the true one and
-    every mean within FRICTION_SUM_BOUND / n (30/n) points of the true mean, n the group's
-    true size; the groups shown are those shown with exact figures."""
+    """Every count the dashboard shows is within the count bound (k = 5) of the true one and
+    every mean within the sum bound / n (30/n) points of the true mean, n the group's true
+    size; the groups shown are those shown with exact figures."""
     InvitationFactory.create_batch(36, round=lopsided_round, side="it")
     InvitationFactory.create_batch(12, round=lopsided_round, side="security")
-    count_bound, sum_bound = settings.FRICTION_COUNT_BOUND, settings.FRICTION_SUM_BOUND
-    assert (count_bound, sum_bound) == (2, 30)  # as shipped
+    protection = round_protection(lopsided_round)
+    count_bound, sum_bound = protection.count_bound, protection.sum_bound
+    assert (count_bound, sum_bound) == (5, 30)  # as shipped for k = 5
     url = reverse("reports:dashboard", kwargs={"slug": "autumn"})
     published_counts, published_means = _figures(leader_client.get(url).context)
     settings.FRICTION_COUNT_BOUND = settings.FRICTION_SUM_BOUND = 0  # the truth
@@ -290,7 +291,7 @@ def test_participation_total_minus_the_shown_side_is_only_an_interval(
     rows = {row["label"]: row for row in response.context["participation"]}
     assert rows["Security"]["completed_small"]
     total, it = response.context["total_completed"], rows["IT"]["completed"]
-    bound = settings.FRICTION_COUNT_BOUND
+    bound = round_protection(lopsided_round).count_bound
     assert abs(total - 32) <= bound
     assert abs(it - 30) <= bound
     hidden = subtraction_interval(total, [it], bound)
@@ -332,7 +333,8 @@ def _moving_secret(survey_round, settings) -> str:
     ids = list(Response.objects.filter(round=survey_round).values_list("pk", flat=True))
     for n in range(100):
         settings.FRICTION_CELL_KEY_SECRET = f"moving-{n}"
-        true, published = count_published(ids, settings_protection(settings))
+        protection = settings_protection(settings, survey_round.min_group_size)
+        true, published = count_published(ids, protection)
         if published != true:
             return settings.FRICTION_CELL_KEY_SECRET
     raise AssertionError("no secret moves the count")  # pragma: no cover

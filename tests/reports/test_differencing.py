@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from reports.results import round_protection
 from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 from tests.reports.pages import subtraction_interval
 
@@ -36,7 +37,7 @@ def test_a_filtered_region_comparison_minus_the_level_view_leaves_an_interval(
         level="individual",
         attributes=[{"region": r} for r in ["EMEA", "Americas", "APAC"] * 10],
     )
-    bound = settings.FRICTION_COUNT_BOUND
+    bound = round_protection(survey_round).count_bound
     url = reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
     response = leader_client.get(
         url, {"level": "executive", "attribute": "region", "a": "EMEA", "b": "Americas"}
@@ -66,7 +67,7 @@ def test_a_filtered_side_beside_the_whole_side_leaves_an_interval(
     make_responses(survey_round, [("it", IT_ANSWERS)] * 10, level="individual")
     make_responses(survey_round, [("it", IT_ANSWERS)] * 2, level="manager")
     make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 8, level="individual")
-    bound = settings.FRICTION_COUNT_BOUND
+    bound = round_protection(survey_round).count_bound
     url = reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
     whole = leader_client.get(url).context["scorecard"][0]["n_a"]
     filtered = leader_client.get(url, {"level": "individual"}).context["scorecard"][0]["n_a"]

@@ -16,6 +16,7 @@ from reports.disclosure import (
     cell_shown,
     count_published,
     count_shown,
+    default_bounds,
     dimension_comments,
     filter_respondents,
     is_small,
@@ -98,10 +99,25 @@ def test_published_counts_stay_within_the_bound_and_never_go_negative():
     assert (np.abs(published - n) <= 2).all()
     assert (published >= 0).all()
     assert (published[n == 0] == 0).all()
-    # Every change from −2 to +2 occurs, in about a fifth of the large cells each.
+    # The triangular table: changes −2..+2 with weights 1, 2, 3, 2, 1 (ninths).
     large = n >= 2
     changes = np.bincount(published[large] - n[large] + 2, minlength=5) / large.sum()
-    assert np.allclose(changes, 0.2, atol=0.03)
+    assert np.allclose(changes, np.array([1, 2, 3, 2, 1]) / 9, atol=0.03)
+
+
+def test_a_small_count_takes_only_the_changes_that_keep_it_positive():
+    n = np.ones(3000, dtype="int64")
+    sums = np.random.default_rng(3).uniform(0, 2**40, size=3000)
+    published = published_counts(n, sums, PROTECTED)
+    # From 1: −1 (weight 2), 0 (3), +1 (2), +2 (1), in eighths.
+    shares = np.bincount(published, minlength=4) / len(n)
+    assert np.allclose(shares, np.array([2, 3, 2, 1]) / 8, atol=0.03)
+
+
+def test_default_bounds_grow_with_k():
+    assert default_bounds(3) == (3, 15.0)
+    assert default_bounds(5) == (5, 30.0)
+    assert default_bounds(10) == (10, 67.5)
 
 
 def test_the_same_records_always_get_the_same_count():
@@ -146,11 +162,14 @@ def test_a_cell_is_shown_with_k_respondents_and_a_published_count_of_k():
 
 
 def test_groups_of_2k_are_always_shown():
-    """The bound (2) is below k (3 at the least), so 2k respondents never publish below k."""
+    """The default count bound is k, so 2k respondents never publish below k."""
     for k in (3, 5, 10):
+        protection = Protection(secret=1, count_bound=default_bounds(k)[0], sum_bound=1)
         n = np.full(2000, 2 * k)
         sums = np.random.default_rng(k).uniform(0, 2**40, size=2000)
-        assert cell_shown(n, published_counts(n, sums, PROTECTED), k).all()
+        published = published_counts(n, sums, protection)
+        assert cell_shown(n, published, k).all()
+        assert published.min() == k  # the bound is reached
 
 
 def test_count_published_counts_each_record_once():
@@ -170,10 +189,10 @@ def test_settings_protection_reads_the_secret_and_the_bounds():
     settings = SimpleNamespace(
         FRICTION_CELL_KEY_SECRET="s", FRICTION_COUNT_BOUND=3, FRICTION_SUM_BOUND=20
     )
-    protection = settings_protection(settings)
+    protection = settings_protection(settings, 5)
     assert (protection.count_bound, protection.sum_bound) == (3, 20.0)
     other = settings_protection(
-        SimpleNamespace(**{**vars(settings), "FRICTION_CELL_KEY_SECRET": "t"})
+        SimpleNamespace(**{**vars(settings), "FRICTION_CELL_KEY_SECRET": "t"}), 5
     )
     assert protection.secret != other.secret
 

@@ -49,7 +49,9 @@ def test_totals_are_shown_as_on_the_dashboard(survey_round, make_responses):
     table = round_participation_table(round=survey_round)
     assert (table.invited, table.completed) == (22, 22)
     assert table.rate == pytest.approx(100.0)
-    dashboard = round_participation_shown(round=survey_round, protection=round_protection())
+    dashboard = round_participation_shown(
+        round=survey_round, protection=round_protection(survey_round)
+    )
     assert (dashboard.total_invited, dashboard.total_completed) == (22, 22)
     assert not dashboard.total_completed_hidden
     other = next(row for row in dashboard.rows if row["side"] == "other")
@@ -66,8 +68,8 @@ def test_a_row_holding_every_invitation_reads_the_same_as_the_total(
     invitees_add(round=survey_round, rows=[{"email": f"p{n}@example.org"} for n in range(22)])
     Invitation.objects.filter(email__in=[f"p{n}@example.org" for n in range(15)]).update(used=True)
     table = round_participation_table(round=survey_round)
-    bound = settings.FRICTION_COUNT_BOUND
-    assert bound == 2
+    bound = round_protection(survey_round).count_bound
+    assert bound == survey_round.min_group_size
     assert abs(table.invited - 22) <= bound
     assert abs(table.completed - 15) <= bound
     (level,) = table.by_level

@@ -595,5 +595,5 @@ def collect(*, round: SurveyRound, max_pairs: int = MAX_PAIRS) -> Collection:
     settings make figures exact): a count n enters as max(k, n − bound)..n + bound, a mean
     as the pair of linear constraints of :mod:`tests.reports.audit.solve`.
     """
-    protection = round_protection()
+    protection = round_protection(round)
     return _Collector(round, max_pairs, protection.count_bound, protection.sum_bound).run()

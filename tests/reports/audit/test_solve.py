@@ -141,8 +141,16 @@ def test_without_exact_bounds_a_group_an_earlier_solution_empties_is_not_solved_
 
     report = audit(problem(*figures), groups, K, exact=False)
 
-    assert [b.exact for b in report.tried] == [True, False]
+    # The first by a solution giving it none (a feasibility problem), the second by that one.
+    assert [b.exact for b in report.tried] == [False, False]
     assert report.recovered == []
+
+
+def test_without_exact_bounds_a_group_no_solution_empties_is_bounded_in_full():
+    report = audit(problem(exact("abc", 21), interval("ab", 17, 20)), [C], K, exact=False)
+
+    assert [(b.low, b.high, b.exact) for b in report.tried] == [(1, 4, True)]
+    assert report.recovered == report.tried
 
 
 def test_sources_needed_names_the_channel_a_leak_needs():
