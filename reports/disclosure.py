@@ -66,14 +66,17 @@ def protection_sentence(protection: Protection, min_group_size: int) -> str:
     )
 
 
-SUM_BOUND_PER_RESPONDENT = 7.5  # points of a sum's bound per respondent of k − 1
+SUM_BOUND_PER_RESPONDENT = 15.0  # points of a sum's bound per respondent of k − 1
+SQUARES_PER_SUM_BOUND = 50.0  # points² of a sum of squares' bound per point of the sum's
 
 
 def default_bounds(min_group_size: int) -> tuple[int, float]:
-    """(count bound, sum bound) for a round of threshold k: k respondents, and 7.5 × (k − 1)
+    """(count bound, sum bound) for a round of threshold k: k respondents, and 15 × (k − 1)
     points. With a count bound of k a group of 2k is always shown (2k − k = k), and the
-    audit finds no small group over 40 secrets where ±3 failed once in 30; a difference of
-    two sums then leaves the mean of k − 1 people uncertain by ±15 points (2 × 7.5)."""
+    audit finds no small group over 40 draws where ±3 failed once in 30; a difference of
+    two sums then leaves the mean of k − 1 people uncertain by ±30 points (2 × 15), which
+    the audit found needed against an attacker who knows every true count (±15 let it
+    state 7 of 2,983 means of small groups on the demo to within ±10)."""
     return min_group_size, SUM_BOUND_PER_RESPONDENT * (min_group_size - 1)
 
 
@@ -176,6 +179,25 @@ def published_means(
     with np.errstate(divide="ignore", invalid="ignore"):
         noise = protection.sum_bound * (2 * cell_keys(weight_sums) - 1) / n
     return np.clip(means + np.where(n > 0, noise, np.nan), 0.0, SCORE_TOP)
+
+
+def published_sds(
+    sds: np.ndarray, n: np.ndarray, weight_sums: np.ndarray, protection: Protection
+) -> np.ndarray:
+    """The published standard deviations (ddof = 1, 0–100 points) of cells of ``n`` records:
+    the sum of squared deviations moved by up to 50 × ``protection.sum_bound`` points²
+    (uniform, by the cell key of ``weight_sums``), never below 0. Differences of sums of
+    squares would otherwise give a small group's mean away (the between-group part of a
+    total's spread). NaN where there is none. Exact when the bound is 0."""
+    sds = np.asarray(sds, dtype="float64")
+    if protection.sum_bound == 0:
+        return sds.copy()
+    n = np.asarray(n, dtype="float64")
+    bound = SQUARES_PER_SUM_BOUND * protection.sum_bound
+    with np.errstate(divide="ignore", invalid="ignore"):
+        squares = sds**2 * (n - 1) + bound * (2 * cell_keys(weight_sums) - 1)
+        out = np.sqrt(np.clip(squares, 0, None) / (n - 1))
+    return np.where(n > 1, out, np.nan)
 
 
 def cell_shown(n: np.ndarray | int, published: np.ndarray | int, min_group_size: int) -> np.ndarray:

@@ -168,6 +168,22 @@ class ComparisonForm(forms.Form):
             values = group_values(text.replace(" ", GROUP_JOINER), allowed)
         return values
 
+    @staticmethod
+    def _pool_offered(attribute: str, values: tuple[str, ...]) -> bool:
+        """One value, or several only as a pool the form offers (pools hide nothing: a pool
+        set beside its parts would tell the parts apart)."""
+        if len(values) == 1:
+            return True
+        return any(set(values) == set(pool) for pool, _label in POOLED_GROUPS.get(attribute, []))
+
+    @staticmethod
+    def _as_offered(attribute: str, values: tuple[str, ...]) -> tuple[str, ...]:
+        """A pool in the order the form offers it (so it is named and cached alike)."""
+        for pool, _label in POOLED_GROUPS.get(attribute, []):
+            if set(values) == set(pool):
+                return tuple(pool)
+        return values
+
     def _refusal(self, attribute: str, text: str) -> str:
         """Why ``text`` is not a group of ``attribute`` that can be compared, in words."""
         label = self.attribute_label(attribute)
@@ -205,8 +221,22 @@ class ComparisonForm(forms.Form):
             self.add_error(field, self._refusal(attribute, text))
         elif set(a) & set(b):
             self.add_error("b", _("Choose two groups that do not overlap."))
+        elif unoffered := [
+            g for g in (a, b) if len(g) > 1 and not self._pool_offered(attribute, g)
+        ]:
+            self.add_error(
+                "a" if unoffered[0] == a else "b",
+                _(
+                    "“%(group)s” cannot be compared: only the combined groups in the list (such "
+                    "as Leaders) can be, since a combination set beside its parts could single "
+                    "out a small group. Choose a group from the list."
+                )
+                % {"group": GROUP_JOINER.join(unoffered[0])},
+            )
         else:
-            cleaned["comparison"] = Comparison(attribute, a, b)
+            cleaned["comparison"] = Comparison(
+                attribute, self._as_offered(attribute, a), self._as_offered(attribute, b)
+            )
         return cleaned
 
     def _error_messages(self) -> list[str]:

@@ -34,12 +34,14 @@ from reports.disclosure import (
     measure_weights,
     published_counts,
     published_means,
+    published_sds,
     record_keys,
     weights,
 )
 from reports.statistics import ad_index, cronbach_alpha, rwg_j
 from reports.vocabulary import ALL_GROUP, DISTRIBUTION_COLUMNS, EXACT, Protection
 
+AGREEMENT_DECIMALS = 1  # rwg(j), AD and alpha as published when figures are perturbed
 ANSWER_LEVEL_COLUMNS = ("response_id", "item_code", "value", "dimension_code", "score")
 
 
@@ -364,11 +366,11 @@ def _keyed(column: pd.Series) -> pd.Categorical:
 class GroupStats:
     """One group's numbers: per dimension (arrays of D) and per Likert item (arrays of J).
 
-    ``n``, ``score_mean``, ``favourable_pct``, ``item_n`` and ``item_mean`` are as
-    published (perturbed by the panel's protection); ``n_true`` and ``item_n_true`` are the
-    true counts that decide, with the published ones, whether a cell is shown
-    (:func:`reports.disclosure.cell_shown`). SD, rwg(j), AD and alpha are computed on the
-    true answers.
+    ``n``, ``score_mean``, ``score_sd``, ``favourable_pct``, ``item_n`` and ``item_mean`` are
+    as published (perturbed by the panel's protection); ``n_true`` and ``item_n_true`` are
+    the true counts that decide, with the published ones, whether a cell is shown
+    (:func:`reports.disclosure.cell_shown`). rwg(j), AD and alpha are computed on the true
+    answers and, when figures are perturbed, rounded to one decimal.
     """
 
     n: np.ndarray  # respondents with a dimension score, published
@@ -441,6 +443,10 @@ def group_stats(panel: Panel, members: np.ndarray) -> GroupStats:
         score_mean = published_means(
             score_mean, n, _measure_sums(panel, members, dimension_names, scored), protection
         )
+        squares_names = [f"squares|{name}" for name in dimension_names]
+        score_sd = published_sds(
+            score_sd, n, _measure_sums(panel, members, squares_names, scored), protection
+        )
         in_dimension = panel.answered_dimension[members]
         favourable_pct = published_means(
             favourable_pct,
@@ -453,6 +459,9 @@ def group_stats(panel: Panel, members: np.ndarray) -> GroupStats:
             item_points, item_n, _measure_sums(panel, members, item_names, answered), protection
         )
         item_mean = item_points / 100 * (points - 1) + 1
+        # Agreement and reliability rest on the groups' item variances, which could be
+        # differenced across views as sums of squares can: published to one decimal only.
+        agreement = np.round(agreement, AGREEMENT_DECIMALS)
     return GroupStats(
         n=published_n,
         n_true=n,

@@ -24,6 +24,7 @@ from reports.disclosure import (
     profiles_generalise,
     published_counts,
     published_means,
+    published_sds,
     published_total,
     record_keys,
     selected_answers,
@@ -115,9 +116,9 @@ def test_a_small_count_takes_only_the_changes_that_keep_it_positive():
 
 
 def test_default_bounds_grow_with_k():
-    assert default_bounds(3) == (3, 15.0)
-    assert default_bounds(5) == (5, 30.0)
-    assert default_bounds(10) == (10, 67.5)
+    assert default_bounds(3) == (3, 30.0)
+    assert default_bounds(5) == (5, 60.0)
+    assert default_bounds(10) == (10, 135.0)
 
 
 def test_the_same_records_always_get_the_same_count():
@@ -309,3 +310,19 @@ def test_profiles_generalise_keeps_a_blank_class_of_at_least_k():
         *[("it", "infra", "individual")] * 3,
     ]
     assert profiles_generalise(profiles, 1).equals(profiles)
+
+
+def test_published_sds_move_the_sum_of_squares_by_at_most_its_bound():
+    rng = np.random.default_rng(4)
+    n = rng.integers(2, 80, size=3000).astype("float64")
+    sds = rng.uniform(5, 35, size=3000)
+    published = published_sds(sds, n, rng.uniform(0, 2**40, size=3000), PROTECTED)
+    moved = published**2 * (n - 1) - sds**2 * (n - 1)
+    bound = 50 * PROTECTED.sum_bound
+    assert (moved >= -bound - 1e-6).all()
+    assert (moved <= bound + 1e-6).all()
+    assert moved.min() < -0.9 * bound
+    assert moved.max() > 0.9 * bound
+    assert np.isnan(published_sds(np.array([3.0]), np.array([1]), np.zeros(1), PROTECTED))[0]
+    exact = published_sds(sds, n, np.zeros(3000), EXACT)
+    assert np.array_equal(exact, sds)

@@ -222,7 +222,17 @@ class _Collector:
         if measure is not None and mean is not None and not pd.isna(mean):
             published_mean = (float(mean) - half_unit, float(mean) + half_unit)
         self.figures.append(
-            Figure(source, description, atoms, low, high, measure, published_mean, self.sum_bound)
+            Figure(
+                source,
+                description,
+                atoms,
+                low,
+                high,
+                measure,
+                published_mean,
+                self.sum_bound,
+                published=int(n),
+            )
         )
 
     def shown_or_small(

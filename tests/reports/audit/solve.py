@@ -51,7 +51,7 @@ class Figure:
     ``mean``: (low, high) of the published mean of those respondents' scores on
     ``measure`` as written (its rounding), or None; ``sum_bound``: the published bound of
     the perturbation of their sum of scores, in points (0: the mean is exact but for its
-    rounding).
+    rounding); ``published``: the count as printed, when it was.
     """
 
     source: str
@@ -62,6 +62,7 @@ class Figure:
     measure: str | None = None
     mean: tuple[float, float] | None = None
     sum_bound: float = 0.0
+    published: int | None = None  # the count as printed (None: an interval such as "< k")
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,7 @@ class _System:
                 terms, (figure.count_low, figure.count_high, figure.description)
             )
             rows[terms] = (max(low, figure.count_low), min(high, figure.count_high), first)
+        rows.update(_differing(problem.figures, self))
         self.rows = rows
         links = [
             ((self.index[_Scored(measure, atom)], 1.0), (self.index[atom], -1.0))
@@ -306,6 +308,41 @@ class _System:
     @property
     def size(self) -> int:
         return len(self.index)
+
+
+def _differing(figures: Sequence[Figure], system: _System) -> dict[tuple, tuple[int, int, str]]:
+    """What the attacker learns from figures that differ: the same respondents always get the
+    same figures, so where a set of variables nested in another publishes another count, or
+    another mean on the same measure, the variables between them hold at least one
+    respondent. One row (sum >= 1) per such difference of sets."""
+    counts: dict[frozenset[int], set[int]] = {}
+    means: dict[frozenset[int], dict[str, tuple[float, float]]] = {}
+    for figure in figures:
+        key = frozenset(system.terms(figure.atoms, figure.measure))
+        if not key:
+            continue
+        if figure.published is not None:
+            counts.setdefault(key, set()).add(figure.published)
+        if figure.mean is not None and figure.measure is not None:
+            means.setdefault(key, {})[figure.measure] = figure.mean
+    keys = sorted(set(counts) | set(means), key=len)
+    rows: dict[tuple, tuple[int, int, str]] = {}
+    for i, inner in enumerate(keys):
+        for outer in keys[i + 1 :]:
+            if len(outer) <= len(inner) or not inner < outer:
+                continue
+            differ = bool(counts.get(inner)) and counts.get(inner) != counts.get(
+                outer, counts.get(inner)
+            )
+            shared = means.get(inner, {}).keys() & means.get(outer, {}).keys()
+            differ = differ or any(
+                means[inner][m][1] < means[outer][m][0] or means[outer][m][1] < means[inner][m][0]
+                for m in shared
+            )
+            if differ:
+                terms = tuple((v, 1.0) for v in sorted(outer - inner))
+                rows.setdefault(terms, (1, COUNT_CEILING, "figures differ, so sets differ"))
+    return rows
 
 
 def _slack(value: float) -> float:

@@ -170,3 +170,17 @@ def test_the_small_groups_of_a_table_are_its_small_cells_lines_and_pairs():
         "side=it & region=y": 2,
         "side=ot & region=y": 3,
     }
+
+
+def test_figures_that_differ_tell_a_nested_set_holds_someone():
+    """'ab' and 'abc' publish different counts: the same respondents would have given the
+    same figure, so c holds at least one respondent (the attacker's lower bound for free)."""
+    figures = (
+        Figure("page", "ab", frozenset("ab"), 16, 24, published=20),
+        Figure("page", "abc", frozenset("abc"), 17, 25, published=21),
+    )
+
+    report = audit(problem(*figures), [C], K)
+
+    assert [(b.low, b.high) for b in report.tried] == [(1, 9)]
+    assert report.recovered == []
