@@ -71,13 +71,13 @@ SQUARES_PER_SUM_BOUND = 50.0  # points² of a sum of squares' bound per point of
 
 
 def default_bounds(min_group_size: int) -> tuple[int, float]:
-    """(count bound, sum bound) for a round of threshold k: k respondents, and 15 × (k − 1)
-    points. With a count bound of k a group of 2k is always shown (2k − k = k), and the
-    audit finds no small group over 40 draws where ±3 failed once in 30; a difference of
-    two sums then leaves the mean of k − 1 people uncertain by ±30 points (2 × 15), which
-    the audit found needed against an attacker who knows every true count (±15 let it
-    state 7 of 2,983 means of small groups on the demo to within ±10)."""
-    return min_group_size, SUM_BOUND_PER_RESPONDENT * (min_group_size - 1)
+    """(count bound, sum bound) for a round of threshold k: 2k respondents, and 15 × (k − 1)
+    points (docs/methodology.md, "Parameters, and how they were chosen": ±k let the audit
+    bound a small group in 3 of 30 simulated draws once the staff page's independent counts
+    of used invitations were read; ±2k in none of 20). A difference of two sums leaves the
+    mean of k − 1 people uncertain by ±30 points (2 × 15); half that let the audit, knowing
+    every true count, state 7 of 2,983 means of the demo's small groups to within ±10."""
+    return 2 * min_group_size, SUM_BOUND_PER_RESPONDENT * (min_group_size - 1)
 
 
 def settings_protection(settings: object, min_group_size: int) -> Protection:
@@ -145,16 +145,17 @@ def published_counts(
     """The published counts of cells of ``n`` records (int64 array, ``n``'s shape).
 
     The change c lies in max(−bound, −n)..bound (``protection.count_bound``), so a count is
-    never negative, with weight bound + 1 − |c| (a triangular perturbation table: 0 most
-    likely, ±bound least), picked by the cell key through the table's cumulative
-    distribution; an empty cell stays 0. Exact when the bound is 0.
+    never negative, with weight 2^−|c| (a geometric perturbation table: 0 a third of the
+    time, ±1 a sixth each, and each step further half as likely), picked by the cell key
+    through the table's cumulative distribution; an empty cell stays 0. Exact when the
+    bound is 0.
     """
     n = np.asarray(n, dtype="int64")
     bound = int(protection.count_bound)
     if bound == 0:
         return n.copy()
     changes = np.arange(-bound, bound + 1)
-    weight = (bound + 1 - np.abs(changes)).astype("float64")
+    weight = 0.5 ** np.abs(changes).astype("float64")
     # Per cell, the weights of the changes it may take (none below −n), as a cumulative share.
     allowed = changes[np.newaxis, :] >= -np.atleast_1d(n).reshape(-1, 1)
     cumulative = np.cumsum(allowed * weight, axis=1)
@@ -201,10 +202,14 @@ def published_sds(
 
 
 def cell_shown(n: np.ndarray | int, published: np.ndarray | int, min_group_size: int) -> np.ndarray:
-    """A group's figures may be shown: at least k respondents, and a published count of at
-    least k (so a group shown never reads below k and a hidden one may hold up to
-    k − 1 + bound). Elementwise on arrays."""
-    return (np.asarray(n) >= min_group_size) & (np.asarray(published) >= min_group_size)
+    """A group's figures may be shown: at least k respondents and a published count of at
+    least k, or at least 2k respondents whatever is published. A hidden group may thus hold
+    up to 2k − 1 (so "hidden" never says "fewer than k"), and every group of 2k is shown (its
+    count, moved by up to 2k, may then read below k). Elementwise on arrays."""
+    n = np.asarray(n)
+    return ((n >= min_group_size) & (np.asarray(published) >= min_group_size)) | (
+        n >= 2 * min_group_size
+    )
 
 
 def count_published(

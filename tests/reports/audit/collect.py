@@ -246,8 +246,9 @@ class _Collector:
 
     @property
     def small_high(self) -> int:
-        """The most respondents a count reading "fewer than k" may hold."""
-        return self.k - 1 + self.count_bound
+        """The most respondents a count reading "fewer than k" may hold (the rule of
+        ``reports.disclosure.cell_shown``: a group of 2k is always shown)."""
+        return min(self.k - 1 + self.count_bound, 2 * self.k - 1)
 
     def interval(
         self, source: str, description: str, atoms: frozenset, low: int, high: int
