@@ -231,12 +231,6 @@ def check_k(min_group_size: int) -> None:
         raise ValueError(f"min_group_size must be at least 1, got {min_group_size}.")
 
 
-def is_small(n: int | np.ndarray, min_group_size: int) -> bool | np.ndarray:
-    """The small-count rule: 1..k−1 respondents, a group that may be neither shown nor worked
-    out (0 identifies nobody). Works on ints and on integer arrays (elementwise)."""
-    return (n > 0) & (n < min_group_size)
-
-
 def count_shown(n: int | np.ndarray | pd.Series, min_group_size: int) -> bool | np.ndarray:
     """A count (or a cell's figures) may be shown only when it is at least k: below k, zero
     included, it reads "fewer than k", so an empty group looks exactly like a small one.

@@ -213,6 +213,7 @@ class Panel:
         self.keys = record_keys(self.response_ids, protection.secret)
         self.weights = weights(self.keys)
 
+    @functools.cached_property
     def measures(self) -> tuple[list[str], list[str], list[str]]:
         """The names that key each measure's noise (:func:`reports.disclosure.measure_weights`):
         per dimension its score and its favourable share, per item its score. A dimension is
@@ -394,7 +395,9 @@ class GroupStats:
         return cell_shown(self.item_n_true, self.item_n, min_group_size)
 
 
-def _measure_sums(panel: Panel, members: np.ndarray, names: list[str], counted: np.ndarray):
+def _measure_sums(
+    panel: Panel, members: np.ndarray, names: list[str], counted: np.ndarray
+) -> np.ndarray:
     """Per measure (column of ``counted``, m × len(names) bool over the members): the sum of
     the counted members' weights for that measure's noise."""
     keys = panel.keys[members]
@@ -439,7 +442,7 @@ def group_stats(panel: Panel, members: np.ndarray) -> GroupStats:
         member_weights = panel.weights[members]
         published_n = published_counts(n, member_weights @ scored, protection)
         published_item_n = published_counts(item_n, member_weights @ answered, protection)
-        dimension_names, favourable_names, item_names = panel.measures()
+        dimension_names, favourable_names, item_names = panel.measures
         score_mean = published_means(
             score_mean, n, _measure_sums(panel, members, dimension_names, scored), protection
         )

@@ -19,7 +19,6 @@ from reports.disclosure import (
     default_bounds,
     dimension_comments,
     filter_respondents,
-    is_small,
     measure_weights,
     profiles_generalise,
     published_counts,
@@ -39,11 +38,6 @@ PROTECTED = Protection(secret=20261207, count_bound=2, sum_bound=30.0)
 
 
 # --- The small-count rule --------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("n", "small"), [(0, False), (1, True), (4, True), (5, False), (9, False)])
-def test_is_small_holds_for_one_to_k_minus_one_respondents(n, small):
-    assert is_small(n, 5) is small
 
 
 @pytest.mark.parametrize(("n", "shown"), [(0, False), (1, False), (4, False), (5, True), (9, True)])
