@@ -248,7 +248,7 @@ FRICTION_MIN_GROUP_SIZE_FLOOR = 3
 FRICTION_MAX_GROUP_SIZE = 100
 # The cell-key method (docs/methodology.md, "Anonymity"): every published count moves by at
 # most FRICTION_COUNT_BOUND respondents and every sum of scores by FRICTION_SUM_BOUND points
-# (a mean of n by that over n). None: from the round's k (k, and 15 × (k − 1) points), the
+# (a mean of n by that over n). None: from the round's k (2k, and 15 × (k − 1) points), the
 # values the disclosure audit was run with; 0 and 0 publish exact figures (tests only). The
 # secret fixes the noise: keep it for the life of the data, since a new secret gives every
 # group new figures, and two sets could be averaged.
