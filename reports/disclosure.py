@@ -172,14 +172,58 @@ def published_means(
     """The published means (0–100 points) of cells of ``n`` records whose true means are
     ``means``: the cell's sum of scores moved by up to ``protection.sum_bound`` points
     (uniform, by the cell key of ``weight_sums``, from :func:`measure_weights`), divided by
-    the true n, kept within 0–100. NaN where there is no mean. Exact when the bound is 0."""
+    the true n, then kept at least bound/n points from either end of the scale. NaN where
+    there is no mean. Exact when the bound is 0.
+
+    The margin from the ends closes the homogeneity channel: a group that nearly all
+    answered at one end would otherwise publish a mean that pins the mean of any few of its
+    members (a group of 15 at 2 points: any four of them within 0..8). Kept bound/n from the
+    end, the published mean still allows a true sum anywhere in 0..2 × bound, which leaves
+    any k − 1 of them a mean anywhere in 0..30 points (docs/methodology.md, "Homogeneity").
+    """
     means = np.asarray(means, dtype="float64")
     if protection.sum_bound == 0:
         return means.copy()
     n = np.asarray(n, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
+        margin = np.minimum(protection.sum_bound / n, SCORE_TOP / 2)
         noise = protection.sum_bound * (2 * cell_keys(weight_sums) - 1) / n
-    return np.clip(means + np.where(n > 0, noise, np.nan), 0.0, SCORE_TOP)
+        out = np.clip(means + noise, margin, SCORE_TOP - margin)
+    return np.where(n > 0, out, np.nan)
+
+
+def published_point_counts(
+    counts: np.ndarray,
+    weight_sums: np.ndarray,
+    group_weight_sums: np.ndarray,
+    protection: Protection,
+) -> np.ndarray:
+    """The published counts of an answer distribution: ``counts`` (int, …, points) the
+    answers per point of a Likert scale, ``weight_sums`` their cells' weights, and
+    ``group_weight_sums`` (…) the weights of the whole row (the group's answers to the
+    statement). Int64, ``counts``' shape.
+
+    A point someone chose moves as any count (:func:`published_counts`). A point nobody
+    chose is not left at an exact 0: it moves up by 0..bound, with the same geometric
+    weights, by a cell key made of the group's and the point's (the same group and
+    statement give the same figure in every view). Exact zeros would say that everyone in
+    the group answered on the other points, and a group that all chose one point would
+    then give away every member's answer (the homogeneity case; docs/methodology.md).
+    Exact when the bound is 0."""
+    counts = np.asarray(counts, dtype="int64")
+    published = published_counts(counts, weight_sums, protection)
+    bound = int(protection.count_bound)
+    if bound == 0:
+        return published
+    points = counts.shape[-1]
+    # A key per (group row, point): the row's weights plus a fixed offset per point.
+    offsets = (np.arange(1, points + 1, dtype="float64") * 0x9E3779B9) % KEY_SPACE
+    keys = cell_keys(np.asarray(group_weight_sums, dtype="float64")[..., np.newaxis] + offsets)
+    rises = np.arange(0, bound + 1)
+    cumulative = np.cumsum(0.5**rises)
+    cumulative /= cumulative[-1]
+    rise = rises[np.minimum(np.searchsorted(cumulative, keys, side="right"), bound)]
+    return np.where(counts > 0, published, rise)
 
 
 def published_sds(

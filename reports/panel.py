@@ -34,6 +34,7 @@ from reports.disclosure import (
     measure_weights,
     published_counts,
     published_means,
+    published_point_counts,
     published_sds,
     record_keys,
     weights,
@@ -42,6 +43,7 @@ from reports.statistics import ad_index, cronbach_alpha, rwg_j
 from reports.vocabulary import ALL_GROUP, DISTRIBUTION_COLUMNS, EXACT, Protection
 
 AGREEMENT_DECIMALS = 1  # rwg(j), AD and alpha as published when figures are perturbed
+AD_FLOOR = 0.3  # scale points: the least AD published when figures are perturbed
 ANSWER_LEVEL_COLUMNS = ("response_id", "item_code", "value", "dimension_code", "score")
 
 
@@ -463,8 +465,13 @@ def group_stats(panel: Panel, members: np.ndarray) -> GroupStats:
         )
         item_mean = item_points / 100 * (points - 1) + 1
         # Agreement and reliability rest on the groups' item variances, which could be
-        # differenced across views as sums of squares can: published to one decimal only.
+        # differenced across views as sums of squares can: published to one decimal only,
+        # and AD never below AD_FLOOR, since a near-zero AD says that every member answered
+        # alike, so that any few of them answered as the group's mean (homogeneity).
         agreement = np.round(agreement, AGREEMENT_DECIMALS)
+        agreement[:, 1] = np.where(
+            np.isnan(agreement[:, 1]), np.nan, np.maximum(agreement[:, 1], AD_FLOOR)
+        )
     return GroupStats(
         n=published_n,
         n_true=n,
@@ -522,7 +529,9 @@ def distributions_frame(
         )
     n = counts.sum(axis=2)
     published_n = published_counts(n, weight_sums.sum(axis=2), panel.protection)
-    published = published_counts(counts, weight_sums, panel.protection)
+    published = published_point_counts(
+        counts, weight_sums, weight_sums.sum(axis=2), panel.protection
+    )
     total = published.sum(axis=2, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(total > 0, published * 100.0 / total, np.nan)

@@ -23,6 +23,7 @@ from reports.disclosure import (
     profiles_generalise,
     published_counts,
     published_means,
+    published_point_counts,
     published_sds,
     published_total,
     record_keys,
@@ -329,3 +330,45 @@ def test_published_sds_move_the_sum_of_squares_by_at_most_its_bound():
     assert np.isnan(published_sds(np.array([3.0]), np.array([1]), np.zeros(1), PROTECTED))[0]
     exact = published_sds(sds, n, np.zeros(3000), EXACT)
     assert np.array_equal(exact, sds)
+
+
+# --- Homogeneity: a group that answered alike must not give its members away ----------------
+
+
+def test_a_mean_at_an_end_of_the_scale_leaves_any_k_minus_1_members_30_points_of_doubt():
+    """A group of 15 that all answered 0 publishes a mean at least bound/n from 0, so the
+    true sum the reader can infer reaches 2 × bound, and four of them may average 0..30."""
+    k = 5
+    count_bound, sum_bound = default_bounds(k)
+    protection = Protection(secret=7, count_bound=count_bound, sum_bound=sum_bound)
+    n = np.full(2000, 15)
+    for true in (0.0, 100.0):
+        published = published_means(
+            np.full(2000, true), n, np.random.default_rng(3).uniform(0, 2**40, 2000), protection
+        )
+        assert (published >= sum_bound / 15 - 1e-9).all()
+        assert (published <= 100 - sum_bound / 15 + 1e-9).all()
+        # What a reader can infer of the sum, then of any k − 1 of the 15.
+        low = np.clip(published * 15 - sum_bound, 0, 1500)
+        high = np.clip(published * 15 + sum_bound, 0, 1500)
+        sub_low = np.clip(low - 100 * (15 - (k - 1)), 0, None) / (k - 1)
+        sub_high = np.clip(high, None, 100 * (k - 1)) / (k - 1)
+        assert (sub_high - sub_low >= 30 - 1e-9).all()
+
+
+def test_a_distribution_point_nobody_chose_is_not_an_exact_zero():
+    rng = np.random.default_rng(4)
+    counts = np.zeros((3000, 5), dtype="int64")
+    counts[:, 2] = 12  # every group: all twelve chose the middle point
+    weight_sums = rng.uniform(0, 2**40, size=(3000, 5))
+    rows = rng.uniform(0, 2**40, size=3000)
+    published = published_point_counts(counts, weight_sums, rows, PROTECTED)
+    empty = published[:, [0, 1, 3, 4]]
+    assert ((empty >= 0) & (empty <= PROTECTED.count_bound)).all()
+    assert 0.3 < (empty > 0).mean() < 0.7  # half of them rise, a geometric table's share
+    # A chosen point moves as any count does, by the same key.
+    assert (published[:, 2] == published_counts(counts[:, 2], weight_sums[:, 2], PROTECTED)).all()
+    # The same group and statement: the same figure, wherever it is asked.
+    again = published_point_counts(counts, weight_sums, rows, PROTECTED)
+    assert (again == published).all()
+    assert (published_point_counts(counts, weight_sums, rows, EXACT) == counts).all()

@@ -3,9 +3,18 @@ the item distributions, on small hand-built frames (no database)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from reports.panel import item_distributions, respondent_scores, score_items
+from reports.panel import (
+    AD_FLOOR,
+    Panel,
+    group_stats,
+    item_distributions,
+    respondent_scores,
+    score_items,
+)
+from reports.vocabulary import Protection
 from tests.reports.frames import ITEMS, make_answers, make_items
 
 
@@ -87,3 +96,15 @@ def test_item_distribution_of_all_is_shown_and_counts_a_small_group():
     assert list(everyone["count"]) == [1, 0, 0, 3, 0]
     assert list(everyone["n"]) == [4] * 5
     assert list(everyone["pct"]) == pytest.approx([25.0, 0.0, 0.0, 75.0, 0.0])
+
+
+def test_a_group_that_answered_alike_publishes_no_ad_below_the_floor():
+    """AD near 0 would say every member answered as the group did (homogeneity)."""
+    answers = make_answers([(i, "it", {"a1": 3, "a2": 3, "b1": 4, "b2": 4}) for i in range(1, 13)])
+    scored = score_items(answers, ITEMS, 5)
+    perturbed = Protection(secret=11, count_bound=10, sum_bound=60.0)
+    exact = group_stats(Panel(scored, ITEMS, 5), np.ones(12, dtype=bool))
+    stats = group_stats(Panel(scored, ITEMS, 5, protection=perturbed), np.ones(12, dtype=bool))
+    assert (exact.ad == 0).all()
+    assert (stats.ad == AD_FLOOR).all()
+    assert (stats.rwg_j == exact.rwg_j).all()  # 1.0 at one decimal: no finer than that
