@@ -53,7 +53,7 @@ _GAPS_FORMATS: dict[str, tuple[str | None, Callable[[Any], Any]]] = {
     "score_a": ("suppressed_a", lambda v: _rounded(v)),
     "score_b": ("suppressed_b", lambda v: _rounded(v)),
     "gap": ("suppressed", lambda v: _rounded(v)),
-    "rank_biserial": ("suppressed", lambda v: _rounded(v, STATISTIC_DECIMALS)),
+    "rank_biserial": ("suppressed", lambda v: _rounded(v, EFFECT_DECIMALS)),
     "p_value": ("suppressed", lambda v: _significant(v)),
     "q_value": ("suppressed", lambda v: _significant(v)),
     "status": (None, str),
@@ -63,8 +63,12 @@ if not set(GAPS_COLUMNS) <= set(DIMENSION_GAP_COLUMNS):  # pragma: no cover - ca
     raise ImportError("gaps.csv names a column the comparison's frame does not have.")
 SUMMARY_DECIMALS = 2
 ROWS_PER_CHUNK = 2_000  # responses.csv rows encoded and yielded at a time
-STATISTIC_DECIMALS = 3  # rwg(j), AD, alpha, rank-biserial r
-P_VALUE_DIGITS = 6  # significant digits of p- and q-values
+STATISTIC_DECIMALS = 3  # rwg(j), AD, alpha (perturbed rounds publish them to 1 decimal)
+# The exact tests are published no finer than a reader needs: a rank-biserial r to more
+# decimals, or a p-value to more digits, would let a reader solve for the groups' true sizes
+# (r × n_a × n_b is a whole number), which the perturbed counts exist to hide.
+EFFECT_DECIMALS = 2  # rank-biserial r, as on the pages
+P_VALUE_DIGITS = 3  # significant digits of p- and q-values
 
 
 class _Echo:
@@ -277,9 +281,9 @@ def gaps_rows(gaps: pd.DataFrame, disclosure: str = "") -> Iterator[list[Any]]:
 
     Columns ``GAPS_COLUMNS``: the comparison (``attribute``, ``group_a``, ``group_b``; a
     pooled group's values joined by "+"), each group's ``n`` and ``score`` (0–100 points),
-    ``gap`` (A − B, points; 2 decimals), ``rank_biserial`` (3 decimals), ``p_value`` and
+    ``gap`` (A − B, points; 2 decimals), ``rank_biserial`` (2 decimals), ``p_value`` and
     ``q_value`` (two-sided Mann–Whitney; Benjamini–Hochberg over the report's dimension and
-    item tests; 6 significant digits) and ``status``. ``gaps`` is the ``dimensions`` frame
+    item tests; 3 significant digits) and ``status``. ``gaps`` is the ``dimensions`` frame
     of :func:`reports.analysis.compare_groups`, whose suppressed cells are already missing:
     they are written blank (status ``suppressed``). ``disclosure``: as for
     :func:`summary_rows`.
