@@ -6,7 +6,8 @@ numbers out.
 Sources (also on the methodology page, ``docs/methodology.md``): James, Demaree & Wolf
 (1984) for rwg(j); Burke, Finkelstein & Dusig (1999) for AD; Cronbach (1951) for alpha;
 SciPy's ``mannwhitneyu`` with Kerby's (2014) rank-biserial r; Cohen (1988) for the effect
-labels; Benjamini & Hochberg (1995) through SciPy's ``false_discovery_control``.
+labels; Benjamini & Hochberg (1995) through SciPy's ``false_discovery_control``; Welch
+(1947) and Satterthwaite (1946) for the unequal-variance test of a contrast of means.
 """
 
 from __future__ import annotations
@@ -155,3 +156,61 @@ def bh_qvalues(p_values: Iterable[float]) -> np.ndarray:
     if present.any():
         q[present] = stats.false_discovery_control(values[present], method="bh")
     return q
+
+
+@dataclass(frozen=True)
+class WelchContrast:
+    """A two-sided Welch–Satterthwaite t test of a linear contrast of independent means.
+
+    Scalars for one-dimensional groups; arrays of the leading (replicate) shape otherwise.
+    """
+
+    estimate: float | np.ndarray  # Σ cᵢ·meanᵢ, in the groups' unit
+    standard_error: float | np.ndarray  # √(Σ cᵢ²·sᵢ²/nᵢ), same unit
+    df: float | np.ndarray  # Satterthwaite's degrees of freedom (NaN when the error is 0)
+    p_value: float | np.ndarray
+
+
+def welch_contrast(
+    groups: Sequence[Sequence[float] | np.ndarray], weights: Sequence[float]
+) -> WelchContrast:
+    """Two-sided test that ``Σ cᵢ·μᵢ = 0`` without assuming equal variances.
+
+    ``groups``: the independent samples, each along its LAST axis (leading axes are
+    replicates, broadcast together; a 1-D group gives scalars); ``weights``: one cᵢ per
+    group. ``t = Σ cᵢ·x̄ᵢ / √(Σ cᵢ²·sᵢ²/nᵢ)`` (sᵢ² with ddof=1) against Student's t with
+    Satterthwaite's (1946) ``df = (Σ wᵢ)² / Σ wᵢ²/(nᵢ − 1)``, ``wᵢ = cᵢ²·sᵢ²/nᵢ`` (Welch
+    1947). With two groups and weights (1, −1) this is Welch's t test (SciPy's
+    ``ttest_ind(equal_var=False)``). When no group varies (standard error 0) the contrast
+    is known exactly: p = 1 if it is 0, else 0. Raises ValueError when a group has fewer
+    than two values or the counts of groups and weights differ.
+    """
+    if len(groups) != len(weights) or not groups:
+        raise ValueError("Give one weight per group, and at least one group.")
+    arrays = [np.asarray(values, dtype="float64") for values in groups]
+    if any(values.shape[-1] < 2 for values in arrays):
+        raise ValueError("Every group needs at least two values.")
+    estimate = sum(c * values.mean(axis=-1) for c, values in zip(weights, arrays, strict=True))
+    terms = [
+        c**2 * values.var(axis=-1, ddof=1) / values.shape[-1]
+        for c, values in zip(weights, arrays, strict=True)
+    ]
+    variance = sum(terms)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df = variance**2 / sum(
+            w**2 / (values.shape[-1] - 1) for w, values in zip(terms, arrays, strict=True)
+        )
+        t = estimate / np.sqrt(variance)
+        p = 2 * stats.t.sf(np.abs(t), df)
+    exact = np.where(estimate == 0, 1.0, 0.0)
+    p = np.where(variance > 0, p, exact)
+
+    def out(value: np.ndarray) -> float | np.ndarray:
+        return float(value) if np.ndim(value) == 0 else np.asarray(value, dtype="float64")
+
+    return WelchContrast(
+        estimate=out(estimate),
+        standard_error=out(np.sqrt(variance)),
+        df=out(np.where(variance > 0, df, np.nan)),
+        p_value=out(p),
+    )

@@ -13,12 +13,15 @@ shown in both rounds.
 
 Statistics (``docs/methodology.md``, "Change between rounds"): rounds are anonymous, so the
 same person cannot be followed from one round to the next and the two rounds are treated
-as independent samples. A group's change per dimension is tested with the two-sided
-Mann–Whitney U test of its respondents' dimension scores in the current round against the
-previous one (rank-biserial r as effect size, positive when the current round scores
-higher); the change of a gap, a difference of differences, with a permutation test that
-shuffles respondents between the two rounds within each group. Benjamini–Hochberg q-values
-are taken over the score tests and, separately, over the gap tests of the table.
+as independent samples. Both tests are Welch–Satterthwaite t tests of a contrast of means,
+valid when the spread differs between groups and rounds, with analytic p-values: a group's
+change per dimension is the difference of its mean dimension score between the rounds; the
+change of a gap is the difference of differences of the four groups' means, each group with
+its own variance. The rank-biserial r of the group's scores (current against previous) is
+given as a descriptive effect size. Benjamini–Hochberg q-values are taken over the score
+tests and, separately, over the gap tests of the table. A change is called more than noise
+only when its q is below the threshold AND it is at least ``thresholds.gap_points`` points
+(the size the dashboard calls a large gap), as :func:`change_verdict` decides.
 """
 
 from __future__ import annotations
@@ -33,15 +36,17 @@ import pandas as pd
 from assessment.scoring import likert_items
 from reports.analysis import compare_groups
 from reports.panel import respondent_scores, score_items
-from reports.statistics import bh_qvalues, effect_label, mann_whitney
+from reports.statistics import bh_qvalues, effect_label, mann_whitney, welch_contrast
 from reports.vocabulary import DEFAULT_COMPARISON, EXACT, Comparison, Protection, Thresholds
 
 __all__ = [
     "CHANGE_COLUMNS",
     "TREND_COLUMNS",
     "TrendRound",
+    "change_verdict",
     "gap_change_test",
     "round_change",
+    "score_change_test",
     "shared_items",
     "trend_table",
 ]
@@ -90,9 +95,6 @@ VERDICT_NOISE = "no clear change"
 VERDICT_NARROWED = "narrowed"
 VERDICT_WIDENED = "widened"
 VERDICT_SUPPRESSED = "suppressed"
-PERMUTATIONS = 2000
-PERMUTATION_SEED = 20_261_130  # fixed: the same data always gives the same p-value
-_PERMUTATION_CHUNK = 250
 
 
 @dataclass(frozen=True)
@@ -194,54 +196,38 @@ def trend_table(
     return pd.concat(frames, ignore_index=True)
 
 
-def _permutation_p(
-    previous: Sequence[np.ndarray], current: Sequence[np.ndarray], permutations: int, seed: int
-) -> float:
-    """Two-sided permutation p-value of the change of a difference of means.
+def score_change_test(
+    previous: Sequence[float] | np.ndarray, current: Sequence[float] | np.ndarray
+) -> float | np.ndarray:
+    """Two-sided p-value of a group's change of mean score between two rounds (Welch's t).
 
-    ``previous``/``current``: the scores of group A then group B in each round. Statistic:
-    (mean A₂ − mean B₂) − (mean A₁ − mean B₁). Each permutation reassigns every group's
-    respondents between the two rounds at random (group sizes per round kept); p = (1 +
-    #{|permuted| ≥ |observed|}) / (1 + permutations) (Phipson & Smyth 2010).
+    ``previous``/``current``: the group's dimension scores (0–100 points, one per
+    respondent) in each round, along the last axis (leading axes are replicates, as in a
+    simulation). Welch's (1947) unequal-variance t test of mean(current) − mean(previous),
+    :func:`reports.statistics.welch_contrast` with weights (1, −1): valid when the spread
+    differs between the rounds. Raises ValueError when a round has fewer than two scores.
     """
-    rng = np.random.default_rng(seed)
-    observed = (current[0].mean() - current[1].mean()) - (previous[0].mean() - previous[1].mean())
-    extreme = 0
-    done = 0
-    tolerance = 1e-9 * max(1.0, abs(observed))
-    while done < permutations:
-        size = min(_PERMUTATION_CHUNK, permutations - done)
-        statistic = np.zeros(size)
-        for sign, first, second in ((1, previous[0], current[0]), (-1, previous[1], current[1])):
-            pooled = np.concatenate([first, second])
-            shuffled = rng.permuted(np.tile(pooled, (size, 1)), axis=1)
-            change = shuffled[:, len(first) :].mean(axis=1) - shuffled[:, : len(first)].mean(axis=1)
-            statistic += sign * change
-        extreme += int((np.abs(statistic) >= abs(observed) - tolerance).sum())
-        done += size
-    return (1 + extreme) / (1 + permutations)
+    return welch_contrast([current, previous], (1.0, -1.0)).p_value
 
 
 def gap_change_test(
-    previous: tuple[Sequence[float], Sequence[float]],
-    current: tuple[Sequence[float], Sequence[float]],
-    *,
-    permutations: int = PERMUTATIONS,
-    seed: int = PERMUTATION_SEED,
-) -> float:
-    """p-value of the change of a gap between two rounds (permutation test, two-sided).
+    previous: tuple[Sequence[float] | np.ndarray, Sequence[float] | np.ndarray],
+    current: tuple[Sequence[float] | np.ndarray, Sequence[float] | np.ndarray],
+) -> float | np.ndarray:
+    """Two-sided p-value of the change of a gap between two rounds (Welch-type t).
 
     ``previous`` and ``current``: (group A scores, group B scores) of one dimension, 0–100
-    points, one value per respondent. The gap is mean A − mean B; the test asks whether the
-    current gap differs from the previous one by more than reshuffling respondents between
-    the rounds (within each group) would give. Deterministic for a given ``seed``. Raises
-    ValueError when a sample is empty.
+    points, one value per respondent, along the last axis (leading axes are replicates).
+    The gap is mean A − mean B; its change ``(Ā₂ − B̄₂) − (Ā₁ − B̄₁)`` is a contrast of four
+    independent means, tested by :func:`reports.statistics.welch_contrast` with weights
+    (1, −1, −1, 1): standard error ``√(Σ sᵢ²/nᵢ)`` with each group's own variance,
+    Satterthwaite's (1946) degrees of freedom, an analytic p. Unlike a permutation test that
+    swaps respondents between rounds, it stays valid when a group's spread changes between
+    the rounds. Raises ValueError when a group has fewer than two scores in a round.
     """
-    arrays_previous = [np.asarray(values, dtype="float64") for values in previous]
-    arrays_current = [np.asarray(values, dtype="float64") for values in current]
-    if any(len(values) == 0 for values in [*arrays_previous, *arrays_current]):
-        raise ValueError("Every group needs at least one score in both rounds.")
-    return _permutation_p(arrays_previous, arrays_current, permutations, seed)
+    return welch_contrast(
+        [current[0], current[1], previous[0], previous[1]], (1, -1, -1, 1)
+    ).p_value
 
 
 def _group_scores(
@@ -257,10 +243,31 @@ def _group_scores(
     return out
 
 
-def _verdict(change: float, q: float, threshold: float, up: str, down: str) -> str:
-    if math.isnan(q) or q >= threshold or change == 0:
-        return VERDICT_NOISE
-    return up if change > 0 else down
+def change_verdict(
+    change: Sequence[float] | np.ndarray,
+    q: Sequence[float] | np.ndarray,
+    *,
+    floor: float,
+    q_threshold: float,
+    up: str,
+    down: str,
+) -> np.ndarray:
+    """The verdict of each change: ``up``/``down``, or ``VERDICT_NOISE``.
+
+    ``change``: signed changes in points (positive means ``up``); ``q``: their q-values
+    (NaN = not tested). A change is ``up`` or ``down`` only when q < ``q_threshold`` AND
+    |change| ≥ ``floor`` points: significance alone lets a large round call a drift of two
+    points a change, size alone lets noise in a small round through. Returns an object
+    array of str in the input's shape.
+    """
+    change = np.asarray(change, dtype="float64")
+    q = np.asarray(q, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        clear = (q < q_threshold) & (np.abs(change) >= floor) & (change != 0)
+    out = np.full(change.shape, VERDICT_NOISE, dtype=object)
+    out[clear & (change > 0)] = up
+    out[clear & (change < 0)] = down
+    return out
 
 
 def round_change(
@@ -270,25 +277,28 @@ def round_change(
     *,
     comparison: Comparison = DEFAULT_COMPARISON,
     thresholds: Thresholds | None = None,
-    permutations: int = PERMUTATIONS,
 ) -> pd.DataFrame:
     """The change per dimension from ``previous`` to ``current``, and whether it is noise.
 
     ``items`` defaults to the items the two rounds share. Returns one row per dimension
     (instrument order) with ``CHANGE_COLUMNS``. Per group (suffix ``_a``/``_b``):
     ``n_previous``/``n_current`` (Int64), ``score_previous``/``score_current`` (0–100
-    points), ``change`` (current − previous, points); the two-sided Mann–Whitney U test of
-    the group's dimension scores in the current round against the previous one
-    (``p_value``), ``rank_biserial`` (−1..1, positive when the current round tends higher)
-    and its ``effect_label``; ``q_value`` (Benjamini–Hochberg over the score tests of both
-    groups and every dimension); ``verdict`` (``rose``/``fell`` when q is below
-    ``thresholds.q_value``, else ``no clear change``; ``suppressed`` when the group is below
-    k in either round, its own k each); ``suppressed``. The gap (A − B, points):
-    ``gap_previous``, ``gap_current``, ``gap_change`` (current − previous);
+    points), ``change`` (current − previous, points); ``p_value``
+    (:func:`score_change_test` of the group's true dimension scores, NaN when a round has
+    fewer than two), ``rank_biserial`` (−1..1, positive when the current round tends
+    higher; descriptive, from the Mann–Whitney U) and its ``effect_label``; ``q_value``
+    (Benjamini–Hochberg over the score tests of both groups and every dimension);
+    ``verdict`` (``rose``/``fell`` when q is below ``thresholds.q_value`` and |change| is
+    at least ``thresholds.gap_points``, else ``no clear change``; ``suppressed`` when the
+    group is below k in either round, its own k each); ``suppressed``. The gap (A − B,
+    points): ``gap_previous``, ``gap_current``, ``gap_change`` (current − previous);
     ``gap_p_value`` (:func:`gap_change_test`), ``gap_q_value`` (BH over the gap tests),
-    ``gap_verdict`` (``narrowed``/``widened`` — the absolute gap got smaller/larger — when
-    q is below the threshold, else ``no clear change``; ``suppressed`` when either group
-    is suppressed in either round) and ``gap_suppressed``.
+    ``gap_verdict`` (``narrowed``/``widened`` — the absolute gap got smaller/larger by at
+    least ``thresholds.gap_points`` — when q is below the threshold, else ``no clear
+    change``; ``suppressed`` when either group is suppressed in either round) and
+    ``gap_suppressed``. Scores, changes and gaps are the published (disclosure-protected)
+    figures, so a verdict never contradicts the figures beside it; only the p-values and r
+    come from the true scores.
     """
     thresholds = thresholds or Thresholds()
     items = shared_items([previous.items, current.items]) if items is None else items
@@ -322,20 +332,18 @@ def round_change(
             if not hidden:
                 old = samples[previous.key].get((code, suffix))
                 new = samples[current.key].get((code, suffix))
-                if old is not None and new is not None and len(old) and len(new):
-                    test = mann_whitney(new, old)
-                    row[f"p_value_{suffix}"] = test.p_value
-                    row[f"rank_biserial_{suffix}"] = test.rank_biserial
+                if old is not None and new is not None and min(len(old), len(new)) >= 2:
+                    row[f"p_value_{suffix}"] = score_change_test(old, new)
+                    row[f"rank_biserial_{suffix}"] = mann_whitney(new, old).rank_biserial
         gap_hidden = bool(row["suppressed_a"]) or bool(row["suppressed_b"])
         row["gap_suppressed"] = gap_hidden
         row["gap_previous"] = math.nan if gap_hidden else before["gap"]
         row["gap_current"] = math.nan if gap_hidden else after["gap"]
         row["gap_p_value"] = math.nan
-        if not gap_hidden:
+        if not gap_hidden and not any(math.isnan(row[f"p_value_{s}"]) for s in ("a", "b")):
             row["gap_p_value"] = gap_change_test(
                 (samples[previous.key][(code, "a")], samples[previous.key][(code, "b")]),
                 (samples[current.key][(code, "a")], samples[current.key][(code, "b")]),
-                permutations=permutations,
             )
         rows.append(row)
 
@@ -357,27 +365,28 @@ def round_change(
         frame[f"effect_label_{suffix}"] = [
             effect_label(r) for r in frame[f"rank_biserial_{suffix}"]
         ]
-        frame[f"verdict_{suffix}"] = [
-            VERDICT_SUPPRESSED
-            if hidden
-            else _verdict(change, q_value, thresholds.q_value, VERDICT_ROSE, VERDICT_FELL)
-            for hidden, change, q_value in zip(
-                frame[f"suppressed_{suffix}"],
-                frame[f"change_{suffix}"],
-                frame[f"q_value_{suffix}"],
-                strict=True,
-            )
-        ]
+        verdict = change_verdict(
+            frame[f"change_{suffix}"],
+            frame[f"q_value_{suffix}"],
+            floor=thresholds.gap_points,
+            q_threshold=thresholds.q_value,
+            up=VERDICT_ROSE,
+            down=VERDICT_FELL,
+        )
+        verdict[frame[f"suppressed_{suffix}"].to_numpy(dtype=bool)] = VERDICT_SUPPRESSED
+        frame[f"verdict_{suffix}"] = verdict
     for column in ("gap_previous", "gap_current", "gap_p_value"):
         frame[column] = frame[column].astype("float64")
     frame["gap_change"] = frame["gap_current"] - frame["gap_previous"]
-    narrowing = frame["gap_current"].abs() - frame["gap_previous"].abs()
-    frame["gap_verdict"] = [
-        VERDICT_SUPPRESSED
-        if hidden
-        else _verdict(-shrink, q_value, thresholds.q_value, VERDICT_NARROWED, VERDICT_WIDENED)
-        for hidden, shrink, q_value in zip(
-            frame["gap_suppressed"], narrowing, frame["gap_q_value"], strict=True
-        )
-    ]
+    narrowing = frame["gap_previous"].abs() - frame["gap_current"].abs()
+    verdict = change_verdict(
+        narrowing,
+        frame["gap_q_value"],
+        floor=thresholds.gap_points,
+        q_threshold=thresholds.q_value,
+        up=VERDICT_NARROWED,
+        down=VERDICT_WIDENED,
+    )
+    verdict[frame["gap_suppressed"].to_numpy(dtype=bool)] = VERDICT_SUPPRESSED
+    frame["gap_verdict"] = verdict
     return frame[CHANGE_COLUMNS]

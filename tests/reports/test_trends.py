@@ -177,7 +177,7 @@ def test_gap_change_test_is_deterministic_and_detects_a_large_change():
     assert p < 0.01
     same = gap_change_test((a_before, b_before), (a_before, b_before))
     assert same > 0.5
-    with pytest.raises(ValueError, match="at least one score"):
+    with pytest.raises(ValueError, match="at least two values"):
         gap_change_test(([], b_before), (a_after, b_after))
 
 
