@@ -1,6 +1,6 @@
 """Tests of reports.statistics against published and hand-computed values: Mann–Whitney U and
-the rank-biserial r, Benjamini–Hochberg q-values, rwg(j), the AD index, Cronbach's alpha
-and the effect-size labels."""
+the rank-biserial r, Benjamini–Hochberg q-values, rwg(j), the AD index, Cronbach's alpha,
+the effect-size labels and the Welch–Satterthwaite test of a contrast of means."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from scipy.linalg import hadamard
 
 from reports.statistics import (
@@ -18,6 +19,7 @@ from reports.statistics import (
     effect_label,
     mann_whitney,
     rwg_j,
+    welch_contrast,
 )
 
 
@@ -162,3 +164,54 @@ def test_cronbach_alpha_is_missing_when_it_cannot_be_computed():
 )
 def test_effect_labels_follow_cohens_thresholds_for_r(r, label):
     assert effect_label(r) == label
+
+
+def test_welch_contrast_of_two_groups_is_scipys_welch_t_test():
+    a, b = [1, 2, 3, 4, 9], [2, 2, 5, 7, 8, 10, 12]
+    result = welch_contrast([a, b], (1, -1))
+    scipy = stats.ttest_ind(a, b, equal_var=False)
+    assert result.estimate == pytest.approx(np.mean(a) - np.mean(b))
+    assert result.estimate / result.standard_error == pytest.approx(scipy.statistic)
+    assert result.df == pytest.approx(scipy.df)
+    assert result.p_value == pytest.approx(scipy.pvalue)
+
+
+def test_welch_contrast_of_four_groups_matches_a_hand_computation():
+    # Means 3, 5, 2, 6; variances (ddof=1) 2.5, 4, 1, 9; all weights ±1, so c² = 1.
+    groups = [[1, 2, 3, 4, 5], [3, 5, 7], [1, 2, 3], [3, 6, 9]]
+    c = (1, -1, -1, 1)
+    means = [3.0, 5.0, 2.0, 6.0]
+    variances = [2.5, 4.0, 1.0, 9.0]
+    sizes = [5, 3, 3, 3]
+    terms = [v / n for v, n in zip(variances, sizes, strict=True)]
+    estimate = 3 - 5 - 2 + 6
+    se = math.sqrt(sum(terms))
+    df = sum(terms) ** 2 / sum(t**2 / (n - 1) for t, n in zip(terms, sizes, strict=True))
+    result = welch_contrast(groups, c)
+    assert [float(np.mean(g)) for g in groups] == means
+    assert result.estimate == pytest.approx(estimate)
+    assert result.standard_error == pytest.approx(se)
+    assert result.df == pytest.approx(df)
+    assert result.p_value == pytest.approx(2 * stats.t.sf(estimate / se, df))
+
+
+def test_welch_contrast_works_on_replicates_along_leading_axes():
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(0, 1, (4, 6)), rng.normal(0, 3, (4, 9))
+    together = welch_contrast([a, b], (1, -1)).p_value
+    one_by_one = [welch_contrast([a[i], b[i]], (1, -1)).p_value for i in range(4)]
+    assert together == pytest.approx(one_by_one)
+
+
+def test_welch_contrast_without_spread_is_known_exactly():
+    assert welch_contrast([[3, 3], [3, 3]], (1, -1)).p_value == 1.0
+    constant = welch_contrast([[4, 4, 4], [2, 2]], (1, -1))
+    assert constant.p_value == 0.0
+    assert math.isnan(constant.df)
+
+
+def test_welch_contrast_rejects_a_group_of_one_and_mismatched_weights():
+    with pytest.raises(ValueError, match="at least two values"):
+        welch_contrast([[1.0], [1.0, 2.0]], (1, -1))
+    with pytest.raises(ValueError, match="one weight per group"):
+        welch_contrast([[1.0, 2.0], [1.0, 2.0]], (1,))
