@@ -24,6 +24,7 @@ from reports.vocabulary import (
     STATUS_BREAKDOWN,
     STATUS_DIVIDED,
     STATUS_SUPPRESSED,
+    STATUS_TOO_FEW,
     STATUS_WATCH,
     Comparison,
     dimension_names,
@@ -62,6 +63,7 @@ def status_labels() -> dict[str, str]:
         STATUS_BREAKDOWN: _("breakdown"),
         STATUS_WATCH: _("watch"),
         STATUS_DIVIDED: _("divided"),
+        STATUS_TOO_FEW: _("too few to tell"),
         STATUS_ALIGNED: _("aligned"),
         STATUS_SUPPRESSED: _("not enough responses"),
     }

@@ -59,6 +59,7 @@ def test_group_summary_gives_known_mean_sd_and_favourability():
         "rwg_j",
         "ad",
         "alpha",
+        "polarised",
         "suppressed",
     ]
 
@@ -271,14 +272,38 @@ def test_q_values_adjust_over_every_dimension_and_item_test():
     assert a1["gap"] == pytest.approx((4 - 2.5) / 4 * 100)
 
 
-def test_status_is_watch_when_one_criterion_falls_short():
-    # a large gap and a large effect, but three respondents a side cannot reach q < 0.05
+def test_status_is_too_few_to_tell_when_the_groups_cannot_reach_significance():
+    # a large gap and a large effect, but three respondents a side cannot reach q < 0.05:
+    # the smallest exact p is 2 / C(6, 3) = 0.1, so no guess is offered
     answers = make_answers(spread(1, "it", [4, 5, 5]) + spread(10, "security", [1, 2, 2]))
     a = compare(answers).dimensions.set_index("dimension_code").loc["a"]
     assert abs(a["gap"]) >= 10
     assert abs(a["rank_biserial"]) >= 0.3
     assert a["q_value"] >= 0.05
+    assert a["status"] == "too_few"
+
+
+def test_status_is_too_few_to_tell_when_the_interval_reaches_a_large_gap():
+    # 12 a side could reach significance, but this gap's interval still reaches 10 points
+    answers = make_answers(
+        spread(1, "it", [3, 4, 5, 2, 4, 3] * 2) + spread(100, "security", [3, 4, 4, 2, 3, 3] * 2)
+    )
+    a = compare(answers).dimensions.set_index("dimension_code").loc["a"]
+    assert a["q_value"] >= 0.05
+    assert a["gap_ci_high"] >= 10
+    assert a["status"] == "too_few"
+
+
+def test_watch_needs_significance_as_well_as_a_large_gap_or_effect():
+    # significant and a large effect, but the gap is below the 80 points asked for
+    answers = make_answers(spread(1, "it", [4, 5] * 10) + spread(100, "security", [1, 2] * 10))
+    a = compare(answers, thresholds=Thresholds(gap_points=80.0)).dimensions.iloc[0]
+    assert a["q_value"] < 0.05
     assert a["status"] == "watch"
+    # the same gap and effect, not significant under a strict q threshold: no watch
+    strict = Thresholds(gap_points=80.0, q_value=1e-12)
+    a = compare(answers, thresholds=strict).dimensions.iloc[0]
+    assert a["status"] != "watch"
 
 
 def test_status_is_divided_when_a_side_disagrees_within_itself():
@@ -290,9 +315,14 @@ def test_status_is_divided_when_a_side_disagrees_within_itself():
 
 
 def test_status_is_aligned_when_both_sides_agree_alike():
-    answers = make_answers(spread(1, "it", [4, 4, 5]) + spread(10, "security", [4, 4, 5]))
+    answers = make_answers(
+        spread(1, "it", [4, 4, 5] * 10) + spread(100, "security", [4, 4, 5] * 10)
+    )
     dimensions = compare(answers).dimensions
     assert set(dimensions["status"]) == {"aligned"}
+    # the interval rules out a 10-point gap either way
+    assert (dimensions["gap_ci_low"] > -10).all()
+    assert (dimensions["gap_ci_high"] < 10).all()
     assert alignment_index(dimensions) == pytest.approx(100.0)
 
 
@@ -354,10 +384,18 @@ def test_leaders_versus_staff_pools_executives_and_managers():
     assert a["rank_biserial"] == pytest.approx(1.0)
 
 
-def test_alignment_index_is_100_minus_the_mean_absolute_gap():
-    frame = pd.DataFrame({"gap": [10.0, -30.0, np.nan], "suppressed": [False, False, True]})
-    assert alignment_index(frame) == pytest.approx(80.0)
-    assert alignment_index(frame.assign(gap=[150.0, -150.0, np.nan])) == 0.0
+def test_alignment_index_is_the_share_of_shown_dimensions_not_flagged():
+    frame = pd.DataFrame(
+        {
+            "status": ["breakdown", "watch", "too_few", "aligned", "divided", "suppressed"],
+            "suppressed": [False, False, False, False, False, True],
+        }
+    )
+    assert alignment_index(frame) == pytest.approx(60.0)  # 3 of the 5 shown
+    four_of_seven = pd.DataFrame(
+        {"status": ["breakdown"] * 4 + ["aligned"] * 3, "suppressed": [False] * 7}
+    )
+    assert alignment_index(four_of_seven) == pytest.approx(300 / 7)  # 43: not good news
     assert alignment_index(frame.assign(suppressed=True)) is None
 
 
