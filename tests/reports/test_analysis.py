@@ -433,3 +433,57 @@ def test_round_analysis_distributions_cover_the_two_compared_groups_only():
     assert set(result.distributions["group"]) == {"it", "security"}
     a1 = result.distributions.query("item_code == 'a1' and group == 'security'")
     assert list(a1["count"]) == [1, 2, 0, 0, 0]
+
+
+def test_it_split_half_and_half_between_2_and_4_reads_polarised_though_rwg_says_aligned():
+    # the example of issue 14: every statement of a dimension answered 2 by half of IT and 4
+    # by the other half; Security agrees moderately
+    it = [(i, "it", {"b1": 2 if i % 2 else 4, "b2": 2 if i % 2 else 4}) for i in range(1, 21)]
+    security = [(i, "security", {"b1": 4, "b2": 3 + i % 2}) for i in range(21, 41)]
+    answers = make_answers(it + security)
+    summary = summarise(answers, k=5)
+    assert row(summary, "b", "it")["rwg_j"] > 0.5  # rwg(j) reads it as agreement
+    assert bool(row(summary, "b", "it")["polarised"])
+    assert not bool(row(summary, "b", "security")["polarised"])
+    b = compare(answers, k=5).dimensions.set_index("dimension_code").loc["b"]
+    assert bool(b["polarised_a"])
+    assert not bool(b["polarised_b"])
+
+
+def test_polarised_is_missing_for_a_suppressed_group():
+    answers = make_answers(
+        [(i, "it", {"b1": 2 if i % 2 else 4, "b2": 2}) for i in range(1, 7)]
+        + [(i, "security", {"b1": 4, "b2": 4}) for i in range(7, 9)]
+    )
+    summary = summarise(answers, k=3)
+    assert row(summary, "b", "security")["polarised"] is pd.NA
+
+
+def test_a_dimensions_figures_leave_out_respondents_without_its_score():
+    # one statement of four is below half: respondents 4 and 5 have no score on d, so they
+    # must not move its favourability, agreement or reliability either (issue 14)
+    items = make_items({"d": [("d1", False), ("d2", False), ("d3", False), ("d4", False)]})
+    full = [
+        (1, "it", {"d1": 5, "d2": 4, "d3": 5, "d4": 4}),
+        (2, "it", {"d1": 4, "d2": 4, "d3": 3, "d4": 4}),
+        (3, "it", {"d1": 2, "d2": 3, "d3": 2, "d4": 3}),
+    ]
+    partial = [(4, "it", {"d1": 1}), (5, "it", {"d2": 1})]  # one of four: no score
+    with_partial = summarise(make_answers(full + partial), items=items, groups=("it",))
+    only_full = summarise(make_answers(full), items=items, groups=("it",))
+    for column in ("n", "score_mean", "favourable_pct", "rwg_j", "ad", "alpha"):
+        assert row(with_partial, "d", "it")[column] == pytest.approx(
+            row(only_full, "d", "it")[column]
+        ), column
+    # the partial answers still count where statements are reported one by one
+    scored = score_items(make_answers(full + partial), items, 5)
+    scores = respondent_scores(make_answers(full + partial), items, 5)
+    statements = compare_groups(
+        scored,
+        scores,
+        items,
+        5,
+        comparison=Comparison("side", ("it",), ("security",)),
+        min_group_size=1,
+    ).items
+    assert statements.set_index("item_code").loc["d1", "n_a"] == 4
