@@ -293,7 +293,8 @@ LOGGING = {
 # --- FRICTION_* analysis settings (reports; owned by the analytics work, issue 3) ----------
 # Status thresholds of a dimension, documented on the methodology page (docs/methodology.md).
 # breakdown = |gap| >= GAP_POINTS and q < Q_VALUE and |rank-biserial r| >= EFFECT_SIZE;
-# watch = exactly two of the three; divided = a side's rwg(j) < DIVIDED_RWG.
+# watch = q < Q_VALUE and one of the other two; divided = a side's rwg(j) < DIVIDED_RWG;
+# too few to tell = not significant and the sizes or the gap's interval cannot rule out a gap.
 FRICTION_BREAKDOWN_GAP_POINTS = env_number("FRICTION_BREAKDOWN_GAP_POINTS", "10", float)
 FRICTION_BREAKDOWN_Q_VALUE = env_number("FRICTION_BREAKDOWN_Q_VALUE", "0.05", float)
 FRICTION_BREAKDOWN_EFFECT_SIZE = env_number("FRICTION_BREAKDOWN_EFFECT_SIZE", "0.3", float)

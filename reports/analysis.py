@@ -28,20 +28,29 @@ from reports.panel import (
     label_codes,
     score_items,
 )
-from reports.statistics import bh_qvalues, effect_label, mann_whitney
+from reports.statistics import (
+    bh_qvalues,
+    effect_label,
+    mann_whitney,
+    smallest_p_value,
+    welch_interval,
+)
 from reports.vocabulary import (
     AGREEMENT_COLUMNS,
     ALL_GROUP,
     DEFAULT_COMPARISON,
     DIMENSION_GAP_COLUMNS,
     EXACT,
+    GAP_CI_LEVEL,
     ITEM_GAP_COLUMNS,
     MIRROR_COLUMNS,
     SIDE_GROUPS,
     STATUS_ALIGNED,
     STATUS_BREAKDOWN,
     STATUS_DIVIDED,
+    STATUS_FLAGGED,
     STATUS_SUPPRESSED,
+    STATUS_TOO_FEW,
     STATUS_WATCH,
     SUMMARY_COLUMNS,
     Comparison,
@@ -75,6 +84,13 @@ def _summary(
     )
     frame["n"] = frame["n"].astype("int64")
     frame["suppressed"] = ~np.stack([s.shown(min_group_size) for s in per_group], axis=1).ravel()
+    split = (
+        np.stack([s.polarised for s in per_group], axis=1).ravel()
+        if dimensions
+        else np.array([], dtype=bool)
+    )
+    frame["polarised"] = pd.array(split, dtype="boolean").copy()
+    frame.loc[frame["suppressed"], "polarised"] = pd.NA
     frame["attribute"] = attribute
     frame["n"] = frame["n"].astype("Int64").mask(frame["suppressed"])
     numbers = ["score_mean", "score_sd", "favourable_pct", *AGREEMENT_COLUMNS]
@@ -111,10 +127,11 @@ def group_summary(
     0..1: :func:`rwg_j` of the group's item scores), ``ad`` (float64, Likert points:
     :func:`ad_index`), ``alpha`` (float64: :func:`cronbach_alpha`; NaN when it cannot be
     computed) and ``suppressed`` (bool: not :func:`reports.disclosure.cell_shown`; then n
-    is <NA> and every number NaN). ``n``, ``score_mean`` and ``favourable_pct`` are as
-    published under ``protection`` (:mod:`reports.disclosure`; exact by default). Raises
-    ValueError when min_group_size < 1, when
-    ``attribute`` is not a respondent column of ``scored_items``, or when
+    is <NA> and every number NaN, ``polarised`` <NA>). Favourability, rwg(j), AD, alpha
+    and ``polarised`` use only the respondents who have the dimension's score. ``n``,
+    ``score_mean`` and ``favourable_pct`` are as published under ``protection``
+    (:mod:`reports.disclosure`; exact by default). Raises ValueError when
+    min_group_size < 1, when ``attribute`` is not a respondent column of ``scored_items``, or when
     ``respondent_scores`` names a respondent that ``scored_items`` lacks.
     """
     check_k(min_group_size)
@@ -144,32 +161,53 @@ def _mask_side(frame: pd.DataFrame, suffix: str, columns: Sequence[str]) -> None
         frame[f"{column}{suffix}"] = frame[f"{column}{suffix}"].astype("float64").mask(hidden)
 
 
-def _status(frame: pd.DataFrame, thresholds: Thresholds) -> pd.Series:
-    """breakdown / watch / divided / aligned / suppressed per row (see compare_groups)."""
-    large = frame["gap"].abs() >= thresholds.gap_points
+def _status(frame: pd.DataFrame, thresholds: Thresholds, tests: int) -> pd.Series:
+    """The status of each row (see compare_groups); ``tests``: the size of the BH family."""
     significant = frame["q_value"] < thresholds.q_value
+    large = frame["gap"].abs() >= thresholds.gap_points
     strong = frame["rank_biserial"].abs() >= thresholds.effect_size
-    met = large.astype(int) + significant.astype(int) + strong.astype(int)
     divided = (frame["rwg_j_a"] < thresholds.agreement) | (frame["rwg_j_b"] < thresholds.agreement)
+    # Even a complete separation of the groups, alone among the family's tests, would not
+    # clear the q threshold: BH gives the smallest p-value a q of at least m · p.
+    unreachable = (
+        tests
+        * smallest_p_value(
+            frame["n_a"].astype("float64").to_numpy(), frame["n_b"].astype("float64").to_numpy()
+        )
+        >= thresholds.q_value
+    )
+    reaches_large = (frame["gap_ci_low"] <= -thresholds.gap_points) | (
+        frame["gap_ci_high"] >= thresholds.gap_points
+    )
     status = np.select(
-        [frame["suppressed"], met == 3, met == 2, divided.fillna(False)],
-        [STATUS_SUPPRESSED, STATUS_BREAKDOWN, STATUS_WATCH, STATUS_DIVIDED],
+        [
+            frame["suppressed"],
+            significant & large & strong,
+            significant & (large | strong),
+            divided.fillna(False),
+            ~significant & (unreachable | reaches_large.fillna(True)),
+        ],
+        [STATUS_SUPPRESSED, STATUS_BREAKDOWN, STATUS_WATCH, STATUS_DIVIDED, STATUS_TOO_FEW],
         default=STATUS_ALIGNED,
     )
     return pd.Series(status, index=frame.index, dtype="object")
 
 
 def alignment_index(dimension_gaps: pd.DataFrame) -> float | None:
-    """Overall alignment, 0–100: ``100 − mean |gap|`` over the non-suppressed dimensions.
+    """Overall alignment, 0–100: the share (in %) of the shown dimensions whose status is
+    not a difference (neither breakdown nor watch: :data:`STATUS_FLAGGED`).
 
-    ``dimension_gaps`` is the ``dimensions`` frame of :func:`compare_groups`. 100 means
-    the two groups score every dimension alike; each point of average gap costs a point.
-    None when every dimension is suppressed.
+    ``dimension_gaps`` is the ``dimensions`` frame of :func:`compare_groups`. Since a status
+    needs significance, the index is about 100 at every group size when the groups do not
+    differ (it no longer rises with size as 100 − mean |gap| did), and 4 breakdowns of 7
+    dimensions read 43, never good news. A dimension "too few to tell" counts as not
+    flagged: read the index with the count of those. None when every dimension is
+    suppressed.
     """
-    gaps = dimension_gaps.loc[~dimension_gaps["suppressed"], "gap"].dropna()
-    if gaps.empty:
+    shown = dimension_gaps.loc[~dimension_gaps["suppressed"], "status"]
+    if shown.empty:
         return None
-    return float(min(max(100 - gaps.abs().mean(), 0.0), 100.0))
+    return float(100.0 * (~shown.isin(STATUS_FLAGGED)).mean())
 
 
 @dataclass(frozen=True)
@@ -201,11 +239,13 @@ def compare_groups(
 
     ``dimensions``: one row per dimension in instrument order, columns
     ``DIMENSION_GAP_COLUMNS``: the two groups' ``n`` (Int64), ``score`` (0–100 points),
-    ``favourable_pct`` (%), ``rwg_j``, ``alpha`` (suffixed ``_a``/``_b``); ``gap`` =
-    score_a − score_b in points; the two-sided Mann–Whitney test of the respondents'
-    dimension scores (``u_a``, ``p_value``), ``rank_biserial`` (−1..1, positive when A
-    tends higher) and its ``effect_label``; ``q_value`` (Benjamini–Hochberg over every
-    dimension AND item test of this comparison); ``status``; ``suppressed_a``,
+    ``favourable_pct`` (%), ``rwg_j``, ``alpha``, ``polarised`` (boolean) (suffixed
+    ``_a``/``_b``); ``gap`` = score_a − score_b in points with ``gap_ci_low`` and
+    ``gap_ci_high``, its 95 % Welch interval (:func:`reports.statistics.welch_interval`)
+    computed from the published gap, SDs and counts; the two-sided Mann–Whitney test of the
+    respondents' dimension scores (``u_a``, ``p_value``), ``rank_biserial`` (−1..1,
+    positive when A tends higher) and its ``effect_label``; ``q_value`` (Benjamini–Hochberg
+    over every dimension AND item test of this comparison); ``status``; ``suppressed_a``,
     ``suppressed_b``, ``suppressed`` (either side); ``rank`` (Int64, 1 = largest |gap|) and
     ``worst``.
 
@@ -213,10 +253,14 @@ def compare_groups(
     n, mean item score rescaled to 0–100 (after reverse coding) per group, gap, test, effect
     and q-value as above.
 
-    Status: *suppressed* when either group has fewer than k respondents; *breakdown* when
-    |gap| ≥ ``gap_points``, q < ``q_value`` and |r| ≥ ``effect_size``; *watch* when exactly
-    two of these three hold; else *divided* when either group's rwg(j) < ``agreement``;
-    else *aligned*. A group not :func:`reports.disclosure.cell_shown` shows no number at all
+    Status, the first that holds: *suppressed* when either group is not shown; *breakdown*
+    when q < ``q_value``, |gap| ≥ ``gap_points`` and |r| ≥ ``effect_size``; *watch* when
+    q < ``q_value`` and one of the other two holds (significance is always needed); *divided*
+    when either group's rwg(j) < ``agreement``; *too_few* ("too few to tell") when q is not
+    below ``q_value`` and either the sizes cannot give a q below it (m · 2 / C(n_a + n_b,
+    n_a) ≥ ``q_value``, m the number of tests of the comparison) or the gap's interval
+    reaches ±``gap_points``; else *aligned*. A group not
+    :func:`reports.disclosure.cell_shown` shows no number at all
     (n included). Counts, scores and favourable shares are as published under
     ``protection`` (the gap is the difference of the published scores); the tests use the
     true answers. Raises ValueError when
@@ -246,9 +290,12 @@ def _compare(
         table[f"favourable_pct{suffix}"] = numbers.favourable_pct
         table[f"rwg_j{suffix}"] = numbers.rwg_j
         table[f"alpha{suffix}"] = numbers.alpha
+        table[f"polarised{suffix}"] = numbers.polarised
+        table[f"sd{suffix}"] = numbers.score_sd
         table[f"suppressed{suffix}"] = ~numbers.shown(min_group_size)
         item_table[f"n{suffix}"] = numbers.item_n.astype("int64")
         item_table[f"score{suffix}"] = (numbers.item_mean - 1) / (points - 1) * 100
+        item_table[f"sd{suffix}"] = numbers.item_sd
         item_table[f"suppressed{suffix}"] = ~numbers.item_shown(min_group_size)
     in_a, in_b = membership == 0, membership == 1
     test_columns = ["u_a", "p_value", "rank_biserial"]
@@ -258,9 +305,19 @@ def _compare(
     for frame in (table, item_table):
         frame["suppressed"] = frame["suppressed_a"] | frame["suppressed_b"]
         frame["gap"] = (frame["score_a"] - frame["score_b"]).mask(frame["suppressed"])
-        for column in test_columns:
+        low, high = welch_interval(
+            frame["gap"].to_numpy("float64"),
+            frame.pop("sd_a").to_numpy("float64"),
+            frame.pop("sd_b").to_numpy("float64"),
+            frame["n_a"].to_numpy("float64"),
+            frame["n_b"].to_numpy("float64"),
+            GAP_CI_LEVEL,
+        )
+        frame["gap_ci_low"], frame["gap_ci_high"] = low, high
+        for column in [*test_columns, "gap_ci_low", "gap_ci_high"]:
             frame[column] = frame[column].astype("float64").mask(frame["suppressed"])
-    q = bh_qvalues([*table["p_value"], *item_table["p_value"]])
+    p_values = [*table["p_value"], *item_table["p_value"]]
+    q = bh_qvalues(p_values)
     table["q_value"] = q[: len(table)]
     item_table["q_value"] = q[len(table) :]
 
@@ -269,8 +326,14 @@ def _compare(
     _mask_side(item_table, "_a", ["score"])
     _mask_side(item_table, "_b", ["score"])
 
+    for suffix in ("_a", "_b"):
+        split = pd.array(table[f"polarised{suffix}"].to_numpy(bool), dtype="boolean")
+        table[f"polarised{suffix}"] = split
+        table.loc[table[f"suppressed{suffix}"].to_numpy(), f"polarised{suffix}"] = pd.NA
+
     dimension_frame = table
-    dimension_frame["status"] = _status(dimension_frame, thresholds)
+    tests = int(np.count_nonzero(~np.isnan(np.asarray(p_values, dtype="float64"))))
+    dimension_frame["status"] = _status(dimension_frame, thresholds, tests)
     absolute = dimension_frame["gap"].abs()
     order = absolute.rank(method="first", ascending=False)
     dimension_frame["rank"] = order.astype("Int64")

@@ -26,6 +26,7 @@ from reports.vocabulary import (
     STATUS_DIVIDED,
     STATUS_ORDER,
     STATUS_SUPPRESSED,
+    STATUS_TOO_FEW,
     STATUS_WATCH,
 )
 
@@ -41,6 +42,7 @@ STATUS_STYLE = {
     STATUS_BREAKDOWN: {"color": "#D55E00", "pattern": "x"},
     STATUS_WATCH: {"color": "#E69F00", "pattern": "/"},
     STATUS_DIVIDED: {"color": "#CC79A7", "pattern": "."},
+    STATUS_TOO_FEW: {"color": "#999999", "pattern": "-"},
     STATUS_ALIGNED: {"color": "#0072B2", "pattern": ""},
     STATUS_SUPPRESSED: {"color": "#bdbdbd", "pattern": ""},
 }
@@ -48,6 +50,7 @@ STATUS_STYLE = {
 DEFAULT_STATUS_LABELS = {
     **{status: status for status in STATUS_ORDER},
     STATUS_SUPPRESSED: "not enough responses",
+    STATUS_TOO_FEW: "too few to tell",
 }
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 WRAP_AT = 48

@@ -53,6 +53,8 @@ _GAPS_FORMATS: dict[str, tuple[str | None, Callable[[Any], Any]]] = {
     "score_a": ("suppressed_a", lambda v: _rounded(v)),
     "score_b": ("suppressed_b", lambda v: _rounded(v)),
     "gap": ("suppressed", lambda v: _rounded(v)),
+    "gap_ci_low": ("suppressed", lambda v: _rounded(v, INTERVAL_DECIMALS)),
+    "gap_ci_high": ("suppressed", lambda v: _rounded(v, INTERVAL_DECIMALS)),
     "rank_biserial": ("suppressed", lambda v: _rounded(v, EFFECT_DECIMALS)),
     "p_value": ("suppressed", lambda v: _significant(v)),
     "q_value": ("suppressed", lambda v: _significant(v)),
@@ -62,6 +64,7 @@ GAPS_COLUMNS = list(_GAPS_FORMATS)
 if not set(GAPS_COLUMNS) <= set(DIMENSION_GAP_COLUMNS):  # pragma: no cover - caught at import
     raise ImportError("gaps.csv names a column the comparison's frame does not have.")
 SUMMARY_DECIMALS = 2
+INTERVAL_DECIMALS = 1  # a gap's 95 % interval, in points: no finer than its uncertainty
 ROWS_PER_CHUNK = 2_000  # responses.csv rows encoded and yielded at a time
 STATISTIC_DECIMALS = 3  # rwg(j), AD, alpha (perturbed rounds publish them to 1 decimal)
 # The exact tests are published no finer than a reader needs: a rank-biserial r to more
@@ -234,6 +237,11 @@ def _significant(value: Any) -> float | None:
     return None if _missing(value) else float(f"{float(value):.{P_VALUE_DIGITS}g}")
 
 
+def _flag(value: Any) -> str | None:
+    """A boolean as ``true``/``false`` (blank when missing)."""
+    return None if _missing(value) else ("true" if bool(value) else "false")
+
+
 def _count(value: Any) -> int | None:
     return None if _missing(value) else int(value)
 
@@ -245,9 +253,11 @@ def summary_rows(summary: pd.DataFrame, disclosure: str = "") -> Iterator[list[A
     """Rows of summary.csv: a header, then one row per dimension and group.
 
     Columns: ``dimension_code, attribute, group, n, score_mean, score_sd, favourable_pct,
-    rwg_j, ad, alpha`` (scores in 0–100 points and favourability in %, rounded to 2
-    decimals; rwg(j) 0..1, AD in Likert points and Cronbach's alpha, to 3 decimals; group
-    ``all`` is the whole round). ``summary`` is :func:`reports.analysis.group_summary`. A
+    rwg_j, ad, alpha, polarised`` (scores in 0–100 points and favourability in %, rounded
+    to 2 decimals; rwg(j) 0..1, AD in Likert points and Cronbach's alpha of the group's own
+    answers, to 3 decimals; ``polarised`` ``true``/``false``,
+    :func:`reports.statistics.polarised`; group ``all`` is the whole round). ``summary``
+    is :func:`reports.analysis.group_summary`. A
     suppressed row (fewer than k respondents) keeps its dimension, attribute and group but
     leaves ``n`` and every number blank: never the real n, since a small n is itself
     revealing. ``disclosure``: the sentence saying how the figures are protected
@@ -272,6 +282,7 @@ def summary_rows(summary: pd.DataFrame, disclosure: str = "") -> Iterator[list[A
             _rounded(row.rwg_j, STATISTIC_DECIMALS),
             _rounded(row.ad, STATISTIC_DECIMALS),
             _rounded(row.alpha, STATISTIC_DECIMALS),
+            _flag(row.polarised),
             *note,
         ]
 
@@ -281,7 +292,8 @@ def gaps_rows(gaps: pd.DataFrame, disclosure: str = "") -> Iterator[list[Any]]:
 
     Columns ``GAPS_COLUMNS``: the comparison (``attribute``, ``group_a``, ``group_b``; a
     pooled group's values joined by "+"), each group's ``n`` and ``score`` (0–100 points),
-    ``gap`` (A − B, points; 2 decimals), ``rank_biserial`` (2 decimals), ``p_value`` and
+    ``gap`` (A − B, points; 2 decimals), ``gap_ci_low`` and ``gap_ci_high`` (its 95 % Welch
+    interval, points; 1 decimal), ``rank_biserial`` (2 decimals), ``p_value`` and
     ``q_value`` (two-sided Mann–Whitney; Benjamini–Hochberg over the report's dimension and
     item tests; 3 significant digits) and ``status``. ``gaps`` is the ``dimensions`` frame
     of :func:`reports.analysis.compare_groups`, whose suppressed cells are already missing:

@@ -39,7 +39,7 @@ from reports.disclosure import (
     record_keys,
     weights,
 )
-from reports.statistics import ad_index, cronbach_alpha, rwg_j
+from reports.statistics import ad_index, cronbach_alpha, polarised, rwg_j
 from reports.vocabulary import ALL_GROUP, DISTRIBUTION_COLUMNS, EXACT, Protection
 
 AGREEMENT_DECIMALS = 1  # rwg(j), AD and alpha as published when figures are perturbed
@@ -372,8 +372,10 @@ class GroupStats:
     ``n``, ``score_mean``, ``score_sd``, ``favourable_pct``, ``item_n`` and ``item_mean`` are
     as published (perturbed by the panel's protection); ``n_true`` and ``item_n_true`` are
     the true counts that decide, with the published ones, whether a cell is shown
-    (:func:`reports.disclosure.cell_shown`). rwg(j), AD and alpha are computed on the true
-    answers and, when figures are perturbed, rounded to one decimal.
+    (:func:`reports.disclosure.cell_shown`). Favourability, rwg(j), AD, alpha and
+    ``polarised`` of a dimension use only the members who have its score (the missing-data
+    rule); rwg(j), AD and alpha are computed on the true answers and, when figures are
+    perturbed, rounded to one decimal.
     """
 
     n: np.ndarray  # respondents with a dimension score, published
@@ -387,6 +389,8 @@ class GroupStats:
     item_n: np.ndarray  # answers per item, published
     item_n_true: np.ndarray
     item_mean: np.ndarray  # mean item score, Likert points, published
+    item_sd: np.ndarray  # SD of the item scores rescaled to 0–100 points, ddof=1, published
+    polarised: np.ndarray  # bool per dimension: statistics.polarised of the true scores
 
     def shown(self, min_group_size: int) -> np.ndarray:
         """Per dimension: may its figures be shown (bool, D)."""
@@ -421,14 +425,22 @@ def group_stats(panel: Panel, members: np.ndarray) -> GroupStats:
     item_n = answered.sum(axis=0)
     item_mean = np.full(len(item_n), np.nan)
     item_mean[item_n > 0] = np.nansum(item_scores, axis=0)[item_n > 0] / item_n[item_n > 0]
-    favourable = (item_scores >= points - 1).sum(axis=0)
-    answers = np.bincount(panel.item_dimension, weights=item_n, minlength=dimensions)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # items nobody (or one) answered
+        item_sd = np.nanstd(item_scores, axis=0, ddof=1) * 100.0 / (points - 1)
+    scored = ~np.isnan(scores)
+    # A dimension's favourability, agreement and reliability count only the respondents
+    # who have its score (the missing-data rule), as its n, mean and test do.
+    in_score = scored[:, panel.item_dimension] & answered
+    favourable = ((item_scores >= points - 1) & in_score).sum(axis=0)
+    answers = np.bincount(panel.item_dimension, weights=in_score.sum(axis=0), minlength=dimensions)
     top_two = np.bincount(panel.item_dimension, weights=favourable, minlength=dimensions)
     favourable_pct = np.full(dimensions, np.nan)
     favourable_pct[answers > 0] = top_two[answers > 0] * 100.0 / answers[answers > 0]
     agreement = np.full((dimensions, 3), np.nan)
+    split = np.zeros(dimensions, dtype=bool)
     for dimension in range(dimensions):
-        rows = np.flatnonzero(members & panel.answered_dimension[:, dimension])
+        rows = np.flatnonzero(members)[scored[:, dimension]]
         if len(rows):
             values = panel.item_scores[np.ix_(rows, panel.agreement_items[dimension])]
             agreement[dimension] = (
@@ -436,7 +448,7 @@ def group_stats(panel: Panel, members: np.ndarray) -> GroupStats:
                 ad_index(values),
                 cronbach_alpha(values),
             )
-    scored = ~np.isnan(scores)
+            split[dimension] = polarised(scores[:, dimension])
     n = scored.sum(axis=0)
     published_n, published_item_n = n, item_n
     protection = panel.protection
@@ -452,11 +464,16 @@ def group_stats(panel: Panel, members: np.ndarray) -> GroupStats:
         score_sd = published_sds(
             score_sd, n, _measure_sums(panel, members, squares_names, scored), protection
         )
-        in_dimension = panel.answered_dimension[members]
         favourable_pct = published_means(
             favourable_pct,
-            in_dimension.sum(axis=0),
-            _measure_sums(panel, members, favourable_names, in_dimension),
+            scored.sum(axis=0),
+            _measure_sums(panel, members, favourable_names, scored),
+            protection,
+        )
+        item_sd = published_sds(
+            item_sd,
+            item_n,
+            _measure_sums(panel, members, [f"squares|{name}" for name in item_names], answered),
             protection,
         )
         item_points = (item_mean - 1) / (points - 1) * 100
@@ -484,6 +501,8 @@ def group_stats(panel: Panel, members: np.ndarray) -> GroupStats:
         item_n=published_item_n,
         item_n_true=item_n,
         item_mean=item_mean,
+        item_sd=item_sd,
+        polarised=split,
     )
 
 

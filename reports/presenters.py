@@ -24,6 +24,7 @@ from reports.vocabulary import (
     STATUS_BREAKDOWN,
     STATUS_DIVIDED,
     STATUS_SUPPRESSED,
+    STATUS_TOO_FEW,
     STATUS_WATCH,
     Comparison,
     dimension_names,
@@ -62,6 +63,7 @@ def status_labels() -> dict[str, str]:
         STATUS_BREAKDOWN: _("breakdown"),
         STATUS_WATCH: _("watch"),
         STATUS_DIVIDED: _("divided"),
+        STATUS_TOO_FEW: _("too few to tell"),
         STATUS_ALIGNED: _("aligned"),
         STATUS_SUPPRESSED: _("not enough responses"),
     }
@@ -161,6 +163,18 @@ def gap_records(gaps: pd.DataFrame, names: dict[str, str]) -> list[dict[str, Any
     )
 
 
+def status_counts(gaps: pd.DataFrame) -> dict[str, int]:
+    """How many dimensions of a comparison are shown, break down, are on watch and are too
+    few to tell: the words beside the alignment index ("4 of 7 dimensions break down")."""
+    shown = gaps.loc[~gaps["suppressed"], "status"]
+    return {
+        "shown": len(shown),
+        "breakdown": int((shown == STATUS_BREAKDOWN).sum()),
+        "watch": int((shown == STATUS_WATCH).sum()),
+        "too_few": int((shown == STATUS_TOO_FEW).sum()),
+    }
+
+
 def mirror_records(
     mirrors: pd.DataFrame, items: pd.DataFrame, names: dict[str, str]
 ) -> list[dict[str, Any]]:
@@ -210,6 +224,7 @@ def dashboard_figures(results: RoundResults, dimension_url: Callable[[str], str]
         "divided": [row for row in by_rank if row["status"] == STATUS_DIVIDED],
         "summary": frame_records(summary),
         "alignment_index": figures.alignment_index,
+        "status_counts": status_counts(figures.gaps),
         "mirror_rows": mirror_records(figures.mirror_pairs, figures.items, names),
         "figures": {key: charts.figure_to_dict(f) for key, f in drawn.items()},
     }
@@ -365,6 +380,7 @@ def executive_summary_figures(
     gap_figure = charts.gap_chart(figures.gaps, names, chart_text(results.comparison))
     out: dict[str, Any] = {
         "alignment_index": figures.alignment_index,
+        "status_counts": status_counts(figures.gaps),
         "findings": findings,
         "scorecard": frame_records(figures.gaps, names),
         "leaders": leaders,

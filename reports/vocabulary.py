@@ -23,6 +23,7 @@ SUMMARY_COLUMNS = [
     "rwg_j",
     "ad",
     "alpha",
+    "polarised",
     "suppressed",
 ]
 DISTRIBUTION_COLUMNS = [
@@ -41,10 +42,23 @@ ALL_GROUP = "all"
 STATUS_BREAKDOWN = "breakdown"
 STATUS_WATCH = "watch"
 STATUS_DIVIDED = "divided"
+# Not significant, and the groups are too small to tell a large gap from chance: the
+# attainable p-value cannot clear the q threshold, or the gap's interval reaches a large gap.
+STATUS_TOO_FEW = "too_few"
 STATUS_ALIGNED = "aligned"
 STATUS_SUPPRESSED = "suppressed"
 # Every status, most urgent first: the order of charts, tables and findings.
-STATUS_ORDER = (STATUS_BREAKDOWN, STATUS_WATCH, STATUS_DIVIDED, STATUS_ALIGNED, STATUS_SUPPRESSED)
+STATUS_ORDER = (
+    STATUS_BREAKDOWN,
+    STATUS_WATCH,
+    STATUS_DIVIDED,
+    STATUS_TOO_FEW,
+    STATUS_ALIGNED,
+    STATUS_SUPPRESSED,
+)
+# The statuses that say the two groups differ: the friction a report counts.
+STATUS_FLAGGED = (STATUS_BREAKDOWN, STATUS_WATCH)
+GAP_CI_LEVEL = 0.95  # confidence level of every gap's interval
 GROUP_JOINER = "+"
 DIMENSION_GAP_COLUMNS = [
     "dimension_code",
@@ -56,12 +70,16 @@ DIMENSION_GAP_COLUMNS = [
     "score_a",
     "score_b",
     "gap",
+    "gap_ci_low",
+    "gap_ci_high",
     "favourable_pct_a",
     "favourable_pct_b",
     "rwg_j_a",
     "rwg_j_b",
     "alpha_a",
     "alpha_b",
+    "polarised_a",
+    "polarised_b",
     "u_a",
     "p_value",
     "rank_biserial",
@@ -85,6 +103,8 @@ ITEM_GAP_COLUMNS = [
     "score_a",
     "score_b",
     "gap",
+    "gap_ci_low",
+    "gap_ci_high",
     "u_a",
     "p_value",
     "rank_biserial",

@@ -59,6 +59,7 @@ def test_group_summary_gives_known_mean_sd_and_favourability():
         "rwg_j",
         "ad",
         "alpha",
+        "polarised",
         "suppressed",
     ]
 
@@ -271,14 +272,38 @@ def test_q_values_adjust_over_every_dimension_and_item_test():
     assert a1["gap"] == pytest.approx((4 - 2.5) / 4 * 100)
 
 
-def test_status_is_watch_when_one_criterion_falls_short():
-    # a large gap and a large effect, but three respondents a side cannot reach q < 0.05
+def test_status_is_too_few_to_tell_when_the_groups_cannot_reach_significance():
+    # a large gap and a large effect, but three respondents a side cannot reach q < 0.05:
+    # the smallest exact p is 2 / C(6, 3) = 0.1, so no guess is offered
     answers = make_answers(spread(1, "it", [4, 5, 5]) + spread(10, "security", [1, 2, 2]))
     a = compare(answers).dimensions.set_index("dimension_code").loc["a"]
     assert abs(a["gap"]) >= 10
     assert abs(a["rank_biserial"]) >= 0.3
     assert a["q_value"] >= 0.05
+    assert a["status"] == "too_few"
+
+
+def test_status_is_too_few_to_tell_when_the_interval_reaches_a_large_gap():
+    # 12 a side could reach significance, but this gap's interval still reaches 10 points
+    answers = make_answers(
+        spread(1, "it", [3, 4, 5, 2, 4, 3] * 2) + spread(100, "security", [3, 4, 4, 2, 3, 3] * 2)
+    )
+    a = compare(answers).dimensions.set_index("dimension_code").loc["a"]
+    assert a["q_value"] >= 0.05
+    assert a["gap_ci_high"] >= 10
+    assert a["status"] == "too_few"
+
+
+def test_watch_needs_significance_as_well_as_a_large_gap_or_effect():
+    # significant and a large effect, but the gap is below the 80 points asked for
+    answers = make_answers(spread(1, "it", [4, 5] * 10) + spread(100, "security", [1, 2] * 10))
+    a = compare(answers, thresholds=Thresholds(gap_points=80.0)).dimensions.iloc[0]
+    assert a["q_value"] < 0.05
     assert a["status"] == "watch"
+    # the same gap and effect, not significant under a strict q threshold: no watch
+    strict = Thresholds(gap_points=80.0, q_value=1e-12)
+    a = compare(answers, thresholds=strict).dimensions.iloc[0]
+    assert a["status"] != "watch"
 
 
 def test_status_is_divided_when_a_side_disagrees_within_itself():
@@ -290,9 +315,14 @@ def test_status_is_divided_when_a_side_disagrees_within_itself():
 
 
 def test_status_is_aligned_when_both_sides_agree_alike():
-    answers = make_answers(spread(1, "it", [4, 4, 5]) + spread(10, "security", [4, 4, 5]))
+    answers = make_answers(
+        spread(1, "it", [4, 4, 5] * 10) + spread(100, "security", [4, 4, 5] * 10)
+    )
     dimensions = compare(answers).dimensions
     assert set(dimensions["status"]) == {"aligned"}
+    # the interval rules out a 10-point gap either way
+    assert (dimensions["gap_ci_low"] > -10).all()
+    assert (dimensions["gap_ci_high"] < 10).all()
     assert alignment_index(dimensions) == pytest.approx(100.0)
 
 
@@ -354,10 +384,18 @@ def test_leaders_versus_staff_pools_executives_and_managers():
     assert a["rank_biserial"] == pytest.approx(1.0)
 
 
-def test_alignment_index_is_100_minus_the_mean_absolute_gap():
-    frame = pd.DataFrame({"gap": [10.0, -30.0, np.nan], "suppressed": [False, False, True]})
-    assert alignment_index(frame) == pytest.approx(80.0)
-    assert alignment_index(frame.assign(gap=[150.0, -150.0, np.nan])) == 0.0
+def test_alignment_index_is_the_share_of_shown_dimensions_not_flagged():
+    frame = pd.DataFrame(
+        {
+            "status": ["breakdown", "watch", "too_few", "aligned", "divided", "suppressed"],
+            "suppressed": [False, False, False, False, False, True],
+        }
+    )
+    assert alignment_index(frame) == pytest.approx(60.0)  # 3 of the 5 shown
+    four_of_seven = pd.DataFrame(
+        {"status": ["breakdown"] * 4 + ["aligned"] * 3, "suppressed": [False] * 7}
+    )
+    assert alignment_index(four_of_seven) == pytest.approx(300 / 7)  # 43: not good news
     assert alignment_index(frame.assign(suppressed=True)) is None
 
 
@@ -395,3 +433,57 @@ def test_round_analysis_distributions_cover_the_two_compared_groups_only():
     assert set(result.distributions["group"]) == {"it", "security"}
     a1 = result.distributions.query("item_code == 'a1' and group == 'security'")
     assert list(a1["count"]) == [1, 2, 0, 0, 0]
+
+
+def test_it_split_half_and_half_between_2_and_4_reads_polarised_though_rwg_says_aligned():
+    # the example of issue 14: every statement of a dimension answered 2 by half of IT and 4
+    # by the other half; Security agrees moderately
+    it = [(i, "it", {"b1": 2 if i % 2 else 4, "b2": 2 if i % 2 else 4}) for i in range(1, 21)]
+    security = [(i, "security", {"b1": 4, "b2": 3 + i % 2}) for i in range(21, 41)]
+    answers = make_answers(it + security)
+    summary = summarise(answers, k=5)
+    assert row(summary, "b", "it")["rwg_j"] > 0.5  # rwg(j) reads it as agreement
+    assert bool(row(summary, "b", "it")["polarised"])
+    assert not bool(row(summary, "b", "security")["polarised"])
+    b = compare(answers, k=5).dimensions.set_index("dimension_code").loc["b"]
+    assert bool(b["polarised_a"])
+    assert not bool(b["polarised_b"])
+
+
+def test_polarised_is_missing_for_a_suppressed_group():
+    answers = make_answers(
+        [(i, "it", {"b1": 2 if i % 2 else 4, "b2": 2}) for i in range(1, 7)]
+        + [(i, "security", {"b1": 4, "b2": 4}) for i in range(7, 9)]
+    )
+    summary = summarise(answers, k=3)
+    assert row(summary, "b", "security")["polarised"] is pd.NA
+
+
+def test_a_dimensions_figures_leave_out_respondents_without_its_score():
+    # one statement of four is below half: respondents 4 and 5 have no score on d, so they
+    # must not move its favourability, agreement or reliability either (issue 14)
+    items = make_items({"d": [("d1", False), ("d2", False), ("d3", False), ("d4", False)]})
+    full = [
+        (1, "it", {"d1": 5, "d2": 4, "d3": 5, "d4": 4}),
+        (2, "it", {"d1": 4, "d2": 4, "d3": 3, "d4": 4}),
+        (3, "it", {"d1": 2, "d2": 3, "d3": 2, "d4": 3}),
+    ]
+    partial = [(4, "it", {"d1": 1}), (5, "it", {"d2": 1})]  # one of four: no score
+    with_partial = summarise(make_answers(full + partial), items=items, groups=("it",))
+    only_full = summarise(make_answers(full), items=items, groups=("it",))
+    for column in ("n", "score_mean", "favourable_pct", "rwg_j", "ad", "alpha"):
+        assert row(with_partial, "d", "it")[column] == pytest.approx(
+            row(only_full, "d", "it")[column]
+        ), column
+    # the partial answers still count where statements are reported one by one
+    scored = score_items(make_answers(full + partial), items, 5)
+    scores = respondent_scores(make_answers(full + partial), items, 5)
+    statements = compare_groups(
+        scored,
+        scores,
+        items,
+        5,
+        comparison=Comparison("side", ("it",), ("security",)),
+        min_group_size=1,
+    ).items
+    assert statements.set_index("item_code").loc["d1", "n_a"] == 4

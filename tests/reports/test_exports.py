@@ -100,13 +100,16 @@ def test_summary_rows_blank_every_number_of_a_suppressed_group():
             "rwg_j": [0.81234, np.nan],
             "ad": [0.5, np.nan],
             "alpha": [-0.1, np.nan],
+            "polarised": pd.array([True, pd.NA], dtype="boolean"),
             "suppressed": [False, True],
         }
     )
     rows = decode(csv_bytes(summary_rows(summary)))
-    assert rows[0][-3:] == ["rwg_j", "ad", "alpha"]
-    assert rows[1] == ["a", "side", "it", "12", "-3.46", "10.0", "50.0", "0.812", "0.5", "-0.1"]
-    assert rows[2] == ["a", "side", "security", *[""] * 7]
+    assert rows[0][-4:] == ["rwg_j", "ad", "alpha", "polarised"]
+    assert rows[1] == [
+        *("a", "side", "it", "12", "-3.46", "10.0", "50.0", "0.812", "0.5", "-0.1", "true")
+    ]
+    assert rows[2] == ["a", "side", "security", *[""] * 8]
 
 
 def test_summary_rows_never_write_the_real_n_of_a_suppressed_group():
@@ -122,10 +125,11 @@ def test_summary_rows_never_write_the_real_n_of_a_suppressed_group():
             "rwg_j": [0.9],
             "ad": [0.1],
             "alpha": [0.8],
+            "polarised": [False],
             "suppressed": [True],
         }
     )
-    assert decode(csv_bytes(summary_rows(summary)))[1] == ["a", "side", "security", *[""] * 7]
+    assert decode(csv_bytes(summary_rows(summary)))[1] == ["a", "side", "security", *[""] * 8]
 
 
 @pytest.mark.django_db
@@ -183,6 +187,8 @@ def gaps_frame(**overrides) -> pd.DataFrame:
         "score_a": 70.1234,
         "score_b": 40.0,
         "gap": 30.1234,
+        "gap_ci_low": 12.3456,
+        "gap_ci_high": 47.9012,
         "rank_biserial": 0.81234,
         "p_value": 1.234567891e-9,
         "q_value": 0.0123456789,
@@ -207,6 +213,8 @@ def test_gaps_rows_round_and_keep_tiny_p_values():
         "score_a",
         "score_b",
         "gap",
+        "gap_ci_low",
+        "gap_ci_high",
         "rank_biserial",
         "p_value",
         "q_value",
@@ -222,6 +230,8 @@ def test_gaps_rows_round_and_keep_tiny_p_values():
         "70.12",
         "40.0",
         "30.12",
+        "12.3",
+        "47.9",
         "0.81",
         "1.23e-09",
         "0.0123",
@@ -233,7 +243,7 @@ def test_gaps_rows_blank_every_number_of_a_suppressed_side():
     frame = gaps_frame(suppressed_b=True, suppressed=True, status="suppressed", n_b=2, score_b=10.0)
     rows = decode(csv_bytes(gaps_rows(frame)))
     # even if a caller left B's n and score in, they are not written
-    assert rows[1] == ["a", "side", "it", "security", "12", "", "70.12", *[""] * 5, "suppressed"]
+    assert rows[1] == ["a", "side", "it", "security", "12", "", "70.12", *[""] * 7, "suppressed"]
 
 
 @pytest.mark.django_db

@@ -155,3 +155,16 @@ def test_change_headline_names_only_changes_that_are_more_than_noise():
         }
     ]
     assert all(names == [] for names in change_headline(quiet).values())
+
+
+def test_status_counts_and_the_too_few_label_say_what_the_index_rests_on():
+    from reports.presenters import status_counts, status_labels
+
+    gaps = pd.DataFrame(
+        {
+            "status": ["breakdown", "watch", "too_few", "aligned", "suppressed"],
+            "suppressed": [False, False, False, False, True],
+        }
+    )
+    assert status_counts(gaps) == {"shown": 4, "breakdown": 1, "watch": 1, "too_few": 1}
+    assert status_labels()["too_few"] == "too few to tell"

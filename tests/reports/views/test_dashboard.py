@@ -271,7 +271,7 @@ def test_a_comparison_with_a_small_group_shows_not_enough_responses(
         "11",
         "",
         "25.0",
-        *[""] * 4,
+        *[""] * 6,
         "suppressed",
     ]
 

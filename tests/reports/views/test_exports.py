@@ -57,13 +57,14 @@ def test_summary_download_suppresses_small_groups(leader_client, populated_round
         "rwg_j",
         "ad",
         "alpha",
+        "polarised",
         "disclosure",
     ]
     by_key = {(r[0], r[2]): r for r in rows[1:]}
     assert set(by_key) == {(d, g) for d in "ab" for g in ("it", "security", "other", "all")}
     assert by_key[("a", "it")][3:5] == ["6", "91.67"]
     assert by_key[("a", "it")][7:9] == ["1.0", "0.0"]  # identical answers: rwg 1, AD 0
-    assert by_key[("a", "other")][:-1] == ["a", "side", "other", *[""] * 7]
+    assert by_key[("a", "other")][:-1] == ["a", "side", "other", *[""] * 8]
     # "all" is everyone, the 2 'other' respondents included: as published, "all" minus IT
     # and Security is an interval, not their number.
     assert by_key[("a", "all")][3] == "13"
@@ -91,6 +92,8 @@ def test_gaps_download_has_the_documented_columns(leader_client, populated_round
         "score_a",
         "score_b",
         "gap",
+        "gap_ci_low",
+        "gap_ci_high",
         "rank_biserial",
         "p_value",
         "q_value",
@@ -100,9 +103,11 @@ def test_gaps_download_has_the_documented_columns(leader_client, populated_round
     a = rows[1]
     assert a[:8] == ["a", "side", "it", "security", "6", "5", "91.67", "25.0"]
     assert a[8] == "66.67"
-    assert a[9] == "1.0"
-    assert 0 < float(a[11]) < 0.05
-    assert a[12] == "breakdown"
+    # every answer alike within each group: no spread, so the interval is the gap itself
+    assert a[9:11] == ["66.7", "66.7"]
+    assert a[11] == "1.0"
+    assert 0 < float(a[13]) < 0.05
+    assert a[14] == "breakdown"
 
 
 def test_gaps_download_follows_the_comparison_in_the_query(leader_client, levels_round):

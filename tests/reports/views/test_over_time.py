@@ -154,9 +154,10 @@ def test_summary_shows_index_top_breakdowns_with_guidance_and_participation(
         response = leader_client.get(page_url("executive_summary", autumn))
     assert response.status_code == 200
     content = response.content.decode()
-    # a: gap 45.8, b: gap 0 -> index 100 − (45.8 + 0) / 2 ≈ 77.
-    assert response.context["alignment_index"] == pytest.approx(100 - 45.8333 / 2, abs=0.01)
-    assert "<strong>77</strong>" in content
+    # a: a breakdown (gap 45.8), b: aligned (gap 0) -> 1 of 2 dimensions not flagged: 50.
+    assert response.context["alignment_index"] == pytest.approx(50.0)
+    assert "<strong>50</strong>" in content
+    assert "1 of 2 dimensions break down" in content
     findings = response.context["findings"]
     assert [f["dimension_code"] for f in findings] == ["a"]
     assert findings[0]["status"] == "breakdown"
