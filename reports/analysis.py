@@ -305,13 +305,21 @@ def _compare(
     for frame in (table, item_table):
         frame["suppressed"] = frame["suppressed_a"] | frame["suppressed_b"]
         frame["gap"] = (frame["score_a"] - frame["score_b"]).mask(frame["suppressed"])
+        n_a, n_b = frame["n_a"].to_numpy("float64"), frame["n_b"].to_numpy("float64")
+        # The published means carry the disclosure's noise too: a sum moved uniformly by up
+        # to B points gives each mean a variance of (B/n)²/3, which the interval adds.
+        bound = panel.protection.sum_bound
+        with np.errstate(divide="ignore", invalid="ignore"):
+            noise_a, noise_b = (bound / n_a) ** 2 / 3, (bound / n_b) ** 2 / 3
         low, high = welch_interval(
             frame["gap"].to_numpy("float64"),
             frame.pop("sd_a").to_numpy("float64"),
             frame.pop("sd_b").to_numpy("float64"),
-            frame["n_a"].to_numpy("float64"),
-            frame["n_b"].to_numpy("float64"),
+            n_a,
+            n_b,
             GAP_CI_LEVEL,
+            noise_a=noise_a,
+            noise_b=noise_b,
         )
         frame["gap_ci_low"], frame["gap_ci_high"] = low, high
         for column in [*test_columns, "gap_ci_low", "gap_ci_high"]:

@@ -238,6 +238,9 @@ def welch_interval(
     n_a: np.ndarray,
     n_b: np.ndarray,
     level: float = 0.95,
+    *,
+    noise_a: np.ndarray | float = 0.0,
+    noise_b: np.ndarray | float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Welch's (1947) confidence interval for a difference of two means: (low, high).
 
@@ -249,11 +252,18 @@ def welch_interval(
     ``ttest_ind(equal_var=False).confidence_interval(level)`` gives from the raw values.
     When both SDs are 0 the interval is the gap itself. NaN where any input is missing or
     a size is below 2.
+
+    ``noise_a``/``noise_b``: the variance (unit²) of noise added to each published mean on
+    top of sampling (the disclosure's perturbation: a sum moved uniformly by up to B gives
+    a mean ``(B/n)²/3``); it widens SE² as a known variance and leaves the degrees of
+    freedom to the sample variances, so the interval covers the true difference of the
+    population means, not only of the published ones.
     """
     gap = np.asarray(gap, dtype="float64")
-    va = np.asarray(sd_a, dtype="float64") ** 2 / np.asarray(n_a, dtype="float64")
-    vb = np.asarray(sd_b, dtype="float64") ** 2 / np.asarray(n_b, dtype="float64")
-    se2 = va + vb
+    with np.errstate(divide="ignore", invalid="ignore"):
+        va = np.asarray(sd_a, dtype="float64") ** 2 / np.asarray(n_a, dtype="float64")
+        vb = np.asarray(sd_b, dtype="float64") ** 2 / np.asarray(n_b, dtype="float64")
+    se2 = va + vb + np.asarray(noise_a, dtype="float64") + np.asarray(noise_b, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         df = se2**2 / (va**2 / (np.asarray(n_a) - 1.0) + vb**2 / (np.asarray(n_b) - 1.0))
         half = np.where(se2 > 0, stats.t.ppf(0.5 + level / 2, df) * np.sqrt(se2), 0.0)
