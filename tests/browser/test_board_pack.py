@@ -37,7 +37,8 @@ CLIPPED = """
 CUT_CHART_TEXT = """
 () => [...document.querySelectorAll('[data-figure] svg.main-svg')].flatMap(svg => {
   const outer = svg.getBoundingClientRect();
-  return [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => {
+  const drawn = t => t.textContent.trim() && t.getBoundingClientRect().width > 0;
+  return [...svg.querySelectorAll('text')].filter(drawn).map(t => {
     const box = t.getBoundingClientRect();
     return {text: t.textContent.trim(), left: box.left, right: box.right,
             svgLeft: outer.left, svgRight: outer.right};
