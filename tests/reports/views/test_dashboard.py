@@ -600,7 +600,8 @@ def test_dashboard_opens_on_the_story_before_controls_and_statistics(
     content = response.content.decode()
     story = response.context["story"]
     assert story["breakdown_count"] >= 1
-    assert story["top"] and all(row["certainty"] for row in story["top"])
+    assert story["top"]
+    assert all(row["certainty"] for row in story["top"])
     order = [
         content.index('id="story-heading"'),
         content.index("Act on these first"),
