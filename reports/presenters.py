@@ -129,6 +129,31 @@ def participation_context(participation: Participation) -> dict[str, Any]:
     }
 
 
+def comment_lists(
+    lists: list[tuple[tuple[str, ...], list[str]]], shuffle: Callable[[list[str]], list[str]]
+) -> list[dict[str, Any]]:
+    """The comment lists of :class:`reports.results.Comments` for a template: ``label``
+    (the sides' names joined, "Security and Other"; None for one list of every side) and
+    ``texts`` in the order ``shuffle`` gives (a fresh random one per request)."""
+    names = dict(Side.choices)
+    rows = []
+    for sides, texts in lists:
+        label = None
+        if sides:
+            named = [str(names.get(side, side)) for side in sides]
+            label = (
+                named[0]
+                if len(named) == 1
+                else _("%(first)s and %(last)s")
+                % {
+                    "first": ", ".join(named[:-1]),
+                    "last": named[-1],
+                }
+            )
+        rows.append({"label": label, "texts": shuffle(texts)})
+    return rows
+
+
 def filter_context(query: ReportQuery, results: RoundResults) -> dict[str, Any]:
     """What ``reports/_filters.html`` needs: the form, its messages, the active filter, and
     ``hidden_sides`` (labels of the groups of the compared attribute the filter hides)."""

@@ -186,22 +186,25 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
                         context["scale_labels"],
                         (context["label_a"], context["label_b"]),
                     ),
-                    "comments": round_comments(
+                    "comment_lists": round_comments(
                         round=survey_round, dimension_code=code, version=results.version
-                    ).texts,
+                    ).lists,
                 },
             )
         )
         context.update(
             {
                 # A fresh order on every request: the order says nothing of who wrote when.
-                "comments": random.sample(context["comments"], len(context["comments"])),
+                "comment_lists": presenters.comment_lists(
+                    context["comment_lists"], lambda texts: random.sample(texts, len(texts))
+                ),
                 "comment_threshold": comment_threshold(round=survey_round),
                 "comments_url": reverse(
                     "reports:comments", kwargs={"slug": survey_round.slug, "code": code}
                 ),
             }
         )
+        context["comments"] = [t for part in context["comment_lists"] for t in part["texts"]]
     return render(request, "reports/dimension.html", context)
 
 
