@@ -54,7 +54,13 @@ DEFAULT_STATUS_LABELS = {
 }
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 WRAP_AT = 48
-HEADING_WRAP_AT = 55  # characters per line of a statement above its bars (fits 360 px)
+# Characters per line of a statement above its bars, and of a dimension's name and status
+# above its gap bar: both fit the ~280 px plot of a 360 px phone.
+HEADING_WRAP_AT = 40
+GAP_ROW_PX = 56  # one dimension of the gap chart: its heading line and its bar
+# Width of a character of a tick label, px (13 px system font, a little under the average,
+# so a heading moved left by it never leaves the figure).
+TICK_CHAR_PX = 6.5
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,11 @@ def gap_chart(
     by_status: dict[str, dict[str, list[Any]]] = {
         status: {"x": [], "y": [], "text": [], "hover": []} for status in STATUS_ORDER
     }
+    # Each dimension's name and status sit on a line of their own above its bar, across
+    # the whole plot, so that on a phone neither a long name nor the value beside a bar
+    # runs into the other (the category labels are kept but not drawn).
+    heading = {"x": 0, "xref": "paper", "xanchor": "left", "yanchor": "bottom"}
+    heading |= {"yshift": 12, "showarrow": False, "align": "left", "font": {"size": 12}}
     for row in frame.itertuples(index=False):
         name = escape_label(names.get(row.dimension_code, row.dimension_code))
         label = f"★ {name}" if row.worst else name
@@ -135,6 +146,7 @@ def gap_chart(
         status = row.status if row.status in STATUS_STYLE else "aligned"
         status_text = escape_label(text.status.get(status, status))
         if gap is None:
+            annotations.append({**heading, "y": label, "text": wrap_label(label, 40)})
             annotations.append(
                 {
                     "x": 0,
@@ -146,11 +158,13 @@ def gap_chart(
                 }
             )
             continue
-        marker = " ★" if row.worst else ""  # the axis label names it "largest gap" too
+        lines = textwrap.wrap(f"{label} · {status_text}", width=HEADING_WRAP_AT) or [""]
+        annotations.append({**heading, "y": label, "text": "<br>".join(lines)})
+        marker = " ★" if row.worst else ""  # the heading names it "largest gap" too
         bucket = by_status[status]
         bucket["x"].append(gap)
         bucket["y"].append(label)
-        bucket["text"].append(f"{gap:+.1f} · {status_text}{marker}")
+        bucket["text"].append(f"{gap:+.1f}{marker}")
         largest = f"<br>★ {escape_label(text.largest_gap)}" if row.worst else ""
         bucket["hover"].append(
             f"{name}<br>{escape_label(text.gap)}: {gap:+.1f} {escape_label(text.points)} "
@@ -159,11 +173,12 @@ def gap_chart(
     values = [v for bucket in by_status.values() for v in bucket["x"]]
     extent = max([abs(v) for v in values] + [10.0])
     figure = base_figure(
-        height=150 + 48 * max(len(labels), 1),
+        height=130 + GAP_ROW_PX * max(len(labels), 1),
         barmode="overlay",
+        bargap=0.55,
         xaxis={
             "title": {"text": escape_label(text.gap_axis)},
-            "range": [round(-extent * 1.8, 1), round(extent * 1.8, 1)],
+            "range": [round(-extent * 1.6, 1), round(extent * 1.6, 1)],
             "zeroline": True,
             "zerolinecolor": "#333333",
             "gridcolor": "#e5e5e5",
@@ -172,13 +187,14 @@ def gap_chart(
             "type": "category",
             "categoryorder": "array",
             "categoryarray": labels,
-            "autorange": "reversed",
-            "automargin": True,
+            "showticklabels": False,
+            # Top to bottom, with room above the first bar for its heading.
+            "range": [len(labels) - 0.5, -0.9],
         },
         annotations=annotations,
         showlegend=True,
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
-        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        margin={"l": 10, "r": 10, "t": 40, "b": 40},
     )
     for status in STATUS_ORDER:
         bucket = by_status[status]
@@ -360,6 +376,9 @@ def likert_chart(
     frame = distributions.set_index(["item_code", "group", "point"])
     positions, tick_text, headings, annotations = [], [], [], []
     rows: list[tuple[str, str]] = []
+    # A heading starts under the group labels, not after them: the plot starts right of
+    # the labels, so the heading moves left by about their width.
+    labels_px = round(TICK_CHAR_PX * max((len(str(label)) for _, label in groups), default=0))
     cursor = 0.0  # top edge of the next row, in bar heights (the y axis runs downward)
     for item in items.itertuples(index=False):
         lines = textwrap.wrap(str(item.item_text), width=HEADING_WRAP_AT) or [""]
@@ -369,6 +388,7 @@ def likert_chart(
                 "x": 0,
                 "xref": "paper",
                 "xanchor": "left",
+                "xshift": -labels_px,
                 "y": round(cursor + height / 2, 2),
                 "yanchor": "middle",
                 "text": "<br>".join(escape_label(line) for line in lines),

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -282,25 +283,68 @@ def count_shown(n: int | np.ndarray | pd.Series, min_group_size: int) -> bool | 
     return n >= min_group_size
 
 
-def dimension_comments(
-    comments: pd.DataFrame, min_respondents: int, rng: np.random.Generator | None = None
-) -> pd.DataFrame:
-    """The comments of one dimension as shown to leaders: no profile, random order.
+@dataclass(frozen=True)
+class CommentList:
+    """One list of a dimension's comments as shown: ``sides`` (the side codes whose writers'
+    comments it holds, sorted; empty: every writer's, sides not told apart) and
+    ``comments`` (columns ``COMMENT_COLUMNS``, in random order)."""
 
-    ``comments``: one row per comment, columns ``response_id`` and ``item_code`` and
-    ``text`` (str; any other column is dropped). When fewer than ``min_respondents``
-    distinct respondents wrote one, nothing is shown (an empty frame). Otherwise the rows
-    come back shuffled by ``rng`` (default: a fresh unseeded generator, so every request
-    shows another order and the order says nothing about who wrote what), columns
-    ``COMMENT_COLUMNS`` only; blank texts are left out and the others stripped.
+    sides: tuple[str, ...]
+    comments: pd.DataFrame
+
+
+def dimension_comments(
+    comments: pd.DataFrame,
+    min_respondents: int,
+    rng: np.random.Generator | None = None,
+    *,
+    by_side: bool = False,
+) -> list[CommentList]:
+    """The comments of one dimension as shown to leaders: lists with no profile beside each
+    comment, each in random order (docs/methodology.md, "Comments").
+
+    ``comments``: one row per comment, columns ``response_id``, ``item_code``, ``text``
+    (str) and, with ``by_side``, ``side`` (the writer's side code); any other column is
+    dropped. Blank texts are left out, the others stripped. A list is shown only when at
+    least ``min_respondents`` distinct writers wrote in it, and the lists shown never
+    overlap and together hold every comment, so no list minus another leaves a smaller
+    group:
+
+    - fewer than ``min_respondents`` writers in all: no list (``[]``);
+    - without ``by_side``: one list of every comment, ``sides=()``;
+    - with ``by_side``: one list per side with at least ``min_respondents`` writers, plus
+      one pooled list of the remaining sides when *they together* have that many writers;
+      when the remaining sides have some writers but fewer than that, the comments are not
+      split at all (one list, ``sides=()``): splitting would leave them out, and showing
+      them pooled beside the per-side lists would isolate a group below the threshold.
+
+    Returns lists in the order of their first side. ``rng`` shuffles each list (default: a
+    fresh unseeded generator, so every request shows another order and the order says
+    nothing about who wrote what).
     """
     stripped = comments["text"].astype(str).str.strip()
     texts = comments.assign(text=stripped).loc[stripped != ""]
     if texts["response_id"].nunique() < min_respondents:
-        return pd.DataFrame(columns=COMMENT_COLUMNS)
+        return []
     rng = rng or np.random.default_rng()
-    order = rng.permutation(len(texts))
-    return texts.iloc[order][COMMENT_COLUMNS].reset_index(drop=True)
+
+    def shuffled(sides: tuple[str, ...], rows: pd.DataFrame) -> CommentList:
+        order = rng.permutation(len(rows))
+        return CommentList(sides, rows.iloc[order][COMMENT_COLUMNS].reset_index(drop=True))
+
+    if not by_side:
+        return [shuffled((), texts)]
+    side = texts["side"].astype(str)
+    writers = texts.groupby(side)["response_id"].nunique()
+    own = sorted(str(s) for s in writers.index[writers >= min_respondents])
+    rest = sorted(str(s) for s in writers.index[writers < min_respondents])
+    rest_writers = int(writers.loc[rest].sum()) if rest else 0
+    if not own or 0 < rest_writers < min_respondents:
+        return [shuffled((), texts)]
+    lists = [shuffled((s,), texts.loc[side == s]) for s in own]
+    if rest:
+        lists.append(shuffled(tuple(rest), texts.loc[side.isin(rest)]))
+    return lists
 
 
 def profiles_generalise(

@@ -34,6 +34,16 @@ class Participation:
     response_rate: int | None
 
 
+def response_rate(invited: int | None, completed: int | None) -> int | None:
+    """Completed as a whole percentage of invited, both *published* counts (never the true
+    ones, so the rate tells nothing the counts do not), or None when either is hidden or
+    zero, or when completed exceeds invited: responses count the side a respondent chose,
+    invitations the side written on them, so a side can have more of the first."""
+    if not invited or not completed or completed > invited:
+        return None
+    return builtins.round(100 * completed / invited)
+
+
 def round_participation_shown(*, round: SurveyRound, protection: Protection) -> Participation:
     """The participation table of a round as it may be shown (dashboard, executive summary).
 
@@ -65,13 +75,12 @@ def round_participation_shown(*, round: SurveyRound, protection: Protection) -> 
                 "invited_small": invited is None,
                 "completed_small": completed is None,
                 "completed_applies": side != UNASSIGNED,
+                "rate": response_rate(invited, completed),
             }
         )
     total_invited = published_total(invitations["invitation_id"], k, protection, INVITATIONS)
     total_completed = published_total(responses["response_id"], k, protection, RESPONSES)
-    rate = None
-    if total_invited and total_completed and total_completed <= total_invited:
-        rate = builtins.round(100 * total_completed / total_invited)
+    rate = response_rate(total_invited, total_completed)
     return Participation(
         rows=rows,
         total_invited=total_invited or 0,

@@ -131,6 +131,31 @@ def participation_context(participation: Participation) -> dict[str, Any]:
     }
 
 
+def comment_lists(
+    lists: list[tuple[tuple[str, ...], list[str]]], shuffle: Callable[[list[str]], list[str]]
+) -> list[dict[str, Any]]:
+    """The comment lists of :class:`reports.results.Comments` for a template: ``label``
+    (the sides' names joined, "Security and Other"; None for one list of every side) and
+    ``texts`` in the order ``shuffle`` gives (a fresh random one per request)."""
+    names = dict(Side.choices)
+    rows = []
+    for sides, texts in lists:
+        label = None
+        if sides:
+            named = [str(names.get(side, side)) for side in sides]
+            label = (
+                named[0]
+                if len(named) == 1
+                else _("%(first)s and %(last)s")
+                % {
+                    "first": ", ".join(named[:-1]),
+                    "last": named[-1],
+                }
+            )
+        rows.append({"label": label, "texts": shuffle(texts)})
+    return rows
+
+
 def filter_context(query: ReportQuery, results: RoundResults) -> dict[str, Any]:
     """What ``reports/_filters.html`` needs: the form, its messages, the active filter, and
     ``hidden_sides`` (labels of the groups of the compared attribute the filter hides)."""
@@ -190,9 +215,98 @@ def mirror_records(
     )
 
 
-def dashboard_figures(results: RoundResults, dimension_url: Callable[[str], str]) -> dict[str, Any]:
+def certainty_words(q_value: float | None, effect: str | None) -> str:
+    """How sure a finding is, in plain words, from its q-value (BH-corrected p) and its
+    effect-size label (:func:`reports.statistics.effect_label`): how likely chance alone
+    would give the gap, then how much the two groups' answers differ."""
+    if q_value is None:
+        return _("too few answers to tell")
+    if q_value < 0.01:
+        chance = _("very unlikely to be chance")
+    elif q_value < 0.05:
+        chance = _("unlikely to be chance")
+    elif q_value < 0.2:
+        chance = _("could be chance")
+    else:
+        chance = _("may well be chance")
+    size = {
+        "large": _("a large difference between the two groups' answers"),
+        "medium": _("a medium difference between the two groups' answers"),
+        "small": _("a small difference between the two groups' answers"),
+        "negligible": _("hardly any difference between the two groups' answers"),
+    }.get(effect or "")
+    return f"{chance}; {size}" if size else chance
+
+
+def blame_pairs(mirror_rows: list[dict[str, Any]], gap_points: float) -> list[dict[str, Any]]:
+    """Mirror pairs that read as blame: the two perspectives of one concern have gaps of
+    opposite sign, each at least ``gap_points`` points, so each group rates the statement
+    about the other less favourably than the other group does. Rows as
+    :func:`mirror_records`; returns ``{"pair", "texts", "dimension_name"}`` per pair."""
+    by_pair: dict[Any, list[dict[str, Any]]] = {}
+    for row in mirror_rows:
+        by_pair.setdefault(row["pair"], []).append(row)
+    found = []
+    for pair, rows in by_pair.items():
+        gaps = [row["gap"] for row in rows]
+        if len(rows) != 2 or any(gap is None for gap in gaps):
+            continue
+        if gaps[0] * gaps[1] < 0 and min(abs(gaps[0]), abs(gaps[1])) >= gap_points:
+            found.append(
+                {
+                    "pair": pair,
+                    "texts": [row["item_text"] for row in rows],
+                    "dimension_name": rows[0]["dimension_name"],
+                }
+            )
+    return found
+
+
+def story(
+    by_rank: list[dict[str, Any]],
+    findings: list[dict[str, Any]],
+    mirror_rows: list[dict[str, Any]],
+    gap_points: float,
+) -> dict[str, Any]:
+    """The answer first, for the top of the dashboard: how many dimensions break down (of
+    those with figures), the top findings (rows of ``findings`` with ``certainty``), the
+    dimensions where a group is divided within itself, and the blame pairs.
+    ``by_rank``: :func:`gap_records` rows by rank; ``findings``: :func:`finding_records`."""
+    shown = [row for row in by_rank if row["status"] != STATUS_SUPPRESSED]
+    return {
+        "breakdown_count": sum(row["status"] == STATUS_BREAKDOWN for row in shown),
+        "dimension_count": len(shown),
+        "top": findings,
+        "divided": [row for row in by_rank if row["status"] == STATUS_DIVIDED],
+        "blame": blame_pairs(mirror_rows, gap_points),
+    }
+
+
+def finding_records(
+    results: RoundResults, guidance: Mapping[str, str], dimension_url: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """The top findings (:func:`reports.findings.top_findings`) with name, status label,
+    guidance, page URL and certainty in plain words."""
+    figures = results.figures
+    names = dimension_names(figures.items)
+    statuses = status_labels()
+    findings = frame_records(figures.findings, names)
+    for row in findings:
+        row["status_label"] = statuses.get(row["status"], row["status"])
+        row["guidance"] = guidance.get(row["dimension_code"], "")
+        row["url"] = dimension_url(str(row["dimension_code"]))
+        row["certainty"] = certainty_words(row.get("q_value"), row.get("effect_label"))
+    return findings
+
+
+def dashboard_figures(
+    results: RoundResults,
+    dimension_url: Callable[[str], str],
+    guidance: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """The dashboard's part drawn from the answers: scorecard, gaps by rank, summary by group,
-    mirror pairs and the three charts. ``dimension_url``: a dimension code's page URL."""
+    mirror pairs, the three charts, and the story told first (:func:`story`).
+    ``dimension_url``: a dimension code's page URL; ``guidance``: {dimension code: text}."""
     figures, comparison = results.figures, results.comparison
     names = dimension_names(figures.items)
     scorecard = gap_records(figures.gaps, names)
@@ -216,7 +330,10 @@ def dashboard_figures(results: RoundResults, dimension_url: Callable[[str], str]
         "radar": charts.radar_chart(figures.gaps, names, text),
     }
     by_rank = sorted(scorecard, key=lambda row: (row["rank"] is None, row["rank"] or 0))
+    mirror_rows = mirror_records(figures.mirror_pairs, figures.items, names)
+    findings = finding_records(results, guidance or {}, dimension_url)
     return {
+        "story": story(by_rank, findings, mirror_rows, results.thresholds.gap_points),
         "scorecard": scorecard,
         "gaps": by_rank,
         "breakdowns": [row for row in by_rank if row["status"] == STATUS_BREAKDOWN],
@@ -225,7 +342,7 @@ def dashboard_figures(results: RoundResults, dimension_url: Callable[[str], str]
         "summary": frame_records(summary),
         "alignment_index": figures.alignment_index,
         "status_counts": status_counts(figures.gaps),
-        "mirror_rows": mirror_records(figures.mirror_pairs, figures.items, names),
+        "mirror_rows": mirror_rows,
         "figures": {key: charts.figure_to_dict(f) for key, f in drawn.items()},
     }
 
@@ -358,11 +475,7 @@ def executive_summary_figures(
     figures = results.figures
     names = dimension_names(figures.items)
     statuses = status_labels()
-    findings = frame_records(figures.findings, names)
-    for row in findings:
-        row["status_label"] = statuses.get(row["status"], row["status"])
-        row["guidance"] = guidance.get(row["dimension_code"], "")
-        row["url"] = dimension_url(str(row["dimension_code"]))
+    findings = finding_records(results, guidance, dimension_url)
     side_labels = dict(Side.choices)
     leaders = []
     for side, compared in (results.leaders or {}).items():
@@ -378,6 +491,8 @@ def executive_summary_figures(
             }
         )
     gap_figure = charts.gap_chart(figures.gaps, names, chart_text(results.comparison))
+    # On paper the chart shares its page: rows a little tighter than on screen.
+    gap_figure.update_layout(height=110 + 40 * len(figures.gaps))
     out: dict[str, Any] = {
         "alignment_index": figures.alignment_index,
         "status_counts": status_counts(figures.gaps),

@@ -476,10 +476,13 @@ def rounds_overview() -> list[tuple[SurveyRound, int | None]]:
 
 @dataclass(frozen=True)
 class Comments:
-    """The comments of one dimension as they may be shown: ``texts`` (none unless enough
-    people wrote one) and ``words``, the words that recur across them
-    (:func:`reports.findings.recurring_words`: ``word``, ``comments``)."""
+    """The comments of one dimension as they may be shown: ``lists`` (each a pair of the
+    sides' codes, empty for every side together, and the texts; none unless enough people
+    wrote one), ``texts`` (every text shown, the lists together) and ``words``, the words
+    that recur across them (:func:`reports.findings.recurring_words`: ``word``,
+    ``comments``)."""
 
+    lists: list[tuple[tuple[str, ...], list[str]]]
     texts: list[str]
     words: pd.DataFrame
 
@@ -488,19 +491,29 @@ def round_comments(
     *, round: SurveyRound, dimension_code: str, version: str | None = None
 ) -> Comments:
     """The comments of one dimension as they may be shown (cached): none unless at least
-    :func:`comment_threshold` respondents wrote one (:func:`reports.disclosure.dimension_comments`),
-    with their recurring words. Callers shuffle the texts on every request, so the order says
-    nothing of who wrote when. ``version``: the round's results version when the caller has
-    read it already."""
+    :func:`comment_threshold` respondents wrote one, split by side once the round has
+    closed (:func:`reports.disclosure.dimension_comments`: while it is open the lists would
+    change from one day to the next, and two days' lists could be subtracted), with their
+    recurring words. Callers shuffle the texts on every request, so the order says nothing
+    of who wrote when. ``version``: the round's results version when the caller has read it
+    already."""
     threshold = comment_threshold(round=round)
+    by_side = round.closes_at is not None and not round.is_open()
 
     def build() -> Comments:
         frame = round_comments_frame(round=round, dimension_code=dimension_code)
-        texts = list(dimension_comments(frame, threshold)["text"])
-        return Comments(texts=texts, words=recurring_words(texts))
+        lists = [
+            (shown.sides, list(shown.comments["text"]))
+            for shown in dimension_comments(frame, threshold, by_side=by_side)
+        ]
+        texts = [text for _sides, part in lists for text in part]
+        return Comments(lists=lists, texts=texts, words=recurring_words(texts))
 
     return round_results_cached(
-        round=round, part=f"comments|{dimension_code}", version=version, build=build
+        round=round,
+        part=f"comments|{dimension_code}|{'sides' if by_side else 'all'}",
+        version=version,
+        build=build,
     )
 
 

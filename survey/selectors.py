@@ -371,7 +371,8 @@ def round_comments_frame(*, round: SurveyRound, dimension_code: str) -> pd.DataF
     """The non-blank comments on the text items of one dimension of ``round``.
 
     Columns: ``response_id`` (int64: only to count distinct writers, never shown),
-    ``item_code`` (str), ``text`` (str). No profile column, unordered. One query.
+    ``side`` (str: the writer's side, only to decide which lists may be shown),
+    ``item_code`` (str), ``text`` (str). No other profile column, unordered. One query.
     """
     rows = (
         Answer.objects.filter(
@@ -382,11 +383,10 @@ def round_comments_frame(*, round: SurveyRound, dimension_code: str) -> pd.DataF
         )
         .exclude(text="")
         .order_by()
-        .values_list("response_id", "item__code", "text")
+        .values_list("response_id", "response__side", "item__code", "text")
     )
-    return pd.DataFrame(list(rows), columns=["response_id", "item_code", "text"]).astype(
-        {"response_id": "int64"}
-    )
+    columns = ["response_id", "side", "item_code", "text"]
+    return pd.DataFrame(list(rows), columns=columns).astype({"response_id": "int64"})
 
 
 # --- Reads of the responses export and the round list ------------------------------------

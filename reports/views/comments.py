@@ -25,6 +25,8 @@ def comments(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     if dimension is None:
         raise Http404
     comments = round_comments(round=survey_round, dimension_code=code)
+    # A fresh order on every request: the order says nothing of who wrote when.
+    lists = presenters.comment_lists(comments.lists, lambda texts: random.sample(texts, len(texts)))
     return render(
         request,
         "reports/comments.html",
@@ -32,8 +34,9 @@ def comments(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "round": survey_round,
             "dimension": dimension,
             "threshold": comment_threshold(round=survey_round),
-            # A fresh order on every request: the order says nothing of who wrote when.
-            "comments": random.sample(comments.texts, len(comments.texts)),
+            "comment_lists": lists,
+            "comments": [text for part in lists for text in part["texts"]],
+            "comment_count": len(comments.texts),
             "words": presenters.frame_records(comments.words),
             "dimension_url": reverse("reports:dimension", kwargs={"slug": slug, "code": code}),
             "dashboard_url": reverse("reports:dashboard", kwargs={"slug": slug}),

@@ -31,7 +31,7 @@ from reports.results import (
     round_results,
     rounds_overview,
 )
-from reports.selectors import dimension_by_code, round_by_slug
+from reports.selectors import dimension_by_code, dimension_guidance, round_by_slug
 from survey.models import SurveyRound
 
 METHODOLOGY_PATH = Path(settings.BASE_DIR) / "docs" / "methodology.md"
@@ -103,7 +103,8 @@ def comparison_context(
 
 @leader_required
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    """A round's dashboard: participation, comparison scorecard, three charts with tables.
+    """A round's dashboard: the story first (breakdowns, the top three findings, divided
+    groups, blame pairs), then the statistics, controls, participation, charts with tables.
 
     The figures follow the query's comparison and filter (one at a time); participation and
     the CSV downloads always count the whole round.
@@ -139,6 +140,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
                         reverse("reports:dimension", kwargs={"slug": slug, "code": code})
                         + f"?{query.comparison_query}"
                     ),
+                    dimension_guidance(round=survey_round),
                 ),
             )
         )
@@ -184,22 +186,25 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
                         context["scale_labels"],
                         (context["label_a"], context["label_b"]),
                     ),
-                    "comments": round_comments(
+                    "comment_lists": round_comments(
                         round=survey_round, dimension_code=code, version=results.version
-                    ).texts,
+                    ).lists,
                 },
             )
         )
         context.update(
             {
                 # A fresh order on every request: the order says nothing of who wrote when.
-                "comments": random.sample(context["comments"], len(context["comments"])),
+                "comment_lists": presenters.comment_lists(
+                    context["comment_lists"], lambda texts: random.sample(texts, len(texts))
+                ),
                 "comment_threshold": comment_threshold(round=survey_round),
                 "comments_url": reverse(
                     "reports:comments", kwargs={"slug": survey_round.slug, "code": code}
                 ),
             }
         )
+        context["comments"] = [t for part in context["comment_lists"] for t in part["texts"]]
     return render(request, "reports/dimension.html", context)
 
 

@@ -7,6 +7,7 @@ CI a machine without Chromium skips them with a message saying how to install it
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import shutil
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import numpy as np
 import pytest
 from django.contrib.auth.models import Group, User
 
@@ -277,3 +279,80 @@ def leader(live_server) -> User:
     user = User.objects.create_user(LEADER_USERNAME, password=LEADER_PASSWORD)
     user.groups.add(group)
     return user
+
+
+# How favourably each side sees each dimension (mean item score 1..5 after reverse coding)
+# in the board-pack rounds: four breakdowns in the spring, fewer in the autumn before it.
+BOARD_MEANS: dict[str, tuple[float, float]] = {
+    "speed_control": (2.3, 3.7),
+    "early_involvement": (3.8, 2.2),
+    "shared_objectives": (3.3, 2.6),
+    "communication_trust": (3.1, 2.85),
+    "incident_roles": (3.9, 3.8),
+    "operational_handoffs": (2.9, 2.5),
+    "new_technology": (2.6, 2.4),
+}
+BOARD_COMMENTS = {
+    "it": "Security reviews add weeks to every release.",
+    "security": "Projects reach us a week before go-live.",
+}
+
+
+def board_round_create(
+    instrument: Instrument, *, slug: str, days_ago: int, seed: int, shrink: float
+) -> SurveyRound:
+    """A round shaped like the demo: 60 IT and 45 Security respondents at three levels, 8
+    others, comments, and invitations of every side; ``shrink`` scales the gaps."""
+    from django.utils import timezone
+
+    from assessment.models import Item
+
+    opens = timezone.now() - dt.timedelta(days=days_ago)
+    survey_round = round_create(
+        instrument=instrument,
+        name=f"Board pack {slug}",
+        slug=slug,
+        opens_at=opens,
+        closes_at=opens + dt.timedelta(days=30),
+    )
+    items = list(Item.objects.filter(dimension__instrument=instrument).select_related("dimension"))
+    rng = np.random.default_rng(seed)
+    points = instrument.scale_points
+    levels = ["individual"] * 7 + ["manager"] * 2 + ["executive"]
+    responses = []
+    for side, count in (("it", 60), ("security", 45), ("other", 8)):
+        for n in range(count):
+            answers: dict[str, int | str] = {}
+            mood = rng.normal(0, 0.35)
+            for item in items:
+                it_mean, security_mean = BOARD_MEANS.get(item.dimension.code, (3.2, 3.1))
+                middle = (it_mean + security_mean) / 2
+                mean = {"it": it_mean, "security": security_mean}.get(side, middle)
+                mean = middle + shrink * (mean - middle)
+                if item.kind == Item.Kind.TEXT:
+                    if side in BOARD_COMMENTS and rng.random() < 0.3:
+                        answers[item.code] = BOARD_COMMENTS[side]
+                    continue
+                score = int(np.clip(np.rint(rng.normal(mean + mood, 0.8)), 1, points))
+                answers[item.code] = points + 1 - score if item.reverse_scored else score
+            responses.append(
+                {
+                    "side": side,
+                    "function": "",
+                    "level": levels[n % len(levels)] if side != "other" else "",
+                    "answers": answers,
+                }
+            )
+    responses_create_bulk(round=survey_round, responses=responses)
+    invitations_issue(round=survey_round, count=80, side="it")
+    invitations_issue(round=survey_round, count=60, side="security")
+    invitations_issue(round=survey_round, count=12, side="other")
+    return survey_round
+
+
+@pytest.fixture
+def board_round(instrument: Instrument) -> SurveyRound:
+    """The spring round of two demo-like rounds (the autumn one before it, gaps smaller), so
+    the executive summary has findings, leaders versus staff and a change to report."""
+    board_round_create(instrument, slug="autumn", days_ago=200, seed=1, shrink=0.5)
+    return board_round_create(instrument, slug="spring", days_ago=20, seed=2, shrink=1.0)

@@ -116,3 +116,24 @@ def test_the_methodology_page_has_no_axe_violations(page: Page, leader, axe_sour
     assert response.status == 200
     violations = axe_violations(page, axe_source)
     assert violations == [], axe_report({"methodology": violations})
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_story_dashboard_and_summary_have_no_axe_violations(
+    new_page, leader, board_round, axe_source, width: int
+):
+    """With findings, divided groups, blame pairs and a previous round, at desk and phone
+    width; the statistics behind the story are opened by keyboard (Enter on its summary)."""
+    page = new_page(width=width, height=900)
+    log_in(page, leader)
+    found = {}
+    for name in ("dashboard", "executive_summary"):
+        page.goto(reverse(f"reports:{name}", kwargs={"slug": board_round.slug}))
+        wait_for_charts(page)
+        if name == "dashboard":
+            summary = page.locator(".story details > summary")
+            summary.focus()
+            page.keyboard.press("Enter")
+            expect(page.locator(".story details table.scorecard")).to_be_visible()
+        found[f"{name} at {width}px"] = axe_violations(page, axe_source)
+    assert all(v == [] for v in found.values()), axe_report(found)

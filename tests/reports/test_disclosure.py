@@ -5,6 +5,7 @@ responses export. Small hand-built frames, no database."""
 
 from __future__ import annotations
 
+import itertools
 from types import SimpleNamespace
 
 import numpy as np
@@ -262,25 +263,80 @@ def test_dimension_comments_counts_respondents_and_drops_every_other_column():
             "side": ["it"] * 4,
         }
     )
-    assert dimension_comments(frame, 3).empty  # 2 respondents wrote something
-    shown = dimension_comments(frame, 2, np.random.default_rng(1))
-    assert list(shown.columns) == ["item_code", "text"]
-    assert sorted(shown["text"]) == ["one", "three", "two"]  # blanks out, the rest stripped
+    assert dimension_comments(frame, 3) == []  # 2 respondents wrote something
+    (shown,) = dimension_comments(frame, 2, np.random.default_rng(1))
+    assert shown.sides == ()
+    assert list(shown.comments.columns) == ["item_code", "text"]
+    assert sorted(shown.comments["text"]) == ["one", "three", "two"]  # blanks out, stripped
 
 
 def test_dimension_comments_come_in_an_order_set_by_the_generator():
     frame = pd.DataFrame(
         {"response_id": [1, 2, 3, 4], "item_code": "a_comment", "text": ["w", "x", "y", "z"]}
     )
-    orders = {
-        tuple(dimension_comments(frame, 4, np.random.default_rng(seed))["text"])
-        for seed in range(20)
-    }
-    assert len(orders) > 1
-    again = dimension_comments(frame, 4, np.random.default_rng(3))
-    assert list(again["text"]) == list(
-        dimension_comments(frame, 4, np.random.default_rng(3))["text"]
-    )
+
+    def texts(seed: int) -> tuple[str, ...]:
+        (shown,) = dimension_comments(frame, 4, np.random.default_rng(seed))
+        return tuple(shown.comments["text"])
+
+    assert len({texts(seed) for seed in range(20)}) > 1
+    assert texts(3) == texts(3)
+
+
+def writers(counts: dict[str, int]) -> pd.DataFrame:
+    """``counts[side]`` writers of that side, each with two comments (one blank)."""
+    rows, rid = [], 0
+    for side, n in counts.items():
+        for _ in range(n):
+            rid += 1
+            rows += [(rid, side, "a_comment", f"{side} {rid}"), (rid, side, "a_more", " ")]
+    return pd.DataFrame(rows, columns=["response_id", "side", "item_code", "text"])
+
+
+def shown_sides(counts: dict[str, int], threshold: int = 5) -> list[tuple[str, ...]]:
+    return [shown.sides for shown in dimension_comments(writers(counts), threshold, by_side=True)]
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        # Every side with writers meets the threshold: one list each.
+        ({"it": 6, "security": 5}, [("it",), ("security",)]),
+        ({"it": 9}, [("it",)]),
+        # The small sides together meet it: a pooled list of them beside the big sides.
+        ({"it": 6, "security": 3, "other": 2}, [("it",), ("other", "security")]),
+        # The small sides together fall short: not split at all, one list of everyone.
+        ({"it": 6, "security": 4}, [()]),
+        ({"it": 6, "security": 5, "other": 1}, [()]),
+        # No side meets it alone but all together do: one list.
+        ({"it": 3, "security": 3}, [()]),
+        # Too few in all: nothing.
+        ({"it": 2, "security": 2}, []),
+    ],
+)
+def test_dimension_comments_by_side_shows_only_lists_of_enough_writers(counts, expected):
+    assert shown_sides(counts) == expected
+
+
+def test_dimension_comments_by_side_never_lets_one_list_be_subtracted_from_another():
+    """Every combination of 0..7 writers on three sides at threshold 5: the lists shown
+    are disjoint, each has at least 5 writers, and together they hold every comment (so
+    no difference of lists, nor the whole minus a list, is a group below 5)."""
+    for it, security, other in itertools.product(range(8), repeat=3):
+        frame = writers({"it": it, "security": security, "other": other})
+        lists = dimension_comments(frame, 5, np.random.default_rng(0), by_side=True)
+        total = it + security + other
+        if total < 5:
+            assert lists == []
+            continue
+        texts = [set(shown.comments["text"]) for shown in lists]
+        every = set(frame.loc[frame["text"].str.strip() != "", "text"])
+        assert set().union(*texts) == every
+        assert sum(len(t) for t in texts) == len(every)  # disjoint
+        for shown, part in zip(lists, texts, strict=True):
+            sides = shown.sides or ("it", "security", "other")
+            assert all(text.split()[0] in sides for text in part)
+            assert len(part) >= 5, (it, security, other, shown.sides)
 
 
 def test_profiles_generalise_blanks_level_then_function_then_side():

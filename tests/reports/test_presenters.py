@@ -12,6 +12,8 @@ from django.utils import translation
 
 from reports import trends
 from reports.presenters import (
+    blame_pairs,
+    certainty_words,
     change_headline,
     effect_labels,
     frame_records,
@@ -168,3 +170,29 @@ def test_status_counts_and_the_too_few_label_say_what_the_index_rests_on():
     )
     assert status_counts(gaps) == {"shown": 4, "breakdown": 1, "watch": 1, "too_few": 1}
     assert status_labels()["too_few"] == "too few to tell"
+
+
+@pytest.mark.parametrize(
+    ("q_value", "effect", "words"),
+    [
+        (None, "", "too few answers to tell"),
+        (0.001, "large", "very unlikely to be chance; a large difference"),
+        (0.03, "medium", "unlikely to be chance; a medium difference"),
+        (0.1, "small", "could be chance; a small difference"),
+        (0.6, "negligible", "may well be chance; hardly any difference"),
+    ],
+)
+def test_certainty_words_read_q_and_effect_in_plain_words(q_value, effect, words):
+    assert certainty_words(q_value, effect).startswith(words)
+
+
+def test_blame_pairs_need_opposite_gaps_both_past_the_threshold():
+    def pair(n, first, second):
+        return [
+            {"pair": n, "item_text": f"s{n}a", "dimension_name": "D", "gap": first},
+            {"pair": n, "item_text": f"s{n}b", "dimension_name": "D", "gap": second},
+        ]
+
+    rows = pair(1, 15.0, -12.0) + pair(2, 15.0, 12.0) + pair(3, 15.0, -5.0) + pair(4, None, -20)
+    assert [found["pair"] for found in blame_pairs(rows, 10.0)] == [1]
+    assert blame_pairs(rows, 10.0)[0]["texts"] == ["s1a", "s1b"]

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from reports.participation import round_participation_shown
+from reports.participation import response_rate, round_participation_shown
 from reports.results import round_protection
 from survey.models import Invitation
 from survey.participation import round_participation_table
-from survey.services.invitations import invitees_add
+from survey.services.invitations import invitations_issue, invitees_add
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +77,25 @@ def test_a_row_holding_every_invitation_reads_the_same_as_the_total(
     for row in (level, side):
         assert row.label == "Not given"
         assert (row.invited.value, row.completed.value) == (table.invited, table.completed)
+
+
+@pytest.mark.parametrize(
+    ("invited", "completed", "rate"),
+    [(80, 60, 75), (3, 2, 67), (None, 5, None), (10, None, None), (0, 0, None), (5, 6, None)],
+)
+def test_response_rate_is_a_whole_percentage_of_shown_counts(invited, completed, rate):
+    assert response_rate(invited, completed) == rate
+
+
+@pytest.mark.perturbed
+def test_each_sides_response_rate_comes_from_its_published_counts(survey_round, make_responses):
+    """The rate must tell nothing the counts beside it do not: it is computed from the
+    published (perturbed) counts, not the true ones."""
+    invitations_issue(round=survey_round, count=30, side="it")
+    invitations_issue(round=survey_round, count=25, side="security")
+    make_responses(survey_round, [("it", {})] * 17 + [("security", {})] * 12)
+    shown = round_participation_shown(round=survey_round, protection=round_protection(survey_round))
+    for row in shown.rows:
+        if row["side"] in {"it", "security"}:
+            assert row["rate"] == response_rate(row["invited"], row["completed"])
+    assert shown.response_rate == response_rate(shown.total_invited, shown.total_completed)

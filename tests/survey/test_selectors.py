@@ -147,7 +147,8 @@ def test_comments_frame_reads_one_dimensions_comments_without_profile(
     make_responses(populated_round, [("security", {"b_comment": "On b", "a_comment": ""})])
     with django_assert_num_queries(1):
         comments = round_comments_frame(round=populated_round, dimension_code="a")
-    assert list(comments.columns) == ["response_id", "item_code", "text"]
+    assert list(comments.columns) == ["response_id", "side", "item_code", "text"]
+    assert set(comments["side"]) == {"it"}
     assert comments["response_id"].dtype == "int64"
     assert len(comments) == 6  # the six IT comments; the blank one and dimension b left out
     assert set(comments["item_code"]) == {"a_comment"}

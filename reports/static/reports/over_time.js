@@ -17,7 +17,10 @@
     }
     charts().forEach(function (container) {
       if (container.data) {
-        window.Plotly.relayout(container, { width: PRINT_WIDTH, autosize: false });
+        // No wider than its box on paper either (the summary's chart keeps a max-width).
+        var widest = parseFloat(window.getComputedStyle(container).maxWidth) || PRINT_WIDTH;
+        var width = Math.min(PRINT_WIDTH, widest);
+        window.Plotly.relayout(container, { width: width, autosize: false });
       }
     });
   }

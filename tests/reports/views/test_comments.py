@@ -3,9 +3,13 @@ threshold on, with the words that recur and no profile."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
+from survey.models import SurveyRound
 from survey.services.responses import responses_create_bulk
 from tests.factories import SurveyRoundFactory
 from tests.reports.pages import page_url
@@ -69,3 +73,24 @@ def test_comment_threshold_is_never_below_the_rounds_k(leader_client, small_inst
     response = leader_client.get(page_url("comments", survey_round, code="a"))
     assert response.context["threshold"] == 5
     assert response.context["comments"] == []
+
+
+def test_a_closed_rounds_comments_are_split_by_side_an_open_rounds_are_not(
+    leader_client, small_instrument
+):
+    """20 writers, 10 IT and 10 Security, threshold 10: once the round has closed each side
+    has a list of its own; while it is open, one list (two days' lists could be subtracted)."""
+    survey_round = comment_round(small_instrument, 20)
+    url = page_url("comments", survey_round, code="a")
+    response = leader_client.get(url)
+    assert [part["label"] for part in response.context["comment_lists"]] == [None]
+    assert "Written by" not in response.content.decode()
+    now = timezone.now()
+    SurveyRound.objects.filter(pk=survey_round.pk).update(
+        opens_at=now - dt.timedelta(days=30), closes_at=now - dt.timedelta(days=1)
+    )
+    response = leader_client.get(url)
+    lists = response.context["comment_lists"]
+    assert [part["label"] for part in lists] == ["IT", "Security"]
+    assert [len(part["texts"]) for part in lists] == [10, 10]
+    assert "Written by Security" in response.content.decode()

@@ -134,11 +134,11 @@ def test_dashboard_queries_are_bounded(
     make_responses(survey_round, [("it", IT_ANSWERS)] * 5 + [("security", SECURITY_ANSWERS)] * 5)
     # Session, user, groups, round; the choices (version, attributes); the results version;
     # the figures (items, profiles, answers, attributes, items); participation (invitations,
-    # responses: each count is published from the ids it counts).
-    with django_assert_max_num_queries(13):
+    # responses: each count is published from the ids it counts); the dimensions' guidance.
+    with django_assert_max_num_queries(14):
         small = leader_client.get(dashboard_url(survey_round))
     make_responses(survey_round, [("it", IT_ANSWERS)] * 60 + [("security", SECURITY_ANSWERS)] * 60)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         large = leader_client.get(dashboard_url(survey_round))
     assert small.status_code == large.status_code == 200
 
@@ -441,8 +441,8 @@ def levels_split_round(survey_round, make_responses):
 def test_dashboard_filters_by_level_and_keeps_participation_whole(
     leader_client, levels_split_round, django_assert_max_num_queries
 ):
-    # As unfiltered (13), plus the attributes a filter reads.
-    with django_assert_max_num_queries(14):
+    # As unfiltered (14), plus the attributes a filter reads.
+    with django_assert_max_num_queries(15):
         response = leader_client.get(dashboard_url(levels_split_round) + "?level=manager")
     context = response.context
     assert context["active_filters"] == [("Level", "Manager")]
@@ -539,7 +539,8 @@ def test_dashboard_filters_by_an_imported_attribute(leader_client, levels_split_
 def test_dashboard_forms_keep_each_others_choices(leader_client, levels_split_round):
     query = "attribute=level&a=manager&b=individual&function=infrastructure"
     content = leader_client.get(dashboard_url(levels_split_round) + "?" + query).content.decode()
-    comparison = content[content.index('id="comparison-heading"') : content.index("</section>")]
+    comparison = content[content.index('id="comparison-heading"') :]
+    comparison = comparison[: comparison.index("</section>")]
     assert '<input type="hidden" name="function" value="infrastructure">' in comparison
     filters = content[content.index('id="filters-heading"') :]
     filters = filters[: filters.index("</section>")]
@@ -586,3 +587,29 @@ def test_ignored_filters_are_named_on_the_dashboard_and_the_dimension_page(
     assert any(
         "filters apply on the dashboard" in p for p in dimension.context["comparison_problems"]
     )
+
+
+def test_dashboard_opens_on_the_story_before_controls_and_statistics(
+    leader_client, survey_round, make_responses
+):
+    """The answer first: the count of breakdowns and the top findings with certainty and
+    guidance come before the comparison form, participation and downloads; the statistics
+    table sits in a <details> of the story."""
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 6 + [("security", SECURITY_ANSWERS)] * 6)
+    response = leader_client.get(dashboard_url(survey_round))
+    content = response.content.decode()
+    story = response.context["story"]
+    assert story["breakdown_count"] >= 1
+    assert story["top"]
+    assert all(row["certainty"] for row in story["top"])
+    order = [
+        content.index('id="story-heading"'),
+        content.index("Act on these first"),
+        content.index('class="table table-sm align-middle scorecard"'),
+        content.index('id="comparison-heading"'),
+        content.index('id="participation-heading"'),
+        content.index('id="downloads-heading"'),
+    ]
+    assert order == sorted(order)
+    details = content[content.index("<details") : content.index("</details>")]
+    assert "scorecard" in details
