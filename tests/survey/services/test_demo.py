@@ -16,6 +16,7 @@ from scipy import stats
 from assessment.models import Dimension, Item
 from reports.panel import respondent_scores
 from reports.results import TREND, comment_threshold, round_results, rounds_overview
+from reports.vocabulary import Comparison
 from survey.models import Answer, Response, Side, SurveyRound
 from survey.selectors import round_answers_frame, round_items_frame
 from survey.services.demo import (
@@ -278,3 +279,19 @@ def test_every_filter_of_the_current_round_shows_its_figures(demo):
         assert len(shown), selected
         if "function" not in selected:  # a function belongs to one side, mostly
             assert figures.gaps["gap"].notna().all(), selected
+
+
+@pytest.mark.django_db
+@pytest.mark.perturbed
+@pytest.mark.parametrize("attribute", ["level", "function", "region"])
+def test_every_value_of_the_current_round_shows_in_a_comparison(demo, attribute):
+    survey_round = demo[DEMO_SLUG]
+    field = "attributes__region" if attribute == "region" else attribute
+    responses = Response.objects.filter(round=survey_round).order_by(field)
+    values = list(responses.values_list(field, flat=True).distinct())
+    assert len(values) >= 3
+    for value, other in zip(values, [*values[1:], values[0]], strict=True):
+        comparison = Comparison(attribute=attribute, group_a=(value,), group_b=(other,))
+        figures = round_results(round=survey_round, comparison=comparison).figures
+        assert not figures.hidden_groups, (value, other)
+        assert figures.gaps["gap"].notna().all(), (value, other)
