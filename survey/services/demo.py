@@ -264,14 +264,13 @@ def demo_respondents(
             if not comment_items or not options:
                 continue
             writers = rng.choice(count, size=_comment_count(code, side, count), replace=False)
-            leaning = np.where(skipped, np.nan, scores)
             for row in sorted(writers):
+                chosen = options
                 if isinstance(options, dict):
-                    favourable = np.nanmean(leaning[row]) >= (points + 1) / 2
-                    options_of_tone = options["positive" if favourable else "critical"]
-                else:
-                    options_of_tone = options
-                answers[row][comment_items[0].code] = str(rng.choice(options_of_tone))
+                    answered = scores[row][~skipped[row]]
+                    favourable = answered.size > 0 and answered.mean() >= (points + 1) / 2
+                    chosen = options["positive" if favourable else "critical"]
+                answers[row][comment_items[0].code] = str(rng.choice(chosen))
         responses.extend(
             {"side": str(side), "function": function, "level": level, "answers": answer}
             for function, level, answer in zip(functions, levels, answers, strict=True)

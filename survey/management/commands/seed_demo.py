@@ -17,8 +17,6 @@ from survey.services.demo import (
 )
 from survey.services.invitations import invitation_url, invitations_issue
 
-__all__ = ["DEMO_PREVIOUS_SLUG", "DEMO_SLUG", "Command"]
-
 
 class Command(BaseCommand):
     help = (
