@@ -62,7 +62,8 @@ REGION_SHIFTS: dict[str, dict[str, tuple[float, float]]] = {
 REGION_SHARES = {"EMEA": 0.45, "Americas": 0.35, "APAC": 0.20}
 REGION_ATTRIBUTE = {"name": "region", "label": "Region", "choices": list(REGION_SHARES)}
 # Shares within a side. Every level, function and region keeps at least 2k respondents of
-# each side it occurs in, in both rounds, so every filter and comparison shows figures.
+# IT and of Security where that side has it, in both rounds, so every filter and comparison
+# shows figures (the 20-25 "other" respondents are too few to split so; they add to totals).
 LEVEL_SHARES: dict[str, dict[str, float]] = {
     Side.IT: {Level.INDIVIDUAL: 0.65, Level.MANAGER: 0.23, Level.EXECUTIVE: 0.12},
     Side.SECURITY: {Level.INDIVIDUAL: 0.65, Level.MANAGER: 0.23, Level.EXECUTIVE: 0.12},
