@@ -1,5 +1,5 @@
-"""Tests of the survey commands: create_round, create_invitations, send_invitations and
-send_reminders."""
+"""Tests of the survey commands: create_round, create_invitations, send_invitations,
+send_reminders and seed_demo."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from assessment.models import Instrument
-from survey.models import Invitation, SurveyRound
+from survey.models import Answer, Invitation, Response, SurveyRound
+from survey.services.demo import DEMO_SLUG
 from survey.services.rounds import round_close
 from survey.tokens import token_hash
-from tests.factories import InstrumentFactory
+from tests.factories import InstrumentFactory, ResponseFactory, SurveyRoundFactory
 from tests.survey.mail import add, backdate
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +221,47 @@ def test_the_command_reports_a_mail_server_failure(survey_round, mailoutbox, mai
     mail_fails_after(2)
     with pytest.raises(CommandError, match="Sending stopped after 2 email"):
         call_command("send_invitations", "spring")
+
+
+# --- seed_demo ----------------------------------------------------------------------------
+
+
+def demo_rows() -> list[tuple]:
+    """Every demo response's round, profile, Likert answers and comments, in creation order."""
+    comments = {}
+    for response_id, code, text in Answer.objects.exclude(text="").values_list(
+        "response_id", "item__code", "text"
+    ):
+        comments.setdefault(response_id, {})[code] = text
+    return [
+        (*row[1:], comments.get(row[0], {}))
+        for row in Response.objects.order_by("pk").values_list(
+            "pk", "round__slug", "side", "function", "level", "attributes", "likert_answers"
+        )
+    ]
+
+
+def test_seed_demo_twice_adds_nothing_and_reset_replaces_the_demo():
+    call_command("load_instrument", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    before = demo_rows()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "not seeded again" in out.getvalue()
+    assert SurveyRound.objects.count() == 2
+    assert Response.objects.count() == 560
+
+    call_command("seed_demo", "--reset", stdout=StringIO())
+    after = demo_rows()
+    assert after == before  # new rows, the same answers: the seed is fixed
+
+
+def test_seed_demo_leaves_an_older_demo_alone_and_says_how_to_replace_it():
+    call_command("load_instrument", stdout=StringIO())
+    ResponseFactory(round=SurveyRoundFactory(slug=DEMO_SLUG))
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "seed_demo --reset" in out.getvalue()
+    assert Response.objects.count() == 1
+    call_command("seed_demo", "--reset", stdout=StringIO())
+    assert Response.objects.count() == 560

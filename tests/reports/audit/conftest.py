@@ -13,8 +13,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from survey.management.commands.seed_demo import DEMO_SLUG
 from survey.models import SurveyRound
+from survey.services.demo import DEMO_SLUG
 from tests.conftest import small_instrument_create
 from tests.factories import SurveyRoundFactory
 from tests.reports.audit.collect import Collection, collect
