@@ -270,14 +270,21 @@ def story(
 ) -> dict[str, Any]:
     """The answer first, for the top of the dashboard: how many dimensions break down (of
     those with figures), the top findings (rows of ``findings`` with ``certainty``), the
-    dimensions where a group is divided within itself, and the blame pairs.
+    dimensions where a group is split (``split``: rows with ``split_sides``, the sides
+    ("a", "b") that fall into two camps, and ``divided``, whether the status is divided,
+    whatever the status), and the blame pairs.
     ``by_rank``: :func:`gap_records` rows by rank; ``findings``: :func:`finding_records`."""
     shown = [row for row in by_rank if row["status"] != STATUS_SUPPRESSED]
+    split = []
+    for row in shown:
+        sides = [side for side in ("a", "b") if row.get(f"polarised_{side}") is True]
+        if sides or row["status"] == STATUS_DIVIDED:
+            split.append({**row, "split_sides": sides, "divided": row["status"] == STATUS_DIVIDED})
     return {
         "breakdown_count": sum(row["status"] == STATUS_BREAKDOWN for row in shown),
         "dimension_count": len(shown),
         "top": findings,
-        "divided": [row for row in by_rank if row["status"] == STATUS_DIVIDED],
+        "split": split,
         "blame": blame_pairs(mirror_rows, gap_points),
     }
 

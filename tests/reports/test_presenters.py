@@ -196,3 +196,26 @@ def test_blame_pairs_need_opposite_gaps_both_past_the_threshold():
     rows = pair(1, 15.0, -12.0) + pair(2, 15.0, 12.0) + pair(3, 15.0, -5.0) + pair(4, None, -20)
     assert [found["pair"] for found in blame_pairs(rows, 10.0)] == [1]
     assert blame_pairs(rows, 10.0)[0]["texts"] == ["s1a", "s1b"]
+
+
+def test_the_story_names_a_split_side_whatever_the_dimension_status():
+    from reports.presenters import story
+
+    rows = [
+        {
+            "name": "Incident roles",
+            "status": "breakdown",
+            "polarised_a": True,
+            "polarised_b": False,
+        },
+        {"name": "Patching", "status": "divided", "polarised_a": False, "polarised_b": False},
+        {"name": "Budgets", "status": "aligned", "polarised_a": False, "polarised_b": None},
+        {"name": "Identity", "status": "suppressed", "polarised_a": None, "polarised_b": None},
+    ]
+    told = story(rows, [], [], 10.0)
+    assert [(row["name"], row["split_sides"], row["divided"]) for row in told["split"]] == [
+        ("Incident roles", ["a"], False),
+        ("Patching", [], True),
+    ]
+    assert told["breakdown_count"] == 1
+    assert told["dimension_count"] == 3
