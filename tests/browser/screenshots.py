@@ -11,6 +11,7 @@ import io
 import os
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
@@ -61,6 +62,7 @@ def _item_breakdown_url(survey_round: SurveyRound) -> str | None:
         return None
 
 
+@pytest.mark.perturbed  # as a real deployment publishes them, not the tests' exact figures
 def test_render_screenshots(new_page, leader):
     OUTPUT.mkdir(parents=True, exist_ok=True)
     survey_round = _demo_round()
@@ -85,6 +87,10 @@ def test_render_screenshots(new_page, leader):
     leader_page.goto(reverse("reports:dashboard", kwargs={"slug": survey_round.slug}))
     wait_for_charts(leader_page)
     _shoot(leader_page, "dashboard")
+
+    leader_page.goto(reverse("reports:executive_summary", kwargs={"slug": survey_round.slug}))
+    wait_for_charts(leader_page)
+    _shoot(leader_page, "executive-summary", full_page=True)
 
     breakdown = _item_breakdown_url(survey_round)
     response = leader_page.goto(breakdown) if breakdown else None

@@ -602,6 +602,9 @@ def test_dashboard_opens_on_the_story_before_controls_and_statistics(
     assert story["breakdown_count"] >= 1
     assert story["top"]
     assert all(row["certainty"] for row in story["top"])
+    first = story["top"][0]
+    low, high = round(first["gap_ci_low"]), round(first["gap_ci_high"])
+    assert f"the true gap is most likely between {low} and {high}" in content
     order = [
         content.index('id="story-heading"'),
         content.index("Act on these first"),
