@@ -435,11 +435,34 @@ def report_query(query: Mapping[str, Any], *, choices: RoundChoices) -> ReportQu
     filter_form = RespondentFilterForm(
         query or None, attributes=choices.filter_options, labels=labels
     )
+    filter_problems = filter_form.problems()
+    for name, problems in (
+        ("attribute", comparison_problems),
+        ("a", comparison_problems),
+        ("b", comparison_problems),
+        *((f, filter_problems) for f in filter_form.fields),
+    ):
+        problems.extend(_repeated(query, name))
     return ReportQuery(
         comparison=comparison,
         filters=filter_form.filters(),
         comparison_form=comparison_form,
         filter_form=filter_form,
         comparison_problems=comparison_problems,
-        filter_problems=filter_form.problems(),
+        filter_problems=filter_problems,
     )
+
+
+def _repeated(query: Mapping[str, Any], name: str) -> list[str]:
+    """A message when the query gives parameter ``name`` more than once (Django reads the
+    last value): the page says which value it used rather than choosing silently."""
+    values = query.getlist(name) if hasattr(query, "getlist") else []
+    if len(values) < 2:
+        return []
+    return [
+        _(
+            "The address gives “%(name)s” %(count)d times; only the last value, “%(value)s”, "
+            "is used."
+        )
+        % {"name": name, "count": len(values), "value": values[-1]}
+    ]

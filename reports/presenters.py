@@ -156,15 +156,28 @@ def comment_lists(
     return rows
 
 
-def filter_context(query: ReportQuery, results: RoundResults) -> dict[str, Any]:
+def filter_context(
+    query: ReportQuery, results: RoundResults, *, fixed_comparison: bool = False
+) -> dict[str, Any]:
     """What ``reports/_filters.html`` needs: the form, its messages, the active filter, and
-    ``hidden_sides`` (labels of the groups of the compared attribute the filter hides)."""
+    ``hidden_sides`` (labels of the groups of the compared attribute the filter hides).
+    ``fixed_comparison``: the page always compares IT with Security (trend, executive
+    summary), so a comparison in the query is named as not used rather than dropped
+    silently."""
     attribute = results.comparison.attribute
     labels = dict(ATTRIBUTES[attribute].choices) if attribute in ATTRIBUTES else {}
     figures = results.figures
+    problems = list(query.filter_problems)
+    if fixed_comparison and any(name in query.filter_form.data for name in ("attribute", "a", "b")):
+        problems.append(
+            _(
+                "This page always compares IT with Security; the comparison in the address is "
+                "not used here. Open the dashboard to compare other groups."
+            )
+        )
     return {
         "filter_form": query.filter_form,
-        "filter_problems": query.filter_problems,
+        "filter_problems": problems,
         "active_filters": query.filter_form.description(),
         "filtered": bool(results.filters),
         "query": query.filter_form.data.urlencode() if results.filters else "",

@@ -36,7 +36,7 @@ def trend(request: HttpRequest, slug: str) -> HttpResponse:
         "round": survey_round,
         "k": survey_round.min_group_size,
         "protection": results.protection,
-        **presenters.filter_context(query, results),
+        **presenters.filter_context(query, results, fixed_comparison=True),
         "rounds": [
             {"label": label, "url": reverse("reports:dashboard", kwargs={"slug": key})}
             for key, label in trend.rounds
@@ -71,7 +71,7 @@ def executive_summary(request: HttpRequest, slug: str) -> HttpResponse:
         "round": survey_round,
         "k": survey_round.min_group_size,
         "protection": results.protection,
-        **presenters.filter_context(query, results),
+        **presenters.filter_context(query, results, fixed_comparison=True),
         **presenters.participation_context(results.participation),
         "trend_url": reverse("reports:trend", kwargs={"slug": slug}),
         "dashboard_url": reverse("reports:dashboard", kwargs={"slug": slug}),

@@ -616,3 +616,18 @@ def test_dashboard_opens_on_the_story_before_controls_and_statistics(
     assert order == sorted(order)
     details = content[content.index("<details") : content.index("</details>")]
     assert "scorecard" in details
+
+
+def test_a_parameter_given_twice_is_named_with_the_value_used(leader_client, survey_round):
+    """Django reads the last of repeated parameters: the page says so instead of choosing
+    silently, for the comparison and for a filter."""
+    response = leader_client.get(
+        dashboard_url(survey_round)
+        + "?attribute=side&a=it&a=security&b=it&level=manager&level=individual"
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "The address gives “a” 2 times; only the last value, “security”, is used." in content
+    assert (
+        "The address gives “level” 2 times; only the last value, “individual”, is used." in content
+    )

@@ -406,3 +406,15 @@ def test_a_round_nobody_answered_is_not_the_previous_round(leader_client, rounds
     assert [r["label"] for r in trend.context["rounds"]] == ["Spring 2026", "Autumn 2026"]
     summary = leader_client.get(page_url("executive_summary", autumn))
     assert summary.context["previous_label"] == "Spring 2026"
+
+
+@pytest.mark.parametrize("page", ["executive_summary", "trend"])
+def test_a_comparison_in_the_address_is_named_as_not_used(leader_client, rounds, page):
+    """Both pages always compare IT with Security: a comparison asked for is not dropped
+    silently."""
+    plain = leader_client.get(page_url(page, rounds[1])).content.decode()
+    asked = leader_client.get(page_url(page, rounds[1]) + "?attribute=level&a=manager&b=individual")
+    assert asked.status_code == 200
+    message = "This page always compares IT with Security"
+    assert message in asked.content.decode()
+    assert message not in plain
