@@ -88,6 +88,7 @@ from tests.reports.audit.truth import Atom, InvitationLink, RoundTruth
 
 CSV_HALF_UNIT = 0.005  # means in the CSV files are rounded to two decimals
 MAX_PAIRS = 10
+INVITATION_KEYED = "invitation"  # the staff page counts invitations, keyed apart
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,7 @@ class _Collector:
         measure: str | None = None,
         mean: object = None,
         half_unit: float = 0.0,
+        keyed: str = "response",
     ) -> None:
         """Record a published count (skipped when blank) as the interval its perturbation
         bound allows (itself when exact), never below k (a shown cell holds k), and its
@@ -232,17 +234,23 @@ class _Collector:
                 published_mean,
                 self.sum_bound,
                 published=int(n),
+                keyed=keyed,
             )
         )
 
     def shown_or_small(
-        self, source: str, description: str, atoms: frozenset, n: int | None
+        self,
+        source: str,
+        description: str,
+        atoms: frozenset,
+        n: int | None,
+        keyed: str = "response",
     ) -> None:
         """A count printed, or None where it reads "fewer than k" (0..k−1+bound)."""
         if n is None:
             self.interval(source, f"{description}: fewer than k", atoms, 0, self.small_high)
         else:
-            self.count(source, description, atoms, n)
+            self.count(source, description, atoms, n, keyed=keyed)
 
     @property
     def small_high(self) -> int:
@@ -522,9 +530,13 @@ class _Collector:
             return
         source = "staff page"
         self.shown_or_small(
-            source, "invited total", used | invitations.unused_cells(), table.invited
+            source,
+            "invited total",
+            used | invitations.unused_cells(),
+            table.invited,
+            INVITATION_KEYED,
         )
-        self.shown_or_small(source, "completed total", used, table.completed)
+        self.shown_or_small(source, "completed total", used, table.completed, INVITATION_KEYED)
         side_of = {str(label): value for value, label in Side.choices}
         level_of = {str(label): value for value, label in Level.choices}
         for rows, values, name in (
@@ -543,8 +555,15 @@ class _Collector:
                     f"invited {name}={value}",
                     used | invitations.unused_cells(**cell),
                     row.invited.value,
+                    INVITATION_KEYED,
                 )
-                self.shown_or_small(source, f"completed {name}={value}", used, row.completed.value)
+                self.shown_or_small(
+                    source,
+                    f"completed {name}={value}",
+                    used,
+                    row.completed.value,
+                    INVITATION_KEYED,
+                )
 
     # --- CSV files --------------------------------------------------------------------------
 

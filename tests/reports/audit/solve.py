@@ -51,7 +51,9 @@ class Figure:
     ``mean``: (low, high) of the published mean of those respondents' scores on
     ``measure`` as written (its rounding), or None; ``sum_bound``: the published bound of
     the perturbation of their sum of scores, in points (0: the mean is exact but for its
-    rounding); ``published``: the count as printed, when it was.
+    rounding); ``published``: the count as printed, when it was; ``keyed``: the records
+    whose keys moved it ("response", or "invitation" for the staff page's counts of
+    invitations): only figures keyed alike must agree when they count the same people.
     """
 
     source: str
@@ -63,6 +65,7 @@ class Figure:
     mean: tuple[float, float] | None = None
     sum_bound: float = 0.0
     published: int | None = None  # the count as printed (None: an interval such as "< k")
+    keyed: str = "response"
 
 
 @dataclass(frozen=True)
@@ -315,14 +318,14 @@ def _differing(figures: Sequence[Figure], system: _System) -> dict[tuple, tuple[
     same figures, so where a set of variables nested in another publishes another count, or
     another mean on the same measure, the variables between them hold at least one
     respondent. One row (sum >= 1) per such difference of sets."""
-    counts: dict[frozenset[int], set[int]] = {}
+    counts: dict[frozenset[int], set[tuple[str, int]]] = {}
     means: dict[frozenset[int], dict[str, tuple[float, float]]] = {}
     for figure in figures:
         key = frozenset(system.terms(figure.atoms, figure.measure))
         if not key:
             continue
         if figure.published is not None:
-            counts.setdefault(key, set()).add(figure.published)
+            counts.setdefault(key, set()).add((figure.keyed, figure.published))
         if figure.mean is not None and figure.measure is not None:
             means.setdefault(key, {})[figure.measure] = figure.mean
     keys = sorted(set(counts) | set(means), key=len)
@@ -331,8 +334,11 @@ def _differing(figures: Sequence[Figure], system: _System) -> dict[tuple, tuple[
         for outer in keys[i + 1 :]:
             if len(outer) <= len(inner) or not inner < outer:
                 continue
-            differ = bool(counts.get(inner)) and counts.get(inner) != counts.get(
-                outer, counts.get(inner)
+            differ = any(
+                published != other
+                for keyed, published in counts.get(inner, ())
+                for keyed_other, other in counts.get(outer, ())
+                if keyed == keyed_other
             )
             shared = means.get(inner, {}).keys() & means.get(outer, {}).keys()
             differ = differ or any(
