@@ -61,6 +61,14 @@ GAP_ROW_PX = 56  # one dimension of the gap chart: its heading line and its bar
 # Width of a character of a tick label, px (13 px system font, a little under the average,
 # so a heading moved left by it never leaves the figure).
 TICK_CHAR_PX = 6.5
+# Characters per line of a heatmap column label: four columns fit a 360 px phone.
+HEATMAP_COLUMN_WRAP_AT = 10
+# A cell with too few responses to show; the heatmap's colour bar says what it means.
+SUPPRESSED_MARK = "—"
+# The radar's spoke labels: characters per line, and the side margins that hold them. Below
+# about 500 px of chart the radar is too small to read, and the page shows its table instead.
+RADAR_WRAP_AT = 14
+RADAR_SIDE_MARGIN = 100
 
 
 @dataclass(frozen=True)
@@ -238,56 +246,128 @@ def heatmap_chart(
     """Heatmap of mean dimension scores (0–100): dimensions down, ``groups`` across.
 
     ``summary`` is :func:`reports.analysis.group_summary`; ``groups`` lists (group code,
-    display label) pairs in column order. Suppressed cells stay blank and carry the
-    annotation "not enough responses".
+    display label) pairs in column order. Each dimension's full name sits on a line of its
+    own above its cells, across the whole plot (as in :func:`gap_chart`), so a long name is
+    never cut on a phone; the colour bar lies under the plot. Suppressed cells stay blank
+    and carry :data:`SUPPRESSED_MARK`, which the colour bar's title explains.
     """
     text = text or ChartText()
     frame = summary.loc[summary["attribute"] == attribute].set_index(["dimension_code", "group"])
     dimensions = list(dict.fromkeys(summary["dimension_code"]))
-    rows = [wrap_label(names.get(code, code), 30) for code in dimensions]
-    columns = [escape_label(label) for _, label in groups]
-    z, cell_text, annotations = [], [], []
-    for code, row_label in zip(dimensions, rows, strict=True):
-        z_row, text_row = [], []
-        for (group, _), column_label in zip(groups, columns, strict=True):
+    columns = [wrap_label(label, HEATMAP_COLUMN_WRAP_AT) for _, label in groups]
+    # Bin edges, not centres: each dimension is a blank heading row and a row of cells.
+    edges, z, cell_text, hover, annotations, shapes = [0.0], [], [], [], [], []
+    any_suppressed = False
+    for code in dimensions:
+        name = escape_label(names.get(code, code))
+        lines = textwrap.wrap(str(names.get(code, code)), width=HEADING_WRAP_AT) or [""]
+        top = edges[-1]
+        edges.append(round(top + 0.35 + 0.4 * len(lines), 2))
+        edges.append(round(edges[-1] + 1, 2))
+        annotations.append(
+            {
+                "x": 0,
+                "xref": "paper",
+                "xanchor": "left",
+                "y": round((top + edges[-2]) / 2, 2),
+                "yanchor": "middle",
+                "text": "<br>".join(escape_label(line) for line in lines),
+                "showarrow": False,
+                "align": "left",
+                "font": {"size": 12},
+            }
+        )
+        centre = round(edges[-1] - 0.5, 2)
+        z_row, text_row, hover_row = [], [], []
+        for index, ((group, label), column) in enumerate(zip(groups, columns, strict=True)):
             value = None
             if (code, group) in frame.index and not frame.loc[(code, group), "suppressed"]:
                 value = rounded_number(frame.loc[(code, group), "score_mean"])
             z_row.append(value)
             text_row.append("" if value is None else f"{value:.1f}")
+            hover_row.append(f"{name} · {escape_label(label)}")
             if value is None:
-                annotations.append(
+                any_suppressed = True
+                # A grey cell, so a blank reads as "hidden" rather than "nothing drawn yet".
+                shapes.append(
                     {
-                        "x": column_label,
-                        "y": row_label,
-                        "text": wrap_label(text.not_enough, 12),
-                        "showarrow": False,
-                        "font": {"size": 11, "color": "#333333"},
+                        "type": "rect",
+                        "layer": "below",
+                        "x0": index - 0.49,
+                        "x1": index + 0.49,
+                        "y0": round(edges[-1] - 0.98, 2),
+                        "y1": round(edges[-1] - 0.02, 2),
+                        "fillcolor": "#eeeeee",
+                        "line": {"width": 0},
                     }
                 )
-        z.append(z_row)
-        cell_text.append(text_row)
+                annotations.append(
+                    {
+                        "x": column,
+                        "y": centre,
+                        "text": SUPPRESSED_MARK,
+                        "hovertext": f"{name} · {escape_label(label)}: "
+                        f"{escape_label(text.not_enough)}",
+                        "showarrow": False,
+                        "font": {"size": 14, "color": "#333333"},
+                    }
+                )
+        z.extend([[None] * len(groups), z_row])
+        cell_text.extend([[""] * len(groups), text_row])
+        hover.extend([[""] * len(groups), hover_row])
+    title = escape_label(text.score_axis)
+    if any_suppressed:
+        title += f"<br>{SUPPRESSED_MARK} {escape_label(text.not_enough)}"
     figure = base_figure(
-        height=140 + 60 * max(len(rows), 1),
-        xaxis={"side": "top", "type": "category"},
-        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+        height=round(150 + 48 * edges[-1]),
+        xaxis={
+            "side": "top",
+            "type": "category",
+            "automargin": True,
+            "tickfont": {"size": 12},
+            "showgrid": False,
+            "ticks": "",
+        },
+        yaxis={
+            "range": [edges[-1], 0],
+            "showticklabels": False,
+            "showgrid": False,
+            "zeroline": False,
+            "ticks": "",
+        },
         annotations=annotations,
+        shapes=shapes,
+        margin={"l": 10, "r": 10, "t": 30, "b": 95 if any_suppressed else 80},
     )
     figure.add_trace(
         go.Heatmap(
             z=z,
             x=columns,
-            y=rows,
+            y=edges,
             zmin=0,
             zmax=100,
             colorscale="Blues",
             text=cell_text,
             texttemplate="%{text}",
-            hovertemplate="%{y} · %{x}: %{z:.1f}<extra></extra>",
+            textfont={"size": 12},
+            customdata=hover,
+            hovertemplate="%{customdata}: %{z:.1f}<extra></extra>",
             hoverongaps=False,
             xgap=2,
             ygap=2,
-            colorbar={"title": {"text": escape_label(text.score_axis)}, "thickness": 12},
+            # Under the plot, across it: beside it, it would take a phone's plot width.
+            colorbar={
+                "title": {"text": title, "side": "top"},
+                "orientation": "h",
+                "thickness": 12,
+                "len": 1,
+                "x": 0.5,
+                "xanchor": "center",
+                "yref": "container",
+                "y": 0,
+                "yanchor": "bottom",
+                "tickvals": [0, 25, 50, 75, 100],
+            },
         )
     )
     return figure
@@ -308,20 +388,30 @@ def radar_chart(
     text = text or ChartText()
     frame = gaps.set_index("dimension_code")
     codes = [code for code in names if code in frame.index]
-    theta = []
+    theta, hover_names = [], []
     for code in codes:
-        label = wrap_label(names[code], 24)
+        label = wrap_label(names[code], RADAR_WRAP_AT)
         if frame.loc[code, "suppressed"]:
-            label = f"{label}<br>({escape_label(text.not_enough)})"
+            label = f"{label}<br>({wrap_label(text.not_enough, RADAR_WRAP_AT)})"
         theta.append(label)
+        hover_names.append(escape_label(names[code]))
+    # The radial axis's numbers lie between the first two spokes, clear of their labels.
+    between = 90 - 180 / max(len(codes), 1)
     figure = base_figure(
         height=520,
         polar={
-            "radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100], "angle": 90},
-            "angularaxis": {"direction": "clockwise"},
+            "radialaxis": {
+                "range": [0, 100],
+                "tickvals": [0, 25, 50, 75, 100],
+                "angle": round(between, 1),
+                "tickangle": round(between, 1),
+                "tickfont": {"size": 10},
+            },
+            "angularaxis": {"direction": "clockwise", "tickfont": {"size": 12}},
         },
         legend={"orientation": "h", "y": -0.1},
-        margin={"l": 60, "r": 60, "t": 40, "b": 40},
+        # Room for the wrapped spoke labels, which Plotly does not count in the margins.
+        margin={"l": RADAR_SIDE_MARGIN, "r": RADAR_SIDE_MARGIN, "t": 60, "b": 40},
     )
     for side, label, colour in (
         ("a", text.first, COLOUR_IT),
@@ -330,7 +420,7 @@ def radar_chart(
         r = [rounded_number(frame.loc[code, f"score_{side}"]) for code in codes]
         hover = [
             f"{t}: {escape_label(text.not_enough) if v is None else f'{v:.1f}'}"
-            for t, v in zip(theta, r, strict=True)
+            for t, v in zip(hover_names, r, strict=True)
         ]
         figure.add_trace(
             go.Scatterpolar(

@@ -1,15 +1,22 @@
-"""Charts on a 360 px phone: no text of the gap chart or the Likert bars overlaps another,
-none is cut off. (The heatmap and radar of the dashboard are not held to it yet.)"""
+"""Charts on a 360 px phone: no text of the gap chart, the heatmap or the Likert bars
+overlaps another, none is cut off; the radar, unreadable that small, gives way to its data
+table. From Bootstrap's "sm" width (576 px) up the radar is drawn, and held to the same."""
 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import leader_page_url, log_in, wait_for_charts
 
 PHONE = {"width": 360, "height": 740}
-CHECKED = ["figure-gap", "figure-likert"]
+SMALL_TABLET = {"width": 576, "height": 900}  # the narrowest screen that draws the radar
+CHECKED = ["figure-gap", "figure-heatmap", "figure-radar", "figure-likert"]
+ON_PAGE = {
+    "dashboard": ["figure-gap", "figure-heatmap"],
+    "dimension": ["figure-likert"],
+}
+DIMENSIONS = 7  # of the default instrument
 # Glyph boxes of neighbouring lines touch; a real overlap is more than this many px.
 TOLERANCE_PX = 1.0
 
@@ -34,12 +41,13 @@ ids => [...document.querySelectorAll('[data-figure]')]
       left: box.left, right: box.right, top: box.top, bottom: box.bottom,
     });
   }));
+  if (!container.getClientRects().length) return null;  // not shown at this width
   return {
     figure: container.getAttribute('data-figure'),
     box: {left: outer.left, right: outer.right, top: outer.top, bottom: outer.bottom},
     texts,
   };
-})
+}).filter(chart => chart)
 """
 
 
@@ -90,11 +98,46 @@ def test_chart_texts_neither_overlap_nor_get_cut_on_a_phone(
     phone.goto(leader_page_url(which, answered_round))
     wait_for_charts(phone)
     charts = phone.evaluate(MEASURE_TEXTS, CHECKED)
+    assert [chart["figure"] for chart in charts] == ON_PAGE[which]
+    problems = chart_problems(charts)
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_radar_gives_way_to_its_open_data_table_on_a_phone(phone: Page, leader, answered_round):
+    log_in(phone, leader)
+    phone.goto(leader_page_url("dashboard", answered_round))
+    wait_for_charts(phone)
+    radar = phone.locator("figure:has([data-figure=figure-radar])")
+    expect(radar.locator(".chart")).to_be_hidden()
+    expect(radar.locator("details")).to_have_attribute("open", "")
+    rows = radar.locator("details tbody tr")
+    expect(rows).to_have_count(DIMENSIONS)
+    for row in rows.all():
+        expect(row).to_be_visible()
+    # The caption describes the table, not lines that are not drawn.
+    caption = radar.locator("figcaption").inner_text()  # what is shown, unlike textContent
+    assert "dashed line" not in caption
+    assert "radar chart on wider screens" in caption
+
+
+def test_dashboard_charts_are_readable_where_the_radar_starts(new_page, leader, answered_round):
+    page = new_page(**SMALL_TABLET)
+    log_in(page, leader)
+    page.goto(leader_page_url("dashboard", answered_round))
+    wait_for_charts(page)
+    charts = page.evaluate(MEASURE_TEXTS, CHECKED)
     assert [chart["figure"] for chart in charts] == [
-        "figure-gap" if which == "dashboard" else "figure-likert"
+        "figure-gap",
+        "figure-heatmap",
+        "figure-radar",
     ]
     problems = chart_problems(charts)
     assert problems == [], "\n".join(problems)
+    radar = page.locator("figure:has([data-figure=figure-radar])")
+    expect(radar.locator("details")).not_to_have_attribute("open", "")
+    caption = radar.locator("figcaption").inner_text()
+    assert "dashed line" in caption
+    assert "wider screens" not in caption
 
 
 def test_the_checks_catch_an_overlap_and_a_cut():

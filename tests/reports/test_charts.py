@@ -10,6 +10,8 @@ import pytest
 
 from reports.analysis import round_analysis
 from reports.charts import (
+    RADAR_WRAP_AT,
+    SUPPRESSED_MARK,
     ChartText,
     figure_to_dict,
     gap_chart,
@@ -140,20 +142,56 @@ def test_quotes_are_kept_since_plotly_has_no_quot_entity():
     assert "The \"we\" &amp; 'they'" in labels
 
 
-def test_heatmap_blanks_and_annotates_suppressed_cells():
+def test_heatmap_blanks_and_marks_suppressed_cells():
     analysis = make_analysis()
     figure = heatmap_chart(analysis.summary, NAMES, [*GROUPS, ("all", "All")])
     heat = figure.data[0]
     assert list(heat.x) == ["IT", "Security", "All"]
-    assert heat.z[0][0] == 100.0
-    assert heat.z[0][1] == 0.0
-    assert heat.z[2][1] is None  # c, Security: 1 respondent
-    assert heat.text[2][1] == ""
+    # Each dimension is a blank heading row, then its row of cells; y holds the bin edges.
+    assert len(heat.y) == len(heat.z) + 1 == 7
+    assert all(value is None for value in heat.z[0])
+    assert heat.z[1][0] == 100.0
+    assert heat.z[1][1] == 0.0
+    assert heat.z[5][1] is None  # c, Security: 1 respondent
+    assert heat.text[5][1] == ""
     notes = [a for a in figure.layout.annotations if a.x == "Security"]
-    assert len(notes) == 1
-    assert "not enough" in notes[0].text
+    assert [a.text for a in notes] == [SUPPRESSED_MARK]
+    assert heat.y[5] < notes[0].y < heat.y[6]  # in the cell's row
+    assert "not enough responses" in notes[0].hovertext
+    assert "&lt;script&gt;" in notes[0].hovertext  # the full (escaped) name on hover
+    (grey,) = figure.layout.shapes
+    assert grey.x0 < 1 < grey.x1  # the Security column
+    assert heat.y[5] <= grey.y0 < grey.y1 <= heat.y[6]
+    # The colour bar lies under the plot and says what the mark means.
+    assert heat.colorbar.orientation == "h"
+    assert f"{SUPPRESSED_MARK} not enough responses" in heat.colorbar.title.text
     assert heat.zmin == 0
     assert heat.zmax == 100
+
+
+def test_heatmap_names_each_row_in_full_above_its_cells():
+    names = {**NAMES, "b": "Operational hand-offs between teams and their service providers"}
+    analysis = make_analysis()
+    figure = heatmap_chart(analysis.summary, names, GROUPS)
+    heat = figure.data[0]
+    assert not figure.layout.yaxis.showticklabels
+    headings = [a for a in figure.layout.annotations if a.xref == "paper"]
+    assert len(headings) == 3
+    long = headings[1]
+    assert long.text.replace("<br>", " ") == names["b"]
+    assert long.text.count("<br>") == 1  # wrapped, not cut
+    assert heat.y[2] < long.y < heat.y[3]  # in the heading row above its cells
+    assert heat.y[3] - heat.y[2] > heat.y[1] - heat.y[0]  # which grew to hold two lines
+    assert heat.customdata[3][0] == f"{names['b']} · IT"
+    assert "%{customdata}" in heat.hovertemplate
+
+
+def test_heatmap_has_no_colour_bar_note_when_nothing_is_suppressed():
+    summary = make_analysis().summary
+    figure = heatmap_chart(summary[summary["dimension_code"] != "c"], NAMES, GROUPS)
+    assert None not in figure.data[0].z[1] + figure.data[0].z[3]
+    assert "not enough" not in figure.data[0].colorbar.title.text
+    assert not figure.layout.shapes
 
 
 def test_radar_has_both_sides_closed_and_gaps_for_suppressed():
@@ -165,7 +203,19 @@ def test_radar_has_both_sides_closed_and_gaps_for_suppressed():
     assert len(it.r) == 4  # three dimensions, closed
     assert it.r[0] == it.r[-1] == 100.0
     assert security.r[2] is None
-    assert "not enough responses" in it.theta[2]
+    assert "not enough responses" in it.theta[2].replace("<br>", " ")
+
+
+def test_radar_wraps_spoke_labels_and_hovers_the_full_name():
+    names = {**NAMES, "b": "Operational hand-offs between teams"}
+    analysis = make_analysis()
+    figure = radar_chart(analysis.gaps, names)
+    label = figure.data[0].theta[1]
+    assert all(len(line) <= RADAR_WRAP_AT for line in label.split("<br>"))
+    assert label.replace("<br>", " ") == names["b"]
+    assert figure.data[0].hovertext[1].startswith(f"{names['b']}: ")
+    # The radial axis's numbers lie between spokes, not on the first one (at 90°).
+    assert figure.layout.polar.radialaxis.angle != 90
 
 
 @pytest.mark.parametrize("points", [4, 5, 7])

@@ -23,9 +23,24 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
-  } else {
+  // Must match the media query of dashboard.css that hides the chart of a .narrow-table.
+  var narrow = window.matchMedia("screen and (max-width: 575.98px)");
+
+  function showTablesOnNarrowScreens() {
+    document.querySelectorAll(".narrow-table details").forEach(function (details) {
+      details.open = narrow.matches;
+    });
+  }
+
+  function start() {
     draw();
+    showTablesOnNarrowScreens();
+    narrow.addEventListener("change", showTablesOnNarrowScreens);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();
