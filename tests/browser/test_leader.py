@@ -43,13 +43,19 @@ CHART_STATE = """
 """
 
 # The centre of a chart's first drawn data mark, in page coordinates.
-FIRST_MARK_CENTRE = """
+# Points over the first data mark: its centre, then (a heatmap's image spans blank heading
+# rows between its rows of cells, and hidden cells) a grid of points over it.
+FIRST_MARK_POINTS = """
 c => {
   const mark = [...c.querySelectorAll('.trace .point path, .trace .point, .hm image')]
     .find(e => { const b = e.getBoundingClientRect(); return b.width > 0 && b.height > 0; });
-  if (!mark) return null;
+  if (!mark) return [];
   const b = mark.getBoundingClientRect();
-  return {x: b.left + b.width / 2, y: b.top + b.height / 2};
+  const points = [{x: b.left + b.width / 2, y: b.top + b.height / 2}];
+  for (let j = 1; j < 8; j++)
+    for (let i = 1; i < 20; i++)
+      points.push({x: b.left + b.width * j / 8, y: b.top + b.height * i / 20});
+  return points;
 }
 """
 
@@ -74,11 +80,15 @@ def assert_charts_drawn_with_hover_text(page: Page) -> None:
     for container in page.locator("[data-figure]").all():
         name = container.get_attribute("data-figure")
         container.scroll_into_view_if_needed()
-        centre = container.evaluate(FIRST_MARK_CENTRE)
-        assert centre, f"no data mark in {name}"
-        # Plotly listens on a drag layer above the marks: move the real mouse there.
-        page.mouse.move(centre["x"], centre["y"])
+        points = container.evaluate(FIRST_MARK_POINTS)
+        assert points, f"no data mark in {name}"
         hover = container.locator(".hoverlayer .hovertext")
+        # Plotly listens on a drag layer above the marks: move the real mouse there.
+        for point in points:
+            page.mouse.move(point["x"], point["y"])
+            page.wait_for_timeout(50)
+            if hover.count():
+                break
         expect(hover.first, f"no hover text in {name}").to_be_visible()
         assert hover.first.text_content().strip(), name
         page.mouse.move(0, 0)
