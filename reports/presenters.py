@@ -87,6 +87,7 @@ def verdict_labels() -> dict[str, str]:
         "fell": _("fell"),
         "narrowed": _("narrowed"),
         "widened": _("widened"),
+        "reversed": _("reversed"),
         "no clear change": _("no clear change"),
         "suppressed": _("not enough responses"),
     }
@@ -451,6 +452,7 @@ def change_headline(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
     kinds = {
         "narrowed": ("gap_verdict", "narrowed"),
         "widened": ("gap_verdict", "widened"),
+        "reversed": ("gap_verdict", "reversed"),
         "it_rose": ("verdict_a", "rose"),
         "it_fell": ("verdict_a", "fell"),
         "security_rose": ("verdict_b", "rose"),

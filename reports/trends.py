@@ -94,6 +94,7 @@ VERDICT_FELL = "fell"
 VERDICT_NOISE = "no clear change"
 VERDICT_NARROWED = "narrowed"
 VERDICT_WIDENED = "widened"
+VERDICT_REVERSED = "reversed"  # the other group now scores higher, by a large gap both times
 VERDICT_SUPPRESSED = "suppressed"
 
 
@@ -294,8 +295,10 @@ def round_change(
     points): ``gap_previous``, ``gap_current``, ``gap_change`` (current − previous);
     ``gap_p_value`` (:func:`gap_change_test`), ``gap_q_value`` (BH over the gap tests),
     ``gap_verdict`` (``narrowed``/``widened`` — the absolute gap got smaller/larger by at
-    least ``thresholds.gap_points`` — when q is below the threshold, else ``no clear
-    change``; ``suppressed`` when either group is suppressed in either round) and
+    least ``thresholds.gap_points`` — when q is below the threshold; ``reversed`` when the
+    gap changed sign, at least ``gap_points`` on both sides of zero, with q below the
+    threshold; else ``no clear change``; ``suppressed`` when either group is suppressed in
+    either round) and
     ``gap_suppressed``. Scores, changes and gaps are the published (disclosure-protected)
     figures, so a verdict never contradicts the figures beside it; only the p-values and r
     come from the true scores.
@@ -387,6 +390,18 @@ def round_change(
         up=VERDICT_NARROWED,
         down=VERDICT_WIDENED,
     )
+    # A gap that changes sign keeps its size: +20 to −20 is neither narrower nor wider, but
+    # the other group now scores clearly higher. Reversed when both gaps are at least the
+    # floor and the change of the gap itself passes the same test.
+    previous_gap, current_gap = frame["gap_previous"], frame["gap_current"]
+    with np.errstate(invalid="ignore"):
+        reversed_ = (
+            (np.sign(previous_gap) * np.sign(current_gap) < 0)
+            & (previous_gap.abs() >= thresholds.gap_points)
+            & (current_gap.abs() >= thresholds.gap_points)
+            & (frame["gap_q_value"] < thresholds.q_value)
+        ).to_numpy(dtype=bool)
+    verdict[reversed_] = VERDICT_REVERSED
     verdict[frame["gap_suppressed"].to_numpy(dtype=bool)] = VERDICT_SUPPRESSED
     frame["gap_verdict"] = verdict
     return frame[CHANGE_COLUMNS]

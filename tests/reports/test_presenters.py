@@ -138,11 +138,12 @@ def test_change_headline_names_only_changes_that_are_more_than_noise():
             "verdict_b": "suppressed",
             "gap_verdict": "suppressed",
         },
-        {"name": "D", "verdict_a": "fell", "verdict_b": "rose", "gap_verdict": "no clear change"},
+        {"name": "D", "verdict_a": "fell", "verdict_b": "rose", "gap_verdict": "reversed"},
     ]
     assert change_headline(rows) == {
         "narrowed": ["B"],
         "widened": ["A"],
+        "reversed": ["D"],
         "it_rose": ["A"],
         "it_fell": ["D"],
         "security_rose": ["D"],

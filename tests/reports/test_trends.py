@@ -132,7 +132,8 @@ def test_round_change_reports_a_known_rise_as_more_than_noise():
     assert a["gap_previous"] == pytest.approx(50.0)
     assert a["gap_current"] == pytest.approx(-25.0)
     assert a["gap_change"] == pytest.approx(-75.0)
-    assert a["gap_verdict"] == "narrowed"
+    # From IT 50 points ahead to Security 25 ahead: the other side now leads.
+    assert a["gap_verdict"] == "reversed"
     assert change.loc["b", "verdict_b"] == "no clear change"
     assert change.loc["b", "gap_verdict"] == "no clear change"
 
@@ -498,3 +499,30 @@ def test_round_change_runs_the_same_tests_end_to_end():
         )
     print(f"end to end: {false_verdicts} false verdicts in {3 * replicates}")
     assert false_verdicts <= LIMIT * 3 * replicates
+
+
+ALIKE = {"a1": 4, "a2": 2, "b1": 3, "b2": 3}  # a: 75, as SAME
+JUST_ABOVE = {"a1": 5, "a2": 2, "b1": 3, "b2": 3}  # a: items 5, 4 -> 87.5
+
+
+@pytest.mark.parametrize(
+    ("security_before", "security_after", "verdict"),
+    [
+        (LOW, HIGH, "reversed"),  # IT 50 ahead, then Security 25 ahead
+        (LOW, JUST_ABOVE, "narrowed"),  # IT 50 ahead, then Security 12.5 ahead: below 15
+        (LOW, ALIKE, "narrowed"),  # IT 50 ahead, then level
+    ],
+)
+def test_a_gap_that_changes_sign_by_the_floor_on_both_sides_reads_reversed(
+    security_before, security_after, verdict
+):
+    spring = trend_round("spring", [("it", SAME, 8), ("security", security_before, 8)])
+    autumn = trend_round("autumn", [("it", SAME, 8), ("security", security_after, 8)])
+    row = (
+        round_change(spring, autumn, thresholds=Thresholds(gap_points=15))
+        .set_index("dimension_code")
+        .loc["a"]
+    )
+    assert row["gap_q_value"] < 0.05
+    # With a floor of 15 points, a gap of −12.5 is not a lead on the other side.
+    assert row["gap_verdict"] == verdict
