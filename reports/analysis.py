@@ -200,14 +200,15 @@ def alignment_index(dimension_gaps: pd.DataFrame) -> float | None:
     ``dimension_gaps`` is the ``dimensions`` frame of :func:`compare_groups`. Since a status
     needs significance, the index is about 100 at every group size when the groups do not
     differ (it no longer rises with size as 100 − mean |gap| did), and 4 breakdowns of 7
-    dimensions read 43, never good news. A dimension "too few to tell" counts as not
-    flagged: read the index with the count of those. None when every dimension is
-    suppressed.
+    dimensions read 43, never good news. A dimension "too few to tell" has no reading and
+    is left out (otherwise two groups of five, where every dimension is too few to tell,
+    would read a perfect 100). None when no shown dimension has a reading.
     """
     shown = dimension_gaps.loc[~dimension_gaps["suppressed"], "status"]
-    if shown.empty:
+    read = shown.loc[shown != STATUS_TOO_FEW]
+    if read.empty:
         return None
-    return float(100.0 * (~shown.isin(STATUS_FLAGGED)).mean())
+    return float(100.0 * (~read.isin(STATUS_FLAGGED)).mean())
 
 
 @dataclass(frozen=True)

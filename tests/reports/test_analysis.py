@@ -391,12 +391,14 @@ def test_alignment_index_is_the_share_of_shown_dimensions_not_flagged():
             "suppressed": [False, False, False, False, False, True],
         }
     )
-    assert alignment_index(frame) == pytest.approx(60.0)  # 3 of the 5 shown
+    assert alignment_index(frame) == pytest.approx(50.0)  # 2 of the 4 shown with a reading
     four_of_seven = pd.DataFrame(
         {"status": ["breakdown"] * 4 + ["aligned"] * 3, "suppressed": [False] * 7}
     )
     assert alignment_index(four_of_seven) == pytest.approx(300 / 7)  # 43: not good news
     assert alignment_index(frame.assign(suppressed=True)) is None
+    # Too few to tell everywhere is no reading at all, not a perfect score.
+    assert alignment_index(frame.assign(status="too_few")) is None
 
 
 def test_mirror_pairs_put_both_perspectives_side_by_side():

@@ -43,8 +43,9 @@ def null_run(n_a: int, n_b: int) -> tuple[float, float, float]:
         flagged.extend(dimensions["status"].isin(STATUS_FLAGGED))
         split.extend(dimensions["polarised_a"].fillna(False))
         split.extend(dimensions["polarised_b"].fillna(False))
-        index.append(result.alignment_index)
-    return float(np.mean(flagged)), float(np.mean(split)), float(np.mean(index))
+        index.append(np.nan if result.alignment_index is None else result.alignment_index)
+    read = [value for value in index if not np.isnan(value)]
+    return float(np.mean(flagged)), float(np.mean(split)), float(np.mean(read)) if read else np.nan
 
 
 @pytest.mark.parametrize(("n_a", "n_b"), NULL_SIZES)
@@ -62,8 +63,10 @@ def test_a_unimodal_group_is_rarely_read_as_polarised(n_a, n_b):
 
 
 def test_the_alignment_index_does_not_depend_on_group_size_under_no_difference():
-    small, large = null_run(5, 5)[2], null_run(170, 105)[2]
-    print(f"\nalignment index, no true difference: 5 v 5 {small:.1f}, 170 v 105 {large:.1f}")
+    """From 10 v 10 (at 5 v 5 nearly every dimension is too few to tell, which has no
+    reading and leaves the index blank rather than 100)."""
+    small, large = null_run(10, 10)[2], null_run(170, 105)[2]
+    print(f"\nalignment index, no true difference: 10 v 10 {small:.1f}, 170 v 105 {large:.1f}")
     assert abs(small - large) <= 3.0
 
 
