@@ -115,14 +115,6 @@ demo_only = pytest.mark.skipif(
 
 @demo_only
 @pytest.mark.perturbed
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 13, open: no group is counted or bounded, but 5 of 2,983 small-group means are "
-        "within ±10 at the bottom of the scale, from larger groups that answered near the "
-        "minimum (homogeneity, not subtraction)"
-    ),
-)
 def test_the_demo_round_reveals_no_small_group(demo_collection: Collection):
     k = demo_collection.min_group_size
     report = audit(demo_collection.problem, demo_collection.groups(k), k, exact=False)
