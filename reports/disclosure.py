@@ -20,9 +20,12 @@ that is a function of *which respondents* it counts, and of nothing else.
 
 No complementary suppression is needed on top: a total minus the shown groups leaves an
 interval of several respondents, zero included, however many views are combined (the
-adversarial audit in tests/reports/audit proves it on a planted round and the demo). What
-is left exact: the statistics computed on the true answers (tests, q-values, effect sizes,
-SD, rwg(j), AD, alpha), docs/methodology.md says why that is acceptable. Also here:
+adversarial audit in tests/reports/audit proves it on a planted round and the demo). A
+group that answered alike must not give its members away either (homogeneity): a published
+mean keeps bound/n from the scale's ends (:func:`published_means`) and a distribution's
+empty points move too (:func:`published_point_counts`). What is left exact: the tests on
+the true answers (p, q, effect sizes), published coarsely; docs/methodology.md says why
+that is acceptable. Also here:
 k-anonymised export profiles (:func:`profiles_generalise`), comments
 (:func:`dimension_comments`), and the values a form may offer (:func:`values_offered`).
 Nothing else in the code decides what is shown.
