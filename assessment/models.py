@@ -21,6 +21,19 @@ class Instrument(models.Model):
         validators=[MinValueValidator(MIN_SCALE_POINTS), MaxValueValidator(MAX_SCALE_POINTS)]
     )
     scale_labels = models.JSONField(help_text=_("One label per scale point, lowest first."))
+    dont_know_label = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=_("The answer kept apart from the scale (never scored); blank: not offered."),
+    )
+    meta_prompts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_(
+            "{side: question} asked after a meta-perception statement, e.g. {'it': 'How do "
+            "you think security staff would answer?'}."
+        ),
+    )
     source_sha256 = models.CharField(max_length=64, blank=True)
     loaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -65,6 +78,11 @@ class Item(models.Model):
     class Kind(models.TextChoices):
         LIKERT = "likert", _("Likert")
         TEXT = "text", _("Free text")
+        OUTCOME = "outcome", _("Outcome (Likert, never in a dimension's score)")
+
+    class About(models.TextChoices):
+        IT = "it", _("IT's behaviour")
+        SECURITY = "security", _("Security's behaviour")
 
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="items")
     code = models.SlugField(max_length=40)
@@ -73,6 +91,16 @@ class Item(models.Model):
     reverse_scored = models.BooleanField(default=False)
     mirror_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="mirrored_by"
+    )
+    about = models.CharField(
+        max_length=10,
+        choices=About.choices,
+        blank=True,
+        help_text=_("Whose behaviour a mirror statement describes."),
+    )
+    meta_perception = models.BooleanField(
+        default=False,
+        help_text=_("Each side also answers how it thinks the other side would answer."),
     )
     order = models.PositiveSmallIntegerField()
 

@@ -322,11 +322,15 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
-    """One answer to one item: a Likert value (1..points) or a comment."""
+    """One answer to one item: a Likert value (1..points), "don't know" (``dont_know``, value
+    blank: never scored), or a comment; for a meta-perception statement also the respondent's
+    guess of the other side's answer (``predicted_other``, 1..points)."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
     value = models.PositiveSmallIntegerField(null=True, blank=True)
+    dont_know = models.BooleanField(default=False)
+    predicted_other = models.PositiveSmallIntegerField(null=True, blank=True)
     text = models.TextField(blank=True)
 
     class Meta:
