@@ -514,7 +514,7 @@ def executive_summary_figures(
         )
     gap_figure = charts.gap_chart(figures.gaps, names, chart_text(results.comparison))
     # On paper the chart shares its page: rows a little tighter than on screen.
-    gap_figure.update_layout(height=110 + 40 * len(figures.gaps))
+    gap_figure.update_layout(height=90 + 30 * len(figures.gaps))
     out: dict[str, Any] = {
         "alignment_index": figures.alignment_index,
         "status_counts": status_counts(figures.gaps),

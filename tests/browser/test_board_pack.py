@@ -3,11 +3,16 @@ nothing in it is cut off, on paper or at 1280 px."""
 
 from __future__ import annotations
 
+import io
 import re
 
+import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Page
 
+from survey.models import SurveyRound
+from survey.services.demo import DEMO_SLUG
 from tests.browser.helpers import log_in, wait_for_charts
 
 MAX_PAGES = 2
@@ -90,3 +95,23 @@ def test_nothing_is_clipped_on_paper_or_at_1280px(new_page, leader, board_round)
 def test_page_count_reads_page_objects_not_the_page_tree():
     pdf = b"<< /Type /Pages /Kids [3 0 R 4 0 R] >> << /Type /Page >> << /Type/Page /Parent 2 >>"
     assert pdf_pages(pdf) == 2
+
+
+@pytest.mark.perturbed
+def test_the_demo_rounds_summary_prints_on_two_pages_and_fits_a_phone(new_page, leader, db):
+    """The board pack of the round a newcomer sees first (`make run`'s demo), as deployed:
+    figures perturbed, two rounds, a change table, leaders versus staff."""
+    call_command("load_instrument", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    demo = SurveyRound.objects.get(slug=DEMO_SLUG)
+    paper = new_page(width=1280, height=900)
+    log_in(paper, leader)
+    paper.goto(summary_url(demo))
+    wait_for_charts(paper)
+    pdf = paper.pdf(format="A4", print_background=True)
+    assert 1 <= pdf_pages(pdf) <= MAX_PAGES, f"{pdf_pages(pdf)} pages"
+    phone = new_page(width=360, height=740)
+    log_in(phone, leader)
+    phone.goto(summary_url(demo))
+    wait_for_charts(phone)
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= 360

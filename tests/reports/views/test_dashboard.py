@@ -68,7 +68,7 @@ def test_round_without_responses_shows_an_empty_state(leader_client, survey_roun
     content = response.content.decode()
     assert "No responses yet" in content
     assert "plotly.min.js" not in content
-    assert '<td class="text-end text-nowrap">7</td>' in content
+    assert '<td class="text-end">7</td>' in content
 
 
 def test_dashboard_shows_scores_gaps_and_suppresses_small_groups(leader_client, populated_round):
@@ -631,3 +631,14 @@ def test_a_parameter_given_twice_is_named_with_the_value_used(leader_client, sur
     assert (
         "The address gives “level” 2 times; only the last value, “individual”, is used." in content
     )
+
+
+def test_a_story_with_a_side_hidden_says_the_groups_cannot_be_compared(
+    leader_client, survey_round, make_responses
+):
+    """With Security below k, "0 of 0 dimensions break down … see it alike" would be false."""
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 6 + [("security", SECURITY_ANSWERS)] * 2)
+    content = leader_client.get(dashboard_url(survey_round)).content.decode()
+    assert "IT and Security cannot be compared here" in content
+    assert "0 of 0 dimensions" not in content
+    assert "see the collaboration alike" not in content

@@ -162,7 +162,7 @@ def test_summary_shows_index_top_breakdowns_with_guidance_and_participation(
     assert [f["dimension_code"] for f in findings] == ["a"]
     assert findings[0]["status"] == "breakdown"
     assert GUIDANCE_A in content
-    assert '<td class="text-end text-nowrap">83%</td>' in content  # 20 of 24 invited
+    assert '<td class="text-end">83%</td>' in content  # 20 of 24 invited
     assert response.context["total_completed"] == 20
     assert "Since the last round" in content
     assert_no_inline_script(content)
