@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from reports.exports import KINDS
 from reports.forms import report_query
@@ -13,6 +14,8 @@ from reports.results import round_choices, round_export
 from reports.views.dashboard import round_or_404
 
 NO_BOM = {"0", "false", "no", "off"}
+WITH_BOM = {"1", "true", "yes", "on", ""}
+COMPARISON_PARAMETERS = ("attribute", "a", "b")
 
 
 @leader_required
@@ -27,18 +30,32 @@ def export(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         return render(request, "reports/403_responses.html", status=403)
     survey_round = round_or_404(slug)
     query = report_query(request.GET, choices=round_choices(round=survey_round))
-    if kind == "gaps" and query.comparison_problems:
-        # Never another comparison in place of the one asked for.
+    problems = list(query.comparison_problems) if kind == "gaps" else []
+    if kind != "gaps" and any(name in request.GET for name in COMPARISON_PARAMETERS):
+        # summary.csv is always by side, responses.csv one row per response: say so rather
+        # than answer another question than the one asked.
+        problems.append(
+            _(
+                "%(file)s does not take a comparison: it is always the whole round (summary.csv "
+                "by side). Download gaps.csv for a comparison."
+            )
+            % {"file": f"{kind}.csv"}
+        )
+    bom_text = request.GET.get("bom", "1").strip().lower()
+    if bom_text not in NO_BOM | WITH_BOM:
+        problems.append(_("bom must be 1 (with a byte-order mark) or 0 (plain UTF-8)."))
+    if problems:
+        # Never another file in place of the one asked for.
         return render(
             request,
             "reports/export_refused.html",
             {
-                "problems": query.comparison_problems,
+                "problems": problems,
                 "dashboard_url": reverse("reports:dashboard", kwargs={"slug": slug}),
             },
             status=400,
         )
-    bom = request.GET.get("bom", "1").strip().lower() not in NO_BOM
+    bom = bom_text not in NO_BOM
     response = StreamingHttpResponse(
         round_export(round=survey_round, kind=kind, comparison=query.comparison, bom=bom),
         content_type="text/csv; charset=utf-8",

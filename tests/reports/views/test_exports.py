@@ -118,3 +118,19 @@ def test_gaps_download_follows_the_comparison_in_the_query(leader_client, levels
         )
     )
     assert rows[1][1:6] == ["level", "executive+manager", "individual", "10", "11"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "query", "message"),
+    [
+        ("summary", "attribute=level", "summary.csv does not take a comparison"),
+        ("gaps", "bom=2", "bom must be 1"),
+        ("summary", "bom=abc", "bom must be 1"),
+    ],
+)
+def test_a_download_refuses_what_it_cannot_honour_in_words(
+    leader_client, survey_round, kind, query, message
+):
+    response = leader_client.get(export_url(survey_round, kind, query))
+    assert response.status_code == 400
+    assert message in response.content.decode()
