@@ -296,7 +296,8 @@ class _Validator:
         )
 
     def dont_know_label(self, value: Any, labels: tuple[str, ...]) -> str:
-        label = self.text(value, "dont_know_label", max_length=DONT_KNOW_MAX)
+        # Empty means "not offered", as in the database.
+        label = self.text(value, "dont_know_label", max_length=DONT_KNOW_MAX, allow_empty=True)
         # The import reads answers by label, ignoring case and spacing: keep them apart so.
         key = _label_key(label)
         clash = next((s for s in labels if key and _label_key(s) == key), None)

@@ -175,5 +175,8 @@ def test_the_example_in_the_format_documentation_is_valid():
 
     spec = instrument_validate(data=yaml.safe_load(example.group(1)))
 
-    assert spec.slug == "it-security-collaboration"
-    assert spec.dimensions[0].items[0].mirror_of == "ei2"
+    assert (spec.slug, spec.version) == ("it-security-collaboration", "2")
+    assert spec.dimensions[0].items[0].kind == "outcome"
+    ei1 = spec.dimensions[1].items[0]
+    assert (ei1.mirror_of, ei1.about, ei1.meta_perception) == ("ei2", "it", True)
+    assert spec.prompts.keys() == {"it", "security"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib
 import re
 from io import StringIO
 from pathlib import Path
@@ -745,3 +746,25 @@ def test_command_refuses_to_change_an_answered_version(tmp_path):
 
     with pytest.raises(CommandError, match="a change needs a new version"):
         call_command("load_instrument", str(write(tmp_path, data)), stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_migration_0003_sets_about_on_an_answered_v1_so_reloading_changes_nothing():
+    from django.apps import apps
+
+    migration = importlib.import_module("assessment.migrations.0003_v1_mirror_about")
+    v1 = instrument_load(path=V1_INSTRUMENT_PATH).instrument
+    AnswerFactory(
+        response=ResponseFactory(round=SurveyRoundFactory(instrument=v1)),
+        item=Item.objects.get(dimension__instrument=v1, code="sc1"),
+    )
+    # As loaded before version 2: no `about` anywhere.
+    Item.objects.filter(dimension__instrument=v1).update(about="")
+    with pytest.raises(InstrumentError, match="a change needs a new version"):
+        instrument_load(path=V1_INSTRUMENT_PATH)
+
+    migration.v1_about_set(apps, None)
+
+    about = dict(Item.objects.filter(dimension__instrument=v1).values_list("code", "about"))
+    assert {code: side for code, side in about.items() if side} == migration.V1_ABOUT
+    assert instrument_load(path=V1_INSTRUMENT_PATH).changed is False
