@@ -43,7 +43,16 @@ class DimensionInline(NoDeleteMixin, ReadOnlyAdminMixin, admin.TabularInline):
 class ItemInline(NoDeleteMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = Item
     fk_name = "dimension"
-    fields = ["order", "code", "text", "kind", "reverse_scored", "mirror_of"]
+    fields = [
+        "order",
+        "code",
+        "text",
+        "kind",
+        "reverse_scored",
+        "mirror_of",
+        "about",
+        "meta_perception",
+    ]
     readonly_fields = fields
     extra = 0
 
@@ -60,6 +69,8 @@ class InstrumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "description",
         "scale_points",
         "scale_labels",
+        "dont_know_label",
+        "meta_prompts",
         "source_sha256",
         "loaded_at",
     ]
@@ -85,8 +96,27 @@ class DimensionAdmin(NoDeleteMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Item)
 class ItemAdmin(NoDeleteMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["code", "text", "kind", "reverse_scored", "mirror_of", "dimension"]
-    list_filter = ["kind", "reverse_scored", "dimension__instrument"]
+    list_display = [
+        "code",
+        "text",
+        "kind",
+        "reverse_scored",
+        "mirror_of",
+        "about",
+        "meta_perception",
+        "dimension",
+    ]
+    list_filter = ["kind", "reverse_scored", "about", "meta_perception", "dimension__instrument"]
     list_select_related = ["dimension", "mirror_of"]
     search_fields = ["code", "text", "dimension__code", "dimension__name"]
-    readonly_fields = ["dimension", "code", "text", "kind", "reverse_scored", "mirror_of", "order"]
+    readonly_fields = [
+        "dimension",
+        "code",
+        "text",
+        "kind",
+        "reverse_scored",
+        "mirror_of",
+        "about",
+        "meta_perception",
+        "order",
+    ]

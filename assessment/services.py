@@ -16,11 +16,18 @@ from assessment.validation import (
     instrument_file_parse,
 )
 
-__all__ = ["DEFAULT_INSTRUMENT_PATH", "InstrumentError", "LoadResult", "instrument_load"]
+__all__ = [
+    "DEFAULT_INSTRUMENT_PATH",
+    "V1_INSTRUMENT_PATH",
+    "InstrumentError",
+    "LoadResult",
+    "instrument_load",
+]
 
-DEFAULT_INSTRUMENT_PATH = (
-    Path(__file__).resolve().parent / "instruments" / ("it-security-collaboration.yaml")
-)
+INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
+# The newest version is the default; older versions stay loadable by path.
+DEFAULT_INSTRUMENT_PATH = INSTRUMENTS_DIR / "it-security-collaboration-v2.yaml"
+V1_INSTRUMENT_PATH = INSTRUMENTS_DIR / "it-security-collaboration.yaml"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,9 +103,18 @@ def _instrument_spec(*, instrument: Instrument) -> InstrumentSpec:
     rows = (
         Item.objects.filter(dimension__instrument=instrument)
         .order_by("dimension__order", "order", "pk")
-        .values_list("dimension_id", "code", "text", "kind", "reverse_scored", "mirror_of__code")
+        .values_list(
+            "dimension_id",
+            "code",
+            "text",
+            "kind",
+            "reverse_scored",
+            "mirror_of__code",
+            "about",
+            "meta_perception",
+        )
     )
-    for dimension_id, code, text, kind, reverse_scored, mirror_code in rows:
+    for dimension_id, code, text, kind, reverse_scored, mirror_code, about, meta in rows:
         items_by_dimension.setdefault(dimension_id, []).append(
             ItemSpec(
                 code=code,
@@ -106,6 +122,8 @@ def _instrument_spec(*, instrument: Instrument) -> InstrumentSpec:
                 kind=kind,
                 reverse_scored=reverse_scored,
                 mirror_of=mirror_code or "",
+                about=about,
+                meta_perception=meta,
             )
         )
     dimensions = tuple(
@@ -126,6 +144,8 @@ def _instrument_spec(*, instrument: Instrument) -> InstrumentSpec:
         scale_points=instrument.scale_points,
         scale_labels=tuple(instrument.scale_labels or ()),
         dimensions=dimensions,
+        dont_know_label=instrument.dont_know_label,
+        meta_prompts=tuple(sorted((instrument.meta_prompts or {}).items())),
     )
 
 
@@ -137,6 +157,8 @@ def _instrument_create(*, spec: InstrumentSpec) -> Instrument:
         description=spec.description,
         scale_points=spec.scale_points,
         scale_labels=list(spec.scale_labels),
+        dont_know_label=spec.dont_know_label,
+        meta_prompts=spec.prompts,
         source_sha256=spec.sha256(),
     )
     dimensions = Dimension.objects.bulk_create(
@@ -160,6 +182,8 @@ def _instrument_create(*, spec: InstrumentSpec) -> Instrument:
                 text=i.text,
                 kind=i.kind,
                 reverse_scored=i.reverse_scored,
+                about=i.about,
+                meta_perception=i.meta_perception,
                 order=order,
             )
             for dimension, d in zip(dimensions, spec.dimensions, strict=True)
@@ -180,6 +204,8 @@ def _instrument_update(*, instrument: Instrument, spec: InstrumentSpec) -> None:
     instrument.description = spec.description
     instrument.scale_points = spec.scale_points
     instrument.scale_labels = list(spec.scale_labels)
+    instrument.dont_know_label = spec.dont_know_label
+    instrument.meta_prompts = spec.prompts
     instrument.source_sha256 = spec.sha256()
     instrument.save()
 
@@ -211,12 +237,22 @@ def _instrument_update(*, instrument: Instrument, spec: InstrumentSpec) -> None:
                 new_items.append(item)
             item.dimension = dimensions[d.code]
             item.text, item.kind, item.reverse_scored = i.text, i.kind, i.reverse_scored
+            item.about, item.meta_perception = i.about, i.meta_perception
             item.order, item.mirror_of = order, None
             items[i.code] = item
     Item.objects.bulk_create(new_items)
     Item.objects.bulk_update(
         [stored_items[code] for code in items if code in stored_items],
-        ["dimension", "text", "kind", "reverse_scored", "order", "mirror_of"],
+        [
+            "dimension",
+            "text",
+            "kind",
+            "reverse_scored",
+            "about",
+            "meta_perception",
+            "order",
+            "mirror_of",
+        ],
     )
     _mirrors_set(items=items, spec=spec)
 

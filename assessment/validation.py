@@ -3,7 +3,7 @@
 The format is documented in ``docs/instrument-format.md``. :func:`instrument_file_parse`
 turns a file into an :class:`InstrumentSpec` or raises :class:`InstrumentError` whose message
 names every offending key path and its problem, e.g.
-``dimensions[2].items[0].kind: must be 'likert' or 'text', got 'radio'``.
+``dimensions[2].items[0].kind: must be 'likert', 'outcome' or 'text', got 'radio'``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ import yaml
 
 MIN_SCALE_POINTS = 4
 MAX_SCALE_POINTS = 7
-KINDS = ("likert", "text")
+KINDS = ("likert", "outcome", "text")
+SIDES = ("it", "security")  # the sides a statement can be about and meta prompts ask
+DONT_KNOW_MAX = 100
+PROMPT_MAX = 200
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 80
@@ -30,10 +33,20 @@ VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 VERSION_MAX = 40
 NAME_MAX = 200
 
-TOP_KEYS = {"slug", "version", "title", "description", "scale", "dimensions"}
+TOP_KEYS = {
+    "slug",
+    "version",
+    "title",
+    "description",
+    "scale",
+    "dont_know_label",
+    "meta_prompts",
+    "dimensions",
+}
+OPTIONAL_TOP_KEYS = {"description", "dont_know_label", "meta_prompts"}
 SCALE_KEYS = {"points", "labels"}
 DIMENSION_KEYS = {"code", "name", "description", "guidance", "items"}
-ITEM_KEYS = {"code", "text", "kind", "reverse_scored", "mirror_of"}
+ITEM_KEYS = {"code", "text", "kind", "reverse_scored", "mirror_of", "about", "meta_perception"}
 
 
 class InstrumentError(ValueError):
@@ -49,13 +62,16 @@ class InstrumentError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class ItemSpec:
-    """One validated item; ``mirror_of`` is the other item's code or ``""``."""
+    """One validated item; ``mirror_of`` is the other item's code or ``""``; ``about`` is
+    ``"it"``, ``"security"`` or ``""``; ``kind`` is one of :data:`KINDS`."""
 
     code: str
     text: str
     kind: str
     reverse_scored: bool
     mirror_of: str
+    about: str = ""
+    meta_perception: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +87,11 @@ class DimensionSpec:
 
 @dataclasses.dataclass(frozen=True)
 class InstrumentSpec:
-    """A validated instrument file, normalised (strings stripped, version as a string)."""
+    """A validated instrument file, normalised (strings stripped, version as a string).
+
+    ``dont_know_label`` is ``""`` when the file offers no "don't know" answer;
+    ``meta_prompts`` holds ``(side, question)`` pairs sorted by side (see :attr:`prompts`).
+    """
 
     slug: str
     version: str
@@ -80,10 +100,31 @@ class InstrumentSpec:
     scale_points: int
     scale_labels: tuple[str, ...]
     dimensions: tuple[DimensionSpec, ...]
+    dont_know_label: str = ""
+    meta_prompts: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def prompts(self) -> dict[str, str]:
+        """``meta_prompts`` as ``{side: question}``, as ``Instrument.meta_prompts`` stores it."""
+        return dict(self.meta_prompts)
 
     def sha256(self) -> str:
-        """SHA-256 of the normalised content: comments and layout in the file do not count."""
-        payload = json.dumps(dataclasses.asdict(self), sort_keys=True, ensure_ascii=False)
+        """SHA-256 of the normalised content: comments and layout in the file do not count.
+
+        Keys a file leaves at their default (no "don't know", no meta prompts, no ``about``,
+        no meta-perception) are left out of the digest, so a version 1 file keeps the digest
+        it had before those keys existed.
+        """
+        content = dataclasses.asdict(self)
+        for key in ("dont_know_label", "meta_prompts"):
+            if not content[key]:
+                del content[key]
+        for dimension in content["dimensions"]:
+            for item in dimension["items"]:
+                for key in ("about", "meta_perception"):
+                    if not item[key]:
+                        del item[key]
+        payload = json.dumps(content, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -125,10 +166,15 @@ def instrument_validate(*, data: Any, source: str = "") -> InstrumentSpec:
 
     Collects all problems before raising one InstrumentError listing them, each as
     ``key.path: problem``. Checks: required and unknown keys, types, slug/code/version
-    format, scale points 4..7 with one label per point, unique dimension codes, item codes
-    unique across the instrument, kind in likert|text, reverse_scored a boolean (required on
-    Likert items, never true on text items), mirror_of naming another Likert item (each item
-    in at most one mirror pair), at least one Likert item per dimension, no empty text.
+    format, scale points 4..7 with one label per point, ``dont_know_label`` unlike every
+    scale label, ``meta_prompts`` a question per side (``it``, ``security``), unique dimension
+    codes, item codes unique across the instrument, kind in likert|outcome|text,
+    reverse_scored a boolean (required on Likert items, never true on text or outcome
+    items), mirror_of naming another Likert item (each item in at most one mirror pair, both
+    items with ``about`` and different ``about``), ``about`` and ``meta_perception`` on
+    Likert items only, meta-perception only with a prompt for both sides, at most one
+    outcome item and in a dimension without Likert items, at least one Likert or outcome item
+    per dimension, no empty text.
     """
     errors: list[str] = []
     spec = _Validator(errors).instrument(data)
@@ -160,6 +206,8 @@ class _Validator:
 
     def __init__(self, errors: list[str]) -> None:
         self.errors = errors
+        self.meta_paths: list[str] = []  # items marked meta_perception: true
+        self.outcome_paths: list[str] = []  # items of kind outcome
 
     def error(self, path: str, problem: str) -> None:
         self.errors.append(f"{path}: {problem}")
@@ -207,7 +255,7 @@ class _Validator:
         return value
 
     def instrument(self, data: Any) -> InstrumentSpec | None:
-        required = TOP_KEYS - {"description"}
+        required = TOP_KEYS - OPTIONAL_TOP_KEYS
         if not self.mapping(data, "", TOP_KEYS, required):
             return None
         slug = (
@@ -227,7 +275,14 @@ class _Validator:
         if "description" in data:
             description = self.text(data["description"], "description", allow_empty=True)
         points, labels = self.scale(data["scale"]) if "scale" in data else (0, ())
+        dont_know = ""
+        if data.get("dont_know_label") is not None:
+            dont_know = self.dont_know_label(data["dont_know_label"], labels)
+        prompts: dict[str, str] = {}
+        if data.get("meta_prompts") is not None:
+            prompts = self.meta_prompts(data["meta_prompts"])
         dimensions = self.dimensions(data["dimensions"]) if "dimensions" in data else ()
+        self.meta_perception_prompts(prompts, meta_prompts_given="meta_prompts" in data)
         return InstrumentSpec(
             slug=slug,
             version=version,
@@ -236,7 +291,52 @@ class _Validator:
             scale_points=points,
             scale_labels=labels,
             dimensions=dimensions,
+            dont_know_label=dont_know,
+            meta_prompts=tuple(sorted(prompts.items())),
         )
+
+    def dont_know_label(self, value: Any, labels: tuple[str, ...]) -> str:
+        # Empty means "not offered", as in the database.
+        label = self.text(value, "dont_know_label", max_length=DONT_KNOW_MAX, allow_empty=True)
+        # The import reads answers by label, ignoring case and spacing: keep them apart so.
+        key = _label_key(label)
+        clash = next((s for s in labels if key and _label_key(s) == key), None)
+        if clash is not None:
+            self.error(
+                "dont_know_label",
+                f"must differ from every scale label (it is kept apart from the scale), "
+                f"but matches {clash!r}",
+            )
+        return label
+
+    def meta_prompts(self, value: Any) -> dict[str, str]:
+        if not self.mapping(value, "meta_prompts", set(SIDES), set()):
+            return {}
+        return {
+            side: prompt
+            for side in SIDES
+            if side in value
+            and (prompt := self.text(value[side], f"meta_prompts.{side}", max_length=PROMPT_MAX))
+        }
+
+    def meta_perception_prompts(self, prompts: dict[str, str], *, meta_prompts_given: bool) -> None:
+        """A meta-perception statement asks each side about the other: both need a prompt."""
+        missing = [side for side in SIDES if side not in prompts]
+        if not missing:
+            return
+        for path in self.meta_paths:
+            if not meta_prompts_given:
+                problem = (
+                    "needs the top-level key meta_prompts with a question for each side "
+                    "('it' and 'security') to ask how the other side would answer"
+                )
+            else:
+                names = " and ".join(repr(side) for side in missing)
+                problem = (
+                    f"meta_prompts has no question for {names}, so those respondents "
+                    "have no other side to be asked about"
+                )
+            self.error(path, problem)
 
     def version(self, value: Any) -> str:
         # YAML reads `version: 2` as a number; accept whole numbers and keep them as text.
@@ -318,6 +418,12 @@ class _Validator:
         ]
         self.unique_codes(item_codes, what="item")
         self.mirrors(value, dimensions)
+        for path in self.outcome_paths[1:]:
+            self.error(
+                f"{path}.kind",
+                f"an instrument has at most one 'outcome' item, already one at "
+                f"{self.outcome_paths[0]}",
+            )
         return dimensions
 
     def unique_codes(self, paths_and_codes: list[tuple[str, Any]], *, what: str) -> None:
@@ -363,8 +469,19 @@ class _Validator:
                     if (item := self.item(item_raw, f"{path}.items[{j}]")) is not None
                 )
                 kinds_ok = all(isinstance(i, Mapping) and i.get("kind") in KINDS for i in items_raw)
-                if kinds_ok and not any(i.get("kind") == "likert" for i in items_raw):
-                    self.error(f"{path}.items", "must contain at least one 'likert' item")
+                kinds = [i.get("kind") for i in items_raw] if kinds_ok else []
+                if kinds_ok and "likert" not in kinds and "outcome" not in kinds:
+                    self.error(
+                        f"{path}.items", "must contain at least one 'likert' or 'outcome' item"
+                    )
+                if "likert" in kinds and "outcome" in kinds:
+                    # A dimension's score is the mean of its Likert items; keeping the outcome
+                    # in a dimension of its own means no score could ever be read as including it.
+                    self.error(
+                        f"{path}.items",
+                        "an 'outcome' item must be in a dimension of its own, without "
+                        "'likert' items",
+                    )
         return DimensionSpec(
             code=code, name=name, description=description, guidance=guidance, items=items
         )
@@ -377,7 +494,9 @@ class _Validator:
         kind = raw.get("kind")
         if "kind" in raw and kind not in KINDS:
             shown = repr(kind) if isinstance(kind, str) else _type_name(kind)
-            self.error(f"{path}.kind", f"must be 'likert' or 'text', got {shown}")
+            self.error(f"{path}.kind", f"must be 'likert', 'outcome' or 'text', got {shown}")
+        if kind == "outcome":
+            self.outcome_paths.append(path)
         reverse_scored = raw.get("reverse_scored", False)
         if "reverse_scored" in raw and not isinstance(reverse_scored, bool):
             self.error(
@@ -389,22 +508,63 @@ class _Validator:
             self.error(f"{path}.reverse_scored", "required key is missing on a 'likert' item")
         if kind == "text" and reverse_scored is True:
             self.error(f"{path}.reverse_scored", "must be false on a 'text' item")
+        if kind == "outcome" and reverse_scored is True:
+            self.error(
+                f"{path}.reverse_scored",
+                "must be false on an 'outcome' item: the outcome is never reverse-scored "
+                "(word it so that agreeing means things go well)",
+            )
         mirror_of = ""
         if "mirror_of" in raw and raw["mirror_of"] is not None:
             mirror_of = self.code(raw["mirror_of"], f"{path}.mirror_of")
-            if kind == "text":
+            if kind in KINDS and kind != "likert":
                 self.error(f"{path}.mirror_of", "only 'likert' items can be mirrored")
+        about = ""
+        if "about" in raw and raw["about"] is not None:
+            about = raw["about"]
+            if about not in SIDES:
+                shown = repr(about) if isinstance(about, str) else _type_name(about)
+                self.error(f"{path}.about", f"must be 'it' or 'security', got {shown}")
+                about = ""
+            elif kind in KINDS and kind != "likert":
+                self.error(f"{path}.about", "only 'likert' items describe one side's behaviour")
+        meta_perception = raw.get("meta_perception", False)
+        if "meta_perception" in raw and not isinstance(meta_perception, bool):
+            self.error(
+                f"{path}.meta_perception",
+                f"must be true or false, got {_type_name(meta_perception)}",
+            )
+            meta_perception = False
+        if meta_perception is True:
+            if kind in KINDS and kind != "likert":
+                self.error(
+                    f"{path}.meta_perception",
+                    f"only 'likert' items can ask how the other side would answer, "
+                    f"this item is {kind!r}",
+                )
+            else:
+                self.meta_paths.append(f"{path}.meta_perception")
         return ItemSpec(
             code=code,
             text=text,
             kind=kind if kind in KINDS else "",
             reverse_scored=bool(reverse_scored),
             mirror_of=mirror_of,
+            about=about,
+            meta_perception=bool(meta_perception),
         )
 
     def mirrors(self, raw_dimensions: list[Any], dimensions: tuple[DimensionSpec, ...]) -> None:
-        """Each mirror_of names another Likert item; an item belongs to at most one pair."""
+        """Each mirror_of names another Likert item; an item belongs to at most one pair; both
+        items of a pair say whose behaviour they describe (``about``), and not the same side."""
         kinds = {item.code: item.kind for d in dimensions for item in d.items if item.code}
+        raw_items = {
+            item["code"].strip(): (f"dimensions[{i}].items[{j}]", item.get("about"))
+            for i, raw in enumerate(raw_dimensions)
+            if isinstance(raw, Mapping) and isinstance(raw.get("items"), list)
+            for j, item in enumerate(raw["items"])
+            if isinstance(item, Mapping) and isinstance(item.get("code"), str)
+        }
         partner: dict[str, str] = {}
         for i, raw in enumerate(raw_dimensions):
             if not isinstance(raw, Mapping) or not isinstance(raw.get("items"), list):
@@ -432,3 +592,30 @@ class _Validator:
                                 "an item belongs to at most one mirror pair",
                             )
                             break
+        pairs = sorted({tuple(sorted(pair)) for pair in partner.items()})
+        for pair in pairs:
+            self.mirror_about(pair, raw_items)
+
+    def mirror_about(self, pair: tuple[str, ...], raw_items: dict[str, tuple[str, Any]]) -> None:
+        """Both statements of a mirror pair name the side they describe, and differ."""
+        one, other = pair
+        for code, partner_code in ((one, other), (other, one)):
+            path, about = raw_items[code]
+            if about is None:
+                self.error(
+                    f"{path}.about",
+                    f"required on a mirror statement ({code!r} is paired with "
+                    f"{partner_code!r}): 'it' or 'security', whose behaviour it describes",
+                )
+        (path_one, about_one), (path_other, about_other) = raw_items[one], raw_items[other]
+        if about_one in SIDES and about_one == about_other:
+            self.error(
+                f"{path_other}.about",
+                f"must differ from its mirror {one!r} ({path_one}): both are {about_one!r}, "
+                "but a mirror pair asks about each side once",
+            )
+
+
+def _label_key(label: str) -> str:
+    """A label as the import compares it: case-folded, runs of spaces as one."""
+    return " ".join(label.split()).casefold()

@@ -1,4 +1,5 @@
-"""Tests of the default instrument file and of the pure validation of instrument files."""
+"""Tests of the version 1 instrument file (still loadable) and of the pure validation of
+instrument files. Version 2, the default, is tested in test_instrument_v2.py."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assessment.services import DEFAULT_INSTRUMENT_PATH
+from assessment.services import V1_INSTRUMENT_PATH
 from assessment.validation import InstrumentError, instrument_file_parse, instrument_validate
 
 DIMENSION_CODES = [
@@ -26,22 +27,22 @@ DIMENSION_CODES = [
 
 @pytest.fixture(scope="module")
 def spec():
-    return instrument_file_parse(path=DEFAULT_INSTRUMENT_PATH)
+    return instrument_file_parse(path=V1_INSTRUMENT_PATH)
 
 
 def likert(dimension):
     return [item for item in dimension.items if item.kind == "likert"]
 
 
-def test_default_instrument_is_identified_as_the_contract_says(spec):
-    assert DEFAULT_INSTRUMENT_PATH.name == "it-security-collaboration.yaml"
+def test_v1_instrument_is_identified_as_the_contract_says(spec):
+    assert V1_INSTRUMENT_PATH.name == "it-security-collaboration.yaml"
     assert spec.slug == "it-security-collaboration"
     assert spec.version == "1"
     assert spec.title
     assert spec.description
 
 
-def test_default_instrument_uses_a_5_point_agreement_scale(spec):
+def test_v1_instrument_uses_a_5_point_agreement_scale(spec):
     assert spec.scale_points == 5
     assert spec.scale_labels == (
         "Strongly disagree",
@@ -52,7 +53,7 @@ def test_default_instrument_uses_a_5_point_agreement_scale(spec):
     )
 
 
-def test_default_instrument_has_the_seven_dimensions_of_the_issue_in_order(spec):
+def test_v1_instrument_has_the_seven_dimensions_of_the_issue_in_order(spec):
     assert [d.code for d in spec.dimensions] == DIMENSION_CODES
 
 
@@ -95,7 +96,7 @@ def test_item_codes_of_a_dimension_share_a_short_prefix(spec, index):
     assert f"{prefix}_comment" in codes
 
 
-def test_default_instrument_has_at_least_three_mirror_pairs_linked_both_ways(spec):
+def test_v1_instrument_has_at_least_three_mirror_pairs_linked_both_ways(spec):
     items = {item.code: item for d in spec.dimensions for item in d.items}
     pairs = {frozenset((item.code, item.mirror_of)) for item in items.values() if item.mirror_of}
 
@@ -107,6 +108,7 @@ def test_default_instrument_has_at_least_three_mirror_pairs_linked_both_ways(spe
         assert items[other].mirror_of == one
         # Comparable side by side only if both are scored the same way round.
         assert items[one].reverse_scored == items[other].reverse_scored
+        assert {items[one].about, items[other].about} == {"it", "security"}
 
 
 def test_item_texts_are_statements_not_questions_except_comments(spec):
@@ -173,5 +175,8 @@ def test_the_example_in_the_format_documentation_is_valid():
 
     spec = instrument_validate(data=yaml.safe_load(example.group(1)))
 
-    assert spec.slug == "it-security-collaboration"
-    assert spec.dimensions[0].items[0].mirror_of == "ei2"
+    assert (spec.slug, spec.version) == ("it-security-collaboration", "2")
+    assert spec.dimensions[0].items[0].kind == "outcome"
+    ei1 = spec.dimensions[1].items[0]
+    assert (ei1.mirror_of, ei1.about, ei1.meta_perception) == ("ei2", "it", True)
+    assert spec.prompts.keys() == {"it", "security"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib
 import re
 from io import StringIO
 from pathlib import Path
@@ -15,7 +16,12 @@ from django.test.utils import CaptureQueriesContext
 
 from assessment import services
 from assessment.models import Dimension, Instrument, Item
-from assessment.services import DEFAULT_INSTRUMENT_PATH, InstrumentError, instrument_load
+from assessment.services import (
+    DEFAULT_INSTRUMENT_PATH,
+    V1_INSTRUMENT_PATH,
+    InstrumentError,
+    instrument_load,
+)
 from assessment.validation import instrument_file_parse
 from tests.factories import AGREEMENT_5, AnswerFactory, ResponseFactory, SurveyRoundFactory
 
@@ -43,12 +49,14 @@ def tiny_data() -> dict:
                         "kind": "likert",
                         "reverse_scored": False,
                         "mirror_of": "a2",
+                        "about": "it",
                     },
                     {
                         "code": "a2",
                         "text": "Security does A.",
                         "kind": "likert",
                         "reverse_scored": False,
+                        "about": "security",
                     },
                     {
                         "code": "a3",
@@ -119,27 +127,149 @@ def delete_key(data: dict, path: str) -> None:
 
 
 @pytest.mark.django_db
-def test_default_instrument_loads_every_dimension_and_item():
+def test_default_instrument_is_v2_and_loads_every_dimension_and_item():
     result = instrument_load()
 
     instrument = result.instrument
     assert result.created is True
     assert result.changed is False
     assert instrument.slug == "it-security-collaboration"
-    assert instrument.version == "1"
+    assert instrument.version == "2"
     assert instrument.scale_points == 5
     assert instrument.scale_labels[0] == "Strongly disagree"
+    assert instrument.dont_know_label == "Don't know / not applicable"
+    assert instrument.meta_prompts == {
+        "it": "How do you think security staff would answer?",
+        "security": "How do you think IT staff would answer?",
+    }
     assert instrument.source_sha256 == instrument_file_parse(path=DEFAULT_INSTRUMENT_PATH).sha256()
     dimensions = list(instrument.dimensions.order_by("order"))
-    assert [d.code for d in dimensions][:2] == ["speed_control", "early_involvement"]
-    assert len(dimensions) == 7
+    assert [d.code for d in dimensions][:3] == ["overall", "speed_control", "early_involvement"]
+    assert len(dimensions) == 13
     assert all(d.guidance for d in dimensions)
-    for dimension in dimensions:
+    outcome = Item.objects.get(dimension__instrument=instrument, kind=Item.Kind.OUTCOME)
+    assert outcome.code == "ov1"
+    assert outcome.text == "Overall, IT and security work well together here."
+    assert outcome.dimension.code == "overall"
+    assert outcome.reverse_scored is False
+    for dimension in dimensions[1:]:
         items = list(dimension.items.all())
         assert 4 <= sum(i.kind == "likert" for i in items) <= 6
         assert sum(i.kind == "text" for i in items) == 1
         assert any(i.reverse_scored for i in items)
         assert [i.order for i in items] == list(range(1, len(items) + 1))
+    items = Item.objects.filter(dimension__instrument=instrument)
+    assert items.filter(kind=Item.Kind.LIKERT).count() == 59
+    assert set(items.filter(meta_perception=True).values_list("code", flat=True)) == {
+        "sc2",
+        "ei1",
+        "so2",
+        "ct10",
+        "dr6",
+        "ir4",
+        "ia3",
+        "nt6",
+        "ai3",
+    }
+
+
+@pytest.mark.django_db
+def test_v1_still_loads_beside_v2_with_about_on_its_mirror_pairs():
+    v2 = instrument_load().instrument
+    result = instrument_load(path=V1_INSTRUMENT_PATH)
+
+    v1 = result.instrument
+    assert result.created is True
+    assert (v1.slug, v1.version) == ("it-security-collaboration", "1")
+    assert v1.pk != v2.pk
+    assert v1.dont_know_label == ""
+    assert v1.meta_prompts == {}
+    assert v1.dimensions.count() == 7
+    items = Item.objects.filter(dimension__instrument=v1)
+    assert not items.filter(kind=Item.Kind.OUTCOME).exists()
+    assert not items.filter(meta_perception=True).exists()
+    assert dict(items.exclude(about="").values_list("code", "about")) == {
+        "sc4": "security",
+        "sc5": "it",
+        "ei1": "it",
+        "ei2": "security",
+        "so2": "security",
+        "so3": "it",
+        "ct1": "it",
+        "ct2": "security",
+        "ir4": "it",
+        "ir5": "security",
+    }
+    assert instrument_load(path=V1_INSTRUMENT_PATH).changed is False
+
+
+@pytest.mark.django_db
+def test_new_keys_are_stored_and_reloading_them_changes_nothing(tmp_path):
+    data = tiny_data()
+    data["dont_know_label"] = "Not sure"
+    data["meta_prompts"] = {"it": "What would security say?", "security": "What would IT say?"}
+    data["dimensions"][0]["items"][0]["meta_perception"] = True
+    data["dimensions"].insert(
+        0,
+        {
+            "code": "overall",
+            "name": "Overall",
+            "description": "All in all.",
+            "guidance": "Read the drivers.",
+            "items": [{"code": "ov1", "text": "It works.", "kind": "outcome"}],
+        },
+    )
+    path = write(tmp_path, data)
+
+    instrument = instrument_load(path=path).instrument
+
+    assert instrument.dont_know_label == "Not sure"
+    assert instrument.meta_prompts["security"] == "What would IT say?"
+    a1 = Item.objects.get(code="a1")
+    assert (a1.about, a1.meta_perception) == ("it", True)
+    assert Item.objects.get(code="a2").about == "security"
+    ov1 = Item.objects.get(code="ov1")
+    assert (ov1.kind, ov1.dimension.code, ov1.reverse_scored) == ("outcome", "overall", False)
+    assert instrument_load(path=path).changed is False
+
+
+@pytest.mark.django_db
+def test_an_unanswered_version_updates_the_new_keys_in_place(tmp_path):
+    data = tiny_data()
+    instrument_load(path=write(tmp_path, data))
+    data["dont_know_label"] = "Not sure"
+    data["meta_prompts"] = {"it": "What would security say?", "security": "What would IT say?"}
+    data["dimensions"][0]["items"][0]["about"] = "security"
+    data["dimensions"][0]["items"][1]["about"] = "it"
+    data["dimensions"][0]["items"][1]["meta_perception"] = True
+
+    result = instrument_load(path=write(tmp_path, data))
+
+    assert result.changed is True
+    result.instrument.refresh_from_db()
+    assert result.instrument.dont_know_label == "Not sure"
+    assert result.instrument.meta_prompts == data["meta_prompts"]
+    a1, a2 = Item.objects.get(code="a1"), Item.objects.get(code="a2")
+    assert (a1.about, a1.meta_perception) == ("security", False)
+    assert (a2.about, a2.meta_perception) == ("it", True)
+    assert instrument_load(path=tmp_path / "instrument.yaml").changed is False
+
+
+@pytest.mark.django_db
+def test_marking_meta_perception_on_an_answered_version_is_refused(tmp_path):
+    instrument = instrument_load(path=write(tmp_path, tiny_data())).instrument
+    AnswerFactory(
+        response=ResponseFactory(round=SurveyRoundFactory(instrument=instrument)),
+        item=Item.objects.get(code="a1"),
+    )
+    data = tiny_data()
+    data["meta_prompts"] = {"it": "What would security say?", "security": "What would IT say?"}
+    data["dimensions"][0]["items"][0]["meta_perception"] = True
+
+    with pytest.raises(InstrumentError, match="a change needs a new version"):
+        instrument_load(path=write(tmp_path, data))
+
+    assert Item.objects.get(code="a1").meta_perception is False
 
 
 @pytest.mark.django_db
@@ -216,6 +346,7 @@ def test_changed_version_without_answers_is_updated_in_place_keeping_ids(tmp_pat
     )
     del data["dimensions"][0]["items"][0]["mirror_of"]
     data["dimensions"][0]["items"][1]["mirror_of"] = "b1"
+    data["dimensions"][1]["items"][1]["about"] = "it"  # b1, a2's new partner
 
     result = instrument_load(path=write(tmp_path, data))
 
@@ -381,20 +512,28 @@ INVALID_VALUES = [
     ("dimensions[0].guidance", "  ", "dimensions[0].guidance: must not be empty"),
     ("dimensions[1].description", None, "dimensions[1].description: must be text"),
     ("dimensions[0].weight", 2, "dimensions[0].weight: unknown key"),
-    ("dimensions[0].items", [], "dimensions[0].items: must contain at least one 'likert' item"),
+    (
+        "dimensions[0].items",
+        [],
+        "dimensions[0].items: must contain at least one 'likert' or 'outcome' item",
+    ),
     ("dimensions[0].items", "a1", "dimensions[0].items: must be a list"),
     (
         "dimensions[1].items",
         [{"code": "b_comment", "text": "Anything?", "kind": "text"}],
-        "dimensions[1].items: must contain at least one 'likert' item",
+        "dimensions[1].items: must contain at least one 'likert' or 'outcome' item",
     ),
     ("dimensions[0].items[1]", "a2", "dimensions[0].items[1]: must be a mapping"),
     (
         "dimensions[0].items[0].kind",
         "radio",
-        "dimensions[0].items[0].kind: must be 'likert' or 'text', got 'radio'",
+        "dimensions[0].items[0].kind: must be 'likert', 'outcome' or 'text', got 'radio'",
     ),
-    ("dimensions[0].items[0].kind", 1, "dimensions[0].items[0].kind: must be 'likert' or 'text'"),
+    (
+        "dimensions[0].items[0].kind",
+        1,
+        "dimensions[0].items[0].kind: must be 'likert', 'outcome' or 'text'",
+    ),
     ("dimensions[0].items[0].code", "A 1", "dimensions[0].items[0].code: must start with"),
     ("dimensions[0].items[0].code", "x" * 41, "dimensions[0].items[0].code: must be at most 40"),
     (
@@ -564,10 +703,10 @@ def test_command_loads_the_default_instrument_then_reports_it_unchanged():
     call_command("load_instrument", stdout=out)
 
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("Created instrument it-security-collaboration version 1")
-    assert "7 dimensions" in lines[0]
+    assert lines[0].startswith("Created instrument it-security-collaboration version 2")
+    assert "13 dimensions" in lines[0]
     assert (
-        lines[1] == "Unchanged: instrument it-security-collaboration version 1 is already loaded."
+        lines[1] == "Unchanged: instrument it-security-collaboration version 2 is already loaded."
     )
     assert Instrument.objects.count() == 1
 
@@ -607,3 +746,25 @@ def test_command_refuses_to_change_an_answered_version(tmp_path):
 
     with pytest.raises(CommandError, match="a change needs a new version"):
         call_command("load_instrument", str(write(tmp_path, data)), stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_migration_0003_sets_about_on_an_answered_v1_so_reloading_changes_nothing():
+    from django.apps import apps
+
+    migration = importlib.import_module("assessment.migrations.0003_v1_mirror_about")
+    v1 = instrument_load(path=V1_INSTRUMENT_PATH).instrument
+    AnswerFactory(
+        response=ResponseFactory(round=SurveyRoundFactory(instrument=v1)),
+        item=Item.objects.get(dimension__instrument=v1, code="sc1"),
+    )
+    # As loaded before version 2: no `about` anywhere.
+    Item.objects.filter(dimension__instrument=v1).update(about="")
+    with pytest.raises(InstrumentError, match="a change needs a new version"):
+        instrument_load(path=V1_INSTRUMENT_PATH)
+
+    migration.v1_about_set(apps, None)
+
+    about = dict(Item.objects.filter(dimension__instrument=v1).values_list("code", "about"))
+    assert {code: side for code, side in about.items() if side} == migration.V1_ABOUT
+    assert instrument_load(path=V1_INSTRUMENT_PATH).changed is False

@@ -7,7 +7,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessment.models import Item
-from assessment.services import DEFAULT_INSTRUMENT_PATH, InstrumentError, instrument_load
+from assessment.services import (
+    DEFAULT_INSTRUMENT_PATH,
+    V1_INSTRUMENT_PATH,
+    InstrumentError,
+    instrument_load,
+)
 
 
 class Command(BaseCommand):
@@ -21,7 +26,10 @@ class Command(BaseCommand):
             "path",
             nargs="?",
             default=None,
-            help=f"Instrument file to load (default: {DEFAULT_INSTRUMENT_PATH.name}).",
+            help=(
+                f"Instrument file to load (default: {DEFAULT_INSTRUMENT_PATH.name}, the newest "
+                f"version; version 1 is {V1_INSTRUMENT_PATH.name})."
+            ),
         )
 
     def handle(self, *args: Any, path: str | None = None, **options: Any) -> None:
