@@ -309,8 +309,8 @@ class Response(models.Model):
         blank=True,
         editable=False,
         help_text=_(
-            "The raw Likert values (1..k, null = not answered), one per Likert item of the "
-            "instrument in instrument order; empty when none was answered."
+            "The raw Likert values (1..k, 0 = don't know, null = not answered), one per Likert "
+            "item of the instrument in instrument order; empty when none was answered."
         ),
     )
 
