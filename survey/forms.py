@@ -13,14 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from assessment.models import Item
 from survey.attributes import attribute_label
 from survey.models import Function, Level, Side
-from survey.services._common import SCALE_KINDS
-from survey.services.responses import COMMENT_MAX_LENGTH, DONT_KNOW, DRAFT_ATTRIBUTES
+from survey.scale import DONT_KNOW, PREDICTED_SUFFIX, SCALE_KINDS
+from survey.services.responses import COMMENT_MAX_LENGTH, DRAFT_ATTRIBUTES
 
 # Up to this many choices a profile question is a radio group; beyond, a drop-down.
 RADIO_MAX_CHOICES = 7
 ATTRIBUTE_FIELD_PREFIX = "attribute_"
-# The field of a meta-perception statement's follow-up question: "<item code>__predicted_other".
-PREDICTED_FIELD_SUFFIX = "__predicted_other"
 
 
 class ProfileForm(forms.Form):
@@ -150,7 +148,7 @@ class DimensionPageForm(forms.Form):
                     },
                 )
                 if self._asks_meta(item):
-                    self.fields[item.code + PREDICTED_FIELD_SUFFIX] = forms.ChoiceField(
+                    self.fields[item.code + PREDICTED_SUFFIX] = forms.ChoiceField(
                         label=self.meta_prompt,
                         choices=scale,
                         required=False,
@@ -179,7 +177,7 @@ class DimensionPageForm(forms.Form):
         return [
             Statement(
                 field=self[item.code],
-                meta=self[item.code + PREDICTED_FIELD_SUFFIX] if self._asks_meta(item) else None,
+                meta=self[item.code + PREDICTED_SUFFIX] if self._asks_meta(item) else None,
             )
             for item in self.items
             if item.kind in SCALE_KINDS
@@ -216,7 +214,7 @@ class DimensionPageForm(forms.Form):
         return {
             item.code: int(value) if (value := self.cleaned_data.get(field)) else None
             for item in self.items
-            if self._asks_meta(item) and (field := item.code + PREDICTED_FIELD_SUFFIX)
+            if self._asks_meta(item) and (field := item.code + PREDICTED_SUFFIX)
         }
 
     @staticmethod
@@ -230,5 +228,5 @@ class DimensionPageForm(forms.Form):
         initial = {item.code: str(answers[item.code]) for item in items if item.code in answers}
         for item in items:
             if item.code in (predicted or {}):
-                initial[item.code + PREDICTED_FIELD_SUFFIX] = str(predicted[item.code])
+                initial[item.code + PREDICTED_SUFFIX] = str(predicted[item.code])
         return initial

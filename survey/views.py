@@ -27,8 +27,8 @@ from assessment.models import Dimension, Item
 from survey.attributes import attribute_label
 from survey.forms import DimensionPageForm, ProfileForm
 from survey.models import Function, Invitation, Level, Side
+from survey.scale import DONT_KNOW, SCALE_KINDS
 from survey.services.responses import (
-    DONT_KNOW,
     DRAFT_ANSWERS,
     DRAFT_ATTRIBUTES,
     DRAFT_PREDICTED,
@@ -376,7 +376,7 @@ def _review_render(request: HttpRequest, respondent: Respondent, status: int = 2
         rows = []
         for item in survey_page.items:
             value = answers.get(item.code)
-            is_comment = item.kind not in (Item.Kind.LIKERT, Item.Kind.OUTCOME)
+            is_comment = item.kind not in SCALE_KINDS
             guess = ""
             asks_meta = bool(meta_prompt) and item.meta_perception
             if is_comment:

@@ -6,10 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessment.models import Item
-
-# Item kinds answered on the instrument's scale (with "don't know" when the instrument offers
-# it); every other kind is a comment.
-SCALE_KINDS = frozenset({Item.Kind.LIKERT, Item.Kind.OUTCOME})
+from survey.scale import SCALE_KINDS
 
 
 @dataclass(frozen=True)

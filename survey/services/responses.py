@@ -27,6 +27,7 @@ from survey.models import (
     Side,
     SurveyRound,
 )
+from survey.scale import DONT_KNOW
 from survey.services._common import ItemInfo, choice_check, instrument_items
 from survey.services.rounds import RoundNotOpenError
 from survey.zones import round_today
@@ -40,10 +41,6 @@ DRAFT_ANSWERS = "answers"
 DRAFT_PREDICTED = "predicted_other"
 DRAFT_PAGE = "page"
 
-# The answer "don't know / not applicable" to a statement on the scale, in every answers dict
-# (drafts, bulk, imports): never a point of the scale, stored as Answer.dont_know with no
-# value, so it is never scored and never read as the midpoint.
-DONT_KNOW = "dont_know"
 # The sides asked how they think the other side would answer a meta-perception statement.
 META_SIDES = frozenset({Side.IT, Side.SECURITY})
 # Inside the draft's profile: {attribute name: choice} for the round's declared questions.
