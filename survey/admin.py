@@ -19,7 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from survey.admin_views import round_import_confirm_view, round_import_view
 from survey.attributes import profile_attributes_problems
 from survey.models import ImportBatch, Invitation, Response, RoundChange, SurveyRound
-from survey.services.rounds import round_profile_attributes_problems, round_settings_save
+from survey.services.rounds import (
+    instrument_newest,
+    round_profile_attributes_problems,
+    round_settings_save,
+)
 from survey.zones import reread_in_zone, zone_or_none
 
 
@@ -136,6 +140,13 @@ class SurveyRoundAdmin(admin.ModelAdmin):
     list_select_related = ["instrument"]
     fields = [*SurveyRoundAdminForm.Meta.fields, "change_history"]
     readonly_fields = ["change_history"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        """A new round starts on the newest instrument (:func:`instrument_newest`)."""
+        initial = super().get_changeform_initial_data(request)
+        if "instrument" not in initial and (newest := instrument_newest()) is not None:
+            initial["instrument"] = newest.pk
+        return initial
 
     def save_model(
         self, request: HttpRequest, obj: SurveyRound, form: forms.ModelForm, change: bool

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from assessment.models import Item
 from survey.attributes import attribute_label
 from survey.models import Function, Level, Side
+from survey.scale import DONT_KNOW, PREDICTED_SUFFIX, SCALE_KINDS
 from survey.services.responses import COMMENT_MAX_LENGTH, DRAFT_ATTRIBUTES
 
 # Up to this many choices a profile question is a radio group; beyond, a drop-down.
@@ -97,30 +99,65 @@ class ProfileForm(forms.Form):
         return initial
 
 
+@dataclass(frozen=True)
+class Statement:
+    """One statement on the scale as the page shows it: its radio group, and the follow-up
+    question's radio group ("how would the other side answer?") when the respondent is asked
+    it, else None."""
+
+    field: forms.BoundField
+    meta: forms.BoundField | None
+
+
 class DimensionPageForm(forms.Form):
-    """One dimension's items: a radio group per Likert item, a textarea per comment item.
+    """One page of items: a radio group per statement on the scale (Likert or outcome), a
+    textarea per comment item.
 
     Every field is optional: a respondent may leave any statement unanswered. Field names are
-    the item codes; Likert choices are the scale points "1".."k" labelled with the scale.
+    the item codes; scale choices are the points "1".."k" labelled with the scale, then, when
+    ``dont_know_label`` is not blank, :data:`DONT_KNOW` labelled with it: one radio group, so
+    the keyboard and screen readers reach it as part of the question, but a choice apart
+    from the scale. When ``meta_prompt`` is not blank (an IT or Security respondent) each
+    meta-perception statement also gets ``<code>__predicted_other``: the same scale, without
+    "don't know", labelled with the prompt.
     """
 
     def __init__(
-        self, *args: Any, items: Iterable[Item], scale_labels: list[str], **kwargs: Any
+        self,
+        *args: Any,
+        items: Iterable[Item],
+        scale_labels: list[str],
+        dont_know_label: str = "",
+        meta_prompt: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.items = list(items)
-        choices = [(str(point), label) for point, label in enumerate(scale_labels, start=1)]
+        self.meta_prompt = meta_prompt.strip()
+        scale = [(str(point), label) for point, label in enumerate(scale_labels, start=1)]
+        dont_know = [(DONT_KNOW, dont_know_label.strip())] if dont_know_label.strip() else []
         for item in self.items:
-            if item.kind == Item.Kind.LIKERT:
+            if item.kind in SCALE_KINDS:
                 self.fields[item.code] = forms.ChoiceField(
                     label=item.text,
-                    choices=choices,
+                    choices=[*scale, *dont_know],
                     required=False,
                     widget=forms.RadioSelect,
                     error_messages={
                         "invalid_choice": _("Choose one of the options on the scale."),
                     },
                 )
+                if self._asks_meta(item):
+                    self.fields[item.code + PREDICTED_SUFFIX] = forms.ChoiceField(
+                        label=self.meta_prompt,
+                        choices=scale,
+                        required=False,
+                        widget=forms.RadioSelect,
+                        help_text=_("Optional."),
+                        error_messages={
+                            "invalid_choice": _("Choose one of the options on the scale."),
+                        },
+                    )
             else:
                 self.fields[item.code] = forms.CharField(
                     label=item.text,
@@ -132,30 +169,64 @@ class DimensionPageForm(forms.Form):
                     % {"n": COMMENT_MAX_LENGTH},
                 )
 
+    def _asks_meta(self, item: Item) -> bool:
+        return bool(self.meta_prompt) and item.meta_perception
+
+    def statements(self) -> list[Statement]:
+        """The statements on the scale, in item order, each with its follow-up question."""
+        return [
+            Statement(
+                field=self[item.code],
+                meta=self[item.code + PREDICTED_SUFFIX] if self._asks_meta(item) else None,
+            )
+            for item in self.items
+            if item.kind in SCALE_KINDS
+        ]
+
     def likert_fields(self) -> Iterator[forms.BoundField]:
-        """The bound radio-group fields, in item order."""
-        for item in self.items:
-            if item.kind == Item.Kind.LIKERT:
-                yield self[item.code]
+        """The bound radio-group fields of the statements, in item order."""
+        for statement in self.statements():
+            yield statement.field
 
     def text_fields(self) -> Iterator[forms.BoundField]:
         """The bound comment fields, in item order."""
         for item in self.items:
-            if item.kind != Item.Kind.LIKERT:
+            if item.kind not in SCALE_KINDS:
                 yield self[item.code]
 
     def answers(self) -> dict[str, int | str | None]:
-        """The cleaned answers keyed by item code: int points, str comment, None = no answer."""
+        """The cleaned answers keyed by item code: int points or :data:`DONT_KNOW` for a
+        statement, str comment, None = no answer."""
         answers: dict[str, int | str | None] = {}
         for item in self.items:
             value = self.cleaned_data.get(item.code)
-            if item.kind == Item.Kind.LIKERT:
-                answers[item.code] = int(value) if value else None
+            if item.kind in SCALE_KINDS:
+                answers[item.code] = (
+                    DONT_KNOW if value == DONT_KNOW else int(value) if value else None
+                )
             else:
                 answers[item.code] = value or None
         return answers
 
+    def predicted(self) -> dict[str, int | None]:
+        """The cleaned guesses of the other side's answer, keyed by item code (None = no
+        guess); empty when the respondent is not asked."""
+        return {
+            item.code: int(value) if (value := self.cleaned_data.get(field)) else None
+            for item in self.items
+            if self._asks_meta(item) and (field := item.code + PREDICTED_SUFFIX)
+        }
+
     @staticmethod
-    def initial_from_draft(items: Iterable[Item], answers: dict[str, Any]) -> dict[str, str]:
-        """Initial form values for ``items`` from the draft's stored answers."""
-        return {item.code: str(answers[item.code]) for item in items if item.code in answers}
+    def initial_from_draft(
+        items: Iterable[Item],
+        answers: Mapping[str, Any],
+        predicted: Mapping[str, Any] | None = None,
+    ) -> dict[str, str]:
+        """Initial form values for ``items`` from the draft's stored answers and guesses."""
+        items = list(items)
+        initial = {item.code: str(answers[item.code]) for item in items if item.code in answers}
+        for item in items:
+            if item.code in (predicted or {}):
+                initial[item.code + PREDICTED_SUFFIX] = str(predicted[item.code])
+        return initial

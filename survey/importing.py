@@ -26,32 +26,41 @@ from survey.attributes import (
     attribute_name_problem,
 )
 from survey.import_mapping import LIKERT_VALUES, ColumnMapping, normalise
+from survey.scale import DONT_KNOW, PREDICTED_SUFFIX, SCALE_KINDS
 from survey.tables import Problem, Table, cell_blank
 
 WHOLE_NUMBER_RE = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 # A cell that the CSV export protected against formula injection: an apostrophe, then a
 # character a spreadsheet would evaluate (see reports.exports.safe_cell).
 PROTECTED_CELL_RE = re.compile(r"^'(?=[=+\-@\t\r])")
+# Apostrophes a spreadsheet or a form tool may put in "Don't know" in place of the plain one.
+APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 
 
 @dataclasses.dataclass(frozen=True)
 class ImportSchema:
-    """What a round accepts: ``items`` (code -> ``likert`` | ``text``, instrument order),
-    ``scale_labels`` (lowest point first), ``profile_choices`` (``side``/``function``/
-    ``level`` -> {stored value: label}) and ``attribute_choices`` (the round's declared
-    profile attributes: name -> its choices; such columns are attributes without a mapping,
-    and their cells must be one of the choices)."""
+    """What a round accepts: ``items`` (code -> ``likert`` | ``outcome`` | ``text``,
+    instrument order), ``scale_labels`` (lowest point first), ``profile_choices`` (``side``/
+    ``function``/``level`` -> {stored value: label}), ``attribute_choices`` (the round's
+    declared profile attributes: name -> its choices; such columns are attributes without a
+    mapping, and their cells must be one of the choices), ``dont_know_label`` (the
+    instrument's "don't know" answer; blank: not offered) and ``meta_items`` (the codes of
+    meta-perception statements, which may have a ``<code>__predicted_other`` column)."""
 
     items: dict[str, str]
     scale_labels: tuple[str, ...]
     profile_choices: dict[str, dict[str, str]]
     attribute_choices: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    dont_know_label: str = ""
+    meta_items: frozenset[str] = frozenset()
 
 
 @dataclasses.dataclass(frozen=True)
 class Column:
-    """One column of the file and what it feeds: ``kind`` is ``item``, ``profile``,
-    ``attribute``, ``submitted_on`` or ``""`` (ignored); ``target`` the code or field name."""
+    """One column of the file and what it feeds: ``kind`` is ``item``, ``predicted`` (the
+    guesses of the other side's answer to a meta-perception statement), ``profile``,
+    ``attribute``, ``submitted_on`` or ``""`` (ignored); ``target`` the code (for
+    ``predicted``: ``<code>__predicted_other``) or field name."""
 
     index: int
     name: str
@@ -74,6 +83,7 @@ class ParsedRow:
     level: str = ""
     attributes: dict[str, str] = dataclasses.field(default_factory=dict)
     answers: dict[str, int | str] = dataclasses.field(default_factory=dict)
+    predicted: dict[str, int] = dataclasses.field(default_factory=dict)
     submitted_on: dt.date | None = None
 
 
@@ -110,14 +120,20 @@ def table_parse(
     mapping) it is named after. Names compare case-insensitively and ignoring surrounding
     spaces. Other columns are ignored, or are problems when ``strict``.
 
-    Cells: blank is a missing answer. A Likert cell is a whole number or one of the scale
-    labels (case and spaces ignored), after the mapping's ``values`` for that item or for
-    ``likert``; its range is checked later, by the service. A profile cell is a stored value
-    or label of the choice (``IT``, ``security``, ...), after the mapping's values; the side
-    is required. An attribute the schema gives choices for takes one of them (case and spaces
-    ignored, stored as declared); other attributes take any short text. ``submitted_on`` is
-    an ISO date or date-time (converted to ``zone`` when it has an offset) or follows the
-    mapping's ``date_format``; it may not be after ``today``.
+    A column ``<item code>__predicted_other`` feeds the guesses of the other side's answer
+    to that meta-perception statement.
+
+    Cells: blank is a missing answer. A cell of a statement on the scale (Likert or outcome)
+    is a whole number, one of the scale labels (case and spaces ignored) or the instrument's
+    "don't know" label (case, spaces and the kind of apostrophe ignored; read as
+    :data:`~survey.scale.DONT_KNOW`), after the mapping's ``values`` for that item or for
+    ``likert`` (which may map a text to ``dont_know``); its range is checked later, by the
+    service. A guess cell is read the same way, without "don't know". A profile cell is a
+    stored value or label of the choice (``IT``, ``security``, ...), after the mapping's
+    values; the side is required. An attribute the schema gives choices for takes one of them
+    (case and spaces ignored, stored as declared); other attributes take any short text.
+    ``submitted_on`` is an ISO date or date-time (converted to ``zone`` when it has an
+    offset) or follows the mapping's ``date_format``; it may not be after ``today``.
 
     Returns a :class:`ParseResult`; problems are in line order, column problems first.
     """
@@ -176,6 +192,9 @@ def _columns_resolve(
         key = target.strip().casefold()
         if key in items_by_name:
             return "item", items_by_name[key]
+        base = key.removesuffix(PREDICTED_SUFFIX)
+        if base != key and base in items_by_name:
+            return "predicted", items_by_name[base] + PREDICTED_SUFFIX
         if key in fields:
             return ("submitted_on" if key == SUBMITTED_ON else "profile"), fields[key]
         if key in attributes:
@@ -237,6 +256,17 @@ def _columns_resolve(
             )
         else:
             by_target[column.target] = column
+    for column in by_target.values():
+        code = column.target.removesuffix(PREDICTED_SUFFIX)
+        if column.kind == "predicted" and code not in schema.meta_items:
+            problems.append(
+                Problem(
+                    None,
+                    column.label,
+                    f"item {code!r} is not a meta-perception statement: nobody guesses the "
+                    "other side's answer to it",
+                )
+            )
     if "side" not in by_target:
         problems.append(
             Problem(None, None, "no column gives the side (IT, Security or Other) of respondents")
@@ -283,7 +313,14 @@ def _columns_resolve(
 def _mapped_value_problem(schema: ImportSchema, kind: str, code: str, value: int | str) -> str:
     """Why a value of the mapping file's ``values`` cannot stand for its target, or ``""``."""
     points = len(schema.scale_labels)
-    if kind == "item" and (not code or schema.items.get(code) == "likert"):
+    if kind == "item" and (not code or schema.items.get(code) in SCALE_KINDS):
+        if value == DONT_KNOW and schema.dont_know_label.strip():
+            return ""
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= points:
+            return f"{value!r} is not a point of the 1 to {points} scale" + (
+                f" (or {DONT_KNOW})" if schema.dont_know_label.strip() else ""
+            )
+    elif kind == "predicted":
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= points:
             return f"{value!r} is not a point of the 1 to {points} scale"
     elif kind == "profile":
@@ -317,6 +354,7 @@ class _CellConverter:
         self.labels = {
             normalise(label): point for point, label in enumerate(schema.scale_labels, 1)
         }
+        self.dont_know = _loose(schema.dont_know_label) if schema.dont_know_label.strip() else ""
         self.choices = {
             field: {
                 **{normalise(label): value for value, label in choices.items()},
@@ -329,10 +367,13 @@ class _CellConverter:
         if cell_blank(cell):
             return
         if column.kind == "item":
-            if self.schema.items[column.target] == "likert":
+            if self.schema.items[column.target] in SCALE_KINDS:
                 row.answers[column.target] = self.likert(column.target, cell)
             else:
                 row.answers[column.target] = _unprotect(_text(cell))
+        elif column.kind == "predicted":
+            code = column.target.removesuffix(PREDICTED_SUFFIX)
+            row.predicted[code] = self.likert(code, cell, guess=True)
         elif column.kind == "profile":
             setattr(row, column.target, self.profile(column.target, cell))
         elif column.kind == "attribute":
@@ -347,9 +388,15 @@ class _CellConverter:
                 return self.mapping.values[table_name][key]
         return None
 
-    def likert(self, code: str, cell: Any) -> int:
+    def likert(self, code: str, cell: Any, *, guess: bool = False) -> int | str:
+        """A point of the scale, or DONT_KNOW (never for a ``guess`` of the other side's)."""
         mapped = self._mapped(code, cell)
         value = cell if mapped is None else mapped
+        said_dont_know = value == DONT_KNOW or (
+            isinstance(value, str) and _loose(value) == self.dont_know
+        )
+        if self.dont_know and not guess and said_dont_know:
+            return DONT_KNOW
         if isinstance(value, bool):
             raise ValueError(f"{value!r} is not an answer on the scale")
         if isinstance(value, int):
@@ -367,6 +414,8 @@ class _CellConverter:
                 return point
         labels = ", ".join(repr(label) for label in self.schema.scale_labels)
         points = len(self.schema.scale_labels)
+        if self.dont_know and not guess:
+            labels += f"; or {self.schema.dont_know_label.strip()!r}"
         raise ValueError(
             f"{_shown(cell)} is neither a number from 1 to {points} nor a scale label "
             f"({labels}); map other texts in the mapping file's values"
@@ -429,6 +478,12 @@ class _CellConverter:
         if value.tzinfo is not None and self.zone is not None:
             value = value.astimezone(self.zone)
         return value.date()
+
+
+def _loose(text: str) -> str:
+    """``text`` compared loosely as :func:`~survey.import_mapping.normalise` does, and with
+    any apostrophe read as the plain one: ``" don’t  KNOW "`` is ``"don't know"``."""
+    return normalise(text.translate(APOSTROPHES))
 
 
 def _text(cell: Any) -> str:

@@ -309,8 +309,8 @@ class Response(models.Model):
         blank=True,
         editable=False,
         help_text=_(
-            "The raw Likert values (1..k, null = not answered), one per Likert item of the "
-            "instrument in instrument order; empty when none was answered."
+            "The raw Likert values (1..k, 0 = don't know, null = not answered), one per Likert "
+            "item of the instrument in instrument order; empty when none was answered."
         ),
     )
 
@@ -329,7 +329,8 @@ class Answer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
     value = models.PositiveSmallIntegerField(null=True, blank=True)
-    dont_know = models.BooleanField(default=False)
+    # db_default too: bulk loaders writing SQL (bench/generate.py, COPY) need not name it.
+    dont_know = models.BooleanField(default=False, db_default=False)
     predicted_other = models.PositiveSmallIntegerField(null=True, blank=True)
     text = models.TextField(blank=True)
 

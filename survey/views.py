@@ -7,6 +7,7 @@ nothing and reopening the link resumes at the first unfinished step.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property, wraps
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone as dj_timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views import csrf
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -26,11 +27,15 @@ from assessment.models import Dimension, Item
 from survey.attributes import attribute_label
 from survey.forms import DimensionPageForm, ProfileForm
 from survey.models import Function, Invitation, Level, Side
+from survey.scale import DONT_KNOW, SCALE_KINDS
 from survey.services.responses import (
     DRAFT_ANSWERS,
     DRAFT_ATTRIBUTES,
+    DRAFT_PREDICTED,
     DRAFT_PROFILE,
+    META_SIDES,
     DraftIncompleteError,
+    dont_know_offered,
     invitation_draft,
     invitation_resume_step,
     invitation_save_page,
@@ -43,6 +48,58 @@ from survey.zones import round_zone
 
 STATUS_USED = 410
 STATUS_NOT_OPEN = 403
+OUTCOME_PAGE_CODE = "overall"
+
+
+@dataclass(frozen=True)
+class SurveyPage:
+    """One page of statements: a dimension's items, or the outcome statements."""
+
+    code: str
+    name: str
+    description: str
+    items: list[Item]
+
+
+def survey_pages(dimensions: list[Dimension]) -> list[SurveyPage]:
+    """The questionnaire's pages: first the outcome statements ("Overall, IT and security
+    work well together here"), wherever the instrument files them, on a page of their own;
+    then one page per dimension with its other items, in order; a dimension left without
+    items has no page.
+
+    The overall judgement comes first so that the specific statements do not colour it: an
+    overall question asked after specific ones leans on them (part-whole question-order
+    effects; Schuman & Presser 1981, *Questions and Answers in Attitude Surveys*), and the
+    outcome is what the driver analysis relates the dimensions to.
+    """
+    outcome = [
+        item
+        for dimension in dimensions
+        for item in dimension.items.all()
+        if item.kind == Item.Kind.OUTCOME
+    ]
+    pages = []
+    if outcome:
+        pages.append(
+            SurveyPage(
+                code=OUTCOME_PAGE_CODE,
+                name=gettext("Overall"),
+                description="",
+                items=outcome,
+            )
+        )
+    for dimension in dimensions:
+        items = [item for item in dimension.items.all() if item.kind != Item.Kind.OUTCOME]
+        if items:
+            pages.append(
+                SurveyPage(
+                    code=dimension.code,
+                    name=dimension.name,
+                    description=dimension.description,
+                    items=items,
+                )
+            )
+    return pages
 
 
 class Respondent:
@@ -65,6 +122,11 @@ class Respondent:
         )
 
     @cached_property
+    def pages(self) -> list[SurveyPage]:
+        """The questionnaire's pages (:func:`survey_pages`)."""
+        return survey_pages(self.dimensions)
+
+    @cached_property
     def draft(self) -> dict:
         """The draft as the respondent left it (read once per request)."""
         return invitation_draft(invitation=self.invitation)
@@ -78,8 +140,45 @@ class Respondent:
         return self.draft.get(DRAFT_ANSWERS) or {}
 
     @property
+    def predicted(self) -> dict:
+        return self.draft.get(DRAFT_PREDICTED) or {}
+
+    @property
+    def meta_prompt(self) -> str:
+        """The follow-up question of meta-perception statements for this respondent's side
+        ("" for the side Other, who is not asked)."""
+        side = self.profile.get("side", "")
+        if side not in META_SIDES:
+            return ""
+        prompts = self.instrument.meta_prompts or {}
+        prompt = str(prompts.get(side) or "").strip()
+        if prompt:
+            return prompt
+        if side == "it":
+            return gettext("How do you think security staff would answer?")
+        return gettext("How do you think IT staff would answer?")
+
+    @property
+    def dont_know_label(self) -> str:
+        """The instrument's "don't know" answer ("" when it offers none)."""
+        if not dont_know_offered(self.instrument):
+            return ""
+        return self.instrument.dont_know_label.strip()
+
+    def page_form(self, n: int, data: Any = None, **kwargs: Any) -> DimensionPageForm:
+        """The form of page ``n`` (1-based), bound to ``data`` when given."""
+        return DimensionPageForm(
+            data,
+            items=self.pages[n - 1].items,
+            scale_labels=list(self.instrument.scale_labels),
+            dont_know_label=self.dont_know_label,
+            meta_prompt=self.meta_prompt,
+            **kwargs,
+        )
+
+    @property
     def page_count(self) -> int:
-        return len(self.dimensions)
+        return len(self.pages)
 
     @property
     def step_count(self) -> int:
@@ -205,23 +304,22 @@ def _profile_render(
 @require_http_methods(["GET", "HEAD", "POST"])
 @_respondent_view()
 def page(request: HttpRequest, respondent: Respondent, n: int) -> HttpResponse:
-    """Step n+1: the n-th dimension's items. Next and Back both save what is on the page."""
+    """Step n+1: the n-th page's items (:func:`survey_pages`). Next and Back both save what is
+    on the page."""
     if not 1 <= n <= respondent.page_count:
         # A page the questionnaire does not have (a mistyped or stale address): the link
         # itself is good, so go on where the respondent left off.
         return redirect(respondent.resume_url())
     if not respondent.profile:
         return redirect(respondent.url("profile"))
-    dimension = respondent.dimensions[n - 1]
-    items = list(dimension.items.all())
-    labels = list(respondent.instrument.scale_labels)
     if request.method == "POST":
-        form = DimensionPageForm(request.POST, items=items, scale_labels=labels)
+        form = respondent.page_form(n, request.POST)
         if form.is_valid():
             going_back = request.POST.get("action") == "back"
             saved = invitation_save_page(
                 invitation=respondent.invitation,
                 answers=form.answers(),
+                predicted=form.predicted(),
                 page=None if going_back else n,
             )
             if not saved:
@@ -233,16 +331,11 @@ def page(request: HttpRequest, respondent: Respondent, n: int) -> HttpResponse:
                 return redirect(respondent.url("page", n + 1))
             return redirect(respondent.url("review"))
     else:
-        initial = DimensionPageForm.initial_from_draft(items, respondent.answers)
-        form = DimensionPageForm(initial=initial, items=items, scale_labels=labels)
+        initial = DimensionPageForm.initial_from_draft(
+            respondent.pages[n - 1].items, respondent.answers, respondent.predicted
+        )
+        form = respondent.page_form(n, initial=initial)
     return _page_render(request, respondent, n, form)
-
-
-def _page_form(respondent: Respondent, n: int, data: Any = None) -> DimensionPageForm:
-    """The form of page ``n`` (1-based), bound to ``data`` when given."""
-    items = list(respondent.dimensions[n - 1].items.all())
-    labels = list(respondent.instrument.scale_labels)
-    return DimensionPageForm(data, items=items, scale_labels=labels)
 
 
 def _page_render(
@@ -252,8 +345,13 @@ def _page_render(
     form: DimensionPageForm,
     status: int = 200,
 ) -> HttpResponse:
-    dimension = respondent.dimensions[n - 1]
-    context = respondent.context(step=n + 1, form=form, dimension=dimension, page_number=n)
+    context = respondent.context(
+        step=n + 1,
+        form=form,
+        survey_page=respondent.pages[n - 1],
+        page_number=n,
+        dont_know_value=DONT_KNOW,
+    )
     return render(request, "survey/page.html", context, status=status)
 
 
@@ -268,23 +366,42 @@ def review(request: HttpRequest, respondent: Respondent) -> HttpResponse:
 
 def _review_render(request: HttpRequest, respondent: Respondent, status: int = 200) -> HttpResponse:
     labels = list(respondent.instrument.scale_labels)
+    dont_know_label = respondent.dont_know_label
+    meta_prompt = respondent.meta_prompt
     answers = respondent.answers
+    predicted = respondent.predicted
     sections = []
     unanswered = 0
-    for number, dimension in enumerate(respondent.dimensions, start=1):
+    for number, survey_page in enumerate(respondent.pages, start=1):
         rows = []
-        for item in dimension.items.all():
+        for item in survey_page.items:
             value = answers.get(item.code)
-            if item.kind == Item.Kind.LIKERT:
+            is_comment = item.kind not in SCALE_KINDS
+            guess = ""
+            asks_meta = bool(meta_prompt) and item.meta_perception
+            if is_comment:
+                shown = value or ""
+            elif value == DONT_KNOW and dont_know_label:
+                shown = dont_know_label
+            else:
                 valid = isinstance(value, int) and 1 <= value <= len(labels)
                 shown = labels[value - 1] if valid else ""
-                if not valid:
-                    unanswered += 1
-            else:
-                shown = value or ""
-            is_comment = item.kind != Item.Kind.LIKERT
-            rows.append({"item": item, "answer": shown, "is_comment": is_comment})
-        sections.append({"dimension": dimension, "number": number, "rows": rows})
+                unanswered += not valid
+            if asks_meta:
+                point = predicted.get(item.code)
+                valid = isinstance(point, int) and 1 <= point <= len(labels)
+                guess = labels[point - 1] if valid else ""
+            rows.append(
+                {
+                    "item": item,
+                    "answer": shown,
+                    "is_comment": is_comment,
+                    "is_dont_know": value == DONT_KNOW,
+                    "asks_meta": asks_meta,
+                    "predicted": guess,
+                }
+            )
+        sections.append({"page": survey_page, "number": number, "rows": rows})
     profile_labels = {
         "side": dict(Side.choices).get(respondent.profile.get("side"), ""),
         "function": dict(Function.choices).get(respondent.profile.get("function"), ""),
@@ -298,6 +415,7 @@ def _review_render(request: HttpRequest, respondent: Respondent, status: int = 2
     context = respondent.context(
         step=respondent.step_count,
         sections=sections,
+        meta_prompt=meta_prompt,
         profile_labels=profile_labels,
         profile_attributes=profile_attributes,
         unanswered=unanswered,
@@ -388,7 +506,7 @@ def _survey_page_expired(request: HttpRequest) -> HttpResponse | None:
         response = _profile_render(request, respondent, form)
     else:
         messages.warning(request, EXPIRED_MESSAGE)
-        form = _page_form(respondent, n, request.POST)
+        form = respondent.page_form(n, request.POST)
         form.is_valid()
         response = _page_render(request, respondent, n, form)
     response.status_code = STATUS_EXPIRED

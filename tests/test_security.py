@@ -60,7 +60,9 @@ RESPONSE_FIELDS = {
     "attributes",
     "likert_answers",  # a copy of its own Likert answers, for the responses export
 }
-ANSWER_FIELDS = {"id", "response", "item", "value", "text"}
+# dont_know and predicted_other (issue 15) say what was answered, as value does: a flag and a
+# point of the scale, nothing about who answered.
+ANSWER_FIELDS = {"id", "response", "item", "value", "dont_know", "predicted_other", "text"}
 
 
 @pytest.mark.parametrize(

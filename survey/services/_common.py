@@ -6,14 +6,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessment.models import Item
+from survey.scale import SCALE_KINDS
 
 
 @dataclass(frozen=True)
 class ItemInfo:
-    """What a write needs of an item: its primary key and its kind (``likert`` | ``text``)."""
+    """What a write needs of an item: its primary key, its kind (``likert`` | ``outcome`` |
+    ``text``) and whether each side also guesses the other side's answer to it."""
 
     pk: int
     kind: str
+    meta_perception: bool = False
+
+    @property
+    def on_scale(self) -> bool:
+        """Answered on the instrument's scale (a Likert or the outcome statement)."""
+        return self.kind in SCALE_KINDS
 
 
 def instrument_items(*, instrument_id: int) -> dict[str, ItemInfo]:
@@ -23,9 +31,9 @@ def instrument_items(*, instrument_id: int) -> dict[str, ItemInfo]:
     rows = (
         Item.objects.filter(dimension__instrument_id=instrument_id)
         .order_by("dimension__order", "dimension_id", "order", "pk")
-        .values_list("code", "pk", "kind")
+        .values_list("code", "pk", "kind", "meta_perception")
     )
-    return {code: ItemInfo(pk=pk, kind=kind) for code, pk, kind in rows}
+    return {code: ItemInfo(pk=pk, kind=kind, meta_perception=meta) for code, pk, kind, meta in rows}
 
 
 def choice_check(*, value: Any, choices: type, label: str, required: bool = False) -> str:

@@ -19,8 +19,15 @@ from django.db.models import Q, Sum
 from survey.import_mapping import ColumnMapping
 from survey.importing import Column, ImportSchema, ParsedRow, table_parse
 from survey.models import Function, ImportBatch, Level, Response, Side, SurveyRound
+from survey.scale import PREDICTED_SUFFIX
 from survey.services._common import ItemInfo, instrument_items
-from survey.services.responses import answer_clean, profile_clean, responses_write
+from survey.services.responses import (
+    answer_clean,
+    dont_know_offered,
+    predicted_clean,
+    profile_clean,
+    responses_write,
+)
 from survey.tables import ImportFileError, Problem, problems_message, table_read
 from survey.zones import round_today, round_zone
 
@@ -63,6 +70,7 @@ class ImportReport:
 
 
 def _import_schema(survey_round: SurveyRound, items: dict[str, ItemInfo]) -> ImportSchema:
+    instrument = survey_round.instrument
     return ImportSchema(
         items={code: info.kind for code, info in items.items()},
         scale_labels=tuple(str(label) for label in survey_round.instrument.scale_labels or ()),
@@ -75,6 +83,8 @@ def _import_schema(survey_round: SurveyRound, items: dict[str, ItemInfo]) -> Imp
             entry["name"]: tuple(entry["choices"])
             for entry in survey_round.profile_attributes or []
         },
+        dont_know_label=instrument.dont_know_label if dont_know_offered(instrument) else "",
+        meta_items=frozenset(code for code, info in items.items() if info.meta_perception),
     )
 
 
@@ -118,6 +128,7 @@ def responses_import(
     sha256 = hashlib.sha256(content).hexdigest()
     items = instrument_items(instrument_id=round.instrument_id)
     points = round.instrument.scale_points
+    dont_know = dont_know_offered(round.instrument)
     today = round_today(round)
     table = table_read(
         content=content, header_rows=header_rows, encoding=encoding, filename=filename
@@ -133,6 +144,7 @@ def responses_import(
     )
     problems = list(parsed.problems)
     cleaned: list[tuple[dict[str, str], dict[str, Any]]] = []
+    predicted: list[dict[str, int]] = []
     extras: list[dict[str, Any]] = []
     for row in parsed.rows:
         profile: dict[str, str] = {}
@@ -144,14 +156,29 @@ def responses_import(
         answers: dict[str, Any] = {}
         for code, value in row.answers.items():
             try:
-                value = answer_clean(code=code, value=value, items=items, points=points)
+                value = answer_clean(
+                    code=code, value=value, items=items, points=points, dont_know=dont_know
+                )
             except ValueError as exc:
                 column = parsed.column_for(code)
                 problems.append(Problem(row.line, column.label if column else None, str(exc)))
             else:
                 if value is not None:
                     answers[code] = value
+        guesses: dict[str, int] = {}
+        for code, value in row.predicted.items():
+            try:
+                guess = predicted_clean(
+                    code=code, value=value, items=items, points=points, side=row.side
+                )
+            except ValueError as exc:
+                column = parsed.column_for(code + PREDICTED_SUFFIX)
+                problems.append(Problem(row.line, column.label if column else None, str(exc)))
+            else:
+                if guess is not None:
+                    guesses[code] = guess
         cleaned.append((profile, answers))
+        predicted.append(guesses)
         extras.append({"submitted_on": row.submitted_on or today, "attributes": row.attributes})
     if problems:
         problems.sort(key=lambda problem: problem.line or 0)
@@ -211,6 +238,7 @@ def responses_import(
                 source=Response.Source.IMPORTED,
                 submitted_on=today,
                 extra_fields=[{**extra, "import_batch": batch} for extra in extras],
+                predicted=predicted,
             )
     except IntegrityError as exc:  # a concurrent import of the same file won the race
         raise ImportDuplicateError(

@@ -27,16 +27,22 @@ from survey.models import (
     Side,
     SurveyRound,
 )
+from survey.scale import DONT_KNOW
 from survey.services._common import ItemInfo, choice_check, instrument_items
 from survey.services.rounds import RoundNotOpenError
 from survey.zones import round_today
 
 COMMENT_MAX_LENGTH = 2000
 
-# Keys of a draft: {"profile": {side, function, level}, "answers": {code: v}, "page": n}
+# Keys of a draft: {"profile": {side, function, level}, "answers": {code: v},
+# "predicted_other": {code: point}, "page": n}
 DRAFT_PROFILE = "profile"
 DRAFT_ANSWERS = "answers"
+DRAFT_PREDICTED = "predicted_other"
 DRAFT_PAGE = "page"
+
+# The sides asked how they think the other side would answer a meta-perception statement.
+META_SIDES = frozenset({Side.IT, Side.SECURITY})
 # Inside the draft's profile: {attribute name: choice} for the round's declared questions.
 DRAFT_ATTRIBUTES = "attributes"
 
@@ -48,23 +54,34 @@ class DraftIncompleteError(ValueError):
 # --- checking answers and profiles ----------------------------------------------------------
 
 
-def answer_clean(*, code: Any, value: Any, items: dict[str, ItemInfo], points: int) -> Any:
-    """Return the cleaned value (int Likert point or stripped comment; None = no answer).
+def answer_clean(
+    *,
+    code: Any,
+    value: Any,
+    items: dict[str, ItemInfo],
+    points: int,
+    dont_know: bool = False,
+) -> Any:
+    """Return the cleaned value (int point 1..points or :data:`DONT_KNOW` for a statement on
+    the scale, a stripped comment for a comment item; None = no answer).
 
-    Raises ValueError for an unknown item, a Likert value outside 1..points, a non-text
-    comment or a comment longer than COMMENT_MAX_LENGTH characters.
+    ``dont_know``: whether the instrument offers "don't know" (a non-blank
+    ``Instrument.dont_know_label``, :func:`dont_know_offered`).
+    Raises ValueError for an unknown item, a scale value outside 1..points, "don't know"
+    where it is not offered, a non-text comment or a comment longer than
+    COMMENT_MAX_LENGTH characters.
     """
     info = items.get(code)
     if info is None:
         raise ValueError(f"Unknown item code {code!r} for this instrument.")
     if value is None:
         return None
-    if info.kind == Item.Kind.LIKERT:
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= points:
-            raise ValueError(
-                f"Value {value!r} for item {code!r} is not a whole number from 1 to {points}."
-            )
-        return value
+    if info.on_scale:
+        if value == DONT_KNOW:
+            if not dont_know:
+                raise ValueError(f'This instrument offers no "don\'t know" (item {code!r}).')
+            return DONT_KNOW
+        return _point_clean(code, value, points)
     if not isinstance(value, str):
         raise ValueError(f"The comment for item {code!r} must be text, got {value!r}.")
     value = value.strip()
@@ -75,20 +92,73 @@ def answer_clean(*, code: Any, value: Any, items: dict[str, ItemInfo], points: i
     return value or None
 
 
+def _point_clean(code: Any, value: Any, points: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= points:
+        raise ValueError(
+            f"Value {value!r} for item {code!r} is not a whole number from 1 to {points}."
+        )
+    return value
+
+
+def predicted_clean(
+    *, code: Any, value: Any, items: dict[str, ItemInfo], points: int, side: str
+) -> int | None:
+    """Return the cleaned guess of the other side's answer (int point 1..points; None = no
+    guess) of a respondent of ``side`` to the statement ``code``.
+
+    Raises ValueError for an unknown item, an item that is not a meta-perception statement,
+    a respondent of a side that is not asked (only IT and Security are) or a value outside
+    1..points. "Don't know" is not a guess.
+    """
+    info = items.get(code)
+    if info is None:
+        raise ValueError(f"Unknown item code {code!r} for this instrument.")
+    if value is None:
+        return None
+    if not info.meta_perception:
+        raise ValueError(f"Item {code!r} asks no guess of the other side's answer.")
+    if side not in META_SIDES:
+        raise ValueError(
+            f"Only IT and Security respondents guess the other side's answer (item {code!r}, "
+            f"side {side!r})."
+        )
+    return _point_clean(code, value, points)
+
+
+def dont_know_offered(instrument: Any) -> bool:
+    """Whether ``instrument`` (an assessment Instrument) offers "don't know": its
+    ``dont_know_label`` is not blank."""
+    return bool((instrument.dont_know_label or "").strip())
+
+
 def _answers_clean(
-    answers: dict[str, Any], items: dict[str, ItemInfo], points: int
+    answers: dict[str, Any], items: dict[str, ItemInfo], points: int, dont_know: bool = False
 ) -> dict[str, Any]:
     """Every answer cleaned by :func:`answer_clean`, blank ones left out (ValueError as it)."""
     cleaned = {}
     for code, value in (answers or {}).items():
-        value = answer_clean(code=code, value=value, items=items, points=points)
+        value = answer_clean(
+            code=code, value=value, items=items, points=points, dont_know=dont_know
+        )
+        if value is not None:
+            cleaned[code] = value
+    return cleaned
+
+
+def _predicted_clean(
+    predicted: dict[str, Any], items: dict[str, ItemInfo], points: int, side: str
+) -> dict[str, int]:
+    """Every guess cleaned by :func:`predicted_clean`, blank ones left out (ValueError as it)."""
+    cleaned = {}
+    for code, value in (predicted or {}).items():
+        value = predicted_clean(code=code, value=value, items=items, points=points, side=side)
         if value is not None:
             cleaned[code] = value
     return cleaned
 
 
 def _draft_answers_current(
-    answers: dict[str, Any], items: dict[str, ItemInfo], points: int
+    answers: dict[str, Any], items: dict[str, ItemInfo], points: int, dont_know: bool
 ) -> dict[str, Any]:
     """The draft's answers that still fit the instrument, cleaned.
 
@@ -99,7 +169,25 @@ def _draft_answers_current(
     current = {}
     for code, value in (answers or {}).items():
         try:
-            cleaned = answer_clean(code=code, value=value, items=items, points=points)
+            cleaned = answer_clean(
+                code=code, value=value, items=items, points=points, dont_know=dont_know
+            )
+        except ValueError:
+            continue
+        if cleaned is not None:
+            current[code] = cleaned
+    return current
+
+
+def _draft_predicted_current(
+    predicted: Any, items: dict[str, ItemInfo], points: int, side: str
+) -> dict[str, int]:
+    """The draft's guesses that still fit the instrument and the respondent's side (a
+    respondent who changed their side to Other is no longer asked), cleaned."""
+    current = {}
+    for code, value in (predicted if isinstance(predicted, dict) else {}).items():
+        try:
+            cleaned = predicted_clean(code=code, value=value, items=items, points=points, side=side)
         except ValueError:
             continue
         if cleaned is not None:
@@ -129,16 +217,26 @@ def responses_write(
     source: str,
     submitted_on: dt.date,
     extra_fields: list[dict[str, Any]] | None = None,
+    predicted: list[dict[str, int]] | None = None,
 ) -> list[Response]:
     """Insert validated responses and their answers with two bulk inserts (caller's atomic).
 
-    ``extra_fields``, when given, holds one dict of further Response fields per response
-    (``submitted_on``, ``attributes``, ``import_batch``), overriding the shared values.
-    Each Response also gets its Likert answers as ``likert_answers`` (one int or None per
-    Likert item of ``items``, in their order: instrument order), the copy the responses
-    export reads, so every write path keeps the two in step.
+    ``cleaned`` holds one ``(profile, answers)`` per response, the answers as
+    :func:`answer_clean` returns them. ``extra_fields``, when given, holds one dict of
+    further Response fields per response (``submitted_on``, ``attributes``,
+    ``import_batch``), overriding the shared values. ``predicted``, when given, holds one
+    ``{item code: point}`` per response, cleaned by :func:`predicted_clean`: the guesses of
+    the other side's answer, stored on the statement's Answer (one without a value when the
+    statement itself was not answered).
+
+    An answer :data:`DONT_KNOW` becomes an Answer with ``dont_know`` and no value.
+    Each Response also gets its Likert answers as ``likert_answers`` (one per Likert item of
+    ``items``, in their order: instrument order; the point, 0 for "don't know", None when
+    not answered), the copy the responses export reads, so every write path keeps the two
+    in step.
     """
     extras = extra_fields or [{}] * len(cleaned)
+    guesses = predicted or [{}] * len(cleaned)
     likert_codes = [code for code, info in items.items() if info.kind == Item.Kind.LIKERT]
     responses = [
         Response(
@@ -147,10 +245,7 @@ def responses_write(
                 "submitted_on": submitted_on,
                 "source": source,
                 **profile,
-                "likert_answers": [
-                    value if isinstance(value := answers.get(code), int) else None
-                    for code in likert_codes
-                ],
+                "likert_answers": [_likert_copy(answers.get(code)) for code in likert_codes],
                 **extra,
             }
         )
@@ -162,17 +257,31 @@ def responses_write(
         for response in responses:
             response.save()
     rows = [
-        Answer(
-            response=response,
-            item_id=items[code].pk,
-            value=value if isinstance(value, int) else None,
-            text=value if isinstance(value, str) else "",
-        )
-        for response, (_profile, answers) in zip(responses, cleaned, strict=True)
-        for code, value in answers.items()
+        _answer_row(response, items[code], answers.get(code), guess.get(code))
+        for response, (_profile, answers), guess in zip(responses, cleaned, guesses, strict=True)
+        for code in dict.fromkeys([*answers, *guess])
     ]
     Answer.objects.bulk_create(rows, batch_size=1000)
     return responses
+
+
+def _likert_copy(value: Any) -> int | None:
+    # 0 is no point of any scale: "don't know" stays apart from "not answered" (None).
+    if value == DONT_KNOW:
+        return 0
+    return value if isinstance(value, int) else None
+
+
+def _answer_row(response: Response, info: ItemInfo, value: Any, guess: int | None) -> Answer:
+    on_scale = info.on_scale
+    return Answer(
+        response=response,
+        item_id=info.pk,
+        value=value if on_scale and isinstance(value, int) else None,
+        dont_know=on_scale and value == DONT_KNOW,
+        predicted_other=guess,
+        text=value if not on_scale and isinstance(value, str) else "",
+    )
 
 
 def responses_create_bulk(
@@ -185,10 +294,12 @@ def responses_create_bulk(
     """Store many responses at once and return how many were stored.
 
     Each dict is ``{"side": str, "function": str, "level": str, "answers": {item_code: v}}``
-    where ``v`` is an int (Likert points 1..scale_points) for a Likert item or a str for a
-    comment item (None or blank means no answer). ``submitted_on`` defaults to today in the
-    round's time zone. Everything is validated first, then written in one transaction with
-    bulk inserts, so a bad value writes nothing.
+    where ``v`` is an int (points 1..scale_points) or :data:`DONT_KNOW` (when the instrument
+    offers it) for a statement on the scale, or a str for a comment item (None or blank
+    means no answer); optionally ``"predicted_other": {item_code: point}``, the guesses of
+    the other side's answer to meta-perception statements (IT and Security only).
+    ``submitted_on`` defaults to today in the round's time zone. Everything is validated
+    first, then written in one transaction with bulk inserts, so a bad value writes nothing.
 
     Raises ValueError naming the response (1-based), the item and the problem.
     """
@@ -196,16 +307,22 @@ def responses_create_bulk(
         raise ValueError(f"Unknown source {source!r}.")
     items = instrument_items(instrument_id=round.instrument_id)
     points = round.instrument.scale_points
+    dont_know = dont_know_offered(round.instrument)
     cleaned = []
+    predicted = []
     for n, data in enumerate(responses, start=1):
         try:
             profile = profile_clean(
                 side=data.get("side"), function=data.get("function"), level=data.get("level")
             )
-            answers = _answers_clean(data.get("answers") or {}, items, points)
+            answers = _answers_clean(data.get("answers") or {}, items, points, dont_know)
+            guesses = _predicted_clean(
+                data.get("predicted_other") or {}, items, points, profile["side"]
+            )
         except ValueError as exc:
             raise ValueError(f"Response {n}: {exc}") from exc
         cleaned.append((profile, answers))
+        predicted.append(guesses)
     if not cleaned:
         return 0
     with transaction.atomic():
@@ -215,6 +332,7 @@ def responses_create_bulk(
             items=items,
             source=source,
             submitted_on=submitted_on or round_today(round),
+            predicted=predicted,
         )
     return len(cleaned)
 
@@ -296,23 +414,31 @@ def invitation_save_page(
     *,
     invitation: Invitation,
     answers: dict[str, int | str | None],
+    predicted: dict[str, int | None] | None = None,
     page: int | None = None,
 ) -> bool:
     """Merge one page's answers into the invitation's draft.
 
-    ``answers`` maps item codes to a Likert value (int, 1..scale_points), a comment (str) or
-    None (no answer: any earlier answer is removed). ``page`` (1-based), when given, marks the
-    pages up to it as finished so that reopening the link resumes after it.
-    Returns False when the invitation is already used. Raises ValueError for an unknown item
-    or a value off the scale.
+    ``answers`` maps item codes to a scale value (int, 1..scale_points, or
+    :data:`DONT_KNOW` when the instrument offers it), a comment (str) or None (no answer: any
+    earlier answer is removed). ``predicted`` maps meta-perception item codes to the guess of
+    the other side's answer (int, 1..scale_points) or None (removed); the side is the one in
+    the draft's profile. ``page`` (1-based), when given, marks the pages up to it as finished
+    so that reopening the link resumes after it.
+    Returns False when the invitation is already used. Raises ValueError for an unknown item,
+    a value off the scale, "don't know" where not offered, or a guess the respondent is not
+    asked for.
     """
     survey_round = invitation.round
+    instrument = survey_round.instrument
     items = instrument_items(instrument_id=survey_round.instrument_id)
-    points = survey_round.instrument.scale_points
+    points = instrument.scale_points
+    dont_know = dont_know_offered(instrument)
     cleaned = {
-        code: answer_clean(code=code, value=value, items=items, points=points)
+        code: answer_clean(code=code, value=value, items=items, points=points, dont_know=dont_know)
         for code, value in answers.items()
     }
+    guesses = dict(predicted or {})
 
     def change(draft: dict) -> None:
         stored = dict(draft.get(DRAFT_ANSWERS) or {})
@@ -322,6 +448,18 @@ def invitation_save_page(
             else:
                 stored[code] = value
         draft[DRAFT_ANSWERS] = stored
+        if guesses:
+            side = (draft.get(DRAFT_PROFILE) or {}).get("side", "")
+            kept = dict(draft.get(DRAFT_PREDICTED) or {})
+            for code, value in guesses.items():
+                guess = predicted_clean(
+                    code=code, value=value, items=items, points=points, side=side
+                )
+                if guess is None:
+                    kept.pop(code, None)
+                else:
+                    kept[code] = guess
+            draft[DRAFT_PREDICTED] = kept
         if page is not None:
             draft[DRAFT_PAGE] = max(int(draft.get(DRAFT_PAGE) or 0), page)
 
@@ -383,7 +521,15 @@ def response_submit(*, invitation: Invitation) -> Response | None:
         cleaned_profile = profile_clean(
             side=profile.get("side"), function=profile.get("function"), level=profile.get("level")
         )
-        answers = _draft_answers_current(draft.get(DRAFT_ANSWERS) or {}, items, points)
+        answers = _draft_answers_current(
+            draft.get(DRAFT_ANSWERS) or {},
+            items,
+            points,
+            dont_know_offered(survey_round.instrument),
+        )
+        predicted = _draft_predicted_current(
+            draft.get(DRAFT_PREDICTED), items, points, cleaned_profile["side"]
+        )
         attributes = _draft_attributes_current(
             survey_round.profile_attributes or [], profile.get(DRAFT_ATTRIBUTES) or {}
         )
@@ -399,6 +545,7 @@ def response_submit(*, invitation: Invitation) -> Response | None:
             source=Response.Source.COLLECTED,
             submitted_on=round_today(survey_round),
             extra_fields=[{"attributes": attributes}],
+            predicted=[predicted],
         )
     invitation.used = True
     return response

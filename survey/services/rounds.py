@@ -41,6 +41,32 @@ def _unique_slug(base: str) -> str:
     return f"{base}-{n}"
 
 
+def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    # "10" after "9", and "2" after "1.5": numeric parts compare as numbers, others as text.
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in str(version).split(".")
+    )
+
+
+def instrument_newest(*, slug: str | None = None) -> Instrument | None:
+    """The instrument a new round uses by default: of the instruments with ``slug`` (without
+    one: with the slug of the instrument loaded last), the highest version (numeric parts
+    compared as numbers, ``"10"`` after ``"9"``), the one loaded last among equal versions.
+    Reloading an older version does not make it the default. None when none is loaded.
+    """
+    loaded = Instrument.objects.order_by("-loaded_at", "-pk")
+    if slug is None:
+        latest = loaded.values_list("slug", flat=True).first()
+        if latest is None:
+            return None
+        slug = latest
+    candidates = list(loaded.filter(slug=slug))
+    if not candidates:
+        return None
+    # Stable sort: among equal versions the one loaded last (first in ``loaded``) stays first.
+    return max(reversed(candidates), key=lambda instrument: _version_key(instrument.version))
+
+
 def round_create(
     *,
     instrument: Instrument,

@@ -356,3 +356,34 @@ def board_round(instrument: Instrument) -> SurveyRound:
     the executive summary has findings, leaders versus staff and a change to report."""
     board_round_create(instrument, slug="autumn", days_ago=200, seed=1, shrink=0.5)
     return board_round_create(instrument, slug="spring", days_ago=20, seed=2, shrink=1.0)
+
+
+@pytest.fixture
+def v2_respondent(live_server) -> Respondent:
+    """An IT respondent (profile done) of an open round of a small instrument with instrument
+    v2's respondent features: "Don't know", ``a1`` a meta-perception statement, ``overall``
+    an outcome statement (asked first, on a page of its own). Pages: Overall, A, B."""
+    from assessment.models import Item
+    from tests.conftest import small_instrument_create
+    from tests.factories import ItemFactory
+
+    instrument = small_instrument_create()
+    instrument.dont_know_label = "Don't know"
+    instrument.meta_prompts = {
+        "it": "How do you think security staff would answer?",
+        "security": "How do you think IT staff would answer?",
+    }
+    instrument.save()
+    Item.objects.filter(dimension__instrument=instrument, code="a1").update(meta_perception=True)
+    ItemFactory(
+        dimension=instrument.dimensions.get(code="b"),
+        code="overall",
+        kind=Item.Kind.OUTCOME,
+        order=20,
+        text="Overall, IT and security work well together here.",
+    )
+    survey_round = round_create(instrument=instrument, name="Browser v2", slug="browser-v2")
+    (token,) = invitations_issue(round=survey_round, count=1)
+    invitation = Invitation.objects.get(token_hash=token_hash(token))
+    invitation_save_profile(invitation=invitation, side="it", function="", level="")
+    return Respondent(token, invitation)

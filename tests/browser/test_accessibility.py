@@ -137,3 +137,29 @@ def test_the_story_dashboard_and_summary_have_no_axe_violations(
             expect(page.locator(".story details table.scorecard")).to_be_visible()
         found[f"{name} at {width}px"] = axe_violations(page, axe_source)
     assert all(v == [] for v in found.values()), axe_report(found)
+
+
+def test_the_v2_pages_with_dont_know_and_the_follow_up_question_have_no_axe_violations(
+    page: Page, v2_respondent: Respondent, axe_source: str
+):
+    found: dict[str, list[dict[str, Any]]] = {}
+    for number in (1, 2, 3):
+        page.goto(v2_respondent.url("page", n=number))
+        found[f"page {number}"] = axe_violations(page, axe_source)
+        if number == 2:
+            page.locator("input[name=a1][value=dont_know]").check()
+            page.locator("input[name=a1__predicted_other][value='2']").check()
+            page.locator("input[name=a1__predicted_other]").first.evaluate(
+                "e => { e.value = '9'; e.checked = true; }"
+            )
+            page.get_by_role("button", name="Next").click()
+            expect(page.get_by_role("alert")).to_be_visible()
+            found["page 2 with an error in the follow-up question"] = axe_violations(
+                page, axe_source
+            )
+            page.locator("input[name=a1__predicted_other][value='2']").check()
+            page.get_by_role("button", name="Next").click()
+    page.goto(v2_respondent.url("review"))
+    expect(page.get_by_text("Don't know", exact=True)).to_be_visible()
+    found["review"] = axe_violations(page, axe_source)
+    assert all(not v for v in found.values()), axe_report(found)

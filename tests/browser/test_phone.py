@@ -130,3 +130,35 @@ def test_no_leader_page_scrolls_sideways_on_a_phone(phone: Page, leader, answere
         if scroll_width(phone) > PHONE["width"]:
             wide[name] = scroll_width(phone)
     assert wide == {}, f"pages wider than {PHONE['width']} px: {wide}"
+
+
+def test_dont_know_and_the_follow_up_question_fit_a_phone(phone: Page, v2_respondent: Respondent):
+    phone.goto(v2_respondent.url("page", n=2))
+    items = phone.evaluate(MEASURE_OPTIONS)
+    statement, follow_up = items[0], items[1]
+    assert statement["options"][-1]["value"] == "dont_know"
+    assert statement["options"][-1]["label"] == "Don't know"
+    assert follow_up["statement"].startswith("How do you think security staff would answer?")
+    assert [option["value"] for option in follow_up["options"]] == ["1", "2", "3", "4", "5"]
+    for item in items[:2]:
+        for option in item["options"]:
+            assert min(option["width"], option["height"]) >= MIN_TARGET_PX, option
+            assert min(option["radioWidth"], option["radioHeight"]) >= MIN_TARGET_PX, option
+            assert option["left"] >= 0, option
+            assert option["right"] <= PHONE["width"], option
+            assert option["reachable"], option
+    # "Don't know" sits apart: a gap above it wider than between the scale's points.
+    gaps = phone.evaluate(
+        """() => [...document.querySelector('fieldset.likert-item')
+            .querySelectorAll('label.likert-option')]
+            .map(l => l.getBoundingClientRect())
+            .map((box, i, all) => i ? box.top - all[i - 1].bottom : 0)"""
+    )
+    assert gaps[-1] > max(gaps[1:-1])
+    phone.locator("label.likert-dont-know").first.tap()
+    assert phone.locator("input[name=a1][value=dont_know]").is_checked()
+    for n in (1, 2, 3):
+        phone.goto(v2_respondent.url("page", n=n))
+        assert scroll_width(phone) <= PHONE["width"]
+    phone.goto(v2_respondent.url("review"))
+    assert scroll_width(phone) <= PHONE["width"]

@@ -287,3 +287,68 @@ def test_unchosen_options_and_fields_have_borders_with_3_to_1_contrast(
         assert controls
         low += [c for c in controls if c["ratio"] < 3]
     assert low == [], f"control borders below 3:1: {low[:5]}"
+
+
+# --- instrument v2: "don't know", the other side's guess, the outcome statement -------------
+
+PROMPT = "How do you think security staff would answer?"
+
+
+def test_dont_know_and_the_follow_up_question_work_with_the_keyboard_and_are_named(
+    page: Page, v2_respondent: Respondent
+):
+    page.goto(v2_respondent.url("page", n=1))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overall")
+    skip_to_main(page)
+    choose(page, "overall", 4)
+    press(page, "Tab", expect_focus="button[value=next]")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/page/2/$"))
+    a1 = Item.objects.get(
+        code="a1", dimension__instrument=v2_respondent.invitation.round.instrument
+    )
+    group = page.get_by_role("group", name=a1.text, exact=True)
+    # Don't know is the sixth radio of the statement's own group, after the five points.
+    expect(group.get_by_role("radio")).to_have_count(6)
+    expect(group.get_by_role("radio").last).to_have_accessible_name("Don't know")
+    follow_up = page.get_by_role("group", name=f"{PROMPT} (Optional.)", exact=True)
+    expect(follow_up).to_have_count(1)
+    expect(follow_up.get_by_role("radio")).to_have_count(5)
+    # Its description names the statement it follows.
+    expect(follow_up).to_have_accessible_description(re.compile(re.escape(a1.text)))
+
+    skip_to_main(page)
+    # Past the fifth point, the arrow reaches "don't know": the same radio group.
+    choose(page, "a1", 5)
+    press(page, "ArrowRight", expect_focus="input[name='a1'][value='dont_know']:checked")
+    # The follow-up question comes next in the tab order, right under its statement.
+    choose(page, "a1__predicted_other", 2)
+    choose(page, "a2", 3)
+    tab_until(page, "button[value=next]")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/page/3/$"))
+    tab_until(page, "button[value=next]")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/review/$"))
+    answer = page.locator("dt", has_text=a1.text).locator("xpath=following-sibling::dd[1]")
+    expect(answer).to_have_text("Don't know")
+    guess = page.locator("dt", has_text=PROMPT).locator("xpath=following-sibling::dd[1]")
+    expect(guess).to_have_text("Disagree")
+    tab_until(page, "form[action$='/submit/'] button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/thanks/$"))
+
+    stored = {
+        code: (value, dont_know, guess)
+        for code, value, dont_know, guess in Answer.objects.values_list(
+            "item__code", "value", "dont_know", "predicted_other"
+        )
+    }
+    assert stored == {
+        "overall": (4, False, None),
+        "a1": (None, True, 2),
+        "a2": (3, False, None),
+    }
+    assert page.watch.console_errors == []

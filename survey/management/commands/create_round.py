@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessment.models import Instrument
 from survey.attributes import attribute_spec_parse
-from survey.services.rounds import round_create
+from survey.services.rounds import instrument_newest, round_create
 from survey.zones import zone_or_none
 
 # How messages name a field: by the option that sets it.
@@ -37,12 +37,16 @@ def _messages(error: ValidationError) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Create a survey round of the latest loaded version of an instrument and print its "
-        "slug. Dates are ISO 8601; without an offset they are read in --timezone."
+        "Create a survey round of the newest version of an instrument and print its slug. "
+        "Dates are ISO 8601; without an offset they are read in --timezone."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--instrument", required=True, help="Instrument slug.")
+        parser.add_argument(
+            "--instrument",
+            help="Instrument slug (default: the instrument loaded last); the round uses its "
+            "highest loaded version.",
+        )
         parser.add_argument("--name", required=True, help="Round name shown to respondents.")
         parser.add_argument("--slug", help="Round slug (default: made from the name).")
         parser.add_argument("--opens", help="Opening date/time, ISO 8601 (default: now).")
@@ -79,11 +83,9 @@ class Command(BaseCommand):
                 f"(got {k})."
             )
 
-        instrument = (
-            Instrument.objects.filter(slug=options["instrument"])
-            .order_by("-loaded_at", "-pk")
-            .first()
-        )
+        instrument = instrument_newest(slug=options["instrument"])
+        if instrument is None and options["instrument"] is None:
+            raise CommandError("No instrument is loaded (run load_instrument first).")
         if instrument is None:
             known = ", ".join(sorted(set(Instrument.objects.values_list("slug", flat=True))))
             raise CommandError(
