@@ -64,7 +64,8 @@ def respondent_columns(frame: pd.DataFrame) -> list[str]:
     """The respondent-level columns of an answers (or scored, or scores) frame, in its order.
 
     Every column but ``response_id``, ``item_code``, ``value``, ``dont_know``,
-    ``predicted_other`` and the columns scoring adds (``dimension_code``, ``score``): ``side``, ``function``, ``level`` and one column per
+    ``predicted_other`` and the columns scoring adds (``dimension_code``, ``score``):
+    ``side``, ``function``, ``level`` and one column per
     imported profile attribute (e.g. ``region``). Each carries one value per respondent.
     """
     return [column for column in frame.columns if column not in ANSWER_LEVEL_COLUMNS]
