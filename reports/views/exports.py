@@ -1,4 +1,5 @@
-"""The CSV downloads of a round: responses.csv (Analysts only), summary.csv and gaps.csv."""
+"""The CSV downloads of a round: responses.csv (Analysts only), summary.csv, gaps.csv and
+instrument v2's dont_know.csv, perceptions.csv and mirror_pairs.csv."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def export(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         return render(request, "reports/403_responses.html", status=403)
     survey_round = round_or_404(slug)
     query = report_query(request.GET, choices=round_choices(round=survey_round))
-    if kind == "gaps" and query.comparison_problems:
+    if kind in ("gaps", "dont_know") and query.comparison_problems:
         # Never another comparison in place of the one asked for.
         return render(
             request,
