@@ -412,7 +412,8 @@ def _likert_rows(
 ) -> list[dict[str, Any]]:
     """One row per item and group for the Likert data table: % at each point, or None, and
     ``dont_know_pct``, the share of "don't know" answers beside the distribution (None when
-    the group is not shown or the round offers none: ``dont_know`` None or empty)."""
+    that share is not shown, :func:`reports.perceptions.dont_know_shares`, or the round
+    offers none: ``dont_know`` None or empty)."""
     shares: dict[tuple[str, str], Any] = {}
     if dont_know is not None and not dont_know.empty:
         shares = {
@@ -436,7 +437,8 @@ def _likert_rows(
                 "group": labels.get(group, group),
                 "suppressed": suppressed,
                 "pcts": [None if suppressed else _value(v) for v in part["pct"]],
-                "dont_know_pct": None if suppressed else shares.get((str(code), str(group))),
+                # Its own cell (every answer, "don't know" included), shown by its own rule.
+                "dont_know_pct": shares.get((str(code), str(group))),
             }
         )
     return rows
