@@ -202,3 +202,16 @@ def test_v1_round_downloads_have_a_header(leader_client, populated_round, kind):
     response = leader_client.get(export_url(populated_round, kind))
     assert response.status_code == 200
     assert len(read_csv(response)) >= 1
+
+
+@pytest.mark.perturbed
+def test_perturbed_relations_are_the_same_in_every_download(leader_client, v2_round):
+    """Under the cell-key method the figures move, but the same respondents give the same
+    published figures on every request, and groups stay shown or hidden by cell_shown."""
+    first = read_csv(leader_client.get(export_url(v2_round, "perceptions")))
+    again = read_csv(leader_client.get(export_url(v2_round, "perceptions")))
+    assert first == again
+    assert leader_client.get(page_url("perceptions", v2_round)).status_code == 200
+    assert leader_client.get(page_url("drivers", v2_round)).status_code == 200
+    patterns = read_csv(leader_client.get(export_url(v2_round, "mirror_pairs")))
+    assert patterns[1][7] in {"blame", "mixed", "suppressed"}
