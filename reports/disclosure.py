@@ -249,6 +249,67 @@ def published_sds(
     return np.where(n > 1, out, np.nan)
 
 
+@dataclass(frozen=True)
+class PublishedCells:
+    """Published figures of cells of respondents' values (arrays, one entry per cell):
+    ``n_true`` (int64) and ``n`` (published) values in the cell, ``mean`` and ``sd``
+    (ddof = 1) as published, 0–100 points, and the variance their publication adds to the
+    mean (``noise``, points², :func:`mean_noise`)."""
+
+    n_true: np.ndarray
+    n: np.ndarray
+    mean: np.ndarray
+    sd: np.ndarray
+    noise: np.ndarray
+
+    def shown(self, min_group_size: int) -> np.ndarray:
+        """Per cell: may its figures be shown (:func:`cell_shown`)."""
+        return cell_shown(self.n_true, self.n, min_group_size)
+
+
+def mean_noise(n: np.ndarray, protection: Protection) -> np.ndarray:
+    """The variance (points²) a published mean of ``n`` records carries from
+    :func:`published_means`: its sum moved uniformly by up to B points, ``(B/n)²/3``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (protection.sum_bound / np.asarray(n, dtype="float64")) ** 2 / 3
+
+
+def published_cells(
+    values: np.ndarray, keys: np.ndarray, measures: Sequence[str], protection: Protection
+) -> PublishedCells:
+    """Publish the count, mean and SD of each column of ``values`` (respondents × cells,
+    0–100 points, NaN = not in the cell) as :func:`reports.panel.group_stats` publishes a
+    group's: the count by the respondents' weights (:func:`published_counts`), the mean and
+    the SD by the weights of the cell's measure (``measures``, one name per column:
+    :func:`measure_weights` of the name and of ``squares|<name>``). ``keys``: the
+    respondents' record keys (one per row). The same respondents and measure give the same
+    figures here as on every other page (a statement's ``item|<code>`` is its item mean)."""
+    values = np.asarray(values, dtype="float64").reshape(len(keys), -1)
+    present = ~np.isnan(values)
+    n = present.sum(axis=0).astype("int64")
+    published_n = published_counts(n, weights(keys) @ present, protection)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sums = np.where(present, values, 0.0).sum(axis=0)
+        mean = np.where(n > 0, sums / n, np.nan)
+        squares = np.where(present, (values - mean) ** 2, 0.0).sum(axis=0)
+        sd = np.where(n > 1, np.sqrt(squares / (n - 1)), np.nan)
+    if not protection.exact:
+
+        def weight_sums(prefix: str) -> np.ndarray:
+            return np.array(
+                [
+                    measure_weights(keys, f"{prefix}{name}")[present[:, i]].sum()
+                    for i, name in enumerate(measures)
+                ]
+            )
+
+        mean = published_means(mean, n, weight_sums(""), protection)
+        sd = published_sds(sd, n, weight_sums("squares|"), protection)
+    return PublishedCells(
+        n_true=n, n=published_n, mean=mean, sd=sd, noise=mean_noise(published_n, protection)
+    )
+
+
 def cell_shown(n: np.ndarray | int, published: np.ndarray | int, min_group_size: int) -> np.ndarray:
     """A group's figures may be shown: at least k respondents and a published count of at
     least k, or at least 2k respondents whatever is published. A hidden group may thus hold

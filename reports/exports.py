@@ -31,7 +31,7 @@ from reports.disclosure import profiles_generalise
 from reports.vocabulary import DIMENSION_GAP_COLUMNS
 from reports.vocabulary import SUMMARY_COLUMNS as ANALYSIS_SUMMARY_COLUMNS
 
-KINDS = ("responses", "summary", "gaps")
+KINDS = ("responses", "summary", "gaps", "dont_know", "perceptions", "mirror_pairs")
 BOM = "\ufeff".encode()
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -309,5 +309,113 @@ def gaps_rows(gaps: pd.DataFrame, disclosure: str = "") -> Iterator[list[Any]]:
                 None if hidden and row[hidden] else write(row[column])
                 for column, (hidden, write) in zip(GAPS_COLUMNS, formats, strict=True)
             ),
+            *note,
+        ]
+
+
+# Instrument v2's files: one column order each, shared by the download and the command.
+DONT_KNOW_COLUMNS = [
+    "item_code",
+    "dimension_code",
+    "attribute",
+    "group",
+    "n",
+    "dont_know_n",
+    "dont_know_pct",
+]
+PERCEPTIONS_COLUMNS = [
+    "item_code",
+    "side",
+    "own_score",
+    "predicted_other_score",
+    "other_actual_score",
+    "misperception",
+    "n_side",
+    "n_other",
+]
+MIRROR_PAIRS_COLUMNS = [
+    "pair",
+    "item_about_it",
+    "item_about_security",
+    "it_rates_it",
+    "it_rates_security",
+    "security_rates_it",
+    "security_rates_security",
+    "pattern",
+]
+
+
+def _header(columns: list[str], disclosure: str) -> list[str]:
+    return [*columns, *([DISCLOSURE_COLUMN] if disclosure else [])]
+
+
+def dont_know_rows(shares: pd.DataFrame, disclosure: str = "") -> Iterator[list[Any]]:
+    """Rows of dont_know.csv: a header, then one row per statement (Likert and outcome, in
+    instrument order) and compared group: ``n`` (published answers to the statement, "don't
+    know" included), ``dont_know_n`` (published) and ``dont_know_pct`` (% of the answers,
+    2 decimals), blank where the group is not shown. ``shares``:
+    :func:`reports.perceptions.dont_know_shares`. ``disclosure``: as for
+    :func:`summary_rows`."""
+    note = [disclosure] if disclosure else []
+    yield _header(DONT_KNOW_COLUMNS, disclosure)
+    for row in shares.to_dict(orient="records"):
+        yield [
+            row["item_code"],
+            row["dimension_code"],
+            row["attribute"],
+            row["group"],
+            _count(row["n"]),
+            _count(row["dont_know_n"]),
+            _rounded(row["dont_know_pct"]),
+            *note,
+        ]
+
+
+def perceptions_rows(perceptions: pd.DataFrame, disclosure: str = "") -> Iterator[list[Any]]:
+    """Rows of perceptions.csv: a header, then one row per meta-perception statement and
+    side (``it``, ``security``): the side's own score, its guess of the other side's score,
+    the other side's actual score (0–100 points) and ``misperception`` = guess − actual
+    (points), 2 decimals; ``n_side`` (the side's guesses) and ``n_other`` (the other side's
+    answers), published. Blank where a group is not shown. ``perceptions``:
+    :func:`reports.perceptions.meta_perceptions` (its statement rows; the dimension means
+    are on the page). ``disclosure``: as for :func:`summary_rows`."""
+    note = [disclosure] if disclosure else []
+    yield _header(PERCEPTIONS_COLUMNS, disclosure)
+    statements = perceptions.loc[perceptions["level"] == "item"]
+    for row in statements.to_dict(orient="records"):
+        yield [
+            row["item_code"],
+            row["side"],
+            *(
+                _rounded(row[column])
+                for column in (
+                    "own_score",
+                    "predicted_other_score",
+                    "other_actual_score",
+                    "misperception",
+                )
+            ),
+            _count(row["n_side"]),
+            _count(row["n_other"]),
+            *note,
+        ]
+
+
+def mirror_pairs_rows(patterns: pd.DataFrame, disclosure: str = "") -> Iterator[list[Any]]:
+    """Rows of mirror_pairs.csv: a header, then one row per mirror pair: its statements
+    about IT and about Security, each side's rating (0–100 points, 2 decimals) of IT and of
+    Security, and the ``pattern`` (``blame``, ``credit``, ``agreement``, ``mixed`` or
+    ``suppressed``; :func:`reports.perceptions.mirror_pattern`). ``patterns``:
+    :func:`reports.perceptions.mirror_patterns`. ``disclosure``: as for
+    :func:`summary_rows`."""
+    note = [disclosure] if disclosure else []
+    yield _header(MIRROR_PAIRS_COLUMNS, disclosure)
+    for row in patterns.to_dict(orient="records"):
+        yield [
+            int(row["pair"]),
+            row["item_about_it"],
+            row["item_about_security"],
+            *(_rounded(row[column]) for column in MIRROR_PAIRS_COLUMNS[3:7]),
+            row["pattern"],
             *note,
         ]

@@ -44,7 +44,15 @@ from reports.vocabulary import ALL_GROUP, DISTRIBUTION_COLUMNS, EXACT, Protectio
 
 AGREEMENT_DECIMALS = 1  # rwg(j), AD and alpha as published when figures are perturbed
 AD_FLOOR = 0.3  # scale points: the least AD published when figures are perturbed
-ANSWER_LEVEL_COLUMNS = ("response_id", "item_code", "value", "dimension_code", "score")
+ANSWER_LEVEL_COLUMNS = (
+    "response_id",
+    "item_code",
+    "value",
+    "dont_know",
+    "predicted_other",
+    "dimension_code",
+    "score",
+)
 
 
 def dimension_order(items: pd.DataFrame) -> list[str]:
@@ -55,8 +63,9 @@ def dimension_order(items: pd.DataFrame) -> list[str]:
 def respondent_columns(frame: pd.DataFrame) -> list[str]:
     """The respondent-level columns of an answers (or scored, or scores) frame, in its order.
 
-    Every column but ``response_id``, ``item_code``, ``value`` and the columns scoring adds
-    (``dimension_code``, ``score``): ``side``, ``function``, ``level`` and one column per
+    Every column but ``response_id``, ``item_code``, ``value``, ``dont_know``,
+    ``predicted_other`` and the columns scoring adds (``dimension_code``, ``score``):
+    ``side``, ``function``, ``level`` and one column per
     imported profile attribute (e.g. ``region``). Each carries one value per respondent.
     """
     return [column for column in frame.columns if column not in ANSWER_LEVEL_COLUMNS]
@@ -89,8 +98,20 @@ def score_items(answers: pd.DataFrame, items: pd.DataFrame, points: int) -> pd.D
     ``survey.selectors.round_answers_frame`` gives them), ``item_scores`` runs on one row per
     (item category, scale point) and the rows take their dimension and score from that
     table by category code, so no string of the millions of rows is looked at.
+
+    "Don't know" answers (``value`` NaN, as instrument v2's answers frame has them) are
+    missing, never scored; ``dont_know`` and ``predicted_other`` are dropped, and a float
+    ``value`` of whole numbers is read as int64.
     """
     likert = likert_items(items)
+    answers = answers.drop(columns=["dont_know", "predicted_other"], errors="ignore")
+    if "value" in answers.columns and pd.api.types.is_float_dtype(answers["value"].dtype):
+        present = answers["value"].notna()
+        if not present.all():
+            answers = answers.loc[present.to_numpy()]
+        whole = answers["value"].to_numpy()
+        if len(whole) == 0 or bool(np.all(whole == np.floor(whole))):
+            answers = answers.assign(value=answers["value"].astype("int64"))
     dimensions = [str(code) for code in dimension_order(likert)]
     column = answers["item_code"] if "item_code" in answers.columns else None
     values = answers["value"] if "value" in answers.columns else None

@@ -15,7 +15,7 @@ from django.shortcuts import render
 LEADERS_GROUP = "Leaders"
 ANALYSTS_GROUP = "Analysts"
 REPORT_GROUPS = (LEADERS_GROUP, ANALYSTS_GROUP)
-AGGREGATED_KINDS = ("summary", "gaps")
+AGGREGATED_KINDS = ("summary", "gaps", "dont_know", "perceptions", "mirror_pairs")
 ROW_KINDS = ("responses",)  # one row per respondent
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from reports import charts, trend_charts
 from reports.forms import ATTRIBUTES, ReportQuery, group_label
 from reports.participation import Participation
-from reports.results import RoundResults, Trend
+from reports.results import Relations, RoundResults, Trend
 from reports.vocabulary import (
     ALL_GROUP,
     STATUS_ALIGNED,
@@ -252,42 +252,69 @@ def certainty_words(q_value: float | None, effect: str | None) -> str:
     return f"{chance}; {size}" if size else chance
 
 
-def blame_pairs(mirror_rows: list[dict[str, Any]], gap_points: float) -> list[dict[str, Any]]:
-    """Mirror pairs that read as blame: the two perspectives of one concern have gaps of
-    opposite sign, each at least ``gap_points`` points, so each group rates the statement
-    about the other less favourably than the other group does. Rows as
-    :func:`mirror_records`; returns ``{"pair", "texts", "dimension_name"}`` per pair."""
-    by_pair: dict[Any, list[dict[str, Any]]] = {}
-    for row in mirror_rows:
-        by_pair.setdefault(row["pair"], []).append(row)
-    found = []
-    for pair, rows in by_pair.items():
-        gaps = [row["gap"] for row in rows]
-        if len(rows) != 2 or any(gap is None for gap in gaps):
-            continue
-        if gaps[0] * gaps[1] < 0 and min(abs(gaps[0]), abs(gaps[1])) >= gap_points:
-            found.append(
-                {
-                    "pair": pair,
-                    "texts": [row["item_text"] for row in rows],
-                    "dimension_name": rows[0]["dimension_name"],
-                }
-            )
-    return found
+def pattern_labels() -> dict[str, str]:
+    """Display label of each mirror-pair pattern of :func:`reports.perceptions.mirror_pattern`."""
+    return {
+        "blame": _("blame: each side rates itself well above the other"),
+        "credit": _("credit: each side rates the other well above itself"),
+        "agreement": _("agreement: neither side rates itself far from the other"),
+        "mixed": _("mixed"),
+        "suppressed": _("not enough responses"),
+    }
+
+
+def mirror_pattern_records(relations: Relations) -> list[dict[str, Any]]:
+    """The mirror pairs of :attr:`reports.results.Relations.mirror_patterns` for a
+    template: each side's rating of itself and of the other with the statements' texts,
+    the dimension's name and the pattern's label."""
+    patterns = relations.mirror_patterns
+    items = relations.items
+    texts = dict(zip(items["item_code"], items["item_text"], strict=True))
+    names = dict(zip(items["dimension_code"], items["dimension_name"], strict=False))
+    labels = pattern_labels()
+    rows = frame_records(patterns)
+    for row in rows:
+        row["text_about_it"] = texts.get(row["item_about_it"], row["item_about_it"])
+        row["text_about_security"] = texts.get(
+            row["item_about_security"], row["item_about_security"]
+        )
+        row["dimension_name"] = names.get(row["dimension_code"], row["dimension_code"])
+        row["pattern_label"] = labels.get(row["pattern"], row["pattern"])
+    return rows
+
+
+def blame_pairs(pattern_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The mirror pairs whose pattern is ``blame`` (:func:`reports.perceptions.mirror_pattern`:
+    on each side, its rating of itself minus its rating of the other is at least the gap
+    floor, and its 95 % interval lies above 0). Rows as :func:`mirror_pattern_records`;
+    returns ``{"pair", "texts", "dimension_name", "it_self_minus_other",
+    "security_self_minus_other"}`` per pair."""
+    return [
+        {
+            "pair": row["pair"],
+            "texts": [row["text_about_it"], row["text_about_security"]],
+            "dimension_name": row["dimension_name"],
+            "it_self_minus_other": row["it_self_minus_other"],
+            "security_self_minus_other": row["security_self_minus_other"],
+        }
+        for row in pattern_rows
+        if row["pattern"] == "blame"
+    ]
 
 
 def story(
     by_rank: list[dict[str, Any]],
     findings: list[dict[str, Any]],
-    mirror_rows: list[dict[str, Any]],
-    gap_points: float,
+    blame: list[dict[str, Any]] | None,
 ) -> dict[str, Any]:
     """The answer first, for the top of the dashboard: how many dimensions break down (of
     those with figures), the top findings (rows of ``findings`` with ``certainty``), the
     dimensions where a group is split (``split``: rows with ``split_sides``, the sides
     ("a", "b") that fall into two camps, and ``divided``, whether the status is divided,
     whatever the status), and the blame pairs.
-    ``by_rank``: :func:`gap_records` rows by rank; ``findings``: :func:`finding_records`."""
+    ``by_rank``: :func:`gap_records` rows by rank; ``findings``: :func:`finding_records`;
+    ``blame``: :func:`blame_pairs`, or None where the round has no mirror pair with
+    ``about`` (a v1 round) or the view is filtered (the patterns are the whole round's)."""
     shown = [row for row in by_rank if row["status"] != STATUS_SUPPRESSED]
     split = []
     for row in shown:
@@ -299,8 +326,16 @@ def story(
         "dimension_count": len(shown),
         "top": findings,
         "split": split,
-        "blame": blame_pairs(mirror_rows, gap_points),
+        "blame": blame,
     }
+
+
+def relation_blame(relations: Relations | None) -> list[dict[str, Any]] | None:
+    """The blame pairs of the round (:func:`blame_pairs`), or None when it has no mirror
+    pair with ``about`` or the relations were not read (a filtered view)."""
+    if relations is None or relations.mirror_patterns.empty:
+        return None
+    return blame_pairs(mirror_pattern_records(relations))
 
 
 def finding_records(
@@ -354,7 +389,7 @@ def dashboard_figures(
     mirror_rows = mirror_records(figures.mirror_pairs, figures.items, names)
     findings = finding_records(results, guidance or {}, dimension_url)
     return {
-        "story": story(by_rank, findings, mirror_rows, results.thresholds.gap_points),
+        "story": story(by_rank, findings, relation_blame(results.relations)),
         "scorecard": scorecard,
         "gaps": by_rank,
         "breakdowns": [row for row in by_rank if row["status"] == STATUS_BREAKDOWN],
@@ -373,8 +408,20 @@ def _likert_rows(
     items: pd.DataFrame,
     item_codes: list[str],
     groups: list[tuple[str, str]],
+    dont_know: pd.DataFrame | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per item and group for the Likert data table: % at each point, or None."""
+    """One row per item and group for the Likert data table: % at each point, or None, and
+    ``dont_know_pct``, the share of "don't know" answers beside the distribution (None when
+    that share is not shown, :func:`reports.perceptions.dont_know_shares`, or the round
+    offers none: ``dont_know`` None or empty)."""
+    shares: dict[tuple[str, str], Any] = {}
+    if dont_know is not None and not dont_know.empty:
+        shares = {
+            (str(code), str(group)): _value(pct)
+            for code, group, pct in zip(
+                dont_know["item_code"], dont_know["group"], dont_know["dont_know_pct"], strict=True
+            )
+        }
     labels = dict(groups)
     frame = distributions.loc[
         distributions["item_code"].isin(item_codes) & distributions["group"].isin(labels)
@@ -390,6 +437,8 @@ def _likert_rows(
                 "group": labels.get(group, group),
                 "suppressed": suppressed,
                 "pcts": [None if suppressed else _value(v) for v in part["pct"]],
+                # Its own cell (every answer, "don't know" included), shown by its own rule.
+                "dont_know_pct": shares.get((str(code), str(group))),
             }
         )
     return rows
@@ -432,7 +481,7 @@ def dimension_figures(
         "summary": summary[0] if summary else None,
         "item_rows": item_rows,
         "mirror_rows": mirror_records(mirrors, items, names),
-        "likert_rows": _likert_rows(distributions, items, codes, groups),
+        "likert_rows": _likert_rows(distributions, items, codes, groups, figures.dont_know),
         "figures": {"likert": charts.figure_to_dict(likert)},
     }
 
@@ -522,10 +571,52 @@ def executive_summary_figures(
         "scorecard": frame_records(figures.gaps, names),
         "leaders": leaders,
         "figures": {"gap": charts.figure_to_dict(gap_figure)},
+        "blame": relation_blame(results.relations),
     }
     trend = results.trend
     if trend is not None and trend.change is not None:
         out["change"] = change_rows(trend.change, names)
         out["change_headline"] = change_headline(out["change"])
         out["previous_label"] = trend.rounds[-2][1]
+    return out
+
+
+def side_labels() -> dict[str, str]:
+    return {str(value): str(label) for value, label in Side.choices}
+
+
+def perception_records(relations: Relations) -> dict[str, list[dict[str, Any]]]:
+    """The meta-perceptions of :attr:`reports.results.Relations.perceptions` for a template:
+    ``statements`` and ``dimensions`` (rows of :data:`reports.perceptions.PERCEPTION_COLUMNS`
+    with the statement's text or the dimension's name, the side's label and the other
+    side's), in the frame's order."""
+    items = relations.items
+    texts = dict(zip(items["item_code"], items["item_text"], strict=True))
+    names = dict(zip(items["dimension_code"], items["dimension_name"], strict=False))
+    labels = side_labels()
+    rows = frame_records(relations.perceptions)
+    for row in rows:
+        row["text"] = texts.get(row["item_code"], names.get(row["dimension_code"], ""))
+        row["dimension_name"] = names.get(row["dimension_code"], row["dimension_code"])
+        row["side_label"] = labels.get(row["side"], row["side"])
+        other = "security" if row["side"] == "it" else "it"
+        row["other_label"] = labels.get(other, other)
+    return {
+        "statements": [row for row in rows if row["level"] == "item"],
+        "dimensions": [row for row in rows if row["level"] == "dimension"],
+    }
+
+
+def driver_records(relations: Relations) -> list[dict[str, Any]]:
+    """Per side (IT, then Security): its label, its ``top`` driver (the row of
+    :func:`reports.drivers.drivers` marked top, with the dimension's name; None when no
+    dimension's interval excludes 0) and ``rows``, every dimension's correlation."""
+    names = dimension_names(relations.items)
+    labels = side_labels()
+    out = []
+    for side in ("it", "security"):
+        part = relations.drivers.loc[relations.drivers["side"] == side]
+        rows = frame_records(part, names)
+        top = next((row for row in rows if row["top"]), None)
+        out.append({"side": side, "label": labels.get(side, side), "top": top, "rows": rows})
     return out

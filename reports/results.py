@@ -26,6 +26,7 @@ import pandas as pd
 from django.conf import settings
 from django.db import models
 
+from assessment.scoring import likert_items
 from reports import exports
 from reports.analysis import GroupComparison, round_analysis
 from reports.cache import round_results_cached
@@ -39,8 +40,11 @@ from reports.disclosure import (
     settings_protection,
     values_offered,
 )
+from reports.drivers import drivers
 from reports.findings import leaders_versus_staff, recurring_words, top_findings
+from reports.panel import Panel, score_items
 from reports.participation import Participation, round_participation_shown
+from reports.perceptions import dont_know_shares, meta_perceptions, mirror_patterns
 from reports.selectors import (
     round_results_version,
     rounds_response_ids,
@@ -81,7 +85,10 @@ PROFILE_COLUMNS = tuple(PROFILE_CHOICES)
 LEADERS = "leaders"  # leaders versus staff within each side (never with a filter)
 TREND = "trend"  # the comparable rounds' trend and the change since the previous round
 PARTICIPATION = "participation"  # invited and completed by side (read anew every time)
-SECTIONS = frozenset({LEADERS, TREND, PARTICIPATION})
+# How each side sees the other (instrument v2): meta-perceptions, mirror patterns, drivers
+# (the whole round, IT and Security; never with a filter).
+RELATIONS = "relations"
+SECTIONS = frozenset({LEADERS, TREND, PARTICIPATION, RELATIONS})
 DEFAULT_COMMENT_MIN_GROUP_SIZE = 10
 T = TypeVar("T")
 
@@ -134,6 +141,9 @@ class Figures:
     mirror_pairs: pd.DataFrame | None = None
     findings: pd.DataFrame | None = None
     alignment_index: float | None = None
+    # The share of "don't know" per statement and compared group
+    # (:func:`reports.perceptions.dont_know_shares`; no row of "don't know" in a v1 round).
+    dont_know: pd.DataFrame | None = None
 
     @property
     def empty(self) -> bool:
@@ -155,6 +165,24 @@ class Trend:
 
 
 @dataclass(frozen=True)
+class Relations:
+    """How IT and Security see each other, for the whole round (instrument v2; every frame
+    empty for a v1 round): ``perceptions`` (:func:`reports.perceptions.meta_perceptions`),
+    ``mirror_patterns`` (:func:`reports.perceptions.mirror_patterns`), ``drivers``
+    (:func:`reports.drivers.drivers`) and ``items``, the round's items (names and texts)."""
+
+    items: pd.DataFrame
+    perceptions: pd.DataFrame
+    mirror_patterns: pd.DataFrame
+    drivers: pd.DataFrame
+
+    @property
+    def empty(self) -> bool:
+        """True when the round has none of these figures (a v1 round)."""
+        return self.perceptions.empty and self.mirror_patterns.empty and self.drivers.empty
+
+
+@dataclass(frozen=True)
 class RoundResults:
     """Every figure of one round for one comparison and filter (see :func:`round_results`)."""
 
@@ -171,6 +199,7 @@ class RoundResults:
     leaders: dict[str, GroupComparison] | None = None
     trend: Trend | None = None
     protection: Protection = field(default_factory=Protection)  # how the figures are published
+    relations: Relations | None = None
 
 
 def report_thresholds() -> Thresholds:
@@ -212,7 +241,9 @@ def round_results(
     sections beyond the comparison's figures: ``"leaders"`` (leaders versus staff within
     each side; left out under a filter, whose three-way table could give small cells away),
     ``"trend"`` (the comparable rounds and the change since the previous one) and
-    ``"participation"`` (read anew each time: invitations change without responses). Each
+    ``"participation"`` (read anew each time: invitations change without responses) and
+    ``"relations"`` (meta-perceptions, mirror patterns and drivers of the whole round; left
+    out under a filter, as leaders are). Each
     section is cached on its own by the round's results version, so pages share what they
     have in common (the dashboard, its dimension pages and gaps.csv share the figures).
     Raises ValueError for an unknown section or more than one filter.
@@ -241,6 +272,9 @@ def round_results(
     leaders = None
     if LEADERS in include and not filters:
         leaders = cached("leaders", lambda: _leaders(reads))
+    relations = None
+    if RELATIONS in include and not filters:
+        relations = cached("relations", lambda: _relations(reads))
     trend = None
     if TREND in include:
         trend = cached(f"trend|{filter_key}", lambda: _trend(round, filters))
@@ -260,6 +294,7 @@ def round_results(
         leaders=leaders,
         trend=trend,
         protection=round_protection(round),
+        relations=relations,
     )
 
 
@@ -381,6 +416,15 @@ def _figures(
         )
         if len(analysis.gaps) and bool(analysis.gaps[column].all())
     }
+    groups = [(comparison.label_a, comparison.group_a), (comparison.label_b, comparison.group_b)]
+    dont_know = dont_know_shares(
+        answers,
+        reads.items,
+        groups,
+        attribute=comparison.attribute,
+        min_group_size=k,
+        protection=protection,
+    )
     return Figures(
         respondents=analysis.respondents,
         hidden_groups=frozenset(hidden),
@@ -394,6 +438,32 @@ def _figures(
         mirror_pairs=analysis.mirror_pairs,
         findings=top_findings(analysis.gaps),
         alignment_index=analysis.alignment_index,
+        dont_know=dont_know,
+    )
+
+
+def _relations(reads: _Reads) -> Relations:
+    """Meta-perceptions, mirror patterns and drivers of the whole round, IT and Security."""
+    survey_round = reads.round
+    answers, items = reads.answers(), reads.items
+    points, k = survey_round.instrument.scale_points, survey_round.min_group_size
+    protection = round_protection(survey_round)
+    likert = likert_items(items).reset_index(drop=True)
+    panel = Panel(score_items(answers, likert, points), likert, points, protection=protection)
+    return Relations(
+        items=items,
+        perceptions=meta_perceptions(
+            answers, items, points, min_group_size=k, protection=protection
+        ),
+        mirror_patterns=mirror_patterns(
+            answers,
+            items,
+            points,
+            gap_floor=report_thresholds().gap_points,
+            min_group_size=k,
+            protection=protection,
+        ),
+        drivers=drivers(panel, answers, items, min_group_size=k),
     )
 
 
@@ -524,8 +594,14 @@ def round_export(
     comparison: Comparison = DEFAULT_COMPARISON,
     bom: bool = True,
 ) -> Iterator[bytes]:
-    """The bytes of export ``kind`` (``responses`` | ``summary`` | ``gaps``) of ``round``:
-    what the download view streams and ``export_csv`` writes, byte for byte.
+    """The bytes of export ``kind`` (``responses`` | ``summary`` | ``gaps`` | ``dont_know``
+    | ``perceptions`` | ``mirror_pairs``) of ``round``: what the download view streams and
+    ``export_csv`` writes, byte for byte.
+
+    dont_know.csv has the share of "don't know" per statement for the groups of
+    ``comparison``; perceptions.csv and mirror_pairs.csv the whole round's meta-perceptions
+    and mirror patterns (the "relations" section of :func:`round_results`; header only for a
+    v1 round).
 
     summary.csv is the whole round by side (the dashboard's default figures); gaps.csv the
     figures of ``comparison``; both come from :func:`round_results` and end with a
@@ -541,6 +617,17 @@ def round_export(
     note = protection_sentence(round_protection(round), round.min_group_size)
     if kind == "summary":
         rows = exports.summary_rows(round_results(round=round).figures.summary, note)
+    elif kind in ("perceptions", "mirror_pairs"):
+        relations = round_results(round=round, include=[RELATIONS]).relations
+        rows = (
+            exports.perceptions_rows(relations.perceptions, note)
+            if kind == "perceptions"
+            else exports.mirror_pairs_rows(relations.mirror_patterns, note)
+        )
+    elif kind == "dont_know":
+        figures = round_results(round=round, comparison=comparison).figures
+        shares = figures.dont_know if figures.dont_know is not None else pd.DataFrame()
+        rows = exports.dont_know_rows(shares, note)
     else:
         gaps = round_results(round=round, comparison=comparison).figures.gaps
         rows = exports.gaps_rows(gaps, note)

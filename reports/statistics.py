@@ -7,7 +7,9 @@ Sources (also on the methodology page, ``docs/methodology.md``): James, Demaree 
 (1984) for rwg(j); Burke, Finkelstein & Dusig (1999) for AD; Cronbach (1951) for alpha;
 SciPy's ``mannwhitneyu`` with Kerby's (2014) rank-biserial r; Cohen (1988) for the effect
 labels; Benjamini & Hochberg (1995) through SciPy's ``false_discovery_control``; Welch
-(1947) and Satterthwaite (1946) for the unequal-variance test of a contrast of means.
+(1947) and Satterthwaite (1946) for the unequal-variance test of a contrast of means;
+Spearman's rank correlation through SciPy's ``spearmanr`` with the Fisher-z interval of
+Bonett & Wright (2000).
 """
 
 from __future__ import annotations
@@ -299,3 +301,66 @@ def polarised(scores: np.ndarray) -> bool:
     high = np.mean(values >= POLAR_HIGH)
     middle = 1.0 - low - high
     return bool(low >= POLAR_SHARE and high >= POLAR_SHARE and middle < min(low, high))
+
+
+@dataclass(frozen=True)
+class RankCorrelation:
+    """Spearman's rank correlation of two paired samples with its confidence interval."""
+
+    r: float  # −1..1; NaN when it cannot be computed
+    low: float
+    high: float
+    n: int  # pairs with both values
+
+
+def spearman_interval(
+    x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray, level: float = 0.95
+) -> RankCorrelation:
+    """Spearman's rank correlation of ``x`` and ``y`` (paired, NaN pairs left out) with a
+    ``level`` confidence interval.
+
+    r is SciPy's ``spearmanr`` (Pearson's r of the mid-ranks, ties averaged). The interval
+    is Fisher's z transform with the standard error Bonett & Wright (2000, Psychometrika
+    65:23–28) give for Spearman's r, ``SE(z) = √((1 + r²/2)/(n − 3))``:
+    ``tanh(atanh(r) ± z(1 − (1 − level)/2) · SE)``. NaN (r and interval) when fewer than
+    four pairs remain or either sample is constant; a perfect |r| = 1 gives the interval
+    (r, r).
+    """
+    a = np.asarray(x, dtype="float64")
+    b = np.asarray(y, dtype="float64")
+    both = ~np.isnan(a) & ~np.isnan(b)
+    a, b = a[both], b[both]
+    n = len(a)
+    if n < 4 or np.all(a == a[0]) or np.all(b == b[0]):
+        return RankCorrelation(math.nan, math.nan, math.nan, n)
+    r = float(stats.spearmanr(a, b).statistic)
+    if abs(r) >= 1.0:
+        return RankCorrelation(r, r, r, n)
+    half = stats.norm.ppf(0.5 + level / 2) * math.sqrt((1 + r**2 / 2) / (n - 3))
+    z = math.atanh(r)
+    return RankCorrelation(r, math.tanh(z - half), math.tanh(z + half), n)
+
+
+def mean_interval(
+    estimate: np.ndarray | float,
+    sd: np.ndarray | float,
+    n: np.ndarray | float,
+    level: float = 0.95,
+    *,
+    noise: np.ndarray | float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Student's t interval of a mean (here: the mean of paired differences), (low, high).
+
+    ``estimate ± t(1 − (1 − level)/2; n − 1) · √(sd²/n + noise)``: ``sd`` the sample's
+    standard deviation (ddof=1), ``n`` its size, ``noise`` the variance added by publication
+    (as in :func:`welch_interval`, e.g. two published means each moved by up to B/n give
+    ``2 · (B/n)²/3``). What SciPy's ``ttest_1samp(...).confidence_interval(level)`` gives
+    when ``noise`` is 0. Elementwise; NaN where n < 2 or an input is missing.
+    """
+    estimate = np.asarray(estimate, dtype="float64")
+    n = np.asarray(n, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se2 = np.asarray(sd, dtype="float64") ** 2 / n + np.asarray(noise, dtype="float64")
+        half = stats.t.ppf(0.5 + level / 2, n - 1) * np.sqrt(se2)
+    valid = (n >= 2) & ~np.isnan(se2) & ~np.isnan(estimate)
+    return np.where(valid, estimate - half, np.nan), np.where(valid, estimate + half, np.nan)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from reports.views import comments, dashboard, exports, over_time
+from reports.views import comments, dashboard, exports, over_time, relations
 
 app_name = "reports"
 urlpatterns = [
@@ -20,9 +20,11 @@ urlpatterns = [
         name="comments",
     ),
     path("<slug:slug>/trend/", over_time.trend, name="trend"),
+    path("<slug:slug>/perceptions/", relations.perceptions, name="perceptions"),
+    path("<slug:slug>/drivers/", relations.drivers, name="drivers"),
     path("<slug:slug>/summary/", over_time.executive_summary, name="executive_summary"),
     re_path(
-        r"^(?P<slug>[-a-zA-Z0-9_]+)/export/(?P<kind>responses|summary|gaps)\.csv$",
+        r"^(?P<slug>[-a-zA-Z0-9_]+)/export/(?P<kind>responses|summary|gaps|dont_know|perceptions|mirror_pairs)\.csv$",
         exports.export,
         name="export",
     ),

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import CharField, Count, QuerySet, TextField, Value
+from django.db.models import CharField, Count, IntegerField, Q, QuerySet, TextField, Value
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 
 from assessment.models import Item
 from survey.frames import items_frame
@@ -24,6 +24,10 @@ from survey.models import Answer, Invitation, Response, Side, SurveyRound
 CHUNK_SIZE = 20_000
 
 ANSWER_COLUMNS = ["response_id", "side", "function", "level", "item_code", "value"]
+# Columns after ``value`` in the answers frame of one round (instrument v2; also for v1).
+ANSWER_EXTRA_COLUMNS = ["dont_know", "predicted_other"]
+# The items whose answers are on the scale: scored statements and the outcome statement.
+SCALE_KINDS = (Item.Kind.LIKERT, Item.Kind.OUTCOME)
 PARTICIPATION_SIDES = [*Side.values, "unassigned"]
 
 
@@ -42,18 +46,21 @@ def _item_rows(instrument_ids: Sequence[int]) -> list[tuple]:
             "kind",
             "reverse_scored",
             "mirror_of__code",
+            "about",
+            "meta_perception",
         )
     )
 
 
 def round_items_frame(*, round: SurveyRound) -> pd.DataFrame:
-    """Every item of the round's instrument, Likert and text, in instrument order.
+    """Every item of the round's instrument, Likert, outcome and text, in instrument order.
 
     Columns: ``item_code`` (str), ``dimension_code`` (str), ``dimension_name`` (str),
-    ``item_text`` (str), ``kind`` (str: ``likert`` | ``text``), ``reverse_scored`` (bool),
-    ``mirror_of`` (str item code, or None), ``order`` (int: 0-based position in the
-    instrument), as :func:`survey.frames.items_frame` shapes them. Default RangeIndex. One
-    query.
+    ``item_text`` (str), ``kind`` (str: ``likert`` | ``outcome`` | ``text``),
+    ``reverse_scored`` (bool), ``mirror_of`` (str item code, or None), ``about`` (str:
+    ``it`` | ``security`` | ""), ``meta_perception`` (bool), ``order`` (int: 0-based
+    position in the instrument), as :func:`survey.frames.items_frame` shapes them. Default
+    RangeIndex. One query.
     """
     return items_frame(row[1:] for row in _item_rows([round.instrument_id]))
 
@@ -75,40 +82,52 @@ def _profile_codes(values: Sequence[str], *, first: Sequence[str] = ()) -> pd.Ca
 
 def round_answers_sql(*, round: SurveyRound, item_ids: Sequence[int]) -> tuple[str, tuple]:
     """The SQL and parameters of the answer rows :func:`round_answers_frame` reads: one row
-    per answer with a value to an item of ``item_ids``: ``(response_id, item_id, value)``,
-    three integers, unordered. The benchmark's floor runs the same statement."""
+    per answer with a value or "don't know" to an item of ``item_ids``: ``(response_id,
+    item_id, value, dont_know, predicted_other)``, five integers (value and predicted_other
+    0 where blank, dont_know 0 or 1), unordered. The benchmark's floor runs the same
+    statement."""
     return (
-        Answer.objects.filter(
-            response__round_id=round.pk, item_id__in=item_ids, value__isnull=False
-        )
+        Answer.objects.filter(response__round_id=round.pk, item_id__in=item_ids)
+        .filter(Q(value__isnull=False) | Q(dont_know=True))
         .order_by()
-        .values_list("response_id", "item_id", "value")
+        .values_list(
+            "response_id",
+            "item_id",
+            Coalesce("value", Value(0)),
+            Cast("dont_know", IntegerField()),
+            Coalesce("predicted_other", Value(0)),
+        )
         .query.sql_with_params()
     )
 
 
 def round_answers_frame(*, round: SurveyRound, attributes: Sequence[str] = ()) -> pd.DataFrame:
-    """Every Likert answer of the round's submitted responses, one row per answer.
+    """Every answer on the scale (Likert and outcome statements) of the round's submitted
+    responses, one row per answer with a value or "don't know".
 
     Columns: ``response_id`` (int64), ``side``, ``function``, ``level``, then one column per
     name in ``attributes`` (profile attributes of ``Response.attributes``, imported or
     declared by the round; "" where a respondent has none), ``item_code`` (categoricals of
     str, categories sorted; ``side`` has the categories of :class:`survey.models.Side` first,
-    in their order) and ``value`` (int64, raw Likert points 1..k as asked, not
-    reverse-coded). Comments and blank answers are left out; rows are unordered.
+    in their order), ``value`` (float64, raw Likert points 1..k as asked, not
+    reverse-coded; NaN for "don't know"), ``dont_know`` (bool) and ``predicted_other``
+    (float64: the respondent's guess of the other side's answer to a meta-perception
+    statement, 1..k; NaN when none). Comments and blank answers are left out; rows are
+    unordered. Scoring keeps kind ``likert`` only and drops "don't know"
+    (:func:`reports.panel.score_items`).
 
-    Three queries: the Likert items, the profiles (one row per response) and the answers as
-    three integers each, read with a plain cursor in chunks into a NumPy array, so the
+    Three queries: the items on the scale, the profiles (one row per response) and the answers as
+    five integers each, read with a plain cursor in chunks into a NumPy array, so the
     millions of answer rows of a large round never become Python objects one by one; the
     profile and the item code of each answer are joined in NumPy (codes, not strings).
     Raises ValueError when an attribute name is one of the frame's own columns.
     """
-    clashes = set(attributes) & {*ANSWER_COLUMNS}
+    clashes = set(attributes) & {*ANSWER_COLUMNS, *ANSWER_EXTRA_COLUMNS}
     if clashes:
         raise ValueError(f"Attribute names clash with answer columns: {sorted(clashes)}.")
     attributes = list(dict.fromkeys(attributes))
     items = dict(
-        Item.objects.filter(dimension__instrument_id=round.instrument_id, kind=Item.Kind.LIKERT)
+        Item.objects.filter(dimension__instrument_id=round.instrument_id, kind__in=SCALE_KINDS)
         .order_by("pk")
         .values_list("pk", "code")
     )
@@ -128,7 +147,7 @@ def round_answers_frame(*, round: SurveyRound, attributes: Sequence[str] = ()) -
     item_ids = np.fromiter(items, dtype="int64", count=len(items))
     # Each chunk is reduced at once to positions among the profiles and items (both sorted
     # by pk) and the value: 8 bytes an answer instead of 24, so no large array is doubled.
-    at_parts, item_parts, value_parts = [], [], []
+    at_parts, item_parts, value_parts, know_parts, guess_parts = [], [], [], [], []
     # A server-side cursor where the database has one (PostgreSQL), so the driver never
     # holds the whole result: rows arrive CHUNK_SIZE at a time (unless the settings turn
     # server-side cursors off, as behind a transaction-pooling PgBouncer).
@@ -145,6 +164,8 @@ def round_answers_frame(*, round: SurveyRound, attributes: Sequence[str] = ()) -
             at_parts.append(at[known].astype("int32"))
             item_parts.append(np.searchsorted(item_ids, chunk[known, 1]).astype("int16"))
             value_parts.append(chunk[known, 2].astype("int16"))
+            know_parts.append(chunk[known, 3].astype(bool))
+            guess_parts.append(chunk[known, 4].astype("int16"))
     at = np.concatenate(at_parts) if at_parts else np.empty(0, dtype="int32")
     data: dict[str, object] = {"response_id": response_ids[at]}
     columns = ["side", "function", "level", *attributes]
@@ -156,10 +177,22 @@ def round_answers_frame(*, round: SurveyRound, attributes: Sequence[str] = ()) -
     codes = pd.Categorical(list(items.values()), categories=sorted(items.values()))
     item_at = np.concatenate(item_parts) if item_parts else np.empty(0, dtype="int16")
     data["item_code"] = pd.Categorical.from_codes(codes.codes[item_at], dtype=codes.dtype)
-    data["value"] = (
-        np.concatenate(value_parts) if value_parts else np.empty(0, dtype="int16")
-    ).astype("int64")
-    return pd.DataFrame(data, columns=[*ANSWER_COLUMNS[:4], *attributes, "item_code", "value"])
+
+    def joined(parts: list[np.ndarray], dtype: str) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+
+    dont_know = joined(know_parts, "bool")
+    value = joined(value_parts, "int16").astype("float64")
+    value[dont_know | (value == 0)] = np.nan
+    data["value"] = value
+    data["dont_know"] = dont_know
+    guess = joined(guess_parts, "int16").astype("float64")
+    guess[guess == 0] = np.nan
+    data["predicted_other"] = guess
+    return pd.DataFrame(
+        data,
+        columns=[*ANSWER_COLUMNS[:4], *attributes, "item_code", "value", *ANSWER_EXTRA_COLUMNS],
+    )
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from reports.forms import ReportQuery, comparison_initial, group_label, report_q
 from reports.permissions import can_export_responses, leader_required
 from reports.results import (
     PARTICIPATION,
+    RELATIONS,
     RoundResults,
     comment_threshold,
     presentation_cached,
@@ -115,13 +116,18 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         round=survey_round,
         comparison=query.comparison,
         filters=query.filters,
-        include=[PARTICIPATION],
+        include=[PARTICIPATION, RELATIONS],
     )
     context: dict[str, Any] = {
         **comparison_context(survey_round, query, results),
         **presenters.participation_context(results.participation),
         **presenters.filter_context(query, results),
         "kinds": KINDS,
+        # Instrument v2's pages, linked when the round has their figures.
+        "relations": results.relations is not None and not results.relations.empty,
+        "has_perceptions": results.relations is not None
+        and not (results.relations.perceptions.empty and results.relations.mirror_patterns.empty),
+        "has_drivers": results.relations is not None and not results.relations.drivers.empty,
         "can_export_responses": can_export_responses(request.user),
         # Each form keeps the other's fields, so comparing does not drop the filter.
         "comparison_carry": list(parse_qsl(query.filter_query)),
@@ -167,6 +173,7 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             else []
         ),
         "dimension": dimension_row,
+        "offers_dont_know": bool(survey_round.instrument.dont_know_label),
         "dashboard_url": reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
         + f"?{query.comparison_query}",
         "empty": results.figures.empty,

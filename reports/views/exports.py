@@ -1,4 +1,5 @@
-"""The CSV downloads of a round: responses.csv (Analysts only), summary.csv and gaps.csv."""
+"""The CSV downloads of a round: responses.csv (Analysts only), summary.csv, gaps.csv and
+instrument v2's dont_know.csv, perceptions.csv and mirror_pairs.csv."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from reports.views.dashboard import round_or_404
 NO_BOM = {"0", "false", "no", "off"}
 WITH_BOM = {"1", "true", "yes", "on", ""}
 COMPARISON_PARAMETERS = ("attribute", "a", "b")
+COMPARED_KINDS = ("gaps", "dont_know")  # the downloads that follow the comparison asked for
 
 
 @leader_required
@@ -30,14 +32,14 @@ def export(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         return render(request, "reports/403_responses.html", status=403)
     survey_round = round_or_404(slug)
     query = report_query(request.GET, choices=round_choices(round=survey_round))
-    problems = list(query.comparison_problems) if kind == "gaps" else []
-    if kind != "gaps" and any(name in request.GET for name in COMPARISON_PARAMETERS):
+    problems = list(query.comparison_problems) if kind in COMPARED_KINDS else []
+    if kind not in COMPARED_KINDS and any(name in request.GET for name in COMPARISON_PARAMETERS):
         # summary.csv is always by side, responses.csv one row per response: say so rather
         # than answer another question than the one asked.
         problems.append(
             _(
                 "%(file)s does not take a comparison: it is always the whole round (summary.csv "
-                "by side). Download gaps.csv for a comparison."
+                "by side). Download gaps.csv or dont_know.csv for a comparison."
             )
             % {"file": f"{kind}.csv"}
         )

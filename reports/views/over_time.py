@@ -15,6 +15,7 @@ from reports.permissions import leader_required
 from reports.results import (
     LEADERS,
     PARTICIPATION,
+    RELATIONS,
     TREND,
     presentation_cached,
     round_choices,
@@ -65,7 +66,9 @@ def executive_summary(request: HttpRequest, slug: str) -> HttpResponse:
     survey_round = round_or_404(slug)
     query = report_query(request.GET, choices=round_choices(round=survey_round))
     results = round_results(
-        round=survey_round, filters=query.filters, include=[LEADERS, TREND, PARTICIPATION]
+        round=survey_round,
+        filters=query.filters,
+        include=[LEADERS, TREND, PARTICIPATION, RELATIONS],
     )
     context: dict[str, Any] = {
         "round": survey_round,

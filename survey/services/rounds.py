@@ -17,6 +17,7 @@ from django.utils import timezone as dj_timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from assessment import selectors as assessment_selectors
 from assessment.models import Instrument, Item
 from survey.attributes import profile_attributes_problems, profile_attributes_removed
 from survey.models import RESERVED_ROUND_SLUGS, Draft, Response, RoundChange, SurveyRound
@@ -41,30 +42,18 @@ def _unique_slug(base: str) -> str:
     return f"{base}-{n}"
 
 
-def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
-    # "10" after "9", and "2" after "1.5": numeric parts compare as numbers, others as text.
-    return tuple(
-        (0, int(part)) if part.isdigit() else (1, part) for part in str(version).split(".")
-    )
-
-
 def instrument_newest(*, slug: str | None = None) -> Instrument | None:
-    """The instrument a new round uses by default: of the instruments with ``slug`` (without
-    one: with the slug of the instrument loaded last), the highest version (numeric parts
-    compared as numbers, ``"10"`` after ``"9"``), the one loaded last among equal versions.
-    Reloading an older version does not make it the default. None when none is loaded.
-    """
-    loaded = Instrument.objects.order_by("-loaded_at", "-pk")
+    """The instrument a new round uses by default: the highest version of ``slug``
+    (:func:`assessment.selectors.instrument_newest`); without a slug, of the slug of the
+    instrument loaded last. Reloading an older version does not make it the default. None
+    when none is loaded."""
     if slug is None:
-        latest = loaded.values_list("slug", flat=True).first()
-        if latest is None:
+        slug = (
+            Instrument.objects.order_by("-loaded_at", "-pk").values_list("slug", flat=True).first()
+        )
+        if slug is None:
             return None
-        slug = latest
-    candidates = list(loaded.filter(slug=slug))
-    if not candidates:
-        return None
-    # Stable sort: among equal versions the one loaded last (first in ``loaded``) stays first.
-    return max(reversed(candidates), key=lambda instrument: _version_key(instrument.version))
+    return assessment_selectors.instrument_newest(slug=slug)
 
 
 def round_create(

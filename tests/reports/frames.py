@@ -68,3 +68,98 @@ def profile_answers(spec: list[tuple[str, str, str, int, int]]) -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=["response_id", "side", "function", "level", "item_code", "value"]
     )
+
+
+# Instrument v2 in small: dimension ei with a mirror pair (ei1 about IT, ei2 about Security;
+# ei1 also a meta-perception statement), dimension b of two plain statements, and the
+# outcome statement ``overall`` under a dimension of its own.
+V2_ITEMS = pd.DataFrame(
+    [
+        (
+            "ei1",
+            "ei",
+            "Early involvement",
+            "IT involves security early.",
+            "likert",
+            False,
+            "ei2",
+            "it",
+            True,
+        ),
+        (
+            "ei2",
+            "ei",
+            "Early involvement",
+            "Security involves IT early.",
+            "likert",
+            False,
+            "ei1",
+            "security",
+            False,
+        ),
+        ("b1", "b", "Dimension b", "Text b1", "likert", False, None, "", False),
+        ("b2", "b", "Dimension b", "Text b2", "likert", True, None, "", False),
+        ("b_c", "b", "Dimension b", "Any?", "text", False, None, "", False),
+        (
+            "overall",
+            "outcome",
+            "Overall",
+            "Overall, IT and security work well together here.",
+            "outcome",
+            False,
+            None,
+            "",
+            False,
+        ),
+    ],
+    columns=[
+        "item_code",
+        "dimension_code",
+        "dimension_name",
+        "item_text",
+        "kind",
+        "reverse_scored",
+        "mirror_of",
+        "about",
+        "meta_perception",
+    ],
+)
+DONT_KNOW = "dk"
+
+
+def make_v2_answers(rows: list[tuple[int, str, dict[str, object]]]) -> pd.DataFrame:
+    """An instrument v2 answers frame from (response id, side, {item code: answer}); an
+    answer is a value, ``DONT_KNOW``, or (value, predicted other-side value)."""
+    records = []
+    for rid, side, values in rows:
+        for code, answer in values.items():
+            value, predicted, dont_know = answer, float("nan"), False
+            if answer == DONT_KNOW:
+                value, dont_know = float("nan"), True
+            elif isinstance(answer, tuple):
+                value, predicted = answer
+            records.append(
+                (
+                    rid,
+                    side,
+                    "infrastructure",
+                    "individual",
+                    code,
+                    float(value),
+                    dont_know,
+                    float(predicted),
+                )
+            )
+    return pd.DataFrame(
+        records,
+        columns=[
+            "response_id",
+            "side",
+            "function",
+            "level",
+            "item_code",
+            "value",
+            "dont_know",
+            "predicted_other",
+        ],
+    )

@@ -187,16 +187,21 @@ def test_certainty_words_read_q_and_effect_in_plain_words(q_value, effect, words
     assert certainty_words(q_value, effect).startswith(words)
 
 
-def test_blame_pairs_need_opposite_gaps_both_past_the_threshold():
-    def pair(n, first, second):
-        return [
-            {"pair": n, "item_text": f"s{n}a", "dimension_name": "D", "gap": first},
-            {"pair": n, "item_text": f"s{n}b", "dimension_name": "D", "gap": second},
-        ]
+def test_blame_pairs_are_the_pairs_whose_pattern_is_blame():
+    def pair(n, pattern):
+        return {
+            "pair": n,
+            "text_about_it": f"s{n}it",
+            "text_about_security": f"s{n}sec",
+            "dimension_name": "D",
+            "it_self_minus_other": 30.0,
+            "security_self_minus_other": 20.0,
+            "pattern": pattern,
+        }
 
-    rows = pair(1, 15.0, -12.0) + pair(2, 15.0, 12.0) + pair(3, 15.0, -5.0) + pair(4, None, -20)
-    assert [found["pair"] for found in blame_pairs(rows, 10.0)] == [1]
-    assert blame_pairs(rows, 10.0)[0]["texts"] == ["s1a", "s1b"]
+    rows = [pair(1, "blame"), pair(2, "mixed"), pair(3, "credit"), pair(4, "suppressed")]
+    assert [found["pair"] for found in blame_pairs(rows)] == [1]
+    assert blame_pairs(rows)[0]["texts"] == ["s1it", "s1sec"]
 
 
 def test_the_story_names_a_split_side_whatever_the_dimension_status():
@@ -213,7 +218,7 @@ def test_the_story_names_a_split_side_whatever_the_dimension_status():
         {"name": "Budgets", "status": "aligned", "polarised_a": False, "polarised_b": None},
         {"name": "Identity", "status": "suppressed", "polarised_a": None, "polarised_b": None},
     ]
-    told = story(rows, [], [], 10.0)
+    told = story(rows, [], None)
     assert [(row["name"], row["split_sides"], row["divided"]) for row in told["split"]] == [
         ("Incident roles", ["a"], False),
         ("Patching", [], True),

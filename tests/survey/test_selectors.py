@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from assessment.models import Item
+from survey.models import Answer
 from survey.selectors import (
     round_answers_frame,
     round_comments_frame,
@@ -32,6 +35,8 @@ def test_items_frame_lists_every_item_in_instrument_order(survey_round, django_a
         "kind",
         "reverse_scored",
         "mirror_of",
+        "about",
+        "meta_perception",
         "order",
     ]
     assert list(items["item_code"]) == [
@@ -70,10 +75,14 @@ def test_answers_frame_has_only_likert_answers_as_ints_and_categoricals(
         "level",
         "item_code",
         "value",
+        "dont_know",
+        "predicted_other",
     ]
     assert len(answers) == 13 * 6  # comments left out
     assert answers["response_id"].dtype == "int64"
-    assert answers["value"].dtype == "int64"
+    assert answers["value"].dtype == "float64"  # NaN for "don't know" (instrument v2)
+    assert not answers["dont_know"].any()
+    assert answers["predicted_other"].isna().all()
     for column in ("side", "function", "level", "item_code"):
         assert isinstance(answers[column].dtype, pd.CategoricalDtype)
     assert list(answers["side"].cat.categories[:3]) == ["it", "security", "other"]
@@ -100,6 +109,8 @@ def test_answers_frame_of_an_empty_round_keeps_its_columns(survey_round):
         "level",
         "item_code",
         "value",
+        "dont_know",
+        "predicted_other",
     ]
 
 
@@ -183,6 +194,8 @@ def test_answers_frame_carries_asked_attributes_blank_when_missing(
         "region",
         "item_code",
         "value",
+        "dont_know",
+        "predicted_other",
     ]
     assert isinstance(answers["region"].dtype, pd.CategoricalDtype)
     by_value = answers.groupby("region", observed=True)["value"].apply(sorted).to_dict()
@@ -213,3 +226,22 @@ def test_answers_of_a_response_submitted_between_the_two_reads_are_left_out(
     answers = selectors.round_answers_frame(round=survey_round)
     assert answers["value"].tolist() == [4]
     assert answers["side"].tolist() == ["it"]
+
+
+def test_answers_frame_reads_dont_know_predictions_and_the_outcome(survey_round, make_responses):
+    """Instrument v2: "don't know" is a row with value NaN, a meta-perception statement's
+    guess of the other side is ``predicted_other``, and the outcome statement is read with
+    the Likert ones (scoring leaves it out)."""
+    dimension = Item.objects.get(dimension__instrument=survey_round.instrument, code="a1").dimension
+    ItemFactory(dimension=dimension, code="overall", order=20, kind="outcome")
+    responses = make_responses(survey_round, [("it", {"a1": 4, "overall": 5, "b1": 2})])
+    Answer.objects.filter(response=responses[0], item__code="a1").update(predicted_other=2)
+    Answer.objects.filter(response=responses[0], item__code="b1").update(value=None, dont_know=True)
+    answers = round_answers_frame(round=survey_round).set_index("item_code")
+    assert sorted(answers.index) == ["a1", "b1", "overall"]
+    assert answers.loc["a1", "value"] == 4
+    assert answers.loc["a1", "predicted_other"] == 2
+    assert np.isnan(answers.loc["b1", "value"])
+    assert bool(answers.loc["b1", "dont_know"])
+    assert answers.loc["overall", "value"] == 5
+    assert np.isnan(answers.loc["overall", "predicted_other"])

@@ -1,4 +1,5 @@
-"""`export_csv ROUND --kind responses|summary|gaps --output FILE`: the download's bytes."""
+"""`export_csv ROUND --kind responses|summary|gaps|dont_know|perceptions|mirror_pairs
+--output FILE`: the download's bytes."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from survey.management.rounds import round_for_command
 
 class Command(BaseCommand):
     help = (
-        "Write a round's responses.csv, summary.csv or gaps.csv, byte for byte as the "
-        "dashboard serves it."
+        "Write a round's responses.csv, summary.csv, gaps.csv, dont_know.csv, perceptions.csv "
+        "or mirror_pairs.csv, byte for byte as the dashboard serves it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -57,9 +58,9 @@ class Command(BaseCommand):
             )
             if options[key] != default
         }
-        if chosen and options["kind"] != "gaps":
+        if chosen and options["kind"] not in ("gaps", "dont_know"):
             raise CommandError(
-                f"{', '.join(chosen)}: a comparison applies to --kind gaps only; "
+                f"{', '.join(chosen)}: a comparison applies to --kind gaps and dont_know only; "
                 f"{options['kind']}.csv covers the whole round."
             )
         form = ComparisonForm(
