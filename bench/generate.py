@@ -126,7 +126,7 @@ def respondents_generate(
         .values_list("pk", "code", "kind", "reverse_scored", "dimension_id")
     )
     likert = [row for row in items if row[2] == Item.Kind.LIKERT]
-    text = [row for row in items if row[2] != Item.Kind.LIKERT]
+    text = [row for row in items if row[2] == Item.Kind.TEXT]  # the outcome is not answered here
     dimension_index = {d: i for i, d in enumerate(dict.fromkeys(row[4] for row in likert))}
     dimensions = np.array([dimension_index[row[4]] for row in likert])
     reverse = np.array([bool(row[3]) for row in likert])

@@ -107,7 +107,8 @@ def test_the_bench_generator_stores_the_same_likert_answers_as_the_service():
 
     def lists(survey_round):
         return sorted(
-            Response.objects.filter(round=survey_round).values_list("likert_answers", flat=True)
+            Response.objects.filter(round=survey_round).values_list("likert_answers", flat=True),
+            key=lambda values: [-1 if value is None else value for value in values],
         )
 
     assert lists(raw) == lists(service)

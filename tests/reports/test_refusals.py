@@ -95,10 +95,13 @@ def test_a_download_of_a_comparison_that_cannot_be_made_is_refused_in_words(
 
 
 @pytest.mark.django_db
-def test_summary_and_responses_downloads_ignore_the_comparison(leader_client, odd_round):
+def test_summary_and_responses_downloads_refuse_a_comparison_in_words(leader_client, odd_round):
+    """As the command does: summary.csv has no comparison, so one asked for is refused, not
+    silently dropped (found by a fresh-user trial)."""
     url = reverse("reports:export", kwargs={"slug": odd_round.slug, "kind": "summary"})
     response = leader_client.get(url, {"attribute": "region", "a": "Mars", "b": "R+D"})
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "summary.csv does not take a comparison" in response.content.decode()
 
 
 @pytest.mark.django_db
