@@ -175,6 +175,7 @@ def responses_row_chunks(
     attribute_names: Sequence[str],
     min_group_size: int,
     rng: np.random.Generator | None = None,
+    dont_know_label: str = "",
 ) -> Iterator[list[list[Any]]]:
     """responses.csv as lists of rows, every text cell already safe.
 
@@ -185,7 +186,8 @@ def responses_row_chunks(
     per published response (:func:`responses_published`): ``row`` (1, 2, ... — a row
     number, deliberately not a stable respondent identifier), the published profile,
     attributes and month, then the raw Likert value (int 1..k, as asked, not reverse-coded)
-    of each of ``item_codes``, None when not answered. No comment is ever exported.
+    of each of ``item_codes``, None when not answered, ``dont_know_label`` for "don't know"
+    (code 255 in ``likert``; the import reads the label back). No comment is ever exported.
     """
     yield [[safe_cell(cell) for cell in responses_header(item_codes, attribute_names)]]
     if profiles.empty:
@@ -198,8 +200,9 @@ def responses_row_chunks(
         for name in text_columns
     ]
     positions = published["position"].to_numpy()
-    # Likert codes (0 = not answered) to cells: None (written blank) or the int itself.
-    cells = np.array([None, *range(1, 256)], dtype=object)
+    # Likert codes (0 = not answered, 255 = don't know) to cells: None (written blank), the
+    # int itself, or the instrument's don't-know label.
+    cells = np.array([None, *range(1, 255), safe_cell(dont_know_label) or None], dtype=object)
     for start in range(0, len(published), ROWS_PER_CHUNK):
         stop = min(start + ROWS_PER_CHUNK, len(published))
         profile_cells = zip(

@@ -645,6 +645,7 @@ def _responses_bytes(survey_round: SurveyRound, bom: bool) -> Iterator[bytes]:
             item_codes=codes,
             attribute_names=[c for c in profiles.columns if c not in PROFILE_FRAME_COLUMNS],
             min_group_size=survey_round.min_group_size,
+            dont_know_label=survey_round.instrument.dont_know_label,
         ),
         bom=bom,
     )

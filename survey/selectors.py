@@ -441,6 +441,9 @@ def round_attribute_names(*, round: SurveyRound, present: Iterable[str] = ()) ->
     return sorted({*declared, *present})
 
 
+DONT_KNOW_CODE = 255  # responses_table's code of a "don't know" answer (never a scale point)
+
+
 def responses_table(
     *, round: SurveyRound, item_codes: Sequence[str]
 ) -> tuple[pd.DataFrame, np.ndarray]:
@@ -454,7 +457,7 @@ def responses_table(
     RangeIndex, rows unordered. ``likert``: uint8 array of shape (responses, items), row i
     belonging to profiles row i: the raw value (1..k) of each of ``item_codes`` (the
     round's Likert items in instrument order, as :func:`round_items_frame` gives them),
-    0 = not answered. Comments are never read.
+    0 = not answered, ``DONT_KNOW_CODE`` (255) = "don't know". Comments are never read.
 
     One query, streamed (a server-side cursor on PostgreSQL) EXPORT_CHUNK rows at a time,
     reading ``Response.likert_answers`` (the copy of the Likert answers written with them):
@@ -510,12 +513,11 @@ def responses_table(
                 answers = blank  # written outside survey.services.responses: nothing stored
             values.append(answers)
             position += 1
-        # None becomes NaN, then 0: "not answered".
-        likert_chunks.append(
-            np.nan_to_num(np.array(values, dtype="float32").reshape(len(chunk), width)).astype(
-                "uint8"
-            )
-        )
+        # Stored 0 is "don't know" (DONT_KNOW_CODE here); None becomes NaN, then 0: "not
+        # answered".
+        raw = np.array(values, dtype="float32").reshape(len(chunk), width)
+        raw[raw == 0] = DONT_KNOW_CODE
+        likert_chunks.append(np.nan_to_num(raw).astype("uint8"))
     profiles = pd.DataFrame(
         dict(zip(PROFILE_FRAME_COLUMNS, profile_columns, strict=True)),
         columns=PROFILE_FRAME_COLUMNS,

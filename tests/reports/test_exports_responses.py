@@ -219,6 +219,45 @@ def test_published_profiles_are_k_anonymous_including_attributes():
     assert (published.loc[kept, "region"] == source.loc[kept, "region"]).all()
 
 
+def test_dont_know_is_written_as_the_instruments_label_and_blank_stays_blank():
+    from reports.exports import responses_row_chunks
+    from survey.selectors import DONT_KNOW_CODE
+
+    profiles = pd.DataFrame(
+        {
+            "side": ["it"] * 5,
+            "function": [""] * 5,
+            "level": [""] * 5,
+            "submitted_on": [dt.date(2026, 10, 3)] * 5,
+        }
+    )
+    likert = np.array([[4, DONT_KNOW_CODE], [0, 2], [1, DONT_KNOW_CODE], [5, 0], [3, 3]], "uint8")
+    chunks = list(
+        responses_row_chunks(
+            profiles,
+            likert,
+            item_codes=["a1", "a2"],
+            attribute_names=[],
+            min_group_size=5,
+            rng=np.random.default_rng(2),
+            dont_know_label="Don't know / not applicable",
+        )
+    )
+    rows = [row[-2:] for chunk in chunks[1:] for row in chunk]
+    assert sorted(map(repr, rows)) == sorted(
+        map(
+            repr,
+            [
+                [4, "Don't know / not applicable"],
+                [None, 2],
+                [1, "Don't know / not applicable"],
+                [5, None],
+                [3, 3],
+            ],
+        )
+    )
+
+
 # --- summary.csv and gaps.csv from the results cache ----------------------------------------
 
 

@@ -350,3 +350,20 @@ def test_admin_add_round_starts_on_the_newest_instrument(admin_client):
     newest = InstrumentFactory(slug="collab", version="2")
     page = admin_client.get(reverse("admin:survey_surveyround_add")).content.decode()
     assert re.search(rf'<option value="{newest.pk}" selected>', page)
+
+
+def test_responses_csv_writes_dont_know_as_the_label_the_import_reads_back(v2_round):
+    import csv
+    import io
+
+    from reports.results import round_export
+
+    responses_create_bulk(
+        round=v2_round,
+        responses=[{"side": "it", "answers": {"a1": DONT_KNOW, "a2": 4}}] * 3
+        + [{"side": "it", "answers": {"a1": 2}}] * 2,
+    )
+    text = b"".join(round_export(round=v2_round, kind="responses", bom=False)).decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(row["a1"] for row in rows) == ["2", "2", "Don't know", "Don't know", "Don't know"]
+    assert sorted(row["a2"] for row in rows) == ["", "", "4", "4", "4"]
