@@ -42,7 +42,7 @@ PREVIOUS_MEANS: dict[str, tuple[float, float]] = {
     "communication_trust": (3.1, 2.85),
     "incident_roles": (3.9, 3.8),
     "operational_handoffs": (3.1, 2.0),
-    "new_technology": (2.9, 2.8),
+    "new_technology": (2.9, 3.0),
     # Instrument v2's new dimensions: nobody is sure who may accept a risk, administrators
     # find the access rules slow, audits are security's worry, budgets are planned apart,
     # and AI rules are unclear to both.
@@ -62,7 +62,7 @@ CURRENT_MEANS: dict[str, tuple[float, float]] = {
     **PREVIOUS_MEANS,
     "early_involvement": (3.7, 2.9),
     "operational_handoffs": (2.9, 2.75),
-    "new_technology": (3.5, 2.1),
+    "new_technology": (3.6, 2.1),
 }
 NEUTRAL_MEANS = (3.3, 3.1)
 # The typical answer to the outcome statement, (IT, Security): Security's rose a little with
@@ -92,7 +92,7 @@ ITEM_SHIFTS: dict[str, tuple[float, float]] = {
 GUESS_BIAS = -0.1
 GUESS_BIASES: dict[tuple[str, str], float] = {
     ("ct10", Side.SECURITY): -1.2,
-    ("ei1", Side.IT): -0.7,
+    ("ei1", Side.IT): -0.9,
 }
 GUESS_SD = 0.8
 # The outcome statement ("Overall, IT and security work well together here"): a respondent's
@@ -328,6 +328,9 @@ def demo_respondents(
     (``demo_comments.yaml``): a critical one when their scored answers lean unfavourable.
     """
     rng = np.random.default_rng(plan.seed)
+    # The texts draw from their own stream: which list a text comes from follows the answers,
+    # and drawing from lists of other lengths would shift every answer drawn after it.
+    text_rng = np.random.default_rng((plan.seed, 1))
     texts = demo_comment_texts()
     dimensions: dict[str, list[Item]] = {}
     for item in items:
@@ -379,7 +382,7 @@ def demo_respondents(
                     answered = scores[row][scored[row]]
                     favourable = answered.size > 0 and answered.mean() >= (points + 1) / 2
                     chosen = options["positive" if favourable else "critical"]
-                answers[row][comment_items[0].code] = str(rng.choice(chosen))
+                answers[row][comment_items[0].code] = str(text_rng.choice(chosen))
         for item in outcomes:
             overall = _outcome_mean(plan, side) + mood + rng.normal(0, OUTCOME_SD, size=count)
             for code, weight in DRIVER_WEIGHTS.get(side, {}).items():
