@@ -1,5 +1,7 @@
 """Demo writes: two rounds of synthetic respondents, the previous and the current one, whose
-answers show believable friction and a believable change between the two rounds."""
+answers show believable friction, a believable change between the two rounds, and (on
+instrument v2) blame between the sides, a misperception of the other side and what drives
+the overall rating."""
 
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ import yaml
 from django.db import transaction
 
 from assessment.models import Instrument, Item
+from assessment.selectors import instrument_newest
 from survey.models import Function, Invitation, Level, Response, Side, SurveyRound
+from survey.scale import DONT_KNOW
 from survey.services.invitations import invitations_issue
-from survey.services.responses import responses_create_bulk
+from survey.services.responses import dont_know_offered, responses_create_bulk
 from survey.services.rounds import round_create
 
 DEMO_SLUG = "demo"  # the current round: it opened last, so the round list shows it first
@@ -38,7 +42,15 @@ PREVIOUS_MEANS: dict[str, tuple[float, float]] = {
     "communication_trust": (3.1, 2.85),
     "incident_roles": (3.9, 3.8),
     "operational_handoffs": (3.1, 2.0),
-    "new_technology": (2.9, 2.8),
+    "new_technology": (2.9, 3.0),
+    # Instrument v2's new dimensions: nobody is sure who may accept a risk, administrators
+    # find the access rules slow, audits are security's worry, budgets are planned apart,
+    # and AI rules are unclear to both.
+    "decision_rights": (2.8, 2.6),
+    "identity_access": (2.5, 3.3),
+    "compliance_audit": (3.0, 3.4),
+    "budgets_roadmaps": (2.6, 2.4),
+    "ai_governance": (2.7, 2.5),
 }
 # Between the rounds a change programme put a named security contact into every project from
 # the business case and gave every remediation step an owner: security's view of early
@@ -50,9 +62,61 @@ CURRENT_MEANS: dict[str, tuple[float, float]] = {
     **PREVIOUS_MEANS,
     "early_involvement": (3.7, 2.9),
     "operational_handoffs": (2.9, 2.75),
-    "new_technology": (3.4, 2.1),
+    "new_technology": (3.6, 2.1),
 }
 NEUTRAL_MEANS = (3.3, 3.1)
+# The typical answer to the outcome statement, (IT, Security): Security's rose a little with
+# early involvement, what moves it most (DRIVER_WEIGHTS).
+PREVIOUS_OUTCOME = (3.3, 2.6)
+CURRENT_OUTCOME = (3.3, 2.9)
+# A statement's shift from its dimension's mean, (IT, Security), in both rounds: the mirror
+# pairs (instrument v2). Blame on early involvement and on hand-offs: each side says it does
+# its part and the other does not (IT: "we bring security in, they are never available";
+# Security: "we are available, IT brings us in late"), by 1.2 and 1.0 scale points, which
+# cancel in the dimension's score. Credit on incident roles, after the joint exercises: each
+# side rates the other's grasp of what it needs above its own. Unlisted pairs agree.
+ITEM_SHIFTS: dict[str, tuple[float, float]] = {
+    "ei1": (0.6, -0.6),  # IT brings security in at the planning stage (about IT)
+    "ei2": (-0.6, 0.6),  # Security makes itself available (about Security)
+    "oh8": (0.5, -0.5),  # work security hands to IT is picked up (about IT)
+    "oh7": (-0.5, 0.5),  # work IT hands to security is picked up (about Security)
+    "ir4": (-0.4, 0.4),  # IT knows what security needs during an incident (about IT)
+    "ir5": (0.4, -0.4),  # Security knows what IT needs (about Security)
+}
+# Meta-perceptions: a respondent guesses the other side's answer as that side's typical
+# answer plus a bias (scale points, favourable direction) and noise. Both sides think the
+# other sees things a little worse than it does (GUESS_BIAS); Security is sure IT does not
+# trust its judgement (ct10), and IT that security thinks IT brings it in late (ei1), far
+# below what the other side answers: rival groups overestimate how negatively the other
+# side sees them (Lees & Cikara 2020, Nature Human Behaviour 4, 279-286).
+GUESS_BIAS = -0.1
+GUESS_BIASES: dict[tuple[str, str], float] = {
+    ("ct10", Side.SECURITY): -1.2,
+    ("ei1", Side.IT): -0.9,
+}
+GUESS_SD = 0.8
+# The outcome statement ("Overall, IT and security work well together here"): a respondent's
+# answer is their side's mean (``DemoRound.outcome``) plus their mood plus, per dimension,
+# weight × their own deviation on that dimension (DIMENSION_SD), plus noise. What moves it
+# differs by side: for IT, speed versus control and then hand-offs; for Security, early
+# involvement and then decision rights (the drivers page).
+DRIVER_WEIGHTS: dict[str, dict[str, float]] = {
+    Side.IT: {"speed_control": 1.3, "operational_handoffs": 0.5},
+    Side.SECURITY: {"early_involvement": 1.5, "decision_rights": 0.6},
+}
+DIMENSION_SD = 0.4  # a respondent's own view of a dimension, beside their mood
+OUTCOME_SD = 0.6
+# "Don't know / not applicable": the share of individual contributors who cannot judge a
+# statement of these dimensions (incident roles, compliance, budgets, AI rules), halved for
+# managers and quartered for executives; any other statement DONT_KNOW_BASE.
+DONT_KNOW_SHARES: dict[str, float] = {
+    "incident_roles": 0.14,
+    "compliance_audit": 0.16,
+    "budgets_roadmaps": 0.10,
+    "ai_governance": 0.12,
+}
+DONT_KNOW_BASE = 0.01
+DONT_KNOW_BY_LEVEL = {Level.INDIVIDUAL: 1.0, Level.MANAGER: 0.5, Level.EXECUTIVE: 0.25}
 # A region shifts a dimension's means (IT, Security) in both rounds: APAC brings security in
 # later still; the Americas feel speed versus control least.
 REGION_SHIFTS: dict[str, dict[str, tuple[float, float]]] = {
@@ -97,6 +161,11 @@ COMMENT_SHARES: dict[str, tuple[float, float]] = {
     "incident_roles": (0.04, 0.05),
     "operational_handoffs": (0.09, 0.07),
     "new_technology": (0.12, 0.16),
+    "decision_rights": (0.07, 0.11),
+    "identity_access": (0.10, 0.06),
+    "compliance_audit": (0.04, 0.07),
+    "budgets_roadmaps": (0.06, 0.08),
+    "ai_governance": (0.09, 0.11),
 }
 OTHER_COMMENT_SHARE = 0.08
 ANSWER_SD = 0.8  # item-level noise around a respondent's mean, in scale points
@@ -106,13 +175,15 @@ SKIP_RATE = 0.03  # share of Likert items left unanswered
 
 @dataclass(frozen=True)
 class DemoRound:
-    """One demo round's plan: its slug, respondents and invitations per side, and the
-    typical respondent's mean item score per dimension, (IT, Security)."""
+    """One demo round's plan: its slug, respondents and invitations per side, the typical
+    respondent's mean item score per dimension and their answer to the outcome statement,
+    (IT, Security)."""
 
     slug: str
     side_counts: dict[str, int]
     invited_extra: dict[str, int]
     means: dict[str, tuple[float, float]]
+    outcome: tuple[float, float]
     seed: int
 
 
@@ -122,6 +193,7 @@ DEMO_ROUNDS = (
         side_counts={Side.IT: 150, Side.SECURITY: 90, Side.OTHER: 20},
         invited_extra={Side.IT: 70, Side.SECURITY: 30, Side.OTHER: 15},
         means=PREVIOUS_MEANS,
+        outcome=PREVIOUS_OUTCOME,
         seed=DEMO_SEED - 1,
     ),
     DemoRound(
@@ -129,6 +201,7 @@ DEMO_ROUNDS = (
         side_counts={Side.IT: 170, Side.SECURITY: 105, Side.OTHER: 25},
         invited_extra={Side.IT: 60, Side.SECURITY: 25, Side.OTHER: 15},
         means=CURRENT_MEANS,
+        outcome=CURRENT_OUTCOME,
         seed=DEMO_SEED,
     ),
 )
@@ -164,13 +237,20 @@ def _season_name(opens_at: dt.datetime) -> str:
 
 
 def demo_seeded() -> bool | None:
-    """True when both demo rounds hold responses, False when neither slug is taken, None
-    otherwise (an older demo, or a round of someone's own under a demo slug)."""
-    rounds = SurveyRound.objects.filter(slug__in=DEMO_SLUGS)
-    if not rounds.exists():
+    """True when both demo rounds hold responses on the newest loaded version of their
+    instrument, False when neither slug is taken, None otherwise: an older demo (say one
+    seeded on instrument v1 before v2 was loaded), or a round of someone's own under a demo
+    slug. ``seed_demo --reset`` replaces the rounds then."""
+    rounds = list(SurveyRound.objects.filter(slug__in=DEMO_SLUGS).select_related("instrument"))
+    if not rounds:
         return False
-    answered = set(rounds.filter(responses__isnull=False).values_list("slug", flat=True).distinct())
-    return True if answered == set(DEMO_SLUGS) else None
+    answered = set(
+        SurveyRound.objects.filter(slug__in=DEMO_SLUGS, responses__isnull=False)
+        .values_list("slug", flat=True)
+        .distinct()
+    )
+    newest = all(instrument_newest(slug=r.instrument.slug).pk == r.instrument.pk for r in rounds)
+    return True if answered == set(DEMO_SLUGS) and newest else None
 
 
 def demo_delete() -> int:
@@ -210,7 +290,10 @@ def demo_seed(*, instrument: Instrument, now: dt.datetime) -> dict[str, int]:
                 profile_attributes=[REGION_ATTRIBUTE],
             )
             responses, regions = demo_respondents(
-                plan=plan, items=items, points=instrument.scale_points
+                plan=plan,
+                items=items,
+                points=instrument.scale_points,
+                dont_know=dont_know_offered(instrument),
             )
             submitted_on = min(opens_at + dt.timedelta(days=14), now).astimezone(
                 ZoneInfo(DEMO_TIMEZONE)
@@ -224,7 +307,7 @@ def demo_seed(*, instrument: Instrument, now: dt.datetime) -> dict[str, int]:
 
 
 def demo_respondents(
-    *, plan: DemoRound, items: list[Item], points: int
+    *, plan: DemoRound, items: list[Item], points: int, dont_know: bool = True
 ) -> tuple[list[dict], list[str]]:
     """The synthetic responses of one demo round, as :func:`responses_create_bulk` takes
     them, and each one's region (same order). Pure: no database access; deterministic for
@@ -232,13 +315,22 @@ def demo_respondents(
 
     Per side, levels, functions and regions are dealt out in fixed shares (largest
     remainder), leadership only to managers and executives. A respondent's answer to a
-    Likert item is their dimension's mean (``plan.means`` plus the region's shift) plus
-    their mood (normal, SD 0.35) plus noise (normal, SD 0.8), rounded and clipped to the
-    scale, reverse coded back for reverse-scored items; 3% are skipped. A fixed share of
-    each side comments on a dimension (``COMMENT_SHARES``), with a text of that dimension
-    and side (``demo_comments.yaml``): a critical one when their answers lean unfavourable.
+    Likert item is their dimension's mean (``plan.means`` plus the region's shift) plus the
+    statement's shift (``ITEM_SHIFTS``) plus their mood (normal, SD 0.35) plus their own
+    view of the dimension (normal, SD 0.4) plus noise (normal, SD 0.8), rounded and
+    clipped to the scale, reverse coded back for reverse-scored items; 3% are skipped and,
+    when ``dont_know`` (the instrument offers it), a share is "don't know"
+    (``DONT_KNOW_SHARES`` by level). The outcome statement follows the side's drivers
+    (``DRIVER_WEIGHTS``). IT and Security respondents guess the other side's answer to
+    each meta-perception statement they answered (the other side's typical answer plus
+    ``GUESS_BIAS``/``GUESS_BIASES`` and noise, SD 0.8). A fixed share of each side comments
+    on a dimension (``COMMENT_SHARES``), with a text of that dimension and side
+    (``demo_comments.yaml``): a critical one when their scored answers lean unfavourable.
     """
     rng = np.random.default_rng(plan.seed)
+    # The texts draw from their own stream: which list a text comes from follows the answers,
+    # and drawing from lists of other lengths would shift every answer drawn after it.
+    text_rng = np.random.default_rng((plan.seed, 1))
     texts = demo_comment_texts()
     dimensions: dict[str, list[Item]] = {}
     for item in items:
@@ -249,17 +341,36 @@ def demo_respondents(
         side_regions = _dealt(REGION_SHARES, count, rng)
         levels, functions = _profiles(side, count, rng)
         mood = rng.normal(0, MOOD_SD, size=count)
+        unsure = np.array([DONT_KNOW_BY_LEVEL[level] for level in levels])
         answers: list[dict[str, int | str]] = [{} for _ in range(count)]
+        guesses: list[dict[str, int]] = [{} for _ in range(count)]
+        own_view: dict[str, np.ndarray] = {}
+        outcomes: list[Item] = []
         for code, dimension_items in dimensions.items():
-            means = np.array([_mean(plan.means, code, side, region) for region in side_regions])
+            outcomes += [item for item in dimension_items if item.kind == Item.Kind.OUTCOME]
             likert = [item for item in dimension_items if item.kind == Item.Kind.LIKERT]
+            if not likert:
+                continue
+            means = np.array([_mean(plan.means, code, side, region) for region in side_regions])
+            own_view[code] = rng.normal(0, DIMENSION_SD, size=count)
+            shifts = np.array([_shift(item.code, side) for item in likert])
             noise = rng.normal(0, ANSWER_SD, size=(count, len(likert)))
-            scores = np.clip(np.rint(means[:, None] + mood[:, None] + noise), 1, points)
+            centre = means[:, None] + shifts[None, :] + (mood + own_view[code])[:, None]
+            scores = np.clip(np.rint(centre + noise), 1, points)
             skipped = rng.random(size=scores.shape) < SKIP_RATE
+            unknown = rng.random(size=scores.shape) < _dont_know_share(code) * unsure[:, None]
+            unknown &= ~skipped & dont_know
+            scored = ~skipped & ~unknown
             for column, item in enumerate(likert):
-                for row in np.flatnonzero(~skipped[:, column]):
+                for row in np.flatnonzero(unknown[:, column]):
+                    answers[row][item.code] = DONT_KNOW
+                for row in np.flatnonzero(scored[:, column]):
                     score = int(scores[row, column])
                     answers[row][item.code] = points + 1 - score if item.reverse_scored else score
+                if item.meta_perception and side != Side.OTHER:
+                    _guesses_add(
+                        guesses, item, side, side_regions, scored[:, column], plan, rng, points
+                    )
             comment_items = [item for item in dimension_items if item.kind == Item.Kind.TEXT]
             options = texts.get(code, {}).get(str(side))
             if not comment_items or not options:
@@ -268,16 +379,56 @@ def demo_respondents(
             for row in sorted(writers):
                 chosen = options
                 if isinstance(options, dict):
-                    answered = scores[row][~skipped[row]]
+                    answered = scores[row][scored[row]]
                     favourable = answered.size > 0 and answered.mean() >= (points + 1) / 2
                     chosen = options["positive" if favourable else "critical"]
-                answers[row][comment_items[0].code] = str(rng.choice(chosen))
+                answers[row][comment_items[0].code] = str(text_rng.choice(chosen))
+        for item in outcomes:
+            overall = _outcome_mean(plan, side) + mood + rng.normal(0, OUTCOME_SD, size=count)
+            for code, weight in DRIVER_WEIGHTS.get(side, {}).items():
+                overall += weight * own_view.get(code, 0.0)
+            for row, score in enumerate(np.clip(np.rint(overall), 1, points)):
+                answers[row][item.code] = int(score)
         responses.extend(
-            {"side": str(side), "function": function, "level": level, "answers": answer}
-            for function, level, answer in zip(functions, levels, answers, strict=True)
+            {
+                "side": str(side),
+                "function": function,
+                "level": level,
+                "answers": answer,
+                **({"predicted_other": guess} if guess else {}),
+            }
+            for function, level, answer, guess in zip(
+                functions, levels, answers, guesses, strict=True
+            )
         )
         regions.extend(side_regions)
     return responses, regions
+
+
+def _guesses_add(
+    guesses: list[dict[str, int]],
+    item: Item,
+    side: str,
+    side_regions: list[str],
+    answered: np.ndarray,
+    plan: DemoRound,
+    rng: np.random.Generator,
+    points: int,
+) -> None:
+    """Each respondent's guess of the other side's answer to ``item``, for the respondents
+    who answered it: the other side's typical answer in their region plus the bias."""
+    other = Side.SECURITY if side == Side.IT else Side.IT
+    code = item.dimension.code
+    typical = np.array(
+        [_mean(plan.means, code, other, region) for region in side_regions]
+    ) + _shift(item.code, other)
+    bias = GUESS_BIASES.get((item.code, side), GUESS_BIAS)
+    guessed = np.clip(
+        np.rint(typical + bias + rng.normal(0, GUESS_SD, size=len(typical))), 1, points
+    )
+    for row in np.flatnonzero(answered):
+        score = int(guessed[row])
+        guesses[row][item.code] = points + 1 - score if item.reverse_scored else score
 
 
 @cache
@@ -294,6 +445,24 @@ def _mean(means: dict[str, tuple[float, float]], code: str, side: str, region: s
     if side == Side.IT:
         return it
     return security if side == Side.SECURITY else (it + security) / 2
+
+
+def _shift(item_code: str, side: str) -> float:
+    shift = ITEM_SHIFTS.get(item_code, (0.0, 0.0))
+    if side == Side.IT:
+        return shift[0]
+    return shift[1] if side == Side.SECURITY else 0.0
+
+
+def _outcome_mean(plan: DemoRound, side: str) -> float:
+    it, security = plan.outcome
+    if side == Side.IT:
+        return it
+    return security if side == Side.SECURITY else (it + security) / 2
+
+
+def _dont_know_share(code: str) -> float:
+    return DONT_KNOW_SHARES.get(code, DONT_KNOW_BASE)
 
 
 def _comment_count(code: str, side: str, count: int) -> int:
