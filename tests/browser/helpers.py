@@ -6,15 +6,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.test import Client
 from django.urls import reverse
 
-from assessment.models import Instrument, Item
+from assessment.models import Dimension, Instrument, Item
 from survey.models import Invitation, SurveyRound
+from survey.scale import SCALE_KINDS
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
     from playwright.sync_api import Page
+
+    from survey.views import SurveyPage
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LEADER_USERNAME = "leader-browser"
@@ -56,6 +60,25 @@ def axe_report(violations_by_page: dict[str, list[dict[str, Any]]]) -> str:
                 f" -> {targets}"
             )
     return "\n".join(lines)
+
+
+def questionnaire_pages(instrument: Instrument) -> list[SurveyPage]:
+    """The instrument's questionnaire pages as a respondent meets them (``survey_pages``):
+    the outcome statement's page first when there is one, then one page per dimension."""
+    from survey.views import survey_pages  # here: the views need the app registry ready
+
+    items = Item.objects.order_by("order", "pk")
+    dimensions = (
+        Dimension.objects.filter(instrument=instrument)
+        .order_by("order", "pk")
+        .prefetch_related(Prefetch("items", queryset=items))
+    )
+    return survey_pages(list(dimensions))
+
+
+def scale_items(items: list[Item]) -> list[Item]:
+    """The statements answered on the scale (Likert and outcome), in page order."""
+    return [item for item in items if item.kind in SCALE_KINDS]
 
 
 def likert_codes(instrument: Instrument) -> list[str]:
