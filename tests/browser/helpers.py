@@ -82,9 +82,19 @@ def scale_items(items: list[Item]) -> list[Item]:
 
 
 def likert_codes(instrument: Instrument) -> list[str]:
-    """The instrument's Likert item codes in questionnaire order."""
+    """The instrument's Likert item codes in the order of its file."""
     return list(
         Item.objects.filter(dimension__instrument=instrument, kind=Item.Kind.LIKERT)
+        .order_by("dimension__order", "order")
+        .values_list("code", flat=True)
+    )
+
+
+def scale_codes(instrument: Instrument) -> list[str]:
+    """The codes of every statement answered on the scale: the Likert statements and the
+    outcome statement ("Overall, ..."), in the order of the instrument's file."""
+    return list(
+        Item.objects.filter(dimension__instrument=instrument, kind__in=SCALE_KINDS)
         .order_by("dimension__order", "order")
         .values_list("code", flat=True)
     )
@@ -110,9 +120,21 @@ def wait_for_charts(page: Page) -> None:
         expect(container.locator("svg.main-svg").first).to_be_attached()
 
 
+def first_scored_dimension(instrument: Instrument) -> Dimension:
+    """The instrument's first dimension with a score: the first with Likert statements (v2's
+    ``overall`` holds only the outcome statement, which no dimension score includes, and the
+    dashboard links to no item-level view of it)."""
+    return (
+        instrument.dimensions.filter(items__kind=Item.Kind.LIKERT)
+        .distinct()
+        .order_by("order", "pk")
+        .first()
+    )
+
+
 def leader_page_url(which: str, survey_round: SurveyRound) -> str:
-    """The dashboard, or the item-level view of the round's first dimension."""
+    """The dashboard, or the item-level view of the round's first scored dimension."""
     if which == "dashboard":
         return reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
-    code = survey_round.instrument.dimensions.order_by("order").first().code
+    code = first_scored_dimension(survey_round.instrument).code
     return reverse("reports:dimension", kwargs={"slug": survey_round.slug, "code": code})
