@@ -65,10 +65,12 @@ TICK_CHAR_PX = 6.5
 HEATMAP_COLUMN_WRAP_AT = 10
 # A cell with too few responses to show; the heatmap's colour bar says what it means.
 SUPPRESSED_MARK = "—"
-# The radar's spoke labels: characters per line, and the side margins that hold them. Below
-# about 500 px of chart the radar is too small to read, and the page shows its table instead.
+# The radar's spoke labels: characters per line, and the side margins that hold them (a full
+# line of 12 px text on a spoke pointing straight sideways, as the fourth of twelve does).
+# Below about 500 px of chart the radar is too small to read, and the page shows its table
+# instead.
 RADAR_WRAP_AT = 14
-RADAR_SIDE_MARGIN = 100
+RADAR_SIDE_MARGIN = 112
 
 
 @dataclass(frozen=True)

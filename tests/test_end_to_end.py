@@ -7,14 +7,17 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from assessment.models import Item
 from assessment.services import instrument_load
 from survey.models import Response
+from survey.scale import SCALE_KINDS
 from survey.services.invitations import invitations_issue
 from survey.services.responses import responses_create_bulk
 from survey.services.rounds import round_create
+from survey.views import survey_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -56,28 +59,43 @@ def test_a_browser_response_reaches_the_dashboard_and_both_csvs(client):
         reverse("survey:profile", kwargs={"token": token}),
         {"side": "it", "function": "infrastructure", "level": "manager", "action": "next"},
     )
-    dimensions = list(instrument.dimensions.order_by("order").prefetch_related("items"))
-    for n, dimension in enumerate(dimensions, start=1):
+    dimensions = list(
+        instrument.dimensions.order_by("order", "pk").prefetch_related(
+            Prefetch("items", queryset=Item.objects.order_by("order", "pk"))
+        )
+    )
+    # The pages as the respondent meets them: the outcome statement first, then a page per
+    # dimension. Every statement on the scale is answered "Agree", one comment is written.
+    pages = survey_pages(dimensions)
+    assert pages[0].items[0].kind == Item.Kind.OUTCOME
+    commented = False
+    for n, survey_page in enumerate(pages, start=1):
         assert step["Location"] == reverse("survey:page", kwargs={"token": token, "n": n})
         data = {"action": "next"}
-        for item in dimension.items.all():
-            if item.kind == Item.Kind.LIKERT:
+        for item in survey_page.items:
+            if item.kind in SCALE_KINDS:
                 data[item.code] = "4"
-            elif n == 1:
+            elif not commented:
                 data[item.code] = COMMENT
+                commented = True
         step = client.post(step["Location"], data)
     assert step["Location"] == reverse("survey:review", kwargs={"token": token})
     assert client.get(step["Location"]).status_code == 200
     done = client.post(reverse("survey:submit", kwargs={"token": token}), follow=True)
     assert done.status_code == 200
     assert Response.objects.filter(round=survey_round).count() == 6
+    mine_stored = Response.objects.get(round=survey_round, function="infrastructure")
+    assert mine_stored.answers.get(item__kind=Item.Kind.OUTCOME).value == 4
 
     client.force_login(leader)
     page = client.get(dashboard)
     assert page.status_code == 200
 
     summary = csv_rows(client.get(reverse("reports:export", args=["e2e", "summary"])))
-    first = dimensions[0]
+    # The first dimension with a score (v2's first, ``overall``, holds only the outcome
+    # statement, which no dimension score includes).
+    first = next(d for d in dimensions if any(i.kind == Item.Kind.LIKERT for i in d.items.all()))
+    assert not any(row["dimension_code"] == dimensions[0].code for row in summary)
     it_row = next(
         row
         for row in summary
@@ -86,7 +104,7 @@ def test_a_browser_response_reaches_the_dashboard_and_both_csvs(client):
         and row["group"] == "it"
     )
     assert it_row["n"] == "3"
-    # Two neutral respondents (50 points) and one who agreed with everything on page 1:
+    # Two neutral respondents (50 points) and one who agreed with everything on its page:
     # agreeing scores 75 on a plain item and 25 on a reverse-scored one.
     first_items = [i for i in first.items.all() if i.kind == Item.Kind.LIKERT]
     reversed_share = sum(i.reverse_scored for i in first_items) / len(first_items)
@@ -106,5 +124,7 @@ def test_a_browser_response_reaches_the_dashboard_and_both_csvs(client):
     # level (3 IT rows = k), and comments are never exported.
     assert (mine[0]["side"], mine[0]["function"], mine[0]["level"]) == ("it", "", "")
     assert all(mine[0][code] == "4" for code in likert)
-    comment_code = next(i.code for i in first.items.all() if i.kind == Item.Kind.TEXT)
-    assert comment_code not in mine[0]
+    comment_codes = [i.code for d in dimensions for i in d.items.all() if i.kind == Item.Kind.TEXT]
+    assert commented
+    assert not set(comment_codes) & set(mine[0])
+    assert COMMENT not in "".join(str(value) for row in rows for value in row.values())

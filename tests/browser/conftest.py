@@ -28,7 +28,7 @@ from survey.services.invitations import invitations_issue
 from survey.services.responses import invitation_save_profile, responses_create_bulk
 from survey.services.rounds import round_create
 from survey.tokens import token_hash
-from tests.browser.helpers import LEADER_PASSWORD, LEADER_USERNAME, Respondent, likert_codes
+from tests.browser.helpers import LEADER_PASSWORD, LEADER_USERNAME, Respondent, scale_codes
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -218,7 +218,8 @@ def axe_source() -> str:
 
 @pytest.fixture
 def instrument(live_server) -> Instrument:
-    """The default instrument, loaded from its YAML file (seven dimensions)."""
+    """The default instrument (v2), loaded from its YAML file: the outcome statement's
+    dimension ``overall`` and twelve scored dimensions."""
     return instrument_load().instrument
 
 
@@ -247,12 +248,13 @@ def profiled_respondent(respondent: Respondent) -> Respondent:
 
 @pytest.fixture
 def answered_round(survey_round: SurveyRound, instrument: Instrument) -> SurveyRound:
-    """The round with 14 IT, 11 Security and 2 'other' responses (seeded random answers).
+    """The round with 14 IT, 11 Security and 2 'other' responses (seeded random answers to
+    every statement on the scale, the outcome statement too).
 
     IT answers lean favourable and Security unfavourable, so every chart has something to
     draw; 'other' is below k = 5 and stays suppressed.
     """
-    codes = likert_codes(instrument)
+    codes = scale_codes(instrument)
     rng = random.Random(20261130)
 
     def answers(lean: int) -> dict[str, int | str]:

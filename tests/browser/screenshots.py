@@ -22,7 +22,7 @@ from survey.models import Invitation, SurveyRound
 from survey.services.invitations import invitations_issue
 from survey.services.responses import invitation_save_page, invitation_save_profile
 from survey.tokens import token_hash
-from tests.browser.helpers import log_in, wait_for_charts
+from tests.browser.helpers import log_in, questionnaire_pages, wait_for_charts
 
 OUTPUT = Path(os.environ.get("SCREENSHOTS_DIR", settings.BASE_DIR / "docs" / "screenshots"))
 DEMO_SLUG = "demo"
@@ -40,9 +40,9 @@ def _half_answered_page(survey_round: SurveyRound) -> str:
     (token,) = invitations_issue(round=survey_round, count=1)
     invitation = Invitation.objects.get(token_hash=token_hash(token))
     invitation_save_profile(invitation=invitation, side="it", function="applications", level="")
-    dimension = survey_round.instrument.dimensions.order_by("order")[SURVEY_PAGE - 1]
-    likert = dimension.items.filter(kind=Item.Kind.LIKERT).order_by("order")
-    answers = dict(zip(likert.values_list("code", flat=True)[:3], [4, 2, 5], strict=False))
+    survey_page = questionnaire_pages(survey_round.instrument)[SURVEY_PAGE - 1]
+    likert = [item.code for item in survey_page.items if item.kind == Item.Kind.LIKERT]
+    answers = dict(zip(likert[:3], [4, 2, 5], strict=False))
     invitation_save_page(invitation=invitation, answers=answers, page=None)
     return reverse("survey:page", kwargs={"token": token, "n": SURVEY_PAGE})
 

@@ -14,6 +14,7 @@ from tests.browser.helpers import (
     axe_violations,
     leader_page_url,
     log_in,
+    questionnaire_pages,
     wait_for_charts,
 )
 
@@ -37,7 +38,15 @@ def test_every_respondent_page_has_no_axe_violations(
     page.get_by_label("Which function describes your work best?").select_option("identity")
     page.get_by_role("radio", name="Executive", exact=True).check()
     page.get_by_role("button", name="Next").click()
-    for number in range(1, instrument.dimensions.count() + 1):
+    pages = questionnaire_pages(instrument)
+    # The first page with a follow-up guess (the respondent is in Security) shows that
+    # question in its error state too.
+    follow_up_page = next(
+        number
+        for number, survey_page in enumerate(pages, start=1)
+        if any(item.meta_perception for item in survey_page.items)
+    )
+    for number in range(1, len(pages) + 1):
         expect(page).to_have_url(f"{page.watch.origin}{respondent.url('page', n=number)}")
         page.locator("fieldset.likert-item").first.get_by_role("radio").nth(3).check()
         check(f"page {number}")
@@ -48,6 +57,14 @@ def test_every_respondent_page_has_no_axe_violations(
             expect(page.get_by_role("alert")).to_be_visible()
             check("page 1 with an error")
             radio = page.locator("fieldset.likert-item").last.get_by_role("radio").last
+            radio.check()
+        if number == follow_up_page:
+            radio = page.locator("fieldset.likert-meta").first.get_by_role("radio").last
+            radio.evaluate("e => { e.value = '9'; e.checked = true; }")
+            page.get_by_role("button", name="Next").click()
+            expect(page.get_by_role("alert")).to_be_visible()
+            check(f"page {number} with an error in a follow-up question")
+            radio = page.locator("fieldset.likert-meta").first.get_by_role("radio").last
             radio.check()
         page.get_by_role("button", name="Next").click()
     check("review")

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from survey.models import Response
 from tests.browser.helpers import (
     LEADER_PASSWORD,
+    first_scored_dimension,
     leader_page_url,
     likert_codes,
     log_in,
@@ -146,7 +147,7 @@ def test_a_leader_logs_in_and_sees_every_chart_drawn_with_hover_text(
 
 
 def test_the_item_level_view_draws_its_charts(page: Page, leader, answered_round):
-    dimension = answered_round.instrument.dimensions.order_by("order").first()
+    dimension = first_scored_dimension(answered_round.instrument)
     log_in(page, leader)
     response = page.goto(
         reverse("reports:dimension", kwargs={"slug": answered_round.slug, "code": dimension.code})

@@ -6,7 +6,14 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page
 
-from tests.browser.helpers import Respondent, leader_page_url, log_in, wait_for_charts
+from tests.browser.helpers import (
+    Respondent,
+    leader_page_url,
+    log_in,
+    questionnaire_pages,
+    scale_items,
+    wait_for_charts,
+)
 
 PHONE = {"width": 360, "height": 740}
 MIN_TARGET_PX = 24
@@ -38,6 +45,7 @@ MEASURE_OPTIONS = """
   const style = getComputedStyle(legend);
   return {
     statement: legend.innerText.trim(),
+    followUp: fieldset.classList.contains('likert-meta'),
     visible: style.visibility !== 'hidden' && style.display !== 'none' && text.height > 0,
     statementLeft: text.left, statementRight: text.right,
     gap: first.top - text.bottom,
@@ -60,9 +68,8 @@ def test_no_respondent_page_scrolls_sideways_on_a_phone(
     phone: Page, profiled_respondent: Respondent, instrument
 ):
     urls = [profiled_respondent.url("welcome"), profiled_respondent.url("profile")]
-    urls += [
-        profiled_respondent.url("page", n=n) for n in range(1, instrument.dimensions.count() + 1)
-    ]
+    pages = questionnaire_pages(instrument)
+    urls += [profiled_respondent.url("page", n=n) for n in range(1, len(pages) + 1)]
     urls.append(profiled_respondent.url("review"))
     wide = {}
     for url in urls:
@@ -76,18 +83,24 @@ def test_every_likert_option_is_a_reachable_24px_target_beside_its_statement(
     phone: Page, profiled_respondent: Respondent, instrument
 ):
     labels = list(instrument.scale_labels)
+    # A statement offers the scale, then "don't know"; its follow-up guess only the scale.
+    statement_labels = [*labels, instrument.dont_know_label]
     problems: list[str] = []
-    for number in range(1, instrument.dimensions.count() + 1):
+    for number, survey_page in enumerate(questionnaire_pages(instrument), start=1):
         phone.goto(profiled_respondent.url("page", n=number))
         items = phone.evaluate(MEASURE_OPTIONS)
-        assert items, f"page {number} shows no Likert item"
+        statements = scale_items(survey_page.items)
+        follow_ups = [item for item in statements if item.meta_perception]
+        assert [item["followUp"] for item in items].count(False) == len(statements), number
+        assert [item["followUp"] for item in items].count(True) == len(follow_ups), number
         for item in items:
             where = f"page {number}, {item['statement'][:40]!r}"
             if not item["visible"]:
                 problems.append(f"{where}: statement not visible")
             if not 0 <= item["gap"] <= MAX_STATEMENT_GAP_PX:
                 problems.append(f"{where}: options start {item['gap']:.0f} px below the text")
-            if [option["label"] for option in item["options"]] != labels:
+            expected = labels if item["followUp"] else statement_labels
+            if [option["label"] for option in item["options"]] != expected:
                 problems.append(f"{where}: option labels {[o['label'] for o in item['options']]}")
             for option in item["options"]:
                 name = f"{where} option {option['value']}"

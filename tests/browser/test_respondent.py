@@ -7,9 +7,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from assessment.models import Dimension, Item
+from assessment.models import Item
 from survey.models import Answer, Response
-from tests.browser.helpers import Respondent
+from survey.scale import DONT_KNOW, PREDICTED_SUFFIX
+from tests.browser.helpers import Respondent, questionnaire_pages, scale_items
 
 COMMENT = "Reviews come late; we learn about controls when a change is blocked."
 
@@ -67,20 +68,25 @@ def choose(page: Page, code: str, value: int) -> None:
     assert checked_value(page, code) == str(value)
 
 
-def dimensions_with_items(instrument) -> list[tuple[Dimension, list[Item]]]:
-    dimensions = instrument.dimensions.order_by("order").prefetch_related("items")
-    return [(d, sorted(d.items.all(), key=lambda i: (i.order, i.pk))) for d in dimensions]
-
-
 def planned_value(index: int) -> int:
-    """The answer the keyboard user gives to the index-th Likert item: 1, 2, 3, 4, 5, 1, ..."""
+    """The answer the keyboard user gives to the index-th statement: 1, 2, 3, 4, 5, 1, ..."""
     return index % 5 + 1
+
+
+def planned_guess(index: int) -> int:
+    """The keyboard user's guess of the other side's answer to the index-th meta-perception
+    statement: 5, 4, 3, 2, 1, 5, ... (never the same sequence as the answers)."""
+    return 5 - index % 5
 
 
 def test_the_whole_respondent_path_works_with_the_keyboard_only(
     page: Page, respondent: Respondent, instrument
 ):
-    pages = dimensions_with_items(instrument)
+    pages = questionnaire_pages(instrument)
+    # Going back is tried from the first page after one with two statements or more.
+    back_from = next(
+        number for number, p in enumerate(pages[:-1], start=2) if len(scale_items(p.items)) >= 2
+    )
     page.goto(respondent.url("welcome"))
     press(page, "Tab", expect_focus="a.skip-link")
     press(page, "Tab", expect_focus="main a[href$='/profile/']")
@@ -103,52 +109,69 @@ def test_the_whole_respondent_path_works_with_the_keyboard_only(
     page.keyboard.press("Enter")
 
     planned: dict[str, int] = {}
-    index = 0
-    for number, (dimension, items) in enumerate(pages, start=1):
+    guesses: dict[str, int] = {}
+    commented = False
+    for number, survey_page in enumerate(pages, start=1):
         expect(page).to_have_url(re.compile(rf"/page/{number}/$"))
-        expect(page.get_by_role("heading", level=1)).to_have_text(dimension.name)
+        expect(page.get_by_role("heading", level=1)).to_have_text(survey_page.name)
         skip_to_main(page)
-        for item in items:
-            if item.kind == Item.Kind.LIKERT:
-                planned[item.code] = planned_value(index)
-                choose(page, item.code, planned[item.code])
-                index += 1
-            else:
+        # Each statement, then (a Security respondent) its follow-up guess right under it;
+        # the comment boxes come after the statements.
+        for item in scale_items(survey_page.items):
+            planned[item.code] = planned_value(len(planned))
+            choose(page, item.code, planned[item.code])
+            if item.meta_perception:
+                guesses[item.code] = planned_guess(len(guesses))
+                choose(page, f"{item.code}{PREDICTED_SUFFIX}", guesses[item.code])
+        for item in survey_page.items:
+            if item.kind == Item.Kind.TEXT:
                 press(page, "Tab", expect_focus=f"textarea[name='{item.code}']")
-                if number == 1:
+                if not commented:
                     page.keyboard.type(COMMENT)
+                    commented = True
         press(page, "Tab", expect_focus="button[value=next]")
-        if number == 2:
+        if number == back_from:
             # Go back with the Back button, which follows Next in the tab order.
             press(page, "Tab", expect_focus="button[value=back]")
             page.keyboard.press("Enter")
-            expect(page).to_have_url(re.compile(r"/page/1/$"))
-            first_items = [i for i in pages[0][1] if i.kind == Item.Kind.LIKERT]
-            for item in first_items:
+            expect(page).to_have_url(re.compile(rf"/page/{number - 1}/$"))
+            previous_items = scale_items(pages[number - 2].items)
+            for item in previous_items:
                 assert checked_value(page, item.code) == str(planned[item.code])
+                if item.meta_perception:
+                    name = f"{item.code}{PREDICTED_SUFFIX}"
+                    assert checked_value(page, name) == str(guesses[item.code])
             # Into the first statement (Tab lands on its checked option), on to the second,
-            # Shift+Tab back, and the right arrow changes the answer from 1 to 2.
-            first, second = first_items[0].code, first_items[1].code
+            # Shift+Tab back, and the right arrow changes the answer by one point.
+            first, second = previous_items[0], previous_items[1]
+            assert not first.meta_perception, "the first statement's next group is its guess"
             skip_to_main(page)
-            press(page, "Tab", expect_focus=f"input[name='{first}']:checked")
-            press(page, "Tab", expect_focus=f"input[name='{second}']:checked")
-            press(page, "Shift+Tab", expect_focus=f"input[name='{first}']:checked")
-            press(page, "ArrowRight", expect_focus=f"input[name='{first}'][value='2']:checked")
-            planned[first] = 2
+            press(page, "Tab", expect_focus=f"input[name='{first.code}']:checked")
+            press(page, "Tab", expect_focus=f"input[name='{second.code}']:checked")
+            press(page, "Shift+Tab", expect_focus=f"input[name='{first.code}']:checked")
+            planned[first.code] += 1
+            changed_to = f"input[name='{first.code}'][value='{planned[first.code]}']:checked"
+            press(page, "ArrowRight", expect_focus=changed_to)
             # Enter on an option submits the form with its first button: Next.
             page.keyboard.press("Enter")
-            expect(page).to_have_url(re.compile(r"/page/2/$"))
-            # What was typed on page 2 before going back was kept.
-            for item in items:
-                if item.kind == Item.Kind.LIKERT:
-                    assert checked_value(page, item.code) == str(planned[item.code])
+            expect(page).to_have_url(re.compile(rf"/page/{number}/$"))
+            # What was chosen on this page before going back was kept.
+            for item in scale_items(survey_page.items):
+                assert checked_value(page, item.code) == str(planned[item.code])
+                if item.meta_perception:
+                    name = f"{item.code}{PREDICTED_SUFFIX}"
+                    assert checked_value(page, name) == str(guesses[item.code])
             tab_until(page, "button[value=next]")
         page.keyboard.press("Enter")
 
+    assert guesses, "the walk never met a meta-perception statement"
+    assert commented, "the walk never met a comment box"
     expect(page).to_have_url(re.compile(r"/review/$"))
-    first_text = next(i for i in pages[0][1] if i.kind == Item.Kind.LIKERT).text
-    changed = page.locator("dt", has_text=first_text).locator("xpath=following-sibling::dd[1]")
-    expect(changed).to_have_text("Disagree")
+    changed_item = scale_items(pages[back_from - 2].items)[0]
+    changed = page.locator("dt", has_text=changed_item.text).locator(
+        "xpath=following-sibling::dd[1]"
+    )
+    expect(changed).to_have_text(instrument.scale_labels[planned[changed_item.code] - 1])
     tab_until(page, "form[action$='/submit/'] button[type=submit]")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/thanks/$"))
@@ -172,40 +195,74 @@ def test_the_whole_respondent_path_works_with_the_keyboard_only(
         )
     )
     assert stored == planned
+    stored_guesses = dict(
+        Answer.objects.filter(response=response, predicted_other__isnull=False).values_list(
+            "item__code", "predicted_other"
+        )
+    )
+    assert stored_guesses == guesses
+    assert not Answer.objects.filter(response=response, dont_know=True).exists()
     assert Answer.objects.get(response=response, text=COMMENT)
 
 
-def test_each_likert_item_is_a_group_named_by_its_text_with_options_named_by_the_scale(
+def test_each_statement_is_a_group_named_by_its_text_with_options_named_by_the_scale(
     page: Page, profiled_respondent: Respondent, instrument
 ):
     labels = list(instrument.scale_labels)
-    pages = dimensions_with_items(instrument)
+    dont_know = instrument.dont_know_label
+    assert dont_know, "the default instrument offers don't know"
+    prompt = instrument.meta_prompts["it"]  # the profiled respondent is in IT
+    pages = questionnaire_pages(instrument)
     total_steps = len(pages) + 2
-    for number, (_, items) in enumerate(pages, start=1):
+    for number, survey_page in enumerate(pages, start=1):
         page.goto(profiled_respondent.url("page", n=number))
         progress = page.get_by_role("progressbar")
         expect(progress).to_have_accessible_name(f"Page {number + 1} of {total_steps}")
         expect(progress).to_have_attribute("aria-valuetext", f"Page {number + 1} of {total_steps}")
-        likert = [item for item in items if item.kind == Item.Kind.LIKERT]
-        expect(page.get_by_role("group")).to_have_count(len(likert))
-        for item in likert:
+        statements = scale_items(survey_page.items)
+        meta = [item for item in statements if item.meta_perception]
+        # One group per statement, one per follow-up guess; nothing else is a group.
+        expect(page.get_by_role("group")).to_have_count(len(statements) + len(meta))
+        for item in statements:
             group = page.get_by_role("group", name=item.text, exact=True)
             expect(group).to_have_count(1)
+            # The scale's points, then "don't know", last and in the same radio group.
             radios = group.get_by_role("radio")
-            expect(radios).to_have_count(len(labels))
+            expect(radios).to_have_count(len(labels) + 1)
             for label in labels:
                 expect(group.get_by_role("radio", name=label, exact=True)).to_have_count(1)
-        for item in items:
+            expect(radios.last).to_have_accessible_name(dont_know)
+            expect(radios.last).to_have_attribute("value", DONT_KNOW)
+        follow_ups = page.get_by_role("group", name=f"{prompt} (Optional.)", exact=True)
+        expect(follow_ups).to_have_count(len(meta))
+        for n, item in enumerate(meta):
+            # Each guess names the statement it follows, and offers the scale only.
+            follow_up = follow_ups.nth(n)
+            expect(follow_up).to_have_accessible_description(re.compile(re.escape(item.text)))
+            expect(follow_up.get_by_role("radio")).to_have_count(len(labels))
+            for label in labels:
+                expect(follow_up.get_by_role("radio", name=label, exact=True)).to_have_count(1)
+        for item in survey_page.items:
             if item.kind == Item.Kind.TEXT:
                 expect(page.get_by_role("textbox", name=item.text, exact=True)).to_have_count(1)
+    # Every statement of the instrument is on some page, once.
+    asked = [item.code for p in pages for item in p.items]
+    assert sorted(asked) == sorted(
+        Item.objects.filter(dimension__instrument=instrument).values_list("code", flat=True)
+    )
+    assert pages[0].items[0].kind == Item.Kind.OUTCOME
 
 
 def test_an_error_on_a_statement_is_announced_and_linked_to_it(
     page: Page, profiled_respondent: Respondent, instrument
 ):
-    (_, items) = dimensions_with_items(instrument)[0]
-    item = next(i for i in items if i.kind == Item.Kind.LIKERT)
-    page.goto(profiled_respondent.url("page", n=1))
+    number, item = next(
+        (number, item)
+        for number, p in enumerate(questionnaire_pages(instrument), start=1)
+        for item in p.items
+        if item.kind == Item.Kind.LIKERT
+    )
+    page.goto(profiled_respondent.url("page", n=number))
     # A value off the scale can only come from a tampered form: the server must say so.
     page.eval_on_selector(
         f"input[name='{item.code}'][value='5']", "e => { e.value = '9'; e.checked = true; }"

@@ -6,15 +6,18 @@ import datetime as dt
 import re
 
 import pytest
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from assessment.models import Item
 from assessment.services import instrument_load
 from survey.models import Answer, Invitation, Response
+from survey.scale import PREDICTED_SUFFIX, SCALE_KINDS
 from survey.services.invitations import invitations_issue
 from survey.services.responses import invitation_draft
 from survey.services.rounds import round_create
 from survey.tokens import token_create
+from survey.views import survey_pages
 from tests.factories import SurveyRoundFactory
 
 pytestmark = pytest.mark.django_db
@@ -362,27 +365,46 @@ def test_the_default_instrument_can_be_answered_end_to_end(client, django_assert
     instrument = result.instrument
     survey_round = round_create(instrument=instrument, name="Default", timezone="Europe/Paris")
     (token,) = invitations_issue(round=survey_round, count=1, side="security")
-    likert = dict(
-        Item.objects.filter(dimension__instrument=instrument, kind=Item.Kind.LIKERT).values_list(
-            "code", "dimension__order"
+    items = Item.objects.filter(dimension__instrument=instrument)
+    scale = {item.code: item for item in items if item.kind in SCALE_KINDS}
+    meta = {code for code, item in scale.items() if item.meta_perception}
+    dimensions = list(
+        instrument.dimensions.order_by("order", "pk").prefetch_related(
+            Prefetch("items", queryset=Item.objects.order_by("order", "pk"))
         )
     )
-    dimensions = list(instrument.dimensions.order_by("order"))
-    assert len(dimensions) == 7
+    # v2: the outcome statement's page first, then one page per scored dimension.
+    pages = survey_pages(dimensions)
+    assert len(pages) == 1 + 12
+    assert [item.kind for item in pages[0].items] == [Item.Kind.OUTCOME]
+    assert meta
 
     client.post(url("profile", token), {**PROFILE, "side": "security"})
-    for n, dimension in enumerate(dimensions, start=1):
+    for n, survey_page in enumerate(pages, start=1):
         with django_assert_max_num_queries(MAX_QUERIES):
             page = client.get(url("page", token, n=n))
-        assert f"Page {n + 1} of 9" in text(page)
-        assert dimension.name in text(page)
-        codes = [code for code, order in likert.items() if order == dimension.order]
-        step = client.post(url("page", token, n=n), {**dict.fromkeys(codes, "4"), "action": "next"})
+        assert f"Page {n + 1} of {len(pages) + 2}" in text(page)
+        assert survey_page.name in text(page)
+        codes = [item.code for item in survey_page.items if item.code in scale]
+        assert codes
+        # Every statement on the scale answered "Agree"; each of the page's meta-perception
+        # statements also gets a guess of IT's answer ("Disagree").
+        guesses = {f"{code}{PREDICTED_SUFFIX}": "2" for code in codes if code in meta}
+        data = {**dict.fromkeys(codes, "4"), **guesses, "action": "next"}
+        step = client.post(url("page", token, n=n), data)
         assert step.status_code == 302
     assert client.get(url("welcome", token))["Location"] == url("review", token)
     assert client.post(url("submit", token))["Location"] == url("thanks", token)
 
     response = Response.objects.get(round=survey_round)
     assert response.side == "security"
-    assert response.answers.count() == len(likert)
+    assert response.answers.count() == len(scale)
+    assert set(response.answers.values_list("item__code", flat=True)) == set(scale)
     assert set(response.answers.values_list("value", flat=True)) == {4}
+    assert not response.answers.filter(dont_know=True).exists()
+    predicted = dict(
+        response.answers.filter(predicted_other__isnull=False).values_list(
+            "item__code", "predicted_other"
+        )
+    )
+    assert predicted == dict.fromkeys(meta, 2)
