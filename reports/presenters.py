@@ -562,8 +562,8 @@ def executive_summary_figures(
             }
         )
     gap_figure = charts.gap_chart(figures.gaps, names, chart_text(results.comparison))
-    # On paper the chart shares its page: rows a little tighter than on screen.
-    gap_figure.update_layout(height=90 + 30 * len(figures.gaps))
+    # On paper the chart shares its page with twelve dimensions or more: tight rows.
+    gap_figure.update_layout(height=76 + 20 * len(figures.gaps))
     out: dict[str, Any] = {
         "alignment_index": figures.alignment_index,
         "status_counts": status_counts(figures.gaps),

@@ -11,7 +11,7 @@ import pandas as pd
 from django.conf import settings
 from django.db.models import Count, Max
 
-from assessment.models import Dimension
+from assessment.models import Dimension, Item
 from reports.disclosure import settings_protection
 from survey.models import Response, SurveyRound
 
@@ -33,11 +33,13 @@ def rounds_with_counts() -> list[SurveyRound]:
 
 
 def dimension_by_code(*, round: SurveyRound, code: str) -> Dimension | None:
-    """The dimension ``code`` of the round's instrument (code, name, description and
-    guidance only), or None. One query."""
+    """The scored dimension ``code`` of the round's instrument (code, name, description and
+    guidance only), or None; a dimension with no Likert statement (v2's ``overall``, which
+    holds the outcome statement) has no page. One query."""
     return (
         Dimension.objects.only("code", "name", "description", "guidance")
-        .filter(instrument_id=round.instrument_id, code=code)
+        .filter(instrument_id=round.instrument_id, code=code, items__kind=Item.Kind.LIKERT)
+        .distinct()
         .first()
     )
 

@@ -642,3 +642,17 @@ def test_a_story_with_a_side_hidden_says_the_groups_cannot_be_compared(
     assert "IT and Security cannot be compared here" in content
     assert "0 of 0 dimensions" not in content
     assert "see the collaboration alike" not in content
+
+
+def test_a_dimension_with_no_likert_statement_has_no_page(leader_client, populated_round):
+    """v2's ``overall`` holds only the outcome statement: no score, no statement table, so
+    no page (it would open empty)."""
+    from assessment.models import Dimension, Item
+    from tests.factories import ItemFactory
+
+    overall = Dimension.objects.create(
+        instrument=populated_round.instrument, code="overall", name="Overall", order=0
+    )
+    ItemFactory(dimension=overall, code="ov1", kind=Item.Kind.OUTCOME, order=1)
+    assert leader_client.get(dimension_url(populated_round, "overall")).status_code == 404
+    assert leader_client.get(dimension_url(populated_round, "a")).status_code == 200
