@@ -354,7 +354,14 @@ class _CellConverter:
         self.labels = {
             normalise(label): point for point, label in enumerate(schema.scale_labels, 1)
         }
-        self.dont_know = _loose(schema.dont_know_label) if schema.dont_know_label.strip() else ""
+        # The label, and each of its halves when it reads "Don't know / not applicable": a
+        # file that says only "Don't know" means the same answer.
+        label = schema.dont_know_label.strip()
+        self.dont_know = (
+            {_loose(label), *(_loose(part) for part in label.split("/") if part.strip())}
+            if label
+            else set()
+        )
         self.choices = {
             field: {
                 **{normalise(label): value for value, label in choices.items()},
@@ -393,7 +400,7 @@ class _CellConverter:
         mapped = self._mapped(code, cell)
         value = cell if mapped is None else mapped
         said_dont_know = value == DONT_KNOW or (
-            isinstance(value, str) and _loose(value) == self.dont_know
+            isinstance(value, str) and _loose(value) in self.dont_know
         )
         if self.dont_know and not guess and said_dont_know:
             return DONT_KNOW

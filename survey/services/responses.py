@@ -397,7 +397,8 @@ def invitation_save_profile(
     ``attributes`` answers the round's declared profile questions (name -> choice; blank =
     prefer not to say); the chosen ones are kept under ``"attributes"`` in the profile.
     Returns False when the invitation is already used. Raises ValueError for an unknown
-    side (required), function, level, attribute or attribute choice.
+    side (required), function, level, attribute or attribute choice. A change of side drops
+    the guesses of the other side's answers saved so far (they were about the other side).
     """
     profile: dict[str, Any] = profile_clean(side=side, function=function, level=level)
     chosen = attribute_values_clean(invitation.round.profile_attributes or [], attributes or {})
@@ -405,6 +406,11 @@ def invitation_save_profile(
         profile[DRAFT_ATTRIBUTES] = chosen
 
     def change(draft: dict) -> None:
+        before = (draft.get(DRAFT_PROFILE) or {}).get("side")
+        if before is not None and before != profile["side"]:
+            # A guess was of the side that was "the other" then: after a change of side it
+            # would be read as a guess of the respondent's own side. Asked again instead.
+            draft.pop(DRAFT_PREDICTED, None)
         draft[DRAFT_PROFILE] = profile
 
     return _draft_update(invitation, change)

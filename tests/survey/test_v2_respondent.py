@@ -202,6 +202,20 @@ def test_drafts_round_trip_dont_know_and_guesses(issue, v2_round):
     assert draft["predicted_other"] == {}
 
 
+def test_a_change_of_side_drops_the_guesses_of_the_other_side(issue, v2_round):
+    """Found by a fresh-user trial: IT's guess of Security, kept after a switch to Security,
+    was stored as Security's guess of IT."""
+    _token, invitation = issue(survey_round=v2_round)
+    invitation_save_profile(invitation=invitation, side="it", function="", level="")
+    invitation_save_page(invitation=invitation, answers={"a1": 4}, predicted={"a1": 1})
+    invitation_save_profile(invitation=invitation, side="it", function="", level="manager")
+    assert invitation_draft(invitation=invitation)["predicted_other"] == {"a1": 1}  # same side
+    invitation_save_profile(invitation=invitation, side="security", function="", level="")
+    draft = invitation_draft(invitation=invitation)
+    assert not draft.get("predicted_other")
+    assert draft["answers"] == {"a1": 4}  # the answers themselves stay
+
+
 @pytest.mark.parametrize(
     ("answers", "predicted", "message"),
     [
@@ -284,6 +298,21 @@ def test_import_reads_the_dont_know_label_in_any_case_spacing_or_apostrophe(v2_r
         ("security", "a2", 4, False),
         ("security", "a3", None, True),
         ("security", "overall", None, True),
+    ]
+
+
+def test_import_reads_either_half_of_a_label_such_as_dont_know_slash_not_applicable(v2_round):
+    """v2's label is "Don't know / not applicable"; a file that says "Don't know" (found by
+    a fresh-user trial) or "not applicable" means the same answer."""
+    v2_round.instrument.dont_know_label = "Don't know / not applicable"
+    v2_round.instrument.save()
+    _import(
+        v2_round, "side,a1,a2,a3\nIT,  DON'T know ,Not applicable,don't know / NOT applicable\n"
+    )
+    assert sorted(Answer.objects.values_list("item__code", "dont_know")) == [
+        ("a1", True),
+        ("a2", True),
+        ("a3", True),
     ]
 
 
