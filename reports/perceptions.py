@@ -112,11 +112,11 @@ def dont_know_shares(
     Returns one row per statement (instrument order) and group, columns
     ``DONT_KNOW_COLUMNS``: ``n`` (Int64, published: the group's answers to the statement,
     "don't know" included), ``dont_know_n`` (Int64, published), ``dont_know_pct`` (float,
-    % of the published answers) and ``suppressed`` (the group's answers to the statement
-    are not :func:`reports.disclosure.cell_shown`; then the three are missing). The two
-    counts, "answered on the scale" and "don't know", are published as the points of a
-    distribution are (:func:`reports.disclosure.published_point_counts`), so a group where
-    nobody said "don't know" does not read an exact 0.
+    ``dont_know_n`` as % of ``n``, at most 100) and ``suppressed`` (the group's answers to
+    the statement are not :func:`reports.disclosure.cell_shown`; then the three are
+    missing). The two counts, "answered on the scale" and "don't know", are published as the
+    points of a distribution are (:func:`reports.disclosure.published_point_counts`), so a
+    group where nobody said "don't know" does not read an exact 0.
     """
     scale = _scale_items(items)
     codes = [str(code) for code in scale["item_code"]]
@@ -146,9 +146,13 @@ def dont_know_shares(
     published_total = published_counts(total, sums.sum(axis=2), protection)
     published = published_point_counts(counts, sums, sums.sum(axis=2), protection)
     shown = cell_shown(total, published_total, min_group_size)
+    # The share is of the published n written beside it, so dont_know_n / n reads the share
+    # (found by a fresh-user trial: it was of the two published parts' sum, another figure).
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(
-            published.sum(axis=2) > 0, published[..., 1] * 100.0 / published.sum(axis=2), np.nan
+            published_total > 0,
+            np.minimum(published[..., 1] * 100.0 / published_total, 100.0),
+            np.nan,
         )
     out = pd.DataFrame(
         {

@@ -43,6 +43,13 @@ def export(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             )
             % {"file": f"{kind}.csv"}
         )
+    if any(name in request.GET for name in query.filter_form.fields):
+        problems.append(
+            _(
+                "Downloads always cover the whole round: a filter applies to the pages only. "
+                "Download without the filter."
+            )
+        )
     bom_text = request.GET.get("bom", "1").strip().lower()
     if bom_text not in NO_BOM | WITH_BOM:
         problems.append(_("bom must be 1 (with a byte-order mark) or 0 (plain UTF-8)."))

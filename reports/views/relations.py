@@ -37,6 +37,7 @@ def perceptions(request: HttpRequest, slug: str) -> HttpResponse:
     with their pattern. Empty sections for a round without them (a v1 round)."""
     survey_round = round_or_404(slug)
     context, results = _context(survey_round)
+    context["ignored_query"] = bool(request.GET)
     relations = results.relations
     context.update(
         presentation_cached(
@@ -58,6 +59,7 @@ def drivers(request: HttpRequest, slug: str) -> HttpResponse:
     score with the outcome statement, and the dimension that moves it most."""
     survey_round = round_or_404(slug)
     context, results = _context(survey_round)
+    context["ignored_query"] = bool(request.GET)
     relations = results.relations
     context.update(
         presentation_cached(

@@ -299,3 +299,26 @@ def test_exact_protection_is_the_default():
     assert meta_perceptions(META, V2_ITEMS, 5, protection=EXACT, min_group_size=3).equals(
         meta_perceptions(META, V2_ITEMS, 5, min_group_size=3)
     )
+
+
+@pytest.mark.perturbed
+def test_the_published_dont_know_share_is_dont_know_n_over_n():
+    """Found by a fresh-user trial: the share was of another sum than the n beside it."""
+    from reports.disclosure import default_bounds
+    from reports.vocabulary import Protection
+
+    rng = np.random.default_rng(3)
+    answers = make_v2_answers(
+        [
+            (i, "it" if i % 2 else "security", {"ei1": DONT_KNOW if rng.random() < 0.2 else 4})
+            for i in range(1, 200)
+        ]
+    )
+    shares = dont_know_shares(
+        answers, V2_ITEMS, SIDES, protection=Protection(9, *default_bounds(5))
+    ).dropna(subset=["n"])
+    assert len(shares)
+    expected = np.minimum(
+        shares["dont_know_n"].astype(float) * 100 / shares["n"].astype(float), 100
+    )
+    assert np.allclose(shares["dont_know_pct"].astype(float), expected)

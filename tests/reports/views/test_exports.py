@@ -126,6 +126,8 @@ def test_gaps_download_follows_the_comparison_in_the_query(leader_client, levels
         ("summary", "attribute=level", "summary.csv does not take a comparison"),
         ("gaps", "bom=2", "bom must be 1"),
         ("summary", "bom=abc", "bom must be 1"),
+        ("gaps", "level=manager", "Downloads always cover the whole round"),
+        ("dont_know", "level=manager", "Downloads always cover the whole round"),
     ],
 )
 def test_a_download_refuses_what_it_cannot_honour_in_words(

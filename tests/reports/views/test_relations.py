@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from survey.models import Answer, SurveyRound
 from tests.factories import DimensionFactory, InstrumentFactory, ItemFactory, SurveyRoundFactory
@@ -93,7 +94,7 @@ def test_drivers_page_names_the_top_driver(leader_client, v2_round):
     # IT's budgets score equals its outcome answer, where it answered both: r = 1.
     assert it["top"]["dimension_code"] == "b"
     assert it["top"]["r"] == 1.0
-    assert "For IT, Budgets moves the overall rating most" in response.content.decode()
+    assert "For IT, the overall rating goes most closely with Budgets" in response.content.decode()
 
 
 def test_blame_appears_in_the_story_and_the_executive_summary(leader_client, v2_round):
@@ -215,3 +216,10 @@ def test_perturbed_relations_are_the_same_in_every_download(leader_client, v2_ro
     assert leader_client.get(page_url("drivers", v2_round)).status_code == 200
     patterns = read_csv(leader_client.get(export_url(v2_round, "mirror_pairs")))
     assert patterns[1][7] in {"blame", "mixed", "suppressed"}
+
+
+@pytest.mark.parametrize("page", ["perceptions", "drivers"])
+def test_a_filter_in_the_address_is_named_as_not_used(leader_client, v2_round, page):
+    url = reverse(f"reports:{page}", kwargs={"slug": v2_round.slug})
+    assert "is not used here" not in leader_client.get(url).content.decode()
+    assert "is not used here" in leader_client.get(url + "?level=manager").content.decode()
