@@ -8,6 +8,8 @@ import random
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from reports import presenters
 from reports.permissions import leader_required
@@ -16,6 +18,8 @@ from reports.selectors import dimension_by_code
 from reports.views.dashboard import round_or_404
 
 
+@csrf_exempt  # GET and HEAD only (require_safe): nothing to forge; other methods get 405
+@require_safe
 @leader_required
 def comments(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """A dimension's free-text comments in random order and the words that recur across

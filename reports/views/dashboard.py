@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from reports import presenters
 from reports.exports import KINDS
@@ -46,6 +48,8 @@ def round_or_404(slug: str) -> SurveyRound:
     return survey_round
 
 
+@csrf_exempt  # GET and HEAD only (require_safe): nothing to forge; other methods get 405
+@require_safe
 @leader_required
 def round_list(request: HttpRequest) -> HttpResponse:
     """Every round, newest first, with its instrument and published number of responses
@@ -102,6 +106,8 @@ def comparison_context(
     }
 
 
+@csrf_exempt  # GET and HEAD only (require_safe): nothing to forge; other methods get 405
+@require_safe
 @leader_required
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """A round's dashboard: the story first (breakdowns, the top three findings, divided
@@ -153,6 +159,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "reports/dashboard.html", context)
 
 
+@csrf_exempt  # GET and HEAD only (require_safe): nothing to forge; other methods get 405
+@require_safe
 @leader_required
 def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """One dimension item by item: guidance, per-item gaps and tests, Likert bars, mirror
@@ -230,6 +238,8 @@ def _methodology_html(path: Path, modified: float) -> SafeString:
     return mark_safe(html)  # noqa: S308 - rendered with raw HTML disabled
 
 
+@csrf_exempt  # GET and HEAD only (require_safe): nothing to forge; other methods get 405
+@require_safe
 @leader_required
 def methodology(request: HttpRequest) -> HttpResponse:
     """The methodology page: docs/methodology.md, rendered, plus the thresholds in force."""

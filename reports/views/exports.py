@@ -7,6 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from reports.exports import KINDS
 from reports.forms import report_query
@@ -20,6 +22,8 @@ COMPARISON_PARAMETERS = ("attribute", "a", "b")
 COMPARED_KINDS = ("gaps", "dont_know")  # the downloads that follow the comparison asked for
 
 
+@csrf_exempt  # GET and HEAD only (require_safe): nothing to forge; other methods get 405
+@require_safe
 @leader_required
 def export(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """Stream export ``kind`` as a CSV attachment, e.g. ``2026-spring-gaps.csv`` (gaps.csv

@@ -8,6 +8,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from reports import presenters
 from reports.forms import report_query
@@ -25,6 +27,8 @@ from reports.selectors import dimension_guidance
 from reports.views.dashboard import round_or_404
 
 
+@csrf_exempt  # GET and HEAD only (require_safe): nothing to forge; other methods get 405
+@require_safe
 @leader_required
 def trend(request: HttpRequest, slug: str) -> HttpResponse:
     """Every dimension's gap and both sides' scores across the comparable rounds, and the
@@ -59,6 +63,8 @@ def trend(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "reports/trend.html", context)
 
 
+@csrf_exempt  # GET and HEAD only (require_safe): nothing to forge; other methods get 405
+@require_safe
 @leader_required
 def executive_summary(request: HttpRequest, slug: str) -> HttpResponse:
     """One printable page: alignment index, the top three findings with their guidance,

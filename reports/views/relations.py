@@ -8,6 +8,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from reports import presenters
 from reports.permissions import leader_required
@@ -29,6 +31,8 @@ def _context(survey_round: SurveyRound) -> tuple[dict[str, Any], RoundResults]:
     return context, results
 
 
+@csrf_exempt  # GET and HEAD only (require_safe): nothing to forge; other methods get 405
+@require_safe
 @leader_required
 def perceptions(request: HttpRequest, slug: str) -> HttpResponse:
     """How each side thinks the other sees it: per meta-perception statement and dimension,
@@ -53,6 +57,8 @@ def perceptions(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "reports/perceptions.html", context)
 
 
+@csrf_exempt  # GET and HEAD only (require_safe): nothing to forge; other methods get 405
+@require_safe
 @leader_required
 def drivers(request: HttpRequest, slug: str) -> HttpResponse:
     """What drives the overall rating: per side, the rank correlation of each dimension's

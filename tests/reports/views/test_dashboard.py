@@ -656,3 +656,26 @@ def test_a_dimension_with_no_likert_statement_has_no_page(leader_client, populat
     ItemFactory(dimension=overall, code="ov1", kind=Item.Kind.OUTCOME, order=1)
     assert leader_client.get(dimension_url(populated_round, "overall")).status_code == 404
     assert leader_client.get(dimension_url(populated_round, "a")).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch", "options"])
+def test_report_pages_answer_other_methods_405_with_allow(leader_client, survey_round, method):
+    """Found by fresh-user trials: other methods answered 200 (or 403 "page expired")."""
+    for url in (
+        dashboard_url(survey_round),
+        reverse("reports:export", kwargs={"slug": survey_round.slug, "kind": "summary"}),
+        reverse("reports:round_list"),
+    ):
+        response = getattr(leader_client, method)(url)
+        assert response.status_code == 405, url
+        assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
+
+
+def test_a_stray_post_from_a_browser_is_405_not_page_expired(survey_round, leader):
+    """With CSRF checks on, as in a browser: the safe-only report views answer 405."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(leader)
+    response = client.post(dashboard_url(survey_round))
+    assert response.status_code == 405
