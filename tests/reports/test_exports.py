@@ -171,6 +171,22 @@ def test_command_writes_to_stdout(populated_round):
 
 
 @pytest.mark.django_db
+def test_command_stops_quietly_when_the_reader_closes_the_pipe(populated_round):
+    """`export_csv … --output - | head -2` (found by a fresh-user trial): no traceback."""
+
+    class Closed(io.BytesIO):
+        def write(self, data):
+            raise BrokenPipeError
+
+    class Stdout(io.StringIO):
+        buffer = Closed()
+
+    call_command(
+        "export_csv", populated_round.slug, "--kind", "summary", "--output", "-", stdout=Stdout()
+    )
+
+
+@pytest.mark.django_db
 def test_command_rejects_an_unknown_round(db):
     with pytest.raises(CommandError, match="Unknown round 'missing'"):
         call_command("export_csv", "missing", "--kind", "summary", "--output", "-")

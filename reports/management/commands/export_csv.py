@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -79,12 +81,17 @@ class Command(BaseCommand):
         if options["output"] == "-":
             # Bytes straight to the binary stream when there is one, so nothing is re-encoded.
             binary = getattr(self.stdout, "buffer", None)
-            for chunk in chunks:
-                if binary is not None:
-                    binary.write(chunk)
-                else:
-                    self.stdout.write(chunk.decode("utf-8"), ending="")
-            self.stdout.flush()
+            try:
+                for chunk in chunks:
+                    if binary is not None:
+                        binary.write(chunk)
+                    else:
+                        self.stdout.write(chunk.decode("utf-8"), ending="")
+                self.stdout.flush()
+            except BrokenPipeError:
+                # The reader stopped early (`| head`): not an error of ours. Point stdout at
+                # /dev/null so the interpreter's last flush does not print a traceback.
+                _stdout_to_devnull()
             return
         path = Path(options["output"])
         try:
@@ -94,3 +101,15 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot write {path}: {error.strerror}.") from error
         self.stderr.write(f"Wrote {path}.")
+
+
+def _stdout_to_devnull() -> None:
+    """After a broken pipe, send what is left of stdout to /dev/null (the recipe of the
+    Python documentation, "Note on SIGPIPE"); a stream without a file descriptor (a test's
+    StringIO) is left as it is."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
