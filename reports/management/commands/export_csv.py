@@ -89,9 +89,10 @@ class Command(BaseCommand):
                         self.stdout.write(chunk.decode("utf-8"), ending="")
                 self.stdout.flush()
             except BrokenPipeError:
-                # The reader stopped early (`| head`): not an error of ours. Point stdout at
-                # /dev/null so the interpreter's last flush does not print a traceback.
-                _stdout_to_devnull()
+                # The reader stopped early (`| head`): not an error of ours. Point the process's
+                # stdout at /dev/null so the interpreter's last flush prints no traceback.
+                if getattr(self.stdout, "_out", None) is sys.stdout:
+                    _stdout_to_devnull()
             return
         path = Path(options["output"])
         try:
