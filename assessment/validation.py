@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from assessment.yaml_limits import YamlLimitError, yaml_load_bounded
+
 MIN_SCALE_POINTS = 4
 MAX_SCALE_POINTS = 7
 KINDS = ("likert", "outcome", "text")
@@ -147,7 +149,9 @@ def instrument_file_parse(*, path: Path | str) -> InstrumentSpec:
     except OSError as exc:
         raise InstrumentError(f"Cannot read instrument file {path}: {exc.strerror}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml_load_bounded(text)
+    except YamlLimitError as exc:
+        raise InstrumentError(f"Instrument file {path} is not read: {exc}.") from None
     except yaml.YAMLError as exc:
         where = ""
         mark = getattr(exc, "problem_mark", None)

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from assessment.yaml_limits import YamlLimitError, yaml_load_bounded
 from survey.attributes import attribute_name_problem
 from survey.tables import ImportFileError, Problem, problems_message
 
@@ -68,7 +69,9 @@ def mapping_parse(*, text: str, source: str = "mapping file") -> ColumnMapping:
     Raises ImportFileError naming each key with a problem.
     """
     try:
-        data = yaml.load(text, Loader=_NoBoolLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml_load_bounded(text, _NoBoolLoader)
+    except YamlLimitError as exc:
+        raise ImportFileError(f"The {source} is not read: {exc}.") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -215,6 +215,23 @@ def test_a_bad_mapping_file_gets_a_message(admin_client, survey_round):
     assert "The mapping file is not UTF-8 text." in page.content.decode()
 
 
+def test_a_mapping_file_nested_thousands_deep_gets_a_message_not_a_500(admin_client, survey_round):
+    """Issue 18: a mapping YAML 3,000 levels deep answered 500 (RecursionError)."""
+    deep = b"columns: " + b"[" * 3000 + b"]" * 3000
+    page = admin_client.post(
+        upload_url(survey_round),
+        {
+            "file": SimpleUploadedFile("a.csv", GOOD),
+            "mapping": SimpleUploadedFile("m.yaml", deep),
+            "header_rows": "1",
+        },
+    )
+    assert page.status_code == 200
+    assert "The mapping file is not read: it is nested more than 50 levels deep" in (
+        page.content.decode()
+    )
+
+
 def test_the_upload_still_checks_the_csrf_token(admin_user, survey_round):
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin_user)

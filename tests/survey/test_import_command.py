@@ -120,6 +120,16 @@ def test_import_responses_errors_are_command_errors(survey_round, tmp_path, args
     assert not Response.objects.exists()
 
 
+def test_import_responses_refuses_a_deep_mapping_file_without_a_traceback(
+    survey_round, csv_file, tmp_path
+):
+    mapping = tmp_path / "deep.yaml"
+    mapping.write_text("columns: " + "[" * 3000 + "]" * 3000, encoding="utf-8")
+    with pytest.raises(CommandError, match="is not read: it is nested more than 50 levels"):
+        run("spring", str(csv_file), "--mapping", str(mapping))
+    assert not Response.objects.exists()
+
+
 def test_import_responses_reports_a_bad_mapping_file(survey_round, csv_file, tmp_path):
     mapping = tmp_path / "m.yaml"
     mapping.write_text("columns:\n  Q1: [a1]\n", encoding="utf-8")
