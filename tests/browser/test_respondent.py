@@ -129,10 +129,11 @@ def test_the_whole_respondent_path_works_with_the_keyboard_only(
                 if not commented:
                     page.keyboard.type(COMMENT)
                     commented = True
-        press(page, "Tab", expect_focus="button[value=next]")
-        if number == back_from:
-            # Go back with the Back button, which follows Next in the tab order.
-            press(page, "Tab", expect_focus="button[value=back]")
+        # Back, then Next: the tab order follows the screen, left to right (issue 18).
+        press(page, "Tab", expect_focus="button[value=back]")
+        if number != back_from:
+            press(page, "Tab", expect_focus="button.btn[value=next]")
+        else:
             page.keyboard.press("Enter")
             expect(page).to_have_url(re.compile(rf"/page/{number - 1}/$"))
             previous_items = scale_items(pages[number - 2].items)
@@ -358,7 +359,8 @@ def test_dont_know_and_the_follow_up_question_work_with_the_keyboard_and_are_nam
     expect(page.get_by_role("heading", level=1)).to_have_text("Overall")
     skip_to_main(page)
     choose(page, "overall", 4)
-    press(page, "Tab", expect_focus="button[value=next]")
+    press(page, "Tab", expect_focus="button[value=back]")
+    press(page, "Tab", expect_focus="button.btn[value=next]")
     page.keyboard.press("Enter")
 
     expect(page).to_have_url(re.compile(r"/page/2/$"))
