@@ -8,31 +8,38 @@ export SURVEY_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint format install install-dev migrate demo clean screenshots bench
 
+# Installs and migrations are quiet; their output is shown only when they fail.
+QUIETLY = > $(VENV)/last-step.log 2>&1 || { cat $(VENV)/last-step.log; exit 1; }
+
 $(VENV)/.installed: requirements.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
-	touch $@
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "Installing requirements into $(VENV) (quiet; a minute the first time)..."
+	@$(PY) -m pip install --quiet --upgrade pip $(QUIETLY)
+	@$(PY) -m pip install --quiet -r requirements.txt $(QUIETLY)
+	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
-	$(PY) -m pip install --quiet -r requirements-dev.txt
-	touch $@
+	@$(PY) -m pip install --quiet -r requirements-dev.txt $(QUIETLY)
+	@touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 migrate: install
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py collectstatic --no-input --verbosity 0
+	@$(PY) manage.py migrate --no-input --verbosity 0 $(QUIETLY)
+	@$(PY) manage.py collectstatic --no-input --verbosity 0 $(QUIETLY)
 
+# The same as `make run` without serving: the instrument, the demo rounds, the leader account.
 demo: migrate
 	$(PY) manage.py load_instrument
 	$(PY) manage.py seed_demo
 	$(PY) manage.py create_leader
 
-run: demo
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl+C stops)."
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+# serve_demo loads the instrument, seeds the demo once, keeps the leader's password, and
+# ends its output with a framed block: the survey link, the dashboard, how to log in.
+run: migrate
+	@echo "Preparing the demo (the first time takes about a minute)..."
+	@$(PY) manage.py serve_demo 127.0.0.1:$(PORT)
 
 test: install-dev
 	$(PY) -m pytest

@@ -84,3 +84,34 @@ def test_create_leader_prints_a_working_random_password(monkeypatch, client):
     )
     assert client.login(username="leader", password=password)
     assert client.get("/reports/").status_code == 200
+
+
+def _password(out: str) -> str:
+    return next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("Password"))
+
+
+@pytest.mark.django_db
+def test_create_leader_keeps_the_password_on_the_next_start(monkeypatch, client):
+    """Every `make run` used to set a new password and log leaders out."""
+    monkeypatch.delenv("LEADER_PASSWORD", raising=False)
+    out = StringIO()
+    call_command("create_leader", stdout=out)
+    password = _password(out.getvalue())
+    again = StringIO()
+    call_command("create_leader", stdout=again)
+    assert password not in again.getvalue()
+    assert "unchanged" in again.getvalue()
+    assert client.login(username="leader", password=password)
+
+
+@pytest.mark.django_db
+def test_leader_password_given_in_the_environment_replaces_the_old_one(monkeypatch, client):
+    monkeypatch.delenv("LEADER_PASSWORD", raising=False)
+    out = StringIO()
+    call_command("create_leader", stdout=out)
+    monkeypatch.setenv("LEADER_PASSWORD", "a-long-enough-passphrase-42")
+    again = StringIO()
+    call_command("create_leader", stdout=again)
+    assert "from LEADER_PASSWORD" in again.getvalue()
+    assert not client.login(username="leader", password=_password(out.getvalue()))
+    assert client.login(username="leader", password="a-long-enough-passphrase-42")

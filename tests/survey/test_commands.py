@@ -192,6 +192,18 @@ def test_create_invitations_warns_when_the_round_has_closed(survey_round):
     assert out.getvalue().count("/s/") == 1
 
 
+def test_create_invitations_says_which_base_url_it_used(survey_round, settings):
+    """Run as the README shows while `PORT=8080 make run` served, the links said port 8000
+    with no word why: the base URL and how to change it are now said (on stderr, so a file
+    of links stays one link per line)."""
+    settings.SURVEY_BASE_URL = "http://127.0.0.1:8000"
+    out, err = StringIO(), StringIO()
+    call_command("create_invitations", survey_round.slug, "--count", "2", stdout=out, stderr=err)
+    assert "http://127.0.0.1:8000 (the SURVEY_BASE_URL setting)" in err.getvalue()
+    assert "SURVEY_BASE_URL=http://127.0.0.1:8080" in err.getvalue()
+    assert all(line.startswith("http://127.0.0.1:8000/s/") for line in out.getvalue().split())
+
+
 # --- send_invitations and send_reminders -------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -56,3 +57,9 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write("\n".join(invitation_url(token=token) for token in tokens))
+        # On stderr, so that `> links.txt` still holds only the links.
+        self.stderr.write(
+            f"{len(tokens)} links on {settings.SURVEY_BASE_URL} (the SURVEY_BASE_URL setting): "
+            "if respondents reach the server elsewhere, e.g. after `PORT=8080 make run`, "
+            "issue them again with SURVEY_BASE_URL=http://127.0.0.1:8080."
+        )
