@@ -44,7 +44,7 @@ run: migrate
 test: install-dev
 	$(PY) -m pytest
 
-# PNGs of the main pages from the demo data, for the README (needs Debian's chromium).
+# PNGs of the main pages from the demo data, for the README and docs/reports.md (needs Debian's chromium).
 screenshots: install-dev
 	BROWSER_REQUIRED=1 $(PY) -m pytest tests/browser/screenshots.py -q -p no:cacheprovider
 

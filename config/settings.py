@@ -1,6 +1,7 @@
 """Django settings, read from the environment in one place.
 
-Every setting a deployment may change is an environment variable documented in the README.
+Every setting a deployment may change is an environment variable, each documented in
+docs/configuration.md.
 Defaults suit a laptop: SQLite, DEBUG off, local-memory cache.
 """
 

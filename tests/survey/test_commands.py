@@ -193,7 +193,7 @@ def test_create_invitations_warns_when_the_round_has_closed(survey_round):
 
 
 def test_create_invitations_says_which_base_url_it_used(survey_round, settings):
-    """Run as the README shows while `PORT=8080 make run` served, the links said port 8000
+    """Run as the docs show while `PORT=8080 make run` served, the links said port 8000
     with no word why: the base URL and how to change it are now said (on stderr, so a file
     of links stays one link per line)."""
     settings.SURVEY_BASE_URL = "http://127.0.0.1:8000"
