@@ -21,8 +21,48 @@ RADIO_MAX_CHOICES = 7
 ATTRIBUTE_FIELD_PREFIX = "attribute_"
 
 
+def invited_side_question(side: str) -> tuple[str, list[tuple[str, str]]]:
+    """The side question for a respondent invited as ``side`` (a :class:`Side` value): its
+    legend ("You were invited as IT staff — is that right?") and its choices, the side
+    values labelled "Yes, I work in IT" first, then "No, I work in …" for every other side.
+
+    A link made for one side can reach someone of another, who would leave a preselected
+    side as it was; a question that names the side makes them say which side they are in.
+    Raises ValueError for a value that is not a side.
+    """
+    invited = Side(side)
+    if invited == Side.OTHER:
+        question = _("You were invited as staff outside IT and Security — is that right?")
+    else:
+        question = _("You were invited as %(side)s staff — is that right?") % {
+            "side": invited.label
+        }
+    choices = [(invited.value, _side_answer(invited, yes=True))]
+    choices += [(other.value, _side_answer(other, yes=False)) for other in Side if other != invited]
+    return str(question), choices
+
+
+def _side_answer(side: Side, *, yes: bool) -> str:
+    if side == Side.OTHER:
+        answer = (
+            _("Yes, I work outside IT and Security")
+            if yes
+            else _("No, I work outside IT and Security")
+        )
+    elif yes:
+        answer = _("Yes, I work in %(side)s") % {"side": side.label}
+    else:
+        answer = _("No, I work in %(side)s") % {"side": side.label}
+    return str(answer)
+
+
 class ProfileForm(forms.Form):
     """Side, function and level of the respondent, then the round's own profile questions.
+
+    ``invited_side`` is the side the invitation was made for ("" when none): then the side
+    question names it and asks the respondent to confirm or correct it
+    (:func:`invited_side_question`); the field is still ``side`` and its values the sides.
+    Nothing is preselected from the invitation: the view gives no initial side for it.
 
     ``attributes`` is the round's ``profile_attributes``: each becomes an optional field
     ``attribute_<name>`` (a radio group, or a drop-down for many choices) whose first choice,
@@ -48,9 +88,20 @@ class ProfileForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, attributes: Sequence[Mapping[str, Any]] = (), **kwargs: Any
+        self,
+        *args: Any,
+        attributes: Sequence[Mapping[str, Any]] = (),
+        invited_side: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if invited_side in Side.values:
+            question, choices = invited_side_question(invited_side)
+            side = self.fields["side"]
+            side.label = question
+            side.choices = choices
+            side.help_text = _("Your answers are counted under the side you choose here.")
+            side.error_messages["required"] = _("Choose “Yes”, or the side you work in.")
         self.attributes = list(attributes)
         for entry in self.attributes:
             choices = [str(choice) for choice in entry["choices"]]

@@ -176,6 +176,16 @@ class Respondent:
             **kwargs,
         )
 
+    def profile_form(self, data: Any = None, **kwargs: Any) -> ProfileForm:
+        """The profile form, bound to ``data`` when given; the side question names the side
+        the invitation was made for, if any."""
+        return ProfileForm(
+            data,
+            attributes=self.round.profile_attributes or [],
+            invited_side=self.invitation.side,
+            **kwargs,
+        )
+
     @property
     def page_count(self) -> int:
         return len(self.pages)
@@ -272,11 +282,12 @@ def welcome(request: HttpRequest, respondent: Respondent) -> HttpResponse:
 @_respondent_view()
 def profile(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     """Step 1: side, function, level and the round's own profile questions (prefilled from
-    the draft or the invitation)."""
+    the draft, else function and level from the invitation). The invitation's side is asked
+    to be confirmed, never preselected (:class:`ProfileForm`)."""
     invitation = respondent.invitation
     attributes = respondent.round.profile_attributes or []
     if request.method == "POST":
-        form = ProfileForm(request.POST, attributes=attributes)
+        form = respondent.profile_form(request.POST)
         if form.is_valid():
             saved = invitation_save_profile(invitation=invitation, **form.profile())
             if not saved:
@@ -285,12 +296,11 @@ def profile(request: HttpRequest, respondent: Respondent) -> HttpResponse:
             return redirect(first)
     else:
         initial = {
-            "side": invitation.side if invitation.side in Side.values else "",
             "function": invitation.function if invitation.function in Function.values else "",
             "level": invitation.level if invitation.level in Level.values else "",
         }
         initial.update(ProfileForm.initial_from_draft(respondent.profile, attributes))
-        form = ProfileForm(initial=initial, attributes=attributes)
+        form = respondent.profile_form(initial=initial)
     return _profile_render(request, respondent, form)
 
 
@@ -501,7 +511,7 @@ def _survey_page_expired(request: HttpRequest) -> HttpResponse | None:
         response = _review_render(request, respondent)
     elif match.url_name == "profile":
         messages.warning(request, EXPIRED_MESSAGE)
-        form = ProfileForm(request.POST, attributes=respondent.round.profile_attributes or [])
+        form = respondent.profile_form(request.POST)
         form.is_valid()  # show the choices typed, and any problem with them
         response = _profile_render(request, respondent, form)
     else:

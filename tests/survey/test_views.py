@@ -143,10 +143,13 @@ def test_reopening_the_link_resumes_at_the_first_unfinished_step(client, token_a
     assert client.get(url("welcome", token))["Location"] == url("review", token)
 
 
-def test_profile_is_prefilled_from_the_invitation(client, issue):
-    token, _invitation = issue(side="security")
+def test_profile_is_prefilled_from_the_invitation_but_its_side_is_asked(client, issue):
+    token, _invitation = issue(side="security", level="manager")
     page = client.get(url("profile", token)).content.decode()
-    assert re.search(r'value="security"[^>]*checked', page)
+    assert re.search(r'value="manager"[^>]*checked', page)
+    # The side is a question to answer (tests/survey/test_invited_side.py), not a default.
+    assert "You were invited as Security staff — is that right?" in page
+    assert not re.search(r'name="side"[^>]*checked', page)
 
 
 def test_profile_keeps_the_saved_answers(client, token_and_invitation):
