@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from assessment.yaml_limits import MAX_YAML_BYTES
 from survey.admin_views import SESSION_KEY
 from survey.models import ImportBatch, Response
 
@@ -185,12 +186,53 @@ def test_bad_uploads_get_a_message_not_an_error(admin_client, survey_round, name
     assert not Response.objects.exists()
 
 
-def test_a_huge_upload_is_refused_before_it_is_stored(admin_client, survey_round, settings):
+def test_a_file_just_over_the_cap_is_refused_in_the_form(admin_client, survey_round, settings):
+    """Issue 18: every uploaded file has a cap, said in the form with its other values."""
     settings.FRICTION_IMPORT_MAX_BYTES = 1000
-    page = post_file(admin_client, survey_round, GOOD * 200, name="huge.csv")
+    at_cap = GOOD + b" " * (1000 - len(GOOD))  # blank comment: the same file
+    assert len(at_cap) == 1000
+    assert post_file(admin_client, survey_round, at_cap).status_code == 200
+    assert SESSION_KEY in admin_client.session  # at the cap: read and previewed
+
+    page = post_file(
+        admin_client, survey_round, at_cap + b"x", header_rows="2", encoding="cp1252", strict="on"
+    )
+    body = page.content.decode()
     assert page.status_code == 200
-    assert "The file is larger than" in page.content.decode()
+    assert (
+        "This file is 1001 bytes; at most 1000 bytes can be uploaded here. Split it, or import "
+        "it with the import_responses command, which has no cap."
+    ) in body
+    assert 'value="2"' in body
+    assert '<option value="cp1252" selected>' in body
+    assert "checked" in body
+    assert "at most 1000 bytes" in body
     assert not Response.objects.exists()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_mapping_file_just_over_the_cap_is_refused(admin_client, survey_round, settings):
+    settings.FRICTION_MAPPING_MAX_BYTES = 100
+    mapping = b"columns:\n  Level: level\n" + b"#" * 77
+    assert len(mapping) == 101
+    page = admin_client.post(
+        upload_url(survey_round),
+        {
+            "file": SimpleUploadedFile("a.csv", GOOD),
+            "mapping": SimpleUploadedFile("m.yaml", mapping),
+            "header_rows": "1",
+        },
+    )
+    assert page.status_code == 200
+    assert "This file is 101 bytes; at most 100 bytes can be uploaded here." in (
+        page.content.decode()
+    )
+    assert SESSION_KEY not in admin_client.session
+    assert not Response.objects.exists()
+
+
+def test_the_mapping_cap_is_the_yaml_readers_limit(settings):
+    assert settings.FRICTION_MAPPING_MAX_BYTES == MAX_YAML_BYTES
 
 
 def test_a_missing_file_and_bad_options_keep_what_was_typed(admin_client, survey_round):
