@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from survey.import_mapping import ColumnMapping, mapping_load
-from survey.import_messages import import_summary_lines
+from survey.import_messages import import_columns_read, import_summary_lines
 from survey.models import SurveyRound
 from survey.services.imports import ImportReport, responses_import
 from survey.tables import MAX_HEADER_ROWS, ImportFileError
@@ -163,7 +163,13 @@ def _preview_context(report: ImportReport, survey_round: SurveyRound) -> dict[st
         }
         for row in report.preview
     ]
-    return {"preview_items": shown_items, "preview_rows": rows}
+    fed, ignored = import_columns_read(report)
+    return {
+        "preview_items": shown_items,
+        "preview_rows": rows,
+        "fed_columns": fed,
+        "ignored_columns": ignored,
+    }
 
 
 def _short(value: Any) -> str:

@@ -22,6 +22,8 @@ SNIFF_SAMPLE_CHARS = 64 * 1024
 XLSX_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_HEADER_ROWS = 10
 MAX_PROBLEMS_SHOWN = 50
+NAMES_SHOWN = 5  # names a summary of a long list gives before "and N more"
+NAME_CHARS = 40  # a name longer than this is cut in messages
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
@@ -78,6 +80,28 @@ def problems_message(problems: Sequence[Problem], *, filename: str = "") -> str:
     if count > MAX_PROBLEMS_SHOWN:
         lines.append(f"… and {count - MAX_PROBLEMS_SHOWN} more.")
     return "\n".join(lines)
+
+
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """``count`` and the noun it takes: ``1 column``, ``20,000 columns``."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def name_cut(name: str) -> str:
+    """``name`` cut to NAME_CHARS characters, with an ellipsis when it was longer."""
+    return name if len(name) <= NAME_CHARS else name[:NAME_CHARS] + "…"
+
+
+def names_summary(names: Sequence[str], *, shown: int = NAMES_SHOWN) -> str:
+    """Names from a file for people, however many: all of them when there are at most
+    ``shown``, else the first ``shown`` and how many more:
+    ``"'c1', 'c2', 'c3', 'c4', 'c5' and 19,995 more"``. The names come as shown (a column's
+    ``label``, a text through :func:`name_cut`); the caller says what they are, as in
+    ``f"{counted(n, 'column')} ignored: {names_summary(labels)}"``."""
+    text = ", ".join(names[:shown])
+    if len(names) > shown:
+        text += f" and {len(names) - shown:,} more"
+    return text
 
 
 def _fail(problems: Sequence[Problem], *, filename: str = "") -> ImportFileError:

@@ -282,3 +282,18 @@ def test_the_upload_still_checks_the_csrf_token(admin_user, survey_round):
     assert SESSION_KEY not in client.session
     confirm = client.post(confirm_url(survey_round), {"token": "x"})
     assert confirm.status_code == 403
+
+
+def test_the_preview_of_20000_ignored_columns_stays_short(admin_client, survey_round):
+    """Issue 18: the preview listed every ignored column, a page 712,000 px tall."""
+    small = post_file(admin_client, survey_round, b"side,a1\nit,3\n").content.decode()
+    header = ",".join(["side", "a1", *(f"col{i}" for i in range(1, 20_001))])
+    wide = f"{header}\nit,3{',x' * 20_000}\n".encode()
+    page = post_file(admin_client, survey_round, wide, name="wide.csv")
+    body = page.content.decode().replace("&#x27;", "'")
+
+    assert page.status_code == 200
+    assert len(body) < len(small) + 1_500
+    assert "20,000 columns ignored: 'col1', 'col2', 'col3', 'col4', 'col5' and 19,995 more" in body
+    assert "item <code>a1</code>" in body
+    assert "col6" not in body
