@@ -35,10 +35,21 @@ ALLOWED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 SESSION_KEY = "survey_import_pending"
 PROBLEMS_SHOWN = 50
 
+# The command takes any encoding Python reads (--encoding); the form offers the usual ones.
 ENCODING_CHOICES = [
-    ("", _("Detect (UTF-8, else Windows-1252)")),
+    ("", _("Detect (a byte-order mark, UTF-16/32, UTF-8, else Windows-1252)")),
     ("utf-8", _("UTF-8")),
+    ("utf-16", _("UTF-16 (Excel's Unicode text)")),
     ("cp1252", _("Windows-1252 (Western European)")),
+    ("cp1250", _("Windows-1250 (Central European)")),
+    ("cp1251", _("Windows-1251 (Cyrillic)")),
+    ("cp1253", _("Windows-1253 (Greek)")),
+    ("cp1254", _("Windows-1254 (Turkish)")),
+    ("shift_jis", _("Shift-JIS (Japanese)")),
+    ("cp932", _("Windows-932 (Japanese Shift-JIS as Windows writes it)")),
+    ("gb18030", _("GB18030 (Chinese, simplified; includes GBK)")),
+    ("big5", _("Big5 (Chinese, traditional)")),
+    ("cp949", _("Windows-949 (Korean; includes EUC-KR)")),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 
 import openpyxl
@@ -297,3 +298,28 @@ def test_the_preview_of_20000_ignored_columns_stays_short(admin_client, survey_r
     assert "20,000 columns ignored: 'col1', 'col2', 'col3', 'col4', 'col5' and 19,995 more" in body
     assert "item <code>a1</code>" in body
     assert "col6" not in body
+
+
+def test_a_shift_jis_file_is_named_and_reads_with_the_encoding_chosen(admin_client, survey_round):
+    """Issue 18: a Shift-JIS file was previewed as garbled Windows-1252 text."""
+    content = "side,a1,a_comment\r\nIT,4,日本語のコメント\r\n".encode("shift_jis")
+    page = post_file(admin_client, survey_round, content, name="sjis.csv", strict="on")
+    body = page.content.decode().replace("&#x27;", "'")
+    assert page.status_code == 200
+    assert "The file is not UTF-8 text" in body
+    assert "Text encoding in the admin" in body
+    assert "checked" in body
+    assert SESSION_KEY not in admin_client.session
+
+    page = post_file(admin_client, survey_round, content, name="sjis.csv", encoding="shift_jis")
+    body = page.content.decode()
+    assert "Dry run: would import 1 response (2 answers) from sjis.csv" in body
+    assert "日本語のコメント" in body
+    assert "Read as CSV text in shift_jis" in body
+
+
+def test_a_utf32_file_is_previewed(admin_client, survey_round):
+    content = codecs.BOM_UTF32_LE + "side,a1\r\nIT,4\r\n".encode("utf-32-le")
+    body = post_file(admin_client, survey_round, content, name="u32.csv").content.decode()
+    assert "Dry run: would import 1 response (1 answer) from u32.csv" in body
+    assert "Read as CSV text in utf-32-le" in body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from io import StringIO
 from pathlib import Path
 
@@ -162,3 +163,54 @@ def test_strict_names_20000_unmapped_columns_in_one_short_problem(survey_round, 
     assert "20,000 columns map to nothing: 'col1', 'col2', 'col3', 'col4', 'col5' and 19,995" in (
         message
     )
+
+
+JAPANESE = "side,a1,a_comment\r\nIT,4,日本語のコメント\r\nSecurity,2,テスト\r\n"
+
+
+def stored_comments() -> list[str]:
+    return sorted(
+        Response.objects.filter(answers__item__code="a_comment").values_list(
+            "answers__text", flat=True
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "encoding"),
+    [
+        (codecs.BOM_UTF32_LE + JAPANESE.encode("utf-32-le"), "utf-32-le"),
+        (codecs.BOM_UTF32_BE + JAPANESE.encode("utf-32-be"), "utf-32-be"),
+        (JAPANESE.encode("utf-16"), "utf-16-le"),
+        (codecs.BOM_UTF16_BE + JAPANESE.encode("utf-16-be"), "utf-16-be"),
+    ],
+)
+def test_utf32_and_utf16_files_with_a_mark_are_imported(survey_round, tmp_path, content, encoding):
+    """Issue 18: a UTF-32 file was refused with "no column gives the side"."""
+    path = tmp_path / "wide-chars.csv"
+    path.write_bytes(content)
+    output = run("spring", str(path))
+    assert output.startswith("Imported 2 responses (4 answers)")
+    assert stored_comments() == ["テスト", "日本語のコメント"]
+    assert ImportBatch.objects.get().filename == "wide-chars.csv"
+
+
+def test_a_shift_jis_file_is_named_not_garbled_and_reads_with_its_encoding(survey_round, tmp_path):
+    """Issue 18: a Shift-JIS file was read as Windows-1252 and showed garbled text."""
+    path = tmp_path / "sjis.csv"
+    path.write_bytes(JAPANESE.encode("shift_jis"))
+    with pytest.raises(CommandError) as raised:
+        run("spring", str(path))
+    message = str(raised.value)
+    assert "The file is not UTF-8 text" in message
+    assert "probably in another encoding, such as shift_jis or cp932 for Japanese" in message
+    assert "--encoding in the import_responses command" in message
+    assert not Response.objects.exists()
+
+    assert run("spring", str(path), "--encoding", "shift_jis").startswith("Imported 2 responses")
+    assert stored_comments() == ["テスト", "日本語のコメント"]
+
+
+def test_an_unknown_encoding_is_a_command_error(survey_round, csv_file):
+    with pytest.raises(CommandError, match="Unknown encoding 'klingon'"):
+        run("spring", str(csv_file), "--encoding", "klingon")

@@ -207,7 +207,8 @@ def test_a_bad_csv_line_is_named_and_nothing_is_written(admin_client, survey_rou
     [
         ({}, "Upload a CSV file or paste addresses."),
         ({"addresses": " ; , "}, "No address was given."),
-        ({"file": b"\x00\xff\xfe garbage"}, "no email column"),
+        ({"file": b"\x00\xff\xfe garbage"}, "binary data"),
+        ({"file": "email,name\nana@example.org,東京\n".encode("shift_jis")}, "not UTF-8 text"),
         ({"file": b"email\n"}, "no invitees"),
         ({"file": b"email\na@example.org\n", "name": "list.xlsx"}, "Upload a .csv file."),
         ({"file": b"email\na@example.org\n", "addresses": "b@example.org"}, "not both"),

@@ -47,7 +47,7 @@ def test_table_read_uses_the_chosen_encoding():
 def test_table_read_reads_utf16_unicode_text_from_excel():
     content = "side\ta_comment\r\nit\tcafé\r\n".encode("utf-16")
     table = table_read(content=content)
-    assert (table.encoding, table.delimiter) == ("utf-16", "\t")
+    assert (table.encoding, table.delimiter) == ("utf-16-le", "\t")
     assert table.rows == [(2, ["it", "café"])]
 
 
