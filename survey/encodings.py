@@ -34,7 +34,7 @@ BYTE_ORDER_MARKS = (
 )
 WIDE_ENCODINGS = {"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"}
 # Bytes Windows-1252 leaves undefined; Python's cp1252 codec refuses them.
-CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+_CP1252_UNDEFINED_RE = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 ZERO_PATTERN_SAMPLE = 64 * 1024
 SNIFF_SAMPLE = 64 * 1024
 # Runs of three or more non-ASCII bytes, and C1-range bytes (0x80-0x9F) alternating with
@@ -121,11 +121,13 @@ def text_decode(content: bytes, encoding: str | None = None) -> tuple[str, str]:
 def cp1252_problem(content: bytes) -> str:
     """Why ``content`` is not plausible Windows-1252 text, or ``""`` when it is (see the
     module's rule 5). Only the first SNIFF_SAMPLE bytes are judged by their shape."""
-    for index, byte in enumerate(content):
-        if byte in CP1252_UNDEFINED:
-            return (
-                f"byte 0x{byte:02x} {_where(content, index)} is not a Windows-1252 character either"
-            )
+    undefined = _CP1252_UNDEFINED_RE.search(content)
+    if undefined:
+        index = undefined.start()
+        return (
+            f"byte 0x{content[index]:02x} {_where(content, index)} is not a Windows-1252 "
+            "character either"
+        )
     sample = content[:SNIFF_SAMPLE]
     high = len(_HIGH_RE.findall(sample))
     odd = sorted(
