@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 MAX_YAML_DEPTH = 50  # nesting of mappings and sequences; our formats need about 6
-MAX_YAML_BYTES = 2_000_000  # a large instrument file is about 60 kB
+MAX_YAML_BYTES = 2 * 1024 * 1024  # 2 MB; a large instrument file is about 60 kB
 
 _OPENING = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
             yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)  # fmt: skip

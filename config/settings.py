@@ -176,6 +176,21 @@ WHITENOISE_AUTOREFRESH = DEBUG
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Uploads (survey/uploads.py): the cap of each kind of file sent through the web, said in the
+# form. A response file of 20 MB is about 135,000 respondents of 60 columns; its check takes
+# a few seconds and some 300 MB of memory, and it waits in the session until confirmed (the
+# import_responses command has no cap). A mapping file is capped at the YAML reader's own
+# limit (assessment.yaml_limits.MAX_YAML_BYTES, 2 MB).
+FRICTION_IMPORT_MAX_BYTES = env_number("FRICTION_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
+FRICTION_MAPPING_MAX_BYTES = 2 * 1024 * 1024
+FRICTION_INVITEE_MAX_BYTES = env_number("FRICTION_INVITEE_MAX_BYTES", str(2 * 1024 * 1024))
+# Django's own limits, stated: a file above FILE_UPLOAD_MAX_MEMORY_SIZE is streamed to a
+# temporary file instead of memory; DATA_UPLOAD_MAX_MEMORY_SIZE counts the form's other
+# fields only (never files), the largest being up to 500,000 pasted invitee addresses (at most
+# 2 MB in UTF-8). Beyond it the page says the form was too large (templates/413.html).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {

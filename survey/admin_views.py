@@ -16,61 +16,41 @@ from typing import Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from survey.import_mapping import ColumnMapping, mapping_load
-from survey.import_messages import import_summary_lines
+from survey.import_messages import import_columns_read, import_summary_lines
 from survey.models import SurveyRound
 from survey.services.imports import ImportReport, responses_import
 from survey.tables import MAX_HEADER_ROWS, ImportFileError
+from survey.uploads import FileSizeValidator, size_text, upload_cap, uploads_capped
 
-# Largest file accepted through the browser (the command has no limit). A setting may lower
-# or raise it.
-DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_MAPPING_BYTES = 256 * 1024
 ALLOWED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 SESSION_KEY = "survey_import_pending"
 PROBLEMS_SHOWN = 50
 
+# The command takes any encoding Python reads (--encoding); the form offers the usual ones.
 ENCODING_CHOICES = [
-    ("", _("Detect (UTF-8, else Windows-1252)")),
+    ("", _("Detect (a byte-order mark, UTF-16/32, UTF-8, else Windows-1252)")),
     ("utf-8", _("UTF-8")),
+    ("utf-16", _("UTF-16 (Excel's Unicode text)")),
     ("cp1252", _("Windows-1252 (Western European)")),
+    ("cp1250", _("Windows-1250 (Central European)")),
+    ("cp1251", _("Windows-1251 (Cyrillic)")),
+    ("cp1253", _("Windows-1253 (Greek)")),
+    ("cp1254", _("Windows-1254 (Turkish)")),
+    ("shift_jis", _("Shift-JIS (Japanese)")),
+    ("cp932", _("Windows-932 (Japanese Shift-JIS as Windows writes it)")),
+    ("gb18030", _("GB18030 (Chinese, simplified; includes GBK)")),
+    ("big5", _("Big5 (Chinese, traditional)")),
+    ("cp949", _("Windows-949 (Korean; includes EUC-KR)")),
 ]
-
-
-def max_upload_bytes() -> int:
-    """The upload limit in bytes: ``settings.FRICTION_IMPORT_MAX_BYTES`` or 5 MB."""
-    return int(getattr(settings, "FRICTION_IMPORT_MAX_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
-
-
-class _UploadLimitHandler(FileUploadHandler):
-    """Stops storing an uploaded file once it passes its limit and remembers which one did,
-    so that a huge upload is neither kept in memory nor written to disk."""
-
-    def __init__(self, request: HttpRequest, limits: dict[str, int]) -> None:
-        super().__init__(request)
-        self.limits = limits
-        request.import_too_large = set()  # type: ignore[attr-defined]
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        limit = self.limits.get(self.field_name)
-        if limit is not None and start + len(raw_data) > limit:
-            self.request.import_too_large.add(self.field_name)
-            raise SkipFile
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
 
 
 class ImportUploadForm(forms.Form):
@@ -79,11 +59,18 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Responses file"),
         help_text=_("CSV (comma, semicolon or tab) or .xlsx, one row per respondent."),
+        validators=[
+            FileSizeValidator(
+                "FRICTION_IMPORT_MAX_BYTES",
+                _("Split it, or import it with the import_responses command, which has no cap."),
+            )
+        ],
     )
     mapping = forms.FileField(
         label=_("Mapping file (optional)"),
         required=False,
         help_text=_("YAML that maps other column names and values to items and profile fields."),
+        validators=[FileSizeValidator("FRICTION_MAPPING_MAX_BYTES")],
     )
     header_rows = forms.IntegerField(
         label=_("Header rows"),
@@ -106,14 +93,8 @@ class ImportUploadForm(forms.Form):
         help_text=_("Deletes the responses of an earlier import with the same content or name."),
     )
 
-    def __init__(self, *args: Any, too_large: set[str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.too_large = too_large or set()
-        if "file" in self.too_large:
-            # The upload handler dropped the file, so the field is empty: say why.
-            self.fields["file"].error_messages["required"] = _(
-                "The file is larger than %(mb)s MB: split it, or use the import_responses command."
-            ) % {"mb": _megabytes(max_upload_bytes())}
         self.helper = FormHelper()
         # The template owns the <form> tag, the CSRF token and the buttons.
         self.helper.form_tag = False
@@ -127,20 +108,12 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(
                 _("Upload a .csv or .xlsx file (this one is %(name)s).") % {"name": upload.name}
             )
-        if upload.size > max_upload_bytes():
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB.") % {"mb": _megabytes(max_upload_bytes())}
-            )
         return upload
 
     def clean_mapping(self) -> ColumnMapping | None:
-        if "mapping" in self.too_large:
-            raise forms.ValidationError(_("The mapping file is too large."))
         upload = self.cleaned_data.get("mapping")
         if not upload:
             return None
-        if upload.size > MAX_MAPPING_BYTES:
-            raise forms.ValidationError(_("The mapping file is too large."))
         text = upload.read()
         try:
             mapping = mapping_load(content=text, source="mapping file")
@@ -154,10 +127,6 @@ class ConfirmForm(forms.Form):
     """The confirmation step: names the pending upload kept in the session."""
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):g}"
 
 
 def _round_or_404(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: int) -> Any:
@@ -184,7 +153,7 @@ def _render_form(
         "problems": problems.problems[:PROBLEMS_SHOWN] if problems else [],
         "problem_count": len(problems.problems) if problems else 0,
         "problem_text": str(problems) if problems else "",
-        "max_mb": _megabytes(max_upload_bytes()),
+        "max_size": size_text(upload_cap("FRICTION_IMPORT_MAX_BYTES")),
         "scale_labels": survey_round.instrument.scale_labels,
         "title": _("Import responses into %(round)s") % {"round": survey_round.name},
     }
@@ -205,7 +174,13 @@ def _preview_context(report: ImportReport, survey_round: SurveyRound) -> dict[st
         }
         for row in report.preview
     ]
-    return {"preview_items": shown_items, "preview_rows": rows}
+    fed, ignored = import_columns_read(report)
+    return {
+        "preview_items": shown_items,
+        "preview_rows": rows,
+        "fed_columns": fed,
+        "ignored_columns": ignored,
+    }
 
 
 def _short(value: Any) -> str:
@@ -223,26 +198,13 @@ def round_import_view(model_admin: admin.ModelAdmin) -> Callable[..., HttpRespon
     with every problem. Nothing is written here.
     """
 
-    @csrf_exempt  # CSRF is checked below, once the upload limit is in place
-    def view(request: HttpRequest, object_id: int) -> HttpResponse:
-        if request.method == "POST":
-            limit = max_upload_bytes()
-            request.upload_handlers.insert(
-                0, _UploadLimitHandler(request, {"file": limit, "mapping": MAX_MAPPING_BYTES})
-            )
-        return _upload(request, object_id)
-
-    @csrf_protect
+    @uploads_capped(ImportUploadForm)
     @require_http_methods(["GET", "POST"])
-    def _upload(request: HttpRequest, object_id: int) -> HttpResponse:
+    def view(request: HttpRequest, object_id: int) -> HttpResponse:
         survey_round = _round_or_404(model_admin, request, object_id)
         if request.method != "POST":
             return _render_form(request, model_admin, survey_round, ImportUploadForm())
-        form = ImportUploadForm(
-            request.POST,
-            request.FILES,
-            too_large=getattr(request, "import_too_large", set()),
-        )
+        form = ImportUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return _render_form(request, model_admin, survey_round, form)
         upload = form.cleaned_data["file"]

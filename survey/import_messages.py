@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from survey.models import Side
+from survey.tables import names_summary
 
 if TYPE_CHECKING:
+    from survey.importing import Column
     from survey.services.imports import ImportReport
 
 
@@ -48,13 +50,30 @@ def import_summary_lines(report: ImportReport) -> list[str]:
     return lines + list(report.warnings)
 
 
+def import_columns_read(report: ImportReport) -> tuple[list[Column], str]:
+    """The columns of the file that feed something, in file order, and one sentence for the
+    others (``"20,000 columns ignored: 'c1', … and 19,995 more"``; ``""`` when none), so that
+    a file of thousands of columns gives a short list. Used by the command and the admin."""
+    fed = [column for column in report.columns if column.kind]
+    ignored = [column.label for column in report.columns if not column.kind]
+    if not ignored:
+        return fed, ""
+    return fed, str(
+        ngettext_lazy(
+            "%(count)s column ignored: %(names)s",
+            "%(count)s columns ignored: %(names)s",
+            len(ignored),
+        )
+        % {"count": f"{len(ignored):,}", "names": names_summary(ignored)}
+    )
+
+
 def import_column_lines(report: ImportReport) -> list[str]:
-    """One line per column of the file: its name and what it feeds (or ``ignored``)."""
-    return [
-        f"{column.label} -> "
-        + (f"{column.kind} {column.target}" if column.kind else str(_("ignored")))
-        for column in report.columns
-    ]
+    """One line per column that feeds something (its name and what it feeds), then one line
+    for the ignored columns, however many."""
+    fed, ignored = import_columns_read(report)
+    lines = [f"{column.label} -> {column.kind} {column.target}" for column in fed]
+    return [*lines, ignored] if ignored else lines
 
 
 def _responses(n: int) -> str:

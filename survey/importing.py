@@ -27,7 +27,7 @@ from survey.attributes import (
 )
 from survey.import_mapping import LIKERT_VALUES, ColumnMapping, normalise
 from survey.scale import DONT_KNOW, PREDICTED_SUFFIX, SCALE_KINDS
-from survey.tables import Problem, Table, cell_blank
+from survey.tables import Problem, Table, cell_blank, counted, name_cut, names_summary
 
 WHOLE_NUMBER_RE = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 # A cell that the CSV export protected against formula injection: an apostrophe, then a
@@ -69,8 +69,9 @@ class Column:
 
     @property
     def label(self) -> str:
-        """How messages name the column: its header in quotes, or its position."""
-        return repr(self.name) if self.name else f"#{self.index + 1}"
+        """How messages name the column: its header in quotes (cut when long), or its
+        position."""
+        return repr(name_cut(self.name)) if self.name else f"#{self.index + 1}"
 
 
 @dataclasses.dataclass
@@ -206,6 +207,7 @@ def _columns_resolve(
         for index in range(len(table.headers))
     ]
     columns: list[Column] = []
+    unmapped: list[str] = []
     used_mapping_keys: set[str] = set()
     for index, name in enumerate(table.headers):
         key = normalise(name)
@@ -231,15 +233,18 @@ def _columns_resolve(
             kind, target = found
         column = Column(index=index, name=name, kind=kind, target=target)
         if not kind and strict and (name or has_data[index]) and key not in mapping.columns:
-            problems.append(
-                Problem(
-                    None,
-                    column.label,
-                    "this column maps to nothing (name an item code, a profile field or a "
-                    "declared attribute, map it in the mapping file, or map it to 'ignore')",
-                )
-            )
+            unmapped.append(column.label)
         columns.append(column)
+    if unmapped:
+        problems.append(
+            Problem(
+                None,
+                None,
+                f"{counted(len(unmapped), 'column')} map{'s' if len(unmapped) == 1 else ''} to "
+                f"nothing: {names_summary(unmapped)} (name an item code, a profile field or a "
+                "declared attribute, map it in the mapping file, or map it to 'ignore')",
+            )
+        )
 
     by_target: dict[str, Column] = {}
     for column in columns:
@@ -294,8 +299,8 @@ def _columns_resolve(
     unused = [key for key in mapping.columns if key not in used_mapping_keys]
     if unused:
         warnings.append(
-            "The mapping file names columns this file does not have: "
-            + ", ".join(repr(key) for key in unused)
+            f"The mapping file names {counted(len(unused), 'column')} this file does not have: "
+            + names_summary([repr(name_cut(key)) for key in unused])
         )
     # Columns the mapping file says to ignore are not worth a warning.
     ignored = [
@@ -306,7 +311,7 @@ def _columns_resolve(
         and not (column.name and mapping.columns.get(normalise(column.name), "") is None)
     ]
     if ignored:
-        warnings.append("Ignored columns: " + ", ".join(ignored))
+        warnings.append(f"{counted(len(ignored), 'column')} ignored: {names_summary(ignored)}")
     return columns, warnings
 
 

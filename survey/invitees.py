@@ -11,6 +11,8 @@ import io
 import re
 from dataclasses import dataclass
 
+from survey.encodings import EncodingError, text_decode
+
 MAX_LINES = 10_000
 HEADER_ALIASES = {
     "email": "email",
@@ -51,19 +53,21 @@ class InviteeListError(ValueError):
 
 
 def _decode(content: bytes) -> str:
+    """The file's text, by the rule every uploaded file is read with (survey.encodings)."""
     try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("cp1252", errors="replace")
+        return text_decode(content)[0]
+    except EncodingError as exc:
+        raise InviteeListError([f"{exc} Save it as CSV UTF-8 and try again."]) from None
 
 
 def invitees_read_csv(content: bytes) -> list[InviteeRow]:
     """Read a CSV invitee list: a header row naming the columns (``email`` required; ``side``,
     ``function``, ``level`` optional; other columns ignored), then one invitee per line.
-    Comma, semicolon or tab separated; UTF-8 (else Windows-1252). Blank lines are skipped.
+    Comma, semicolon or tab separated; decoded by :func:`survey.encodings.text_decode` (UTF-8,
+    UTF-16 or UTF-32, else plausible Windows-1252). Blank lines are skipped.
 
-    Raises InviteeListError when there is no ``email`` column, no invitee, or more than
-    MAX_LINES lines.
+    Raises InviteeListError when the bytes are not text it can read, there is no ``email``
+    column, no invitee, or more than MAX_LINES lines.
     """
     text = _decode(content)
     first_line = text.split("\n", 1)[0]

@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from survey.emails import DEFAULT_BODIES, DEFAULT_SUBJECTS, INVITATION, REMINDER
 from survey.invitees import InviteeListError, InviteeRow, invitees_read_csv, invitees_read_text
 from survey.models import SurveyRound
+from survey.uploads import FileSizeValidator
 from survey.zones import reread_in_zone
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-MAX_INVITEE_FILE_BYTES = 2 * 1024 * 1024
 MAX_PASTED_CHARS = 500_000
 MAX_REMINDERS_LIMIT = 10
 
@@ -62,6 +62,7 @@ class InviteesForm(forms.Form):
         help_text=_(
             "A header row, then one invitee per line: email (required), side, function, level."
         ),
+        validators=[FileSizeValidator("FRICTION_INVITEE_MAX_BYTES", _("Split it."))],
     )
     addresses = forms.CharField(
         label=_("Or paste addresses"),
@@ -81,8 +82,6 @@ class InviteesForm(forms.Form):
             return None
         if Path(upload.name or "").suffix.lower() not in (".csv", ".txt"):
             raise forms.ValidationError(_("Upload a .csv file."))
-        if upload.size > MAX_INVITEE_FILE_BYTES:
-            raise forms.ValidationError(_("The file is larger than 2 MB: split it."))
         return upload
 
     def clean(self) -> dict[str, Any]:

@@ -45,6 +45,7 @@ from survey.services.invitations import (
     reminders_send,
 )
 from survey.services.rounds import RoundNotOpenError, round_close, round_extend, round_open
+from survey.uploads import uploads_capped
 from survey.zones import local_time_text, round_today, round_zone, wall_clock
 
 SAMPLE_LINK_PATH = "/s/EXAMPLE-each-invitee-gets-their-own-link/"
@@ -180,6 +181,7 @@ def round_extend_view(request: HttpRequest, survey_round: SurveyRound) -> HttpRe
     return _page(request, survey_round, extend_form=form)
 
 
+@uploads_capped(InviteesForm)
 @require_POST
 @_staff_round_view
 def round_invitees_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:

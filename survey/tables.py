@@ -1,7 +1,8 @@
 """Reading a response file's bytes (CSV or an ``.xlsx`` workbook) into a table of cells.
 
-Pure: no Django. CSV text is UTF-8 with or without a byte-order mark, Windows-1252 or UTF-16,
-separated by commas, semicolons or tabs (sniffed); a workbook is read from its first sheet.
+Pure: no Django. CSV text is decoded by :mod:`survey.encodings` (UTF-8, UTF-16 or UTF-32,
+plausible Windows-1252, or an encoding named) and separated by commas, semicolons or tabs
+(sniffed); a workbook is read from its first sheet.
 Every step of an import reports what is wrong with the file as :class:`Problem` values in an
 :class:`ImportFileError`, defined here with the first step. What the cells mean is decided
 later, by :mod:`survey.importing`.
@@ -17,23 +18,19 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from survey import encodings
+
 DELIMITERS = (",", ";", "\t")
 SNIFF_SAMPLE_CHARS = 64 * 1024
 XLSX_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_HEADER_ROWS = 10
 MAX_PROBLEMS_SHOWN = 50
+NAMES_SHOWN = 5  # names a summary of a long list gives before "and N more"
+NAME_CHARS = 40  # a name longer than this is cut in messages
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
 _XLSX_UNREADABLE = "The file is not a readable .xlsx workbook (save it again as .xlsx or CSV)."
-_ENCODING_ALIASES = {
-    "utf-8": "utf-8-sig",
-    "utf8": "utf-8-sig",
-    "utf-8-sig": "utf-8-sig",
-    "cp1252": "cp1252",
-    "windows-1252": "cp1252",
-    "utf-16": "utf-16",
-}
 
 
 # --- problems -----------------------------------------------------------------------------
@@ -80,6 +77,28 @@ def problems_message(problems: Sequence[Problem], *, filename: str = "") -> str:
     return "\n".join(lines)
 
 
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """``count`` and the noun it takes: ``1 column``, ``20,000 columns``."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def name_cut(name: str) -> str:
+    """``name`` cut to NAME_CHARS characters, with an ellipsis when it was longer."""
+    return name if len(name) <= NAME_CHARS else name[:NAME_CHARS] + "…"
+
+
+def names_summary(names: Sequence[str], *, shown: int = NAMES_SHOWN) -> str:
+    """Names from a file for people, however many: all of them when there are at most
+    ``shown``, else the first ``shown`` and how many more:
+    ``"'c1', 'c2', 'c3', 'c4', 'c5' and 19,995 more"``. The names come as shown (a column's
+    ``label``, a text through :func:`name_cut`); the caller says what they are, as in
+    ``f"{counted(n, 'column')} ignored: {names_summary(labels)}"``."""
+    text = ", ".join(names[:shown])
+    if len(names) > shown:
+        text += f" and {len(names) - shown:,} more"
+    return text
+
+
 def _fail(problems: Sequence[Problem], *, filename: str = "") -> ImportFileError:
     return ImportFileError(problems_message(problems, filename=filename), problems)
 
@@ -110,16 +129,20 @@ class Table:
     delimiter: str = ""
 
 
+ENCODING_ADVICE = (
+    "Save it as CSV UTF-8, or name its encoding: --encoding in the import_responses command, "
+    "Text encoding in the admin."
+)
+
+
 def encoding_check(encoding: str | None) -> str | None:
     """Return the codec used for a chosen encoding name (None: detect), or raise
-    ImportFileError for an encoding this importer does not read."""
-    if encoding is None or encoding == "" or encoding == "auto":
-        return None
-    codec = _ENCODING_ALIASES.get(encoding.strip().lower())
-    if codec is None:
-        choices = "utf-8, cp1252"
-        raise ImportFileError(f"Unknown encoding {encoding!r}: choose {choices} or leave it out.")
-    return codec
+    ImportFileError for a name that is not a text encoding (see
+    :func:`survey.encodings.encoding_check`)."""
+    try:
+        return encodings.encoding_check(encoding)
+    except encodings.EncodingError as exc:
+        raise ImportFileError(str(exc)) from None
 
 
 def table_read(
@@ -131,9 +154,11 @@ def table_read(
     ``.xlsx`` workbook (first sheet), anything else as CSV text. ``header_rows`` (1..10) is how
     many rows at the top are headers: the first names the columns, and a blank name there is
     taken from the next header rows (SurveyMonkey writes 2 rows, Qualtrics 3). ``encoding``
-    (``utf-8`` or ``cp1252``; None detects: UTF-16 by its byte-order mark, else UTF-8 with or
-    without a byte-order mark, else Windows-1252). The CSV delimiter (comma, semicolon or tab)
-    is sniffed. ``filename`` only serves to refuse a ``.xlsx`` name on content that is not one.
+    names the text encoding of a CSV file (``utf-8``, ``cp1252``, ``shift_jis``, any Python
+    reads); None detects it by the rule of :mod:`survey.encodings` (a byte-order mark, UTF-16 or
+    UTF-32 by their zero bytes, UTF-8, else plausible Windows-1252). The CSV delimiter (comma,
+    semicolon or tab) is sniffed. ``filename`` only serves to refuse a ``.xlsx`` name on
+    content that is not one.
 
     Raises ImportFileError for an empty file, binary data, a legacy ``.xls`` or unreadable
     workbook, text that does not decode, a malformed CSV record, or no data rows.
@@ -192,43 +217,18 @@ def _headers(header_records: list[tuple[int, list[Any]]]) -> list[str]:
 
 
 def _decode(content: bytes, codec: str | None) -> tuple[str, str]:
-    """Decode CSV bytes; return the text and the name of the encoding used."""
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and codec in (
-        None,
-        "utf-16",
-    ):
-        try:
-            return content.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            raise ImportFileError("The file starts like UTF-16 text but does not decode.") from None
-    if content.startswith(codecs.BOM_UTF8):
-        content = content[len(codecs.BOM_UTF8) :]  # UTF-8 whatever was chosen; drop the mark
-        codec = "utf-8-sig" if codec is None else codec
-    if b"\x00" in content:
+    """Decode CSV bytes by :func:`survey.encodings.text_decode`; return the text and the name
+    of the encoding used. Text full of control characters is binary data."""
+    try:
+        text, used = encodings.text_decode(content, codec)
+    except encodings.EncodingError as exc:
+        raise ImportFileError(f"{exc} {ENCODING_ADVICE}") from None
+    controls = sum(1 for char in text[:SNIFF_SAMPLE_CHARS] if _is_control(char))
+    if controls > max(2, len(text[:SNIFF_SAMPLE_CHARS]) // 100):
         raise ImportFileError(
             "The file is neither CSV text nor an .xlsx workbook: it contains binary data."
         )
-    candidates = [codec] if codec else ["utf-8-sig", "cp1252"]
-    errors: list[UnicodeDecodeError] = []
-    for name in candidates:
-        try:
-            text = content.decode(name)
-        except UnicodeDecodeError as exc:
-            errors.append(exc)
-            continue
-        controls = sum(1 for char in text[:SNIFF_SAMPLE_CHARS] if _is_control(char))
-        if controls > max(2, len(text[:SNIFF_SAMPLE_CHARS]) // 100):
-            raise ImportFileError(
-                "The file is neither CSV text nor an .xlsx workbook: it contains binary data."
-            )
-        return text, "utf-8" if name == "utf-8-sig" else name
-    error = errors[-1]
-    line = content[: error.start].count(b"\n") + 1
-    shown = "UTF-8 or Windows-1252" if codec is None else codec.replace("-sig", "")
-    raise ImportFileError(
-        f"The file is not {shown} text: byte 0x{content[error.start]:02x} on line {line} "
-        "cannot be read. Save it as CSV UTF-8 and try again."
-    )
+    return text, used
 
 
 def _is_control(char: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 
 import openpyxl
@@ -11,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from assessment.yaml_limits import MAX_YAML_BYTES
 from survey.admin_views import SESSION_KEY
 from survey.models import ImportBatch, Response
 
@@ -185,12 +187,53 @@ def test_bad_uploads_get_a_message_not_an_error(admin_client, survey_round, name
     assert not Response.objects.exists()
 
 
-def test_a_huge_upload_is_refused_before_it_is_stored(admin_client, survey_round, settings):
+def test_a_file_just_over_the_cap_is_refused_in_the_form(admin_client, survey_round, settings):
+    """Issue 18: every uploaded file has a cap, said in the form with its other values."""
     settings.FRICTION_IMPORT_MAX_BYTES = 1000
-    page = post_file(admin_client, survey_round, GOOD * 200, name="huge.csv")
+    at_cap = GOOD + b" " * (1000 - len(GOOD))  # blank comment: the same file
+    assert len(at_cap) == 1000
+    assert post_file(admin_client, survey_round, at_cap).status_code == 200
+    assert SESSION_KEY in admin_client.session  # at the cap: read and previewed
+
+    page = post_file(
+        admin_client, survey_round, at_cap + b"x", header_rows="2", encoding="cp1252", strict="on"
+    )
+    body = page.content.decode()
     assert page.status_code == 200
-    assert "The file is larger than" in page.content.decode()
+    assert (
+        "This file is 1001 bytes; at most 1000 bytes can be uploaded here. Split it, or import "
+        "it with the import_responses command, which has no cap."
+    ) in body
+    assert 'value="2"' in body
+    assert '<option value="cp1252" selected>' in body
+    assert "checked" in body
+    assert "at most 1000 bytes" in body
     assert not Response.objects.exists()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_mapping_file_just_over_the_cap_is_refused(admin_client, survey_round, settings):
+    settings.FRICTION_MAPPING_MAX_BYTES = 100
+    mapping = b"columns:\n  Level: level\n" + b"#" * 77
+    assert len(mapping) == 101
+    page = admin_client.post(
+        upload_url(survey_round),
+        {
+            "file": SimpleUploadedFile("a.csv", GOOD),
+            "mapping": SimpleUploadedFile("m.yaml", mapping),
+            "header_rows": "1",
+        },
+    )
+    assert page.status_code == 200
+    assert "This file is 101 bytes; at most 100 bytes can be uploaded here." in (
+        page.content.decode()
+    )
+    assert SESSION_KEY not in admin_client.session
+    assert not Response.objects.exists()
+
+
+def test_the_mapping_cap_is_the_yaml_readers_limit(settings):
+    assert settings.FRICTION_MAPPING_MAX_BYTES == MAX_YAML_BYTES
 
 
 def test_a_missing_file_and_bad_options_keep_what_was_typed(admin_client, survey_round):
@@ -240,3 +283,43 @@ def test_the_upload_still_checks_the_csrf_token(admin_user, survey_round):
     assert SESSION_KEY not in client.session
     confirm = client.post(confirm_url(survey_round), {"token": "x"})
     assert confirm.status_code == 403
+
+
+def test_the_preview_of_20000_ignored_columns_stays_short(admin_client, survey_round):
+    """Issue 18: the preview listed every ignored column, a page 712,000 px tall."""
+    small = post_file(admin_client, survey_round, b"side,a1\nit,3\n").content.decode()
+    header = ",".join(["side", "a1", *(f"col{i}" for i in range(1, 20_001))])
+    wide = f"{header}\nit,3{',x' * 20_000}\n".encode()
+    page = post_file(admin_client, survey_round, wide, name="wide.csv")
+    body = page.content.decode().replace("&#x27;", "'")
+
+    assert page.status_code == 200
+    assert len(body) < len(small) + 1_500
+    assert "20,000 columns ignored: 'col1', 'col2', 'col3', 'col4', 'col5' and 19,995 more" in body
+    assert "item <code>a1</code>" in body
+    assert "col6" not in body
+
+
+def test_a_shift_jis_file_is_named_and_reads_with_the_encoding_chosen(admin_client, survey_round):
+    """Issue 18: a Shift-JIS file was previewed as garbled Windows-1252 text."""
+    content = "side,a1,a_comment\r\nIT,4,日本語のコメント\r\n".encode("shift_jis")
+    page = post_file(admin_client, survey_round, content, name="sjis.csv", strict="on")
+    body = page.content.decode().replace("&#x27;", "'")
+    assert page.status_code == 200
+    assert "The file is not UTF-8 text" in body
+    assert "Text encoding in the admin" in body
+    assert "checked" in body
+    assert SESSION_KEY not in admin_client.session
+
+    page = post_file(admin_client, survey_round, content, name="sjis.csv", encoding="shift_jis")
+    body = page.content.decode()
+    assert "Dry run: would import 1 response (2 answers) from sjis.csv" in body
+    assert "日本語のコメント" in body
+    assert "Read as CSV text in shift_jis" in body
+
+
+def test_a_utf32_file_is_previewed(admin_client, survey_round):
+    content = codecs.BOM_UTF32_LE + "side,a1\r\nIT,4\r\n".encode("utf-32-le")
+    body = post_file(admin_client, survey_round, content, name="u32.csv").content.decode()
+    assert "Dry run: would import 1 response (1 answer) from u32.csv" in body
+    assert "Read as CSV text in utf-32-le" in body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from io import StringIO
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def test_import_responses_with_a_mapping_file(survey_round):
         str(FILES / "forms-mapping.yaml"),
     )
     assert "Imported 3 responses" in output
-    assert "Ignored columns: 'Timestamp'" in output
+    assert "1 column ignored: 'Timestamp'" in output
     assert Response.objects.get(side="it").attributes == {"region": "EMEA"}
 
 
@@ -94,7 +95,7 @@ def test_import_responses_reads_header_rows_encoding_and_attributes(survey_round
 def test_import_responses_strict_refuses_unmapped_columns(survey_round, tmp_path):
     path = tmp_path / "extra.csv"
     path.write_text("side,a1,Respondent ID\nit,3,17\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="column 'Respondent ID': this column maps to nothing"):
+    with pytest.raises(CommandError, match="1 column maps to nothing: 'Respondent ID'"):
         run("spring", str(path), "--strict")
     assert not Response.objects.exists()
 
@@ -135,3 +136,81 @@ def test_import_responses_reports_a_bad_mapping_file(survey_round, csv_file, tmp
     mapping.write_text("columns:\n  Q1: [a1]\n", encoding="utf-8")
     with pytest.raises(CommandError, match=r"mapping file m\.yaml: columns\.Q1"):
         run("spring", str(csv_file), "--mapping", str(mapping))
+
+
+def wide_csv(path: Path, extra: int = 20_000) -> Path:
+    """A file of two columns that feed something and ``extra`` that do not (issue 18)."""
+    header = ",".join(["side", "a1", *(f"col{i}" for i in range(1, extra + 1))])
+    path.write_text(f"{header}\nit,3{',x' * extra}\n", encoding="utf-8")
+    return path
+
+
+def test_a_dry_run_of_20000_ignored_columns_stays_short(survey_round, tmp_path):
+    """Issue 18: the dry run printed ~779 KB of ignored column names."""
+    output = run("spring", str(wide_csv(tmp_path / "wide.csv")), "--dry-run")
+    assert len(output) < 2_000
+    assert (
+        "20,000 columns ignored: 'col1', 'col2', 'col3', 'col4', 'col5' and 19,995 more" in output
+    )
+    assert "  'a1' -> item a1" in output
+
+
+def test_strict_names_20000_unmapped_columns_in_one_short_problem(survey_round, tmp_path):
+    with pytest.raises(CommandError) as raised:
+        run("spring", str(wide_csv(tmp_path / "wide.csv")), "--strict")
+    message = str(raised.value)
+    assert len(message) < 1_000
+    assert "20,000 columns map to nothing: 'col1', 'col2', 'col3', 'col4', 'col5' and 19,995" in (
+        message
+    )
+
+
+JAPANESE = "side,a1,a_comment\r\nIT,4,日本語のコメント\r\nSecurity,2,テスト\r\n"
+
+
+def stored_comments() -> list[str]:
+    return sorted(
+        Response.objects.filter(answers__item__code="a_comment").values_list(
+            "answers__text", flat=True
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "encoding"),
+    [
+        (codecs.BOM_UTF32_LE + JAPANESE.encode("utf-32-le"), "utf-32-le"),
+        (codecs.BOM_UTF32_BE + JAPANESE.encode("utf-32-be"), "utf-32-be"),
+        (JAPANESE.encode("utf-16"), "utf-16-le"),
+        (codecs.BOM_UTF16_BE + JAPANESE.encode("utf-16-be"), "utf-16-be"),
+    ],
+)
+def test_utf32_and_utf16_files_with_a_mark_are_imported(survey_round, tmp_path, content, encoding):
+    """Issue 18: a UTF-32 file was refused with "no column gives the side"."""
+    path = tmp_path / "wide-chars.csv"
+    path.write_bytes(content)
+    output = run("spring", str(path))
+    assert output.startswith("Imported 2 responses (4 answers)")
+    assert stored_comments() == ["テスト", "日本語のコメント"]
+    assert ImportBatch.objects.get().filename == "wide-chars.csv"
+
+
+def test_a_shift_jis_file_is_named_not_garbled_and_reads_with_its_encoding(survey_round, tmp_path):
+    """Issue 18: a Shift-JIS file was read as Windows-1252 and showed garbled text."""
+    path = tmp_path / "sjis.csv"
+    path.write_bytes(JAPANESE.encode("shift_jis"))
+    with pytest.raises(CommandError) as raised:
+        run("spring", str(path))
+    message = str(raised.value)
+    assert "The file is not UTF-8 text" in message
+    assert "probably in another encoding, such as shift_jis or cp932 for Japanese" in message
+    assert "--encoding in the import_responses command" in message
+    assert not Response.objects.exists()
+
+    assert run("spring", str(path), "--encoding", "shift_jis").startswith("Imported 2 responses")
+    assert stored_comments() == ["テスト", "日本語のコメント"]
+
+
+def test_an_unknown_encoding_is_a_command_error(survey_round, csv_file):
+    with pytest.raises(CommandError, match="Unknown encoding 'klingon'"):
+        run("spring", str(csv_file), "--encoding", "klingon")

@@ -24,7 +24,7 @@ def report(**changes) -> ImportReport:
             Column(index=2, name="", kind="", target=""),
         ],
         "attributes": (),
-        "warnings": ["Ignored columns: #3"],
+        "warnings": ["1 column ignored: #3"],
         "preview": [],
         "dry_run": False,
     }
@@ -35,7 +35,7 @@ def test_summary_says_what_was_imported_per_side_then_the_warnings():
     assert import_summary_lines(report()) == [
         "Imported 3 responses (1 answer) from wave.csv into round spring.",
         "Per side: IT 2, Security 1.",
-        "Ignored columns: #3",
+        "1 column ignored: #3",
     ]
 
 
@@ -55,5 +55,5 @@ def test_column_lines_say_what_each_column_feeds():
     assert import_column_lines(report()) == [
         "'side' -> profile side",
         "'A1' -> item a1",
-        "#3 -> ignored",
+        "1 column ignored: #3",
     ]

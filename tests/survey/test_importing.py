@@ -33,6 +33,14 @@ def test_table_parse_reports_every_bad_cell_with_line_and_column():
     ]
 
 
+def test_a_long_header_is_named_in_forty_characters():
+    """Issue 18: a column's header went whole into every message that named the column."""
+    header = "Q" * 100_000
+    table = table_read(content=f"side,a1,{header}\nIT,4,x\n".encode())
+    result = table_parse(table=table, schema=SCHEMA)
+    assert result.warnings == [f"1 column ignored: '{'Q' * 40}…'"]
+
+
 def test_importing_module_loads_without_django():
     code = (
         "import sys, survey.importing; "

@@ -43,3 +43,11 @@ def test_a_quoted_name_with_a_comma_is_one_address_and_typos_are_kept_as_typed()
         (1, "bob@example.org"),
         (2, "x@y <z"),  # what was typed, so the error message names it
     ]
+
+
+def test_invitee_files_are_decoded_like_every_upload():
+    """Issue 18: a UTF-16 list (Excel's Unicode text) was read as Windows-1252 garbage."""
+    rows = invitees_read_csv("Email\tSide\r\nana@example.org\tIT\r\n".encode("utf-16"))
+    assert [(row.email, row.side) for row in rows] == [("ana@example.org", "IT")]
+    with pytest.raises(InviteeListError, match=r"not UTF-8 text.*Save it as CSV UTF-8"):
+        invitees_read_csv("email,site\nana@example.org,東京\n".encode("shift_jis"))

@@ -7,11 +7,13 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from survey.manage_forms import MAX_PASTED_CHARS
 from survey.models import Invitation
 from survey.services.invitations import invitations_send, invitees_add
 
@@ -205,7 +207,8 @@ def test_a_bad_csv_line_is_named_and_nothing_is_written(admin_client, survey_rou
     [
         ({}, "Upload a CSV file or paste addresses."),
         ({"addresses": " ; , "}, "No address was given."),
-        ({"file": b"\x00\xff\xfe garbage"}, "no email column"),
+        ({"file": b"\x00\xff\xfe garbage"}, "binary data"),
+        ({"file": "email,name\nana@example.org,東京\n".encode("shift_jis")}, "not UTF-8 text"),
         ({"file": b"email\n"}, "no invitees"),
         ({"file": b"email\na@example.org\n", "name": "list.xlsx"}, "Upload a .csv file."),
         ({"file": b"email\na@example.org\n", "addresses": "b@example.org"}, "not both"),
@@ -220,6 +223,49 @@ def test_a_bad_invitee_list_shows_the_form_again(admin_client, survey_round, dat
     assert response.status_code == 200
     assert problem in text(response)
     assert not Invitation.objects.exists()
+
+
+def test_an_invitee_file_just_over_the_cap_is_refused_in_the_form(
+    admin_client, survey_round, settings
+):
+    """Issue 18: the invitee file's cap is said in the form, which keeps the pasted text."""
+    settings.FRICTION_INVITEE_MAX_BYTES = 1000
+    content = b"email\n" + b"a@example.org\n" * 71
+    content += b" " * (1001 - len(content))
+    response = admin_client.post(
+        url("invitees", survey_round),
+        {"file": csv_file(content), "addresses": "kept@example.org"},
+    )
+
+    assert response.status_code == 200
+    assert "This file is 1001 bytes; at most 1000 bytes can be uploaded here. Split it." in text(
+        response
+    )
+    assert "kept@example.org</textarea>" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+    response = admin_client.post(
+        url("invitees", survey_round), {"file": csv_file(content[:1000])}, follow=True
+    )
+    assert "Added 1 invitee." in follow_messages(response)
+
+
+def test_a_paste_beyond_the_request_limit_gets_a_page_that_says_so(
+    admin_client, survey_round, settings
+):
+    """Issue 18: text fields past DATA_UPLOAD_MAX_MEMORY_SIZE answered Django's bare 400."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = admin_client.post(
+        url("invitees", survey_round), {"addresses": "a@example.org\n" * 1000}
+    )
+
+    assert response.status_code == 413
+    assert "more than 9.8 KB, so nothing was done" in text(response)
+    assert not Invitation.objects.exists()
+
+
+def test_the_request_limit_holds_the_largest_paste():
+    assert MAX_PASTED_CHARS * 4 < django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def test_pasted_addresses_are_kept_when_one_is_wrong(admin_client, survey_round):

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from survey.tables import ImportFileError, table_read
+from survey.tables import ImportFileError, counted, name_cut, names_summary, table_read
 from tests.survey.import_files import csv_content, xlsx_content
 
 
@@ -47,7 +47,7 @@ def test_table_read_uses_the_chosen_encoding():
 def test_table_read_reads_utf16_unicode_text_from_excel():
     content = "side\ta_comment\r\nit\tcafé\r\n".encode("utf-16")
     table = table_read(content=content)
-    assert (table.encoding, table.delimiter) == ("utf-16", "\t")
+    assert (table.encoding, table.delimiter) == ("utf-16-le", "\t")
     assert table.rows == [(2, ["it", "café"])]
 
 
@@ -109,3 +109,18 @@ def test_table_read_refuses_what_it_cannot_read(content, message):
 def test_table_read_rejects_a_bad_number_of_header_rows():
     with pytest.raises(ImportFileError, match="header rows"):
         table_read(content=b"side,a1\nit,3\n", header_rows=0)
+
+
+def test_names_summary_gives_a_few_names_and_counts_the_rest():
+    names = [f"c{i}" for i in range(1, 20_001)]
+    assert names_summary(names) == "c1, c2, c3, c4, c5 and 19,995 more"
+    assert names_summary(names[:5]) == "c1, c2, c3, c4, c5"
+    assert names_summary(names[:6], shown=2) == "c1, c2 and 4 more"
+    assert names_summary([]) == ""
+
+
+def test_counted_and_name_cut():
+    assert (counted(1, "column"), counted(20_000, "column")) == ("1 column", "20,000 columns")
+    assert counted(2, "reply", "replies") == "2 replies"
+    assert name_cut("x" * 40) == "x" * 40
+    assert name_cut("x" * 41) == "x" * 40 + "…"

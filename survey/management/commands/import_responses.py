@@ -49,8 +49,10 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--encoding",
-            choices=["utf-8", "cp1252"],
-            help="Text encoding of a CSV file (default: detected).",
+            help=(
+                "Text encoding of a CSV file: utf-8, cp1252, utf-16, shift_jis, gb18030, cp1251 "
+                "or any other Python reads (default: detected; see docs/import-format.md)."
+            ),
         )
         parser.add_argument(
             "--attribute",

@@ -282,7 +282,7 @@ def test_import_with_a_mapping_file(survey_round):
             "attributes": {},
         },
     ]
-    assert any("Ignored columns: 'Timestamp'" in warning for warning in report.warnings)
+    assert any("1 column ignored: 'Timestamp'" in warning for warning in report.warnings)
 
 
 @with_db
@@ -324,10 +324,10 @@ def test_extra_attribute_columns_are_kept_when_declared(survey_round):
 @with_db
 def test_undeclared_columns_are_ignored_or_refused_when_strict(survey_round):
     content = b"side,region,a1\nit,North,3\n"
-    with pytest.raises(ImportFileError, match="column 'region': this column maps to nothing"):
+    with pytest.raises(ImportFileError, match="1 column maps to nothing: 'region'"):
         responses_import(round=survey_round, file=content, filename="s.csv", strict=True)
     report = responses_import(round=survey_round, file=content, filename="s.csv")
-    assert report.warnings == ["Ignored columns: 'region'"]
+    assert report.warnings == ["1 column ignored: 'region'"]
     assert stored(survey_round)[0]["attributes"] == {}
 
 
