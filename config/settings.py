@@ -147,6 +147,8 @@ LOGIN_REDIRECT_URL = "reports:round_list"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
+# gettext catalogs (locale/<language>/LC_MESSAGES/django.po), compiled by `make`.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("en", _("English"))]
 TIME_ZONE = "UTC"
 USE_I18N = True
