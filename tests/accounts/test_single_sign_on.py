@@ -179,3 +179,25 @@ def test_a_provider_down_before_the_token_exchange_gets_a_page_and_no_account(
     assert response.status_code == 503
     assert "The single sign-on service cannot be reached" in response.text
     assert not User.objects.exists()
+
+
+def test_a_sign_in_the_provider_refuses_gets_a_page_and_no_account(sign_in, settings):
+    settings.OIDC_RP_CLIENT_SECRET = "not-the-secret"  # the token endpoint answers 401
+
+    response = sign_in("leader")
+
+    assert response.status_code == 403
+    assert "The sign-in did not complete" in response.text
+    assert 'href="/oidc/authenticate/"' in response.text
+    assert not User.objects.exists()
+
+
+def test_a_disabled_account_cannot_sign_in(sign_in, live_server):
+    User.objects.create_user("oidc:leader", is_active=False)
+
+    response = sign_in("leader")
+
+    assert response.status_code == 403
+    assert "your account here is disabled" in response.text
+    reports = response.browser.get(f"{live_server.url}/reports/", timeout=10)
+    assert reports.url.endswith("/accounts/login/?next=/reports/")
