@@ -70,7 +70,7 @@ def _failure(request: HttpRequest, reason: str) -> HttpResponse:
     return render(
         request,
         "accounts/sso_failed.html",
-        {"heading": heading, "message": message, "reason": reason},
+        {"heading": heading, "message": message},
         status=status,
     )
 
