@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 import requests
 
-from tests.oidc.provider import provider_sign_in
+from tests.oidc.provider import HTTP_TIMEOUT, provider_sign_in
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def sign_in(live_server, sso) -> Callable[..., requests.Response]:
         browser = browser or requests.Session()
         start = f"{live_server.url}/oidc/authenticate/?next={next_url}"
         callback = provider_sign_in(browser, start, login)
-        response = browser.get(callback, timeout=10)
+        response = browser.get(callback, timeout=HTTP_TIMEOUT)
         response.browser = browser
         return response
 

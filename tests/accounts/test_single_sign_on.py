@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, User
 from django.contrib.auth.signals import user_login_failed
 
 from tests.factories import SurveyRoundFactory
-from tests.oidc.provider import configure_sso, provider_sign_in, provider_start
+from tests.oidc.provider import HTTP_TIMEOUT, configure_sso, provider_sign_in, provider_start
 
 
 def test_a_leader_signs_in_through_the_provider_and_reaches_the_reports(sign_in, live_server):
@@ -27,7 +27,9 @@ def test_a_leader_signs_in_through_the_provider_and_reaches_the_reports(sign_in,
 
 
 def test_the_authorization_request_carries_a_pkce_challenge_and_the_groups_scope(sso, live_server):
-    start = requests.get(f"{live_server.url}/oidc/authenticate/", allow_redirects=False, timeout=10)
+    start = requests.get(
+        f"{live_server.url}/oidc/authenticate/", allow_redirects=False, timeout=HTTP_TIMEOUT
+    )
 
     assert start.status_code == 302
     location = start.headers["Location"]
@@ -58,7 +60,8 @@ def test_staff_run_rounds_but_do_not_see_the_reports(sign_in, live_server):
     assert user.is_staff
     assert user.has_perm("survey.change_surveyround")
     assert list(user.groups.values_list("name", flat=True)) == ["Round staff"]
-    assert response.browser.get(f"{live_server.url}/reports/", timeout=10).status_code == 403
+    reports = response.browser.get(f"{live_server.url}/reports/", timeout=HTTP_TIMEOUT)
+    assert reports.status_code == 403
 
 
 def test_an_account_without_a_matching_group_gets_the_403_page_on_the_reports(sign_in):
@@ -117,7 +120,7 @@ def test_a_token_without_groups_creates_no_account_and_says_why(sign_in, live_se
     assert 'href="/oidc/authenticate/"' in response.text
     assert not User.objects.exists()
     assert len(failed) == 1  # the audit trail hears of it, as of a failed password log-in
-    reports = response.browser.get(f"{live_server.url}/reports/", timeout=10)
+    reports = response.browser.get(f"{live_server.url}/reports/", timeout=HTTP_TIMEOUT)
     assert reports.url.endswith("/accounts/login/?next=/reports/")
 
 
@@ -142,21 +145,21 @@ def test_a_wrong_or_expired_state_gets_a_page_and_a_way_to_try_again(sign_in, li
     else:  # a session that never started this sign-in, as after the session expired
         browser = requests.Session()
 
-    response = browser.get(callback, timeout=10)
+    response = browser.get(callback, timeout=HTTP_TIMEOUT)
 
     assert response.status_code == 400
     assert "This sign-in has expired" in response.text
     assert "Start it again" in response.text
     assert 'href="/oidc/authenticate/"' in response.text
     assert not User.objects.exists()
-    reports = browser.get(f"{live_server.url}/reports/", timeout=10)
+    reports = browser.get(f"{live_server.url}/reports/", timeout=HTTP_TIMEOUT)
     assert reports.url.endswith("/accounts/login/?next=/reports/")
 
 
 def test_an_unreachable_provider_gets_a_page_of_ours(settings, live_server, transactional_db):
     configure_sso(settings, "http://127.0.0.1:9")  # discard port: connection refused
 
-    response = requests.get(f"{live_server.url}/oidc/authenticate/", timeout=10)
+    response = requests.get(f"{live_server.url}/oidc/authenticate/", timeout=HTTP_TIMEOUT)
 
     assert response.status_code == 503
     assert "The single sign-on service cannot be reached" in response.text
@@ -174,7 +177,7 @@ def test_a_provider_down_before_the_token_exchange_gets_a_page_and_no_account(
     finally:
         provider.stop()
 
-    response = browser.get(callback, timeout=10)
+    response = browser.get(callback, timeout=HTTP_TIMEOUT)
 
     assert response.status_code == 503
     assert "The single sign-on service cannot be reached" in response.text
@@ -199,5 +202,5 @@ def test_a_disabled_account_cannot_sign_in(sign_in, live_server):
 
     assert response.status_code == 403
     assert "your account here is disabled" in response.text
-    reports = response.browser.get(f"{live_server.url}/reports/", timeout=10)
+    reports = response.browser.get(f"{live_server.url}/reports/", timeout=HTTP_TIMEOUT)
     assert reports.url.endswith("/accounts/login/?next=/reports/")

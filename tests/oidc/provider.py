@@ -26,7 +26,10 @@ HERE = Path(__file__).resolve().parent
 CLIENT_ID = "friction"
 CLIENT_SECRET = "friction-test-secret"
 INSTALL_HINT = "install Node.js (18 or later) and npm, e.g. `apt-get install -y nodejs npm`"
-START_TIMEOUT = 20  # seconds for the provider to listen (its first start compiles nothing)
+# Generous: these only stop a broken run from hanging, and a loaded machine (or a fresh
+# clone's first imports) can take seconds over a request.
+START_TIMEOUT = 60  # seconds for the provider to listen
+HTTP_TIMEOUT = 60  # seconds for one request of the test browser
 
 
 def _unavailable(reason: str) -> None:
@@ -134,7 +137,7 @@ def provider_sign_in(browser: requests.Session, start_url: str, login: str) -> s
     """Start single sign-on at ``start_url`` (our /oidc/authenticate/), sign in at the
     provider's own login form as ``login`` and return the URL the provider sends the browser
     back to (our callback, not yet visited)."""
-    form = browser.get(start_url, timeout=10)
+    form = browser.get(start_url, timeout=HTTP_TIMEOUT)
     form.raise_for_status()
     action = re.search(r'<form[^>]*action="([^"]+)"', form.text)
     assert action, f"no login form at {form.url}:\n{form.text[:500]}"
@@ -142,12 +145,12 @@ def provider_sign_in(browser: requests.Session, start_url: str, login: str) -> s
         urljoin(form.url, action.group(1)),
         data={"prompt": "login", "login": login, "password": "any password"},
         allow_redirects=False,
-        timeout=10,
+        timeout=HTTP_TIMEOUT,
     )
     # The provider redirects through its own /auth/<uid> to our callback.
     while response.is_redirect:
         location = urljoin(response.url, response.headers["Location"])
         if "/oidc/callback/" in location:
             return location
-        response = browser.get(location, allow_redirects=False, timeout=10)
+        response = browser.get(location, allow_redirects=False, timeout=HTTP_TIMEOUT)
     raise AssertionError(f"the provider did not send us back: {response.status_code}")
