@@ -1,4 +1,5 @@
-"""Authentication backends: django-axes' login throttle, for logins that come over HTTP."""
+"""Authentication backends: django-axes' login throttle, for logins that come over HTTP (single
+sign-on has its own backend, accounts.backends)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,13 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def is_single_sign_on(request: HttpRequest, credentials: dict[str, Any] | None) -> bool:
+    """django-axes' whitelist test (AXES_WHITELIST_CALLABLE): true for the single sign-on
+    callback, whose ``authenticate()`` carries a PKCE verifier and no password.
+
+    Its failures (a token without groups, say) are not password guesses; counted, five of
+    them would lock every single sign-on user behind one office address out.
+    """
+    return bool(credentials) and "code_verifier" in credentials

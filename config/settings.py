@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "axes",
     "csp",
+    "accounts",
     "assessment",
     "survey",
     "reports",
@@ -255,6 +256,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# Single sign-on callbacks carry no password to guess (accounts.backends): not throttled.
+AXES_WHITELIST_CALLABLE = "config.auth_backends.is_single_sign_on"
 
 # Free-text comments need more respondents than scores before they are shown (methodology).
 FRICTION_COMMENT_MIN_GROUP_SIZE = env_number("FRICTION_COMMENT_MIN_GROUP_SIZE", "10")
@@ -344,3 +347,27 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
 EMAIL_TIMEOUT = env_number("EMAIL_TIMEOUT", "30")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "survey@localhost")
+
+# --- Single sign-on: OpenID Connect, authorization code with PKCE (issue 16) ---------------
+# mozilla-django-oidc does the protocol; accounts.oidc reads the provider's endpoints from
+# <OIDC_ISSUER>/.well-known/openid-configuration. Off while OIDC_ISSUER is empty. The
+# provider's groups named Leaders and Analysts map to ours, OIDC_STAFF_GROUP to "Round staff"
+# (staff who run rounds); docs/configuration.md, "Single sign-on".
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip()
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "").strip()
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups").strip()
+OIDC_STAFF_GROUP = os.environ.get("OIDC_STAFF_GROUP", "Staff").strip()
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile groups").strip()
+OIDC_TIMEOUT = env_number("OIDC_TIMEOUT", "10", float)
+if OIDC_ISSUER and not OIDC_ISSUER.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"OIDC_ISSUER must be an https:// URL, got {OIDC_ISSUER!r}.")
+if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER is set: set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too.")
+OIDC_USE_PKCE = True
+# Every OpenID provider must sign ID tokens with RS256 (OpenID Connect Core 15.1).
+OIDC_RP_SIGN_ALGO = "RS256"
+# client_secret_basic: the token endpoint's default client authentication (RFC 6749 2.3.1).
+OIDC_TOKEN_USE_BASIC_AUTH = True
+if OIDC_ISSUER:
+    AUTHENTICATION_BACKENDS.append("accounts.backends.OIDCBackend")

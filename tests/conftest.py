@@ -1,16 +1,18 @@
-"""Fixtures shared by the whole suite: the small instrument, responses made in bulk and a
-round populated with known answers (on the ``survey_round`` of the app's own conftest)."""
+"""Fixtures shared by the whole suite: the small instrument, responses made in bulk, a
+round populated with known answers (on the ``survey_round`` of the app's own conftest) and
+the OpenID provider of the single sign-on tests (tests/oidc)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import pytest
 
 from assessment.models import Instrument, Item
 from survey.models import Answer, Response, SurveyRound
 from tests.factories import DimensionFactory, InstrumentFactory, ItemFactory
+from tests.oidc.provider import RunningProvider, configure_sso, provider_start
 
 
 @pytest.fixture
@@ -140,3 +142,22 @@ def populated_round(survey_round, make_responses) -> SurveyRound:
         + [("other", IT_ANSWERS)] * 2,
     )
     return survey_round
+
+
+# --- single sign-on (tests/accounts, tests/browser) ---------------------------------------
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(live_server) -> Iterator[RunningProvider]:
+    """The provider for the whole session, its client redirecting to the live server."""
+    provider = provider_start(f"{live_server.url}/oidc/callback/")
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def sso(settings, oidc_provider: RunningProvider, transactional_db) -> RunningProvider:
+    """The app configured for the session's provider, as the environment would
+    (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET)."""
+    configure_sso(settings, oidc_provider.issuer)
+    return oidc_provider
