@@ -6,7 +6,7 @@ PORT ?= 8000
 # Links printed by seed_demo and create_leader point at the port being served.
 export SURVEY_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint format install install-dev migrate demo clean screenshots bench
+.PHONY: run test messages lint format install install-dev migrate demo clean screenshots bench
 
 # Installs and migrations are quiet; their output is shown only when they fail.
 QUIETLY = > $(VENV)/last-step.log 2>&1 || { cat $(VENV)/last-step.log; exit 1; }
@@ -25,9 +25,19 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-migrate: install
+migrate: install messages
 	@$(PY) manage.py migrate --no-input --verbosity 0 $(QUIETLY)
 	@$(PY) manage.py collectstatic --no-input --verbosity 0 $(QUIETLY)
+
+# The French, German and Spanish catalogs (locale/*/LC_MESSAGES/django.po) compiled to .mo:
+# Django's compilemessages where GNU gettext is installed, else Babel (pure Python, in
+# requirements.txt), so a machine with only Python still gets every language.
+messages: install
+	@if command -v msgfmt >/dev/null; then \
+	  $(PY) manage.py compilemessages --ignore=.venv --verbosity 0 $(QUIETLY); \
+	else \
+	  $(VENV)/bin/pybabel -q compile --domain django --directory locale $(QUIETLY); \
+	fi
 
 # The same as `make run` without serving: the instrument, the demo rounds, the leader account.
 demo: migrate
@@ -41,7 +51,7 @@ run: migrate
 	@echo "Preparing the demo (the first time takes about a minute)..."
 	@$(PY) manage.py serve_demo 127.0.0.1:$(PORT)
 
-test: install-dev
+test: install-dev messages
 	$(PY) -m pytest
 
 # PNGs of the main pages from the demo data, for the README and docs/reports.md (needs Debian's chromium).
