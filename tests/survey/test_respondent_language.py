@@ -159,3 +159,11 @@ def test_the_page_form_and_pages_follow_translation_override(french_round):
         .label
         == Item.objects.get(code="a1").text
     )
+
+
+def test_no_template_note_shows_on_a_survey_page(client, token):
+    # A multi-line {# ... #} is not a comment to Django's templates: it printed itself.
+    html = client.get(url("page", token, n=2)).content.decode()
+
+    assert "{#" not in html
+    assert "#}" not in html
