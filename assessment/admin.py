@@ -71,6 +71,7 @@ class InstrumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "scale_labels",
         "dont_know_label",
         "meta_prompts",
+        "translations",
         "source_sha256",
         "loaded_at",
     ]
@@ -90,7 +91,15 @@ class DimensionAdmin(NoDeleteMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["instrument"]
     list_select_related = ["instrument"]
     search_fields = ["code", "name", "description", "guidance"]
-    readonly_fields = ["instrument", "code", "name", "description", "guidance", "order"]
+    readonly_fields = [
+        "instrument",
+        "code",
+        "name",
+        "description",
+        "guidance",
+        "order",
+        "translations",
+    ]
     inlines = [ItemInline]
 
 
@@ -119,4 +128,5 @@ class ItemAdmin(NoDeleteMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "about",
         "meta_perception",
         "order",
+        "translations",
     ]

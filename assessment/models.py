@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from assessment.languages import translated
+
+T = TypeVar("T")
 
 MIN_SCALE_POINTS = 4
 MAX_SCALE_POINTS = 7
@@ -34,6 +41,14 @@ class Instrument(models.Model):
             "you think security staff would answer?'}."
         ),
     )
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_(
+            "{language code: {needs_review, title, description, scale_labels, "
+            "dont_know_label, meta_prompts}}: the instrument's own strings in other languages."
+        ),
+    )
     source_sha256 = models.CharField(max_length=64, blank=True)
     loaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -51,6 +66,45 @@ class Instrument(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.slug} v{self.version})"
 
+    # Each ``*_in`` method returns the text in ``language`` (a code such as "fr" or "fr-ca",
+    # matched to "fr"; default: the active language), or the English text when there is no
+    # translation for it.
+
+    def title_in(self, language: str | None = None) -> str:
+        return _text(self.translations, language, "title", self.title)
+
+    def description_in(self, language: str | None = None) -> str:
+        return _text(self.translations, language, "description", self.description)
+
+    def scale_labels_in(self, language: str | None = None) -> list[str]:
+        """One label per point, lowest first."""
+        return _text(self.translations, language, "scale_labels", list(self.scale_labels or []))
+
+    def dont_know_label_in(self, language: str | None = None) -> str:
+        """The "don't know" answer; "" when the instrument offers none."""
+        if not (self.dont_know_label or "").strip():
+            return ""
+        return _text(self.translations, language, "dont_know_label", self.dont_know_label)
+
+    def meta_prompts_in(self, language: str | None = None) -> dict[str, str]:
+        """``{side: question}``, each side in ``language`` where translated."""
+        prompts = self.meta_prompts or {}
+        translated_prompts = _text(self.translations, language, "meta_prompts", {})
+        return {side: translated_prompts.get(side) or text for side, text in prompts.items()}
+
+    @property
+    def languages(self) -> list[str]:
+        """English, then the codes of the languages the instrument is translated into."""
+        return ["en", *sorted(self.translations or {})]
+
+    def needs_review(self, language: str) -> bool:
+        """True when the texts in ``language`` are not vouched for by a native speaker (and
+        for a language without texts); False for English."""
+        if language == "en":
+            return False
+        texts = (self.translations or {}).get(language) or {}
+        return texts.get("needs_review", True) is not False
+
 
 class Dimension(models.Model):
     """A facet of collaboration friction, scored from its Likert items."""
@@ -61,6 +115,11 @@ class Dimension(models.Model):
     description = models.TextField(blank=True)
     guidance = models.TextField(blank=True, help_text=_("What leaders can do when it breaks down."))
     order = models.PositiveSmallIntegerField()
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("{language code: {name, description, guidance}}"),
+    )
 
     class Meta:
         ordering = ["instrument", "order"]
@@ -70,6 +129,16 @@ class Dimension(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def name_in(self, language: str | None = None) -> str:
+        """The name in ``language`` (default: the active one), else in English."""
+        return _text(self.translations, language, "name", self.name)
+
+    def description_in(self, language: str | None = None) -> str:
+        return _text(self.translations, language, "description", self.description)
+
+    def guidance_in(self, language: str | None = None) -> str:
+        return _text(self.translations, language, "guidance", self.guidance)
 
 
 class Item(models.Model):
@@ -103,6 +172,9 @@ class Item(models.Model):
         help_text=_("Each side also answers how it thinks the other side would answer."),
     )
     order = models.PositiveSmallIntegerField()
+    translations = models.JSONField(
+        default=dict, blank=True, help_text=_("{language code: {text}}")
+    )
 
     class Meta:
         ordering = ["dimension__order", "order"]
@@ -112,3 +184,13 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def text_in(self, language: str | None = None) -> str:
+        """The statement or question in ``language`` (default: the active one), else in
+        English."""
+        return _text(self.translations, language, "text", self.text)
+
+
+def _text(translations: dict | None, language: str | None, key: str, english: T) -> T:
+    """``key`` from ``translations`` in ``language`` or the active language, else ``english``."""
+    return translated(translations, language or translation.get_language(), key, english)

@@ -10,11 +10,14 @@ from django.db import IntegrityError, transaction
 from assessment.models import Dimension, Instrument, Item
 from assessment.validation import (
     DimensionSpec,
+    DimensionText,
     InstrumentError,
     InstrumentSpec,
     ItemSpec,
+    TranslationSpec,
     instrument_file_parse,
 )
+from assessment.validation_translations import DIMENSION_TEXT_KEYS
 
 __all__ = [
     "DEFAULT_INSTRUMENT_PATH",
@@ -32,12 +35,14 @@ V1_INSTRUMENT_PATH = INSTRUMENTS_DIR / "it-security-collaboration.yaml"
 
 @dataclasses.dataclass(frozen=True)
 class LoadResult:
-    """What :func:`instrument_load` did: ``created`` a new version, ``changed`` one in place,
-    or neither (the database already held exactly this content)."""
+    """What :func:`instrument_load` did: ``created`` a new version, ``changed`` one in place
+    (``translations_only`` when nothing but its translations changed), or neither (the
+    database already held exactly this content)."""
 
     instrument: Instrument
     created: bool
     changed: bool
+    translations_only: bool = False
 
 
 def instrument_load(*, path: Path | str | None = None) -> LoadResult:
@@ -50,7 +55,10 @@ def instrument_load(*, path: Path | str | None = None) -> LoadResult:
     - same content as stored: nothing is written (``created=False, changed=False``);
     - different content, no answers yet: updated in place, dimensions and items matched by
       code so their ids stay stable, codes no longer in the file deleted (``changed=True``);
-    - different content and at least one answer: refused, a change needs a new version.
+    - only the translations differ: they are replaced in place, answers or not
+      (``changed=True, translations_only=True``): a translation does not change what the
+      English statements ask, which answers and reports are bound to;
+    - anything else different and at least one answer: refused, a change needs a new version.
 
     Everything happens in one transaction. Raises InstrumentError (file unreadable, invalid
     YAML, any validation problem naming its key path, or a refused change); nothing is
@@ -82,16 +90,22 @@ def _instrument_write(*, spec: InstrumentSpec, path: Path) -> LoadResult:
         if instrument is None:
             instrument = _instrument_create(spec=spec)
             return LoadResult(instrument=instrument, created=True, changed=False)
-        if _instrument_spec(instrument=instrument) == spec:
+        stored = _instrument_spec(instrument=instrument)
+        if stored == spec:
             if instrument.source_sha256 != spec.sha256():
                 instrument.source_sha256 = spec.sha256()
                 instrument.save(update_fields=["source_sha256"])
             return LoadResult(instrument=instrument, created=False, changed=False)
+        if stored.untranslated() == spec.untranslated():
+            _translations_update(instrument=instrument, spec=spec)
+            return LoadResult(
+                instrument=instrument, created=False, changed=True, translations_only=True
+            )
         if Item.objects.filter(dimension__instrument=instrument, answers__isnull=False).exists():
             raise InstrumentError(
                 f"Instrument {spec.slug!r} version {spec.version!r} already has answers "
-                f"and cannot be changed: a change needs a new version (raise `version` "
-                f"in {path})."
+                f"and cannot be changed except for its translations: a change needs a new "
+                f"version (raise `version` in {path})."
             )
         _instrument_update(instrument=instrument, spec=spec)
         return LoadResult(instrument=instrument, created=False, changed=True)
@@ -112,9 +126,12 @@ def _instrument_spec(*, instrument: Instrument) -> InstrumentSpec:
             "mirror_of__code",
             "about",
             "meta_perception",
+            "translations",
         )
     )
-    for dimension_id, code, text, kind, reverse_scored, mirror_code, about, meta in rows:
+    item_translations: list[tuple[str, dict]] = []
+    for dimension_id, code, text, kind, reverse_scored, mirror_code, about, meta, texts in rows:
+        item_translations.append((code, texts or {}))
         items_by_dimension.setdefault(dimension_id, []).append(
             ItemSpec(
                 code=code,
@@ -126,6 +143,7 @@ def _instrument_spec(*, instrument: Instrument) -> InstrumentSpec:
                 meta_perception=meta,
             )
         )
+    stored_dimensions = list(instrument.dimensions.order_by("order", "pk"))
     dimensions = tuple(
         DimensionSpec(
             code=d.code,
@@ -134,8 +152,9 @@ def _instrument_spec(*, instrument: Instrument) -> InstrumentSpec:
             guidance=d.guidance,
             items=tuple(items_by_dimension.get(d.pk, [])),
         )
-        for d in instrument.dimensions.order_by("order", "pk")
+        for d in stored_dimensions
     )
+    dimension_translations = [(d.code, d.translations or {}) for d in stored_dimensions]
     return InstrumentSpec(
         slug=instrument.slug,
         version=instrument.version,
@@ -146,10 +165,77 @@ def _instrument_spec(*, instrument: Instrument) -> InstrumentSpec:
         dimensions=dimensions,
         dont_know_label=instrument.dont_know_label,
         meta_prompts=tuple(sorted((instrument.meta_prompts or {}).items())),
+        translations=tuple(
+            _translation_spec(language, texts, dimension_translations, item_translations)
+            for language, texts in sorted((instrument.translations or {}).items())
+        ),
     )
 
 
+def _translation_spec(
+    language: str,
+    texts: dict,
+    dimensions: list[tuple[str, dict]],
+    items: list[tuple[str, dict]],
+) -> TranslationSpec:
+    """One stored language as a spec; a text missing from the database reads as ""."""
+
+    def text_of(translations: dict, key: str) -> str:
+        return str((translations.get(language) or {}).get(key) or "")
+
+    return TranslationSpec(
+        language=language,
+        needs_review=texts.get("needs_review") is not False,
+        title=str(texts.get("title") or ""),
+        description=str(texts.get("description") or ""),
+        scale_labels=tuple(texts.get("scale_labels") or ()),
+        dont_know_label=str(texts.get("dont_know_label") or ""),
+        meta_prompts=tuple(sorted((texts.get("meta_prompts") or {}).items())),
+        dimensions=tuple(
+            (code, DimensionText(*(text_of(t, key) for key in DIMENSION_TEXT_KEYS)))
+            for code, t in dimensions
+        ),
+        items=tuple((code, text_of(t, "text")) for code, t in items),
+    )
+
+
+def _translations_by_code(
+    spec: InstrumentSpec,
+) -> tuple[dict[str, dict], dict[str, dict], dict[str, dict]]:
+    """The spec's translations as the three models store them: ``(instrument's {language:
+    texts}, {dimension code: {language: texts}}, {item code: {language: {"text": ...}}})``."""
+    instrument: dict[str, dict] = {}
+    dimensions: dict[str, dict] = {}
+    items: dict[str, dict] = {}
+    for translation in spec.translations:
+        language = translation.language
+        instrument[language] = translation.instrument_texts()
+        for code, texts in translation.dimensions:
+            dimensions.setdefault(code, {})[language] = dataclasses.asdict(texts)
+        for code, text in translation.items:
+            items.setdefault(code, {})[language] = {"text": text}
+    return instrument, dimensions, items
+
+
+def _translations_update(*, instrument: Instrument, spec: InstrumentSpec) -> None:
+    """Replace the translations of every row of ``instrument`` with the spec's (English
+    texts and structure untouched), and record the file's digest."""
+    instrument_texts, dimension_texts, item_texts = _translations_by_code(spec)
+    instrument.translations = instrument_texts
+    instrument.source_sha256 = spec.sha256()
+    instrument.save(update_fields=["translations", "source_sha256"])
+    dimensions = list(instrument.dimensions.all())
+    for dimension in dimensions:
+        dimension.translations = dimension_texts.get(dimension.code, {})
+    Dimension.objects.bulk_update(dimensions, ["translations"])
+    items = list(Item.objects.filter(dimension__instrument=instrument))
+    for item in items:
+        item.translations = item_texts.get(item.code, {})
+    Item.objects.bulk_update(items, ["translations"])
+
+
 def _instrument_create(*, spec: InstrumentSpec) -> Instrument:
+    instrument_texts, dimension_texts, item_texts = _translations_by_code(spec)
     instrument = Instrument.objects.create(
         slug=spec.slug,
         version=spec.version,
@@ -159,6 +245,7 @@ def _instrument_create(*, spec: InstrumentSpec) -> Instrument:
         scale_labels=list(spec.scale_labels),
         dont_know_label=spec.dont_know_label,
         meta_prompts=spec.prompts,
+        translations=instrument_texts,
         source_sha256=spec.sha256(),
     )
     dimensions = Dimension.objects.bulk_create(
@@ -170,6 +257,7 @@ def _instrument_create(*, spec: InstrumentSpec) -> Instrument:
                 description=d.description,
                 guidance=d.guidance,
                 order=order,
+                translations=dimension_texts.get(d.code, {}),
             )
             for order, d in enumerate(spec.dimensions, start=1)
         ]
@@ -185,6 +273,7 @@ def _instrument_create(*, spec: InstrumentSpec) -> Instrument:
                 about=i.about,
                 meta_perception=i.meta_perception,
                 order=order,
+                translations=item_texts.get(i.code, {}),
             )
             for dimension, d in zip(dimensions, spec.dimensions, strict=True)
             for order, i in enumerate(d.items, start=1)
@@ -258,6 +347,7 @@ def _instrument_update(*, instrument: Instrument, spec: InstrumentSpec) -> None:
 
     Item.objects.filter(dimension__instrument=instrument).exclude(code__in=items).delete()
     instrument.dimensions.exclude(code__in=dimensions).delete()
+    _translations_update(instrument=instrument, spec=spec)
 
 
 def _mirrors_set(*, items: dict[str, Item], spec: InstrumentSpec) -> None:

@@ -4,13 +4,13 @@ The format is documented in ``docs/instrument-format.md``. :func:`instrument_fil
 turns a file into an :class:`InstrumentSpec` or raises :class:`InstrumentError` whose message
 names every offending key path and its problem, e.g.
 ``dimensions[2].items[0].kind: must be 'likert', 'outcome' or 'text', got 'radio'``.
+The spec values are in :mod:`assessment.instrument_spec`, the checks of the ``translations``
+key in :mod:`assessment.validation_translations`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,14 +18,38 @@ from typing import Any
 
 import yaml
 
+from assessment.instrument_spec import (
+    DONT_KNOW_MAX,
+    NAME_MAX,
+    PROMPT_MAX,
+    DimensionSpec,
+    DimensionText,
+    InstrumentError,
+    InstrumentSpec,
+    ItemSpec,
+    TranslationSpec,
+    label_key,
+    type_name,
+)
+from assessment.validation_translations import translations_validate
 from assessment.yaml_limits import YamlLimitError, yaml_load_bounded
+
+# The spec values live in assessment.instrument_spec; importing them from here still works.
+__all__ = [
+    "DimensionSpec",
+    "DimensionText",
+    "InstrumentError",
+    "InstrumentSpec",
+    "ItemSpec",
+    "TranslationSpec",
+    "instrument_file_parse",
+    "instrument_validate",
+]
 
 MIN_SCALE_POINTS = 4
 MAX_SCALE_POINTS = 7
 KINDS = ("likert", "outcome", "text")
 SIDES = ("it", "security")  # the sides a statement can be about and meta prompts ask
-DONT_KNOW_MAX = 100
-PROMPT_MAX = 200
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 80
@@ -33,7 +57,6 @@ CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 CODE_MAX = 40
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 VERSION_MAX = 40
-NAME_MAX = 200
 
 TOP_KEYS = {
     "slug",
@@ -44,90 +67,12 @@ TOP_KEYS = {
     "dont_know_label",
     "meta_prompts",
     "dimensions",
+    "translations",
 }
-OPTIONAL_TOP_KEYS = {"description", "dont_know_label", "meta_prompts"}
+OPTIONAL_TOP_KEYS = {"description", "dont_know_label", "meta_prompts", "translations"}
 SCALE_KEYS = {"points", "labels"}
 DIMENSION_KEYS = {"code", "name", "description", "guidance", "items"}
 ITEM_KEYS = {"code", "text", "kind", "reverse_scored", "mirror_of", "about", "meta_perception"}
-
-
-class InstrumentError(ValueError):
-    """An instrument file that cannot be read, parsed, validated or loaded.
-
-    ``errors`` lists one ``"key.path: problem"`` line per problem found.
-    """
-
-    def __init__(self, message: str, errors: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.errors = errors or [message]
-
-
-@dataclasses.dataclass(frozen=True)
-class ItemSpec:
-    """One validated item; ``mirror_of`` is the other item's code or ``""``; ``about`` is
-    ``"it"``, ``"security"`` or ``""``; ``kind`` is one of :data:`KINDS`."""
-
-    code: str
-    text: str
-    kind: str
-    reverse_scored: bool
-    mirror_of: str
-    about: str = ""
-    meta_perception: bool = False
-
-
-@dataclasses.dataclass(frozen=True)
-class DimensionSpec:
-    """One validated dimension with its items in file order."""
-
-    code: str
-    name: str
-    description: str
-    guidance: str
-    items: tuple[ItemSpec, ...]
-
-
-@dataclasses.dataclass(frozen=True)
-class InstrumentSpec:
-    """A validated instrument file, normalised (strings stripped, version as a string).
-
-    ``dont_know_label`` is ``""`` when the file offers no "don't know" answer;
-    ``meta_prompts`` holds ``(side, question)`` pairs sorted by side (see :attr:`prompts`).
-    """
-
-    slug: str
-    version: str
-    title: str
-    description: str
-    scale_points: int
-    scale_labels: tuple[str, ...]
-    dimensions: tuple[DimensionSpec, ...]
-    dont_know_label: str = ""
-    meta_prompts: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def prompts(self) -> dict[str, str]:
-        """``meta_prompts`` as ``{side: question}``, as ``Instrument.meta_prompts`` stores it."""
-        return dict(self.meta_prompts)
-
-    def sha256(self) -> str:
-        """SHA-256 of the normalised content: comments and layout in the file do not count.
-
-        Keys a file leaves at their default (no "don't know", no meta prompts, no ``about``,
-        no meta-perception) are left out of the digest, so a version 1 file keeps the digest
-        it had before those keys existed.
-        """
-        content = dataclasses.asdict(self)
-        for key in ("dont_know_label", "meta_prompts"):
-            if not content[key]:
-                del content[key]
-        for dimension in content["dimensions"]:
-            for item in dimension["items"]:
-                for key in ("about", "meta_perception"):
-                    if not item[key]:
-                        del item[key]
-        payload = json.dumps(content, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def instrument_file_parse(*, path: Path | str) -> InstrumentSpec:
@@ -178,7 +123,8 @@ def instrument_validate(*, data: Any, source: str = "") -> InstrumentSpec:
     items with ``about`` and different ``about``), ``about`` and ``meta_perception`` on
     Likert items only, meta-perception only with a prompt for both sides, at most one
     outcome item and in a dimension without Likert items, at least one Likert or outcome item
-    per dimension, no empty text.
+    per dimension, no empty text; and ``translations``, every string in each other language
+    (:func:`assessment.validation_translations.translations_validate`).
     """
     errors: list[str] = []
     spec = _Validator(errors).instrument(data)
@@ -190,19 +136,6 @@ def instrument_validate(*, data: Any, source: str = "") -> InstrumentSpec:
             message = f"{prefix} ({len(errors)} problems):\n" + "\n".join(f"- {e}" for e in errors)
         raise InstrumentError(message, errors)
     return spec
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    return {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "text",
-        list: "a list",
-        dict: "a mapping",
-    }.get(type(value), type(value).__name__)
 
 
 class _Validator:
@@ -219,7 +152,7 @@ class _Validator:
     def mapping(self, value: Any, path: str, allowed: set[str], required: set[str]) -> bool:
         label = path or "top level"
         if not isinstance(value, Mapping):
-            self.error(label, f"must be a mapping of keys to values, got {_type_name(value)}")
+            self.error(label, f"must be a mapping of keys to values, got {type_name(value)}")
             return False
         for key in value:
             if key not in allowed:
@@ -246,7 +179,7 @@ class _Validator:
         allow_empty: bool = False,
     ) -> str:
         if not isinstance(value, str):
-            self.error(path, f"must be text, got {_type_name(value)}")
+            self.error(path, f"must be text, got {type_name(value)}")
             return ""
         value = value.strip()
         if not value and not allow_empty:
@@ -287,7 +220,7 @@ class _Validator:
             prompts = self.meta_prompts(data["meta_prompts"])
         dimensions = self.dimensions(data["dimensions"]) if "dimensions" in data else ()
         self.meta_perception_prompts(prompts, meta_prompts_given="meta_prompts" in data)
-        return InstrumentSpec(
+        spec = InstrumentSpec(
             slug=slug,
             version=version,
             title=title,
@@ -298,13 +231,17 @@ class _Validator:
             dont_know_label=dont_know,
             meta_prompts=tuple(sorted(prompts.items())),
         )
+        if data.get("translations") is None:
+            return spec
+        translations = translations_validate(data["translations"], base=spec, check=self)
+        return dataclasses.replace(spec, translations=translations)
 
     def dont_know_label(self, value: Any, labels: tuple[str, ...]) -> str:
         # Empty means "not offered", as in the database.
         label = self.text(value, "dont_know_label", max_length=DONT_KNOW_MAX, allow_empty=True)
         # The import reads answers by label, ignoring case and spacing: keep them apart so.
-        key = _label_key(label)
-        clash = next((s for s in labels if key and _label_key(s) == key), None)
+        key = label_key(label)
+        clash = next((s for s in labels if key and label_key(s) == key), None)
         if clash is not None:
             self.error(
                 "dont_know_label",
@@ -347,7 +284,7 @@ class _Validator:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            self.error("version", f'must be text such as "1", got {_type_name(value)}')
+            self.error("version", f'must be text such as "1", got {type_name(value)}')
             return ""
         return self.text(
             value,
@@ -363,7 +300,7 @@ class _Validator:
         points = value.get("points")
         if "points" in value:
             if not isinstance(points, int) or isinstance(points, bool):
-                self.error("scale.points", f"must be a whole number, got {_type_name(points)}")
+                self.error("scale.points", f"must be a whole number, got {type_name(points)}")
                 points = 0
             elif not MIN_SCALE_POINTS <= points <= MAX_SCALE_POINTS:
                 self.error(
@@ -377,7 +314,7 @@ class _Validator:
         if "labels" in value:
             raw = value["labels"]
             if not isinstance(raw, list):
-                self.error("scale.labels", f"must be a list of text, got {_type_name(raw)}")
+                self.error("scale.labels", f"must be a list of text, got {type_name(raw)}")
             else:
                 labels = [
                     self.text(label, f"scale.labels[{i}]", max_length=NAME_MAX)
@@ -395,7 +332,7 @@ class _Validator:
 
     def dimensions(self, value: Any) -> tuple[DimensionSpec, ...]:
         if not isinstance(value, list):
-            self.error("dimensions", f"must be a list of dimensions, got {_type_name(value)}")
+            self.error("dimensions", f"must be a list of dimensions, got {type_name(value)}")
             return ()
         if not value:
             self.error("dimensions", "must list at least one dimension")
@@ -465,7 +402,7 @@ class _Validator:
         if "items" in raw:
             items_raw = raw["items"]
             if not isinstance(items_raw, list):
-                self.error(f"{path}.items", f"must be a list of items, got {_type_name(items_raw)}")
+                self.error(f"{path}.items", f"must be a list of items, got {type_name(items_raw)}")
             else:
                 items = tuple(
                     item
@@ -497,7 +434,7 @@ class _Validator:
         text = self.text(raw["text"], f"{path}.text") if "text" in raw else ""
         kind = raw.get("kind")
         if "kind" in raw and kind not in KINDS:
-            shown = repr(kind) if isinstance(kind, str) else _type_name(kind)
+            shown = repr(kind) if isinstance(kind, str) else type_name(kind)
             self.error(f"{path}.kind", f"must be 'likert', 'outcome' or 'text', got {shown}")
         if kind == "outcome":
             self.outcome_paths.append(path)
@@ -505,7 +442,7 @@ class _Validator:
         if "reverse_scored" in raw and not isinstance(reverse_scored, bool):
             self.error(
                 f"{path}.reverse_scored",
-                f"must be true or false, got {_type_name(reverse_scored)}",
+                f"must be true or false, got {type_name(reverse_scored)}",
             )
             reverse_scored = False
         if kind == "likert" and "reverse_scored" not in raw:
@@ -527,7 +464,7 @@ class _Validator:
         if "about" in raw and raw["about"] is not None:
             about = raw["about"]
             if about not in SIDES:
-                shown = repr(about) if isinstance(about, str) else _type_name(about)
+                shown = repr(about) if isinstance(about, str) else type_name(about)
                 self.error(f"{path}.about", f"must be 'it' or 'security', got {shown}")
                 about = ""
             elif kind in KINDS and kind != "likert":
@@ -536,7 +473,7 @@ class _Validator:
         if "meta_perception" in raw and not isinstance(meta_perception, bool):
             self.error(
                 f"{path}.meta_perception",
-                f"must be true or false, got {_type_name(meta_perception)}",
+                f"must be true or false, got {type_name(meta_perception)}",
             )
             meta_perception = False
         if meta_perception is True:
@@ -618,8 +555,3 @@ class _Validator:
                 f"must differ from its mirror {one!r} ({path_one}): both are {about_one!r}, "
                 "but a mirror pair asks about each side once",
             )
-
-
-def _label_key(label: str) -> str:
-    """A label as the import compares it: case-folded, runs of spaces as one."""
-    return " ".join(label.split()).casefold()

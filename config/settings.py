@@ -14,7 +14,6 @@ from pathlib import Path
 import dj_database_url
 import plotly
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -148,9 +147,11 @@ LOGIN_REDIRECT_URL = "reports:round_list"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
-# gettext catalogs (locale/<language>/LC_MESSAGES/django.po), compiled by `make`.
+# gettext catalogs (locale/<language>/LC_MESSAGES/django.po), compiled by `make`. Each
+# language is named in its own tongue, as a switcher shows it. The respondent path also shows
+# the instrument's own strings in these languages where its file translates them.
 LOCALE_PATHS = [BASE_DIR / "locale"]
-LANGUAGES = [("en", _("English"))]
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -112,8 +112,9 @@ def chart_text(comparison: Comparison) -> charts.ChartText:
 
 
 def scale_labels(instrument: Any) -> list[str]:
-    """The instrument's label of each scale point, its number where it has none."""
-    labels = [str(label) for label in instrument.scale_labels][: instrument.scale_points]
+    """The instrument's label of each scale point in the active language (English where
+    untranslated), its number where it has none."""
+    labels = [str(label) for label in instrument.scale_labels_in()][: instrument.scale_points]
     return labels + [str(n) for n in range(len(labels) + 1, instrument.scale_points + 1)]
 
 

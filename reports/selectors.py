@@ -10,7 +10,9 @@ import json
 import pandas as pd
 from django.conf import settings
 from django.db.models import Count, Max
+from django.utils.translation import get_language
 
+from assessment.languages import translated
 from assessment.models import Dimension, Item
 from reports.disclosure import settings_protection
 from survey.models import Response, SurveyRound
@@ -34,21 +36,32 @@ def rounds_with_counts() -> list[SurveyRound]:
 
 def dimension_by_code(*, round: SurveyRound, code: str) -> Dimension | None:
     """The scored dimension ``code`` of the round's instrument (code, name, description and
-    guidance only), or None; a dimension with no Likert statement (v2's ``overall``, which
-    holds the outcome statement) has no page. One query."""
-    return (
-        Dimension.objects.only("code", "name", "description", "guidance")
+    guidance only, in the active language where the instrument translates them: for
+    display, never to be saved), or None; a dimension with no Likert statement (v2's
+    ``overall``, which holds the outcome statement) has no page. One query."""
+    dimension = (
+        Dimension.objects.only("code", "name", "description", "guidance", "translations")
         .filter(instrument_id=round.instrument_id, code=code, items__kind=Item.Kind.LIKERT)
         .distinct()
         .first()
     )
+    if dimension is not None:
+        dimension.name = dimension.name_in()
+        dimension.description = dimension.description_in()
+        dimension.guidance = dimension.guidance_in()
+    return dimension
 
 
 def dimension_guidance(*, round: SurveyRound) -> dict[str, str]:
-    """``{dimension code: guidance text}`` of the round's instrument. One query."""
-    return dict(
-        Dimension.objects.filter(instrument_id=round.instrument_id).values_list("code", "guidance")
-    )
+    """``{dimension code: guidance text}`` of the round's instrument, in the active language
+    where the instrument translates it. One query."""
+    language = get_language()
+    return {
+        code: translated(texts, language, "guidance", guidance)
+        for code, guidance, texts in Dimension.objects.filter(
+            instrument_id=round.instrument_id
+        ).values_list("code", "guidance", "translations")
+    }
 
 
 def round_results_version(*, round: SurveyRound) -> str:

@@ -170,7 +170,9 @@ class DimensionPageForm(forms.Form):
     the keyboard and screen readers reach it as part of the question, but a choice apart
     from the scale. When ``meta_prompt`` is not blank (an IT or Security respondent) each
     meta-perception statement also gets ``<code>__predicted_other``: the same scale, without
-    "don't know", labelled with the prompt.
+    "don't know", labelled with the prompt. Items read in ``language`` (default: the active
+    language; English where the instrument has no translation); the labels and prompt come
+    in the respondent's language already.
     """
 
     def __init__(
@@ -180,6 +182,7 @@ class DimensionPageForm(forms.Form):
         scale_labels: list[str],
         dont_know_label: str = "",
         meta_prompt: str = "",
+        language: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -190,7 +193,7 @@ class DimensionPageForm(forms.Form):
         for item in self.items:
             if item.kind in SCALE_KINDS:
                 self.fields[item.code] = forms.ChoiceField(
-                    label=item.text,
+                    label=item.text_in(language),
                     choices=[*scale, *dont_know],
                     required=False,
                     widget=forms.RadioSelect,
@@ -211,7 +214,7 @@ class DimensionPageForm(forms.Form):
                     )
             else:
                 self.fields[item.code] = forms.CharField(
-                    label=item.text,
+                    label=item.text_in(language),
                     required=False,
                     max_length=COMMENT_MAX_LENGTH,
                     strip=True,

@@ -44,8 +44,10 @@ class ImportSchema:
     ``function``/``level`` -> {stored value: label}), ``attribute_choices`` (the round's
     declared profile attributes: name -> its choices; such columns are attributes without a
     mapping, and their cells must be one of the choices), ``dont_know_label`` (the
-    instrument's "don't know" answer; blank: not offered) and ``meta_items`` (the codes of
-    meta-perception statements, which may have a ``<code>__predicted_other`` column)."""
+    instrument's "don't know" answer; blank: not offered), ``meta_items`` (the codes of
+    meta-perception statements, which may have a ``<code>__predicted_other`` column), and
+    the same answers in the instrument's other languages: ``translated_scale_labels`` (one
+    tuple of labels per language, lowest point first) and ``translated_dont_know_labels``."""
 
     items: dict[str, str]
     scale_labels: tuple[str, ...]
@@ -53,6 +55,8 @@ class ImportSchema:
     attribute_choices: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     dont_know_label: str = ""
     meta_items: frozenset[str] = frozenset()
+    translated_scale_labels: tuple[tuple[str, ...], ...] = ()
+    translated_dont_know_labels: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,9 +129,11 @@ def table_parse(
     to that meta-perception statement.
 
     Cells: blank is a missing answer. A cell of a statement on the scale (Likert or outcome)
-    is a whole number, one of the scale labels (case and spaces ignored) or the instrument's
+    is a whole number, one of the scale labels (case, spaces and the kind of apostrophe
+    ignored) or the instrument's
     "don't know" label (case, spaces and the kind of apostrophe ignored; read as
-    :data:`~survey.scale.DONT_KNOW`), after the mapping's ``values`` for that item or for
+    :data:`~survey.scale.DONT_KNOW`), in English or any language the instrument is
+    translated into (a file may mix them), after the mapping's ``values`` for that item or for
     ``likert`` (which may map a text to ``dont_know``); its range is checked later, by the
     service. A guess cell is read the same way, without "don't know". A profile cell is a
     stored value or label of the choice (``IT``, ``security``, ...), after the mapping's
@@ -356,17 +362,23 @@ class _CellConverter:
         self.mapping = mapping
         self.today = today
         self.zone = zone
+        # Labels in every language of the instrument (validation keeps a label to one point),
+        # any apostrophe read as the plain one: "Pas d’accord" is "Pas d'accord".
         self.labels = {
-            normalise(label): point for point, label in enumerate(schema.scale_labels, 1)
+            _loose(label): point
+            for labels in (schema.scale_labels, *schema.translated_scale_labels)
+            if len(labels) == len(schema.scale_labels)
+            for point, label in enumerate(labels, 1)
         }
-        # The label, and each of its halves when it reads "Don't know / not applicable": a
+        # Each label, and each of its halves when it reads "Don't know / not applicable": a
         # file that says only "Don't know" means the same answer.
-        label = schema.dont_know_label.strip()
-        self.dont_know = (
-            {_loose(label), *(_loose(part) for part in label.split("/") if part.strip())}
-            if label
-            else set()
-        )
+        self.dont_know: set[str] = set()
+        if schema.dont_know_label.strip():
+            for label in (schema.dont_know_label, *schema.translated_dont_know_labels):
+                label = label.strip()
+                if label:
+                    self.dont_know.add(_loose(label))
+                    self.dont_know.update(_loose(part) for part in label.split("/") if part.strip())
         self.choices = {
             field: {
                 **{normalise(label): value for value, label in choices.items()},
@@ -421,13 +433,15 @@ class _CellConverter:
             text = value.strip()
             if WHOLE_NUMBER_RE.match(text):
                 return int(float(text))
-            point = self.labels.get(normalise(text))
+            point = self.labels.get(_loose(text))
             if point is not None:
                 return point
         labels = ", ".join(repr(label) for label in self.schema.scale_labels)
         points = len(self.schema.scale_labels)
         if self.dont_know and not guess:
             labels += f"; or {self.schema.dont_know_label.strip()!r}"
+        if self.schema.translated_scale_labels:
+            labels += "; or the same in another of the instrument's languages"
         raise ValueError(
             f"{_shown(cell)} is neither a number from 1 to {points} nor a scale label "
             f"({labels}); map other texts in the mapping file's values"

@@ -15,7 +15,9 @@ from django.db import connection
 from django.db.models import CharField, Count, IntegerField, Q, QuerySet, TextField, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import get_language
 
+from assessment.languages import translated
 from assessment.models import Item
 from survey.frames import items_frame
 from survey.models import Answer, Invitation, Response, Side, SurveyRound
@@ -33,8 +35,11 @@ PARTICIPATION_SIDES = [*Side.values, "unassigned"]
 
 def _item_rows(instrument_ids: Sequence[int]) -> list[tuple]:
     """``(instrument_id, *the row survey.frames.items_frame takes)`` for every item of the
-    instruments, instrument by instrument, each in instrument order. One query."""
-    return list(
+    instruments, instrument by instrument, each in instrument order; dimension names and item
+    texts in the active language (English where the instrument has no translation). One
+    query."""
+    language = get_language()
+    rows = (
         Item.objects.filter(dimension__instrument_id__in=instrument_ids)
         .order_by("dimension__instrument_id", "dimension__order", "dimension_id", "order", "pk")
         .values_list(
@@ -48,8 +53,30 @@ def _item_rows(instrument_ids: Sequence[int]) -> list[tuple]:
             "mirror_of__code",
             "about",
             "meta_perception",
+            "dimension__translations",
+            "translations",
         )
     )
+    return [
+        (
+            instrument_id,
+            code,
+            dimension_code,
+            translated(dimension_texts, language, "name", dimension_name),
+            translated(item_texts, language, "text", text),
+            *rest,
+        )
+        for (
+            instrument_id,
+            code,
+            dimension_code,
+            dimension_name,
+            text,
+            *rest,
+            dimension_texts,
+            item_texts,
+        ) in rows
+    ]
 
 
 def round_items_frame(*, round: SurveyRound) -> pd.DataFrame:

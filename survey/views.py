@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone as dj_timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views import csrf
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -61,11 +61,12 @@ class SurveyPage:
     items: list[Item]
 
 
-def survey_pages(dimensions: list[Dimension]) -> list[SurveyPage]:
+def survey_pages(dimensions: list[Dimension], language: str | None = None) -> list[SurveyPage]:
     """The questionnaire's pages: first the outcome statements ("Overall, IT and security
     work well together here"), wherever the instrument files them, on a page of their own;
     then one page per dimension with its other items, in order; a dimension left without
-    items has no page.
+    items has no page. Names and descriptions are in ``language`` (default: the active
+    language) where the instrument is translated, else in English.
 
     The overall judgement comes first so that the specific statements do not colour it: an
     overall question asked after specific ones leans on them (part-whole question-order
@@ -94,8 +95,8 @@ def survey_pages(dimensions: list[Dimension]) -> list[SurveyPage]:
             pages.append(
                 SurveyPage(
                     code=dimension.code,
-                    name=dimension.name,
-                    description=dimension.description,
+                    name=dimension.name_in(language),
+                    description=dimension.description_in(language),
                     items=items,
                 )
             )
@@ -103,13 +104,15 @@ def survey_pages(dimensions: list[Dimension]) -> list[SurveyPage]:
 
 
 class Respondent:
-    """What every respondent page needs: the invitation, its round, instrument and pages."""
+    """What every respondent page needs: the invitation, its round, instrument and pages,
+    and the language the instrument's texts are shown in (the request's active language)."""
 
     def __init__(self, invitation: Invitation, token: str) -> None:
         self.invitation = invitation
         self.token = token
         self.round = invitation.round
         self.instrument = self.round.instrument
+        self.language = get_language()
 
     @cached_property
     def dimensions(self) -> list[Dimension]:
@@ -124,7 +127,7 @@ class Respondent:
     @cached_property
     def pages(self) -> list[SurveyPage]:
         """The questionnaire's pages (:func:`survey_pages`)."""
-        return survey_pages(self.dimensions)
+        return survey_pages(self.dimensions, self.language)
 
     @cached_property
     def draft(self) -> dict:
@@ -150,7 +153,7 @@ class Respondent:
         side = self.profile.get("side", "")
         if side not in META_SIDES:
             return ""
-        prompts = self.instrument.meta_prompts or {}
+        prompts = self.instrument.meta_prompts_in(self.language)
         prompt = str(prompts.get(side) or "").strip()
         if prompt:
             return prompt
@@ -163,16 +166,22 @@ class Respondent:
         """The instrument's "don't know" answer ("" when it offers none)."""
         if not dont_know_offered(self.instrument):
             return ""
-        return self.instrument.dont_know_label.strip()
+        return self.instrument.dont_know_label_in(self.language).strip()
+
+    @property
+    def scale_labels(self) -> list[str]:
+        """The scale's labels, lowest point first."""
+        return self.instrument.scale_labels_in(self.language)
 
     def page_form(self, n: int, data: Any = None, **kwargs: Any) -> DimensionPageForm:
         """The form of page ``n`` (1-based), bound to ``data`` when given."""
         return DimensionPageForm(
             data,
             items=self.pages[n - 1].items,
-            scale_labels=list(self.instrument.scale_labels),
+            scale_labels=self.scale_labels,
             dont_know_label=self.dont_know_label,
             meta_prompt=self.meta_prompt,
+            language=self.language,
             **kwargs,
         )
 
@@ -210,6 +219,7 @@ class Respondent:
             "respondent": self,
             "round": self.round,
             "instrument": self.instrument,
+            "instrument_title": self.instrument.title_in(self.language),
             "round_zone": round_zone(self.round),
         }
         if step is not None:
@@ -375,7 +385,7 @@ def review(request: HttpRequest, respondent: Respondent) -> HttpResponse:
 
 
 def _review_render(request: HttpRequest, respondent: Respondent, status: int = 200) -> HttpResponse:
-    labels = list(respondent.instrument.scale_labels)
+    labels = respondent.scale_labels
     dont_know_label = respondent.dont_know_label
     meta_prompt = respondent.meta_prompt
     answers = respondent.answers
@@ -404,6 +414,7 @@ def _review_render(request: HttpRequest, respondent: Respondent, status: int = 2
             rows.append(
                 {
                     "item": item,
+                    "text": item.text_in(respondent.language),
                     "answer": shown,
                     "is_comment": is_comment,
                     "is_dont_know": value == DONT_KNOW,

@@ -85,6 +85,12 @@ def _import_schema(survey_round: SurveyRound, items: dict[str, ItemInfo]) -> Imp
         },
         dont_know_label=instrument.dont_know_label if dont_know_offered(instrument) else "",
         meta_items=frozenset(code for code, info in items.items() if info.meta_perception),
+        translated_scale_labels=tuple(
+            tuple(instrument.scale_labels_in(language)) for language in instrument.languages[1:]
+        ),
+        translated_dont_know_labels=tuple(
+            instrument.dont_know_label_in(language) for language in instrument.languages[1:]
+        ),
     )
 
 

@@ -18,7 +18,8 @@ from assessment.services import (
 class Command(BaseCommand):
     help = (
         "Validate an instrument YAML file and load it into the database. Loading the same "
-        "file twice changes nothing; a version that already has answers cannot be changed."
+        "file twice changes nothing; a version that already has answers cannot be changed, "
+        "except for its translations."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -44,6 +45,11 @@ class Command(BaseCommand):
             items = Item.objects.filter(dimension__instrument=instrument).count()
             self.stdout.write(
                 self.style.SUCCESS(f"Created {name}: {dimensions} dimensions, {items} items.")
+            )
+        elif result.translations_only:
+            languages = ", ".join(sorted(instrument.translations)) or "none"
+            self.stdout.write(
+                self.style.SUCCESS(f"Updated the translations of {name} ({languages}).")
             )
         elif result.changed:
             self.stdout.write(self.style.SUCCESS(f"Updated {name} in place (no answers yet)."))

@@ -1,0 +1,80 @@
+"""Leaders' pages name dimensions, statements and scale points in the reader's language where
+the instrument translates them (issue 17), English otherwise."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from assessment.models import Dimension, Item
+
+pytestmark = pytest.mark.django_db
+
+FRENCH_LABELS = [
+    "Pas du tout d'accord",
+    "Pas d'accord",
+    "Ni d'accord ni pas d'accord",
+    "D'accord",
+    "Tout à fait d'accord",
+]
+
+
+@pytest.fixture
+def french_round(populated_round):
+    instrument = populated_round.instrument
+    instrument.translations = {
+        "fr": {"title": "Petit questionnaire", "scale_labels": FRENCH_LABELS}
+    }
+    instrument.save()
+    Dimension.objects.filter(instrument=instrument, code="a").update(
+        guidance="Agree a fast path.",
+        translations={
+            "fr": {
+                "name": "Dimension A en français",
+                "description": "À propos de A.",
+                "guidance": "Convenez d'un circuit rapide.",
+            }
+        },
+    )
+    for item in Item.objects.filter(dimension__instrument=instrument):
+        item.translations = {"fr": {"text": f"Énoncé {item.code} en français."}}
+        item.save()
+    return populated_round
+
+
+def dimension_page(client, survey_round, language):
+    url = reverse("reports:dimension", kwargs={"slug": survey_round.slug, "code": "a"})
+    return client.get(f"{url}?attribute=side&a=it&b=security", HTTP_ACCEPT_LANGUAGE=language)
+
+
+def test_a_french_reader_sees_the_dimension_and_its_statements_in_french(
+    leader_client, french_round
+):
+    response = dimension_page(leader_client, french_round, "fr")
+
+    content = response.content.decode()
+    assert "Dimension A en français" in content
+    assert "À propos de A." in content
+    assert "Convenez d&#x27;un circuit rapide." in content
+    texts = [row["item_text"] for row in response.context["item_rows"]]
+    assert texts == [f"Énoncé a{n} en français." for n in (1, 2, 3)]
+    assert response.context["scale_labels"] == FRENCH_LABELS
+    assert "Agree a fast path." not in content
+
+
+def test_an_english_reader_sees_the_english_texts(leader_client, french_round):
+    response = dimension_page(leader_client, french_round, "en")
+
+    content = response.content.decode()
+    assert "Agree a fast path." in content
+    assert "Énoncé" not in content
+    assert response.context["scale_labels"][0] == "Strongly disagree"
+
+
+def test_the_dashboard_names_the_instrument_and_dimensions_in_french(leader_client, french_round):
+    url = reverse("reports:dashboard", kwargs={"slug": french_round.slug})
+
+    content = leader_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "Petit questionnaire" in content
+    assert "Dimension A en français" in content
