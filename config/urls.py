@@ -12,4 +12,6 @@ urlpatterns = [
     # No password reset: this deployment sends no reset mail; admins reset passwords.
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    # set_language: the respondent pages' language switcher where no answers are on the page.
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

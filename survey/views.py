@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from functools import cached_property, wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone as dj_timezone
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views import csrf
@@ -113,6 +115,12 @@ class Respondent:
         self.round = invitation.round
         self.instrument = self.round.instrument
         self.language = get_language()
+
+    def language_set(self, code: str) -> None:
+        """Show this request's pages in ``code`` from now on (a language button)."""
+        translation.activate(code)
+        self.language = code
+        self.__dict__.pop("pages", None)
 
     @cached_property
     def dimensions(self) -> list[Dimension]:
@@ -228,6 +236,29 @@ class Respondent:
         return context
 
 
+def _language_chosen(request: HttpRequest) -> str | None:
+    """The language a switcher button of a respondent page asked for (``language`` in the
+    POST), when it is one of ``settings.LANGUAGES``; else None."""
+    code = request.POST.get("language", "") if request.method == "POST" else ""
+    return code if code in dict(settings.LANGUAGES) else None
+
+
+def _language_set(response: HttpResponse, code: str) -> HttpResponse:
+    """``response`` with the language cookie that LocaleMiddleware reads on the next request,
+    set as Django's own set_language view sets it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
 def _progress(step: int, total: int) -> dict[str, int]:
     percent = round(step * 100 / total) if total else 0
     # The bar's width comes from a CSS class in 5 % steps: no inline style, CSP-friendly.
@@ -296,6 +327,16 @@ def profile(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     to be confirmed, never preselected (:class:`ProfileForm`)."""
     invitation = respondent.invitation
     attributes = respondent.round.profile_attributes or []
+    language = _language_chosen(request)
+    if request.method == "POST" and language:
+        # A language button: the same page in that language, with what was typed so far
+        # (saved when complete; otherwise carried over as the form's initial values).
+        form = respondent.profile_form(request.POST)
+        if form.is_valid() and invitation_save_profile(invitation=invitation, **form.profile()):
+            return _language_set(redirect(respondent.url("profile")), language)
+        respondent.language_set(language)
+        form = respondent.profile_form(initial=request.POST.dict())
+        return _language_set(_profile_render(request, respondent, form), language)
     if request.method == "POST":
         form = respondent.profile_form(request.POST)
         if form.is_valid():
@@ -317,7 +358,7 @@ def profile(request: HttpRequest, respondent: Respondent) -> HttpResponse:
 def _profile_render(
     request: HttpRequest, respondent: Respondent, form: ProfileForm, status: int = 200
 ) -> HttpResponse:
-    context = respondent.context(step=1, form=form)
+    context = respondent.context(step=1, form=form, switcher_form="survey-form")
     return render(request, "survey/profile.html", context, status=status)
 
 
@@ -332,6 +373,7 @@ def page(request: HttpRequest, respondent: Respondent, n: int) -> HttpResponse:
         return redirect(respondent.resume_url())
     if not respondent.profile:
         return redirect(respondent.url("profile"))
+    language = _language_chosen(request)
     if request.method == "POST":
         form = respondent.page_form(n, request.POST)
         if form.is_valid():
@@ -340,16 +382,24 @@ def page(request: HttpRequest, respondent: Respondent, n: int) -> HttpResponse:
                 invitation=respondent.invitation,
                 answers=form.answers(),
                 predicted=form.predicted(),
-                page=None if going_back else n,
+                page=None if going_back or language else n,
             )
             if not saved:
                 return _completed(request, respondent)
+            if language:
+                # A language button: what was answered is saved; the same page, translated.
+                return _language_set(redirect(respondent.url("page", n)), language)
             if going_back:
                 previous = respondent.url("page", n - 1) if n > 1 else respondent.url("profile")
                 return redirect(previous)
             if n < respondent.page_count:
                 return redirect(respondent.url("page", n + 1))
             return redirect(respondent.url("review"))
+        if language:
+            respondent.language_set(language)
+            form = respondent.page_form(n, request.POST)
+            form.is_valid()
+            return _language_set(_page_render(request, respondent, n, form), language)
     else:
         initial = DimensionPageForm.initial_from_draft(
             respondent.pages[n - 1].items, respondent.answers, respondent.predicted
@@ -366,6 +416,7 @@ def _page_render(
     status: int = 200,
 ) -> HttpResponse:
     context = respondent.context(
+        switcher_form="survey-form",
         step=n + 1,
         form=form,
         survey_page=respondent.pages[n - 1],
@@ -451,7 +502,7 @@ def submit(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     if request.method != "POST":
         return redirect(respondent.url("review"))
     try:
-        response = response_submit(invitation=respondent.invitation)
+        response = response_submit(invitation=respondent.invitation, language=get_language())
     except DraftIncompleteError:
         return redirect(respondent.url("profile"))
     except RoundNotOpenError:

@@ -497,7 +497,10 @@ def _draft_attributes_current(declared: list[dict[str, Any]], stored: Any) -> di
     return {entry["name"]: kept[entry["name"]] for entry in declared if entry["name"] in kept}
 
 
-def response_submit(*, invitation: Invitation) -> Response | None:
+LANGUAGE_ATTRIBUTE = "language"
+
+
+def response_submit(*, invitation: Invitation, language: str = "") -> Response | None:
     """Turn the invitation's draft into a submitted Response with its Answers.
 
     In one transaction: the invitation is claimed by a conditional UPDATE that succeeds only
@@ -505,7 +508,10 @@ def response_submit(*, invitation: Invitation) -> Response | None:
     the draft profile; ``submitted_on`` = today's date in the round's time zone, never a time;
     ``attributes`` = the draft's answers to the round's declared profile questions that are
     still among their choices) and its Answers are bulk-inserted. Nothing links the Response
-    to the invitation.
+    to the invitation. ``language`` (a code of ``settings.LANGUAGES``, the one the survey was
+    answered in) is kept as the attribute ``language`` unless the round declares a question of
+    that name: leaders filter and compare by it like any attribute, under the same minimum
+    group size, so a translation that shifts answers shows.
 
     Returns None when the invitation was already used (double click, second tab).
     Raises DraftIncompleteError when the draft has no profile, RoundNotOpenError when the
@@ -539,6 +545,10 @@ def response_submit(*, invitation: Invitation) -> Response | None:
         attributes = _draft_attributes_current(
             survey_round.profile_attributes or [], profile.get(DRAFT_ATTRIBUTES) or {}
         )
+
+        declared = {entry.get("name") for entry in survey_round.profile_attributes or []}
+        if language in dict(settings.LANGUAGES) and LANGUAGE_ATTRIBUTE not in declared:
+            attributes[LANGUAGE_ATTRIBUTE] = language
 
         claimed = Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True)
         if claimed != 1:

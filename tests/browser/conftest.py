@@ -176,8 +176,7 @@ def new_page(browser: Browser, live_server) -> Iterator[Callable[..., Page]]:
             base_url=live_server.url,
             viewport={"width": width, "height": height},
             accept_downloads=accept_downloads,
-            locale="en-GB",
-            **options,
+            **{"locale": "en-GB", **options},
         )
         contexts.append(context)
         page = context.new_page()

@@ -272,16 +272,16 @@ def test_review_shows_the_answers_and_submit_stores_them(client, region_round, i
     assert "Site Prefer not to say" in review
     assert client.post(url("submit", token))["Location"] == url("thanks", token)
     response = Response.objects.get(round=region_round)
-    assert response.attributes == {"region": "Americas"}
+    assert response.attributes == {"region": "Americas", "language": "en"}
     assert response.side == "it"
 
 
 @pytest.mark.django_db
-def test_submit_without_attributes_stores_an_empty_dict(client, region_round, issue):
+def test_submit_without_attributes_stores_only_the_language(client, region_round, issue):
     token, _invitation = issue()
     client.post(url("profile", token), PROFILE)
     client.post(url("submit", token))
-    assert Response.objects.get(round=region_round).attributes == {}
+    assert Response.objects.get(round=region_round).attributes == {"language": "en"}
 
 
 @pytest.mark.django_db

@@ -4,12 +4,15 @@ the active language where the instrument translates them, English otherwise."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
 from assessment.models import Dimension, Item
 from survey.forms import DimensionPageForm
+from survey.models import Response
 from survey.views import survey_pages
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +170,65 @@ def test_no_template_note_shows_on_a_survey_page(client, token):
 
     assert "{#" not in html
     assert "#}" not in html
+
+
+# --- the language switcher (issue 17) ---------------------------------------------------
+
+
+def checked(html: str, name: str, value: str) -> bool:
+    """Whether the radio ``name`` = ``value`` is checked in ``html``."""
+    for tag in re.findall(r"<input[^>]*>", html):
+        if f'name="{name}"' in tag and f'value="{value}"' in tag:
+            return " checked" in tag
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S)
+    assert select, f"no input or select {name}={value}"
+    return re.search(rf'<option value="{value}"[^>]* selected', select.group(0)) is not None
+
+
+def test_every_respondent_page_offers_the_other_languages(client, token, issue, french_round):
+    fresh, _invitation = issue(survey_round=french_round)
+    for path in (url("welcome", fresh), url("profile", token), url("page", token, n=2)):
+        html = client.get(path, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        assert '<html lang="fr">' in html
+        for code, name in (("en", "English"), ("de", "Deutsch"), ("es", "Español")):
+            assert f'value="{code}" lang="{code}"' in html, (path, code)
+            assert name in html
+
+
+def test_switching_language_on_a_page_keeps_its_answers(client, token, settings):
+    response = client.post(url("page", token, n=2), {"a1": "4", "a2": "2", "language": "fr"})
+
+    assert response.status_code == 302
+    assert response["Location"] == url("page", token, n=2)
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+    html = client.get(response["Location"]).content.decode()  # the cookie chooses now
+    assert "Énoncé a1 en français." in html
+    assert checked(html, "a1", "4")
+    assert checked(html, "a2", "2")
+
+
+def test_switching_language_on_an_unfinished_profile_keeps_what_was_typed(
+    client, issue, v2_round, settings
+):
+    token, _invitation = issue(survey_round=v2_round)
+    response = client.post(
+        url("profile", token), {"function": "infrastructure", "level": "manager", "language": "de"}
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="de">' in html
+    assert checked(html, "function", "infrastructure")
+    assert checked(html, "level", "manager")
+    assert "is-invalid" not in html  # nothing was submitted yet: no error shown
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "de"
+
+
+def test_a_language_not_offered_is_ignored(client, token):
+    response = client.post(url("page", token, n=2), {"a1": "4", "language": "xx"})
+    assert response["Location"] == url("page", token, n=3)
+
+
+def test_the_language_answered_in_is_kept_as_an_attribute(client, token):
+    client.post(url("submit", token), HTTP_ACCEPT_LANGUAGE="fr")
+    assert Response.objects.get().attributes["language"] == "fr"
