@@ -78,3 +78,25 @@ def test_the_dashboard_names_the_instrument_and_dimensions_in_french(leader_clie
 
     assert "Petit questionnaire" in content
     assert "Dimension A en français" in content
+
+
+@pytest.mark.parametrize("language", ["fr", "de", "es"])
+@pytest.mark.parametrize(
+    "page", ["dashboard", "trend", "executive_summary", "perceptions", "drivers"]
+)
+def test_the_leaders_pages_render_in_each_language(leader_client, populated_round, language, page):
+    """The interface's own strings come from the language's catalog (issue 17)."""
+    from django.utils import translation
+
+    url = reverse(f"reports:{page}", kwargs={"slug": populated_round.slug})
+    response = leader_client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert f'<html lang="{language}">' in content
+    with translation.override(language):
+        reports = translation.gettext("Reports")
+        methodology = translation.gettext("Methodology")
+    assert reports != "Reports"
+    assert reports in content
+    assert "Methodology" not in content or methodology == "Methodology"
