@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from reports import charts, trend_charts
 from reports.forms import ATTRIBUTES, ReportQuery, group_label
-from reports.participation import Participation
 from reports.results import Relations, RoundResults, Trend
 from reports.vocabulary import (
     ALL_GROUP,
@@ -115,21 +114,6 @@ def scale_labels(instrument: Any) -> list[str]:
     """The instrument's label of each scale point, its number where it has none."""
     labels = [str(label) for label in instrument.scale_labels][: instrument.scale_points]
     return labels + [str(n) for n in range(len(labels) + 1, instrument.scale_points + 1)]
-
-
-def participation_context(participation: Participation) -> dict[str, Any]:
-    """The participation table's rows (with each side's label) and totals for a template."""
-    labels = {**dict(Side.choices), "unassigned": _("Not set on the invitation")}
-    return {
-        "participation": [
-            {**row, "label": labels.get(row["side"], row["side"])} for row in participation.rows
-        ],
-        "total_invited": participation.total_invited,
-        "total_invited_hidden": participation.total_invited_hidden,
-        "total_completed": participation.total_completed,
-        "total_completed_hidden": participation.total_completed_hidden,
-        "response_rate": participation.response_rate,
-    }
 
 
 def comment_lists(
