@@ -19,6 +19,9 @@ from reports.forms import ATTRIBUTES, ReportQuery, group_label
 from reports.results import Relations, RoundResults, Trend
 from reports.vocabulary import (
     ALL_GROUP,
+    ALPHA_ITEMS_DISAGREE,
+    ALPHA_TOO_FEW_ITEMS,
+    ALPHA_TOO_FEW_RESPONDENTS,
     STATUS_ALIGNED,
     STATUS_BREAKDOWN,
     STATUS_DIVIDED,
@@ -65,6 +68,16 @@ def status_labels() -> dict[str, str]:
         STATUS_TOO_FEW: _("too few to tell"),
         STATUS_ALIGNED: _("aligned"),
         STATUS_SUPPRESSED: _("not enough responses"),
+    }
+
+
+def alpha_note_labels() -> dict[str, str]:
+    """Why a group's Cronbach's alpha is not shown, in a few words beside its "—"
+    (:func:`reports.statistics.reliability`; docs/methodology.md says more)."""
+    return {
+        ALPHA_TOO_FEW_ITEMS: _("fewer than two statements"),
+        ALPHA_TOO_FEW_RESPONDENTS: _("too few respondents answered the statements together"),
+        ALPHA_ITEMS_DISAGREE: _("the statements do not measure one thing"),
     }
 
 
@@ -175,13 +188,16 @@ def filter_context(
 
 
 def gap_records(gaps: pd.DataFrame, names: dict[str, str]) -> list[dict[str, Any]]:
-    """The rows of a comparison's dimensions frame with name, status and effect labels."""
-    statuses, effects = status_labels(), effect_labels()
+    """The rows of a comparison's dimensions frame with name, status and effect labels, and
+    why each group's alpha is not shown (``alpha_reason_a``/``_b``, None where it is)."""
+    statuses, effects, notes = status_labels(), effect_labels(), alpha_note_labels()
     return frame_records(
         gaps.assign(
             name=gaps["dimension_code"].map(names),
             status_label=gaps["status"].map(statuses),
             effect=gaps["effect_label"].map(effects),
+            alpha_reason_a=gaps["alpha_note_a"].map(notes),
+            alpha_reason_b=gaps["alpha_note_b"].map(notes),
         )
     )
 
@@ -359,6 +375,7 @@ def dashboard_figures(
     summary = figures.summary.assign(
         name=figures.summary["dimension_code"].map(names),
         group_label=figures.summary["group"].map(lambda g: str(group_labels.get(g, g))),
+        alpha_reason=figures.summary["alpha_note"].map(alpha_note_labels()),
     )
     heat_groups = [(g, str(group_labels.get(g, g))) for g in figures.summary["group"].unique()]
     text = chart_text(comparison)
