@@ -43,10 +43,10 @@ def _row(label: str, counts: GroupParticipation) -> dict[str, Any]:
 
 def table_rows(table: ParticipationTable, labels: dict[str, str]) -> list[dict[str, Any]]:
     """The rows of ``table`` for a template: dicts of ``label`` (from ``labels`` by code;
-    "Not given on the invitation" for :data:`~reports.participation.NOT_GIVEN`), ``group``,
+    "Not given" for :data:`~reports.participation.NOT_GIVEN`: not on the invitation), ``group``,
     ``invited``, ``completed``, ``answered`` (None where it reads "fewer than k"),
     ``answered_applies`` and ``rate`` (whole percent, or None)."""
-    not_given = _("Not given on the invitation")
+    not_given = _("Not given")
     return [
         _row(
             not_given if row.group == NOT_GIVEN else labels.get(str(row.group), str(row.group)), row

@@ -43,7 +43,7 @@ def test_participation_counts_used_invitations_by_the_lists_side_and_level(surve
         "IT": (6, 5, None),
         "Security": (7, None, None),
         "Other": (None, None, None),  # nobody invited: empty reads as small
-        "Not given on the invitation": (5, None, None),
+        "Not given": (5, None, None),
     }
     assert [row["answered_applies"] for row in participation.side_rows] == [True] * 3 + [False]
     by_level = {label: value[:2] for label, value in counts(participation.level_rows).items()}
@@ -51,7 +51,7 @@ def test_participation_counts_used_invitations_by_the_lists_side_and_level(surve
         "Individual contributor": (None, None),
         "Manager": (6, 5),
         "Executive": (None, None),
-        "Not given on the invitation": (12, None),
+        "Not given": (12, None),
     }
     it, security = participation.side_rows[:2]
     assert (it["rate"], security["rate"]) == (83, None)
@@ -146,4 +146,4 @@ def test_both_pages_print_the_same_counts_when_security_invitees_answer_as_it(
         assert "IT 10 8 80% 10" in body
         assert "Security 7 7 100% 5" in body
         assert "Total 17 15 88% 15" in body
-        assert "“answered as” counts responses by the side respondents chose" in body
+        assert "answered as: the side chosen in the survey" in body
