@@ -84,6 +84,9 @@ def _summary(
     )
     frame["n"] = frame["n"].astype("int64")
     frame["suppressed"] = ~np.stack([s.shown(min_group_size) for s in per_group], axis=1).ravel()
+    notes = np.stack([s.alpha_note for s in per_group], axis=1).ravel() if dimensions else []
+    frame["alpha_note"] = pd.Series(notes, index=frame.index, dtype=object)
+    frame.loc[frame["suppressed"], "alpha_note"] = None
     split = (
         np.stack([s.polarised for s in per_group], axis=1).ravel()
         if dimensions
@@ -125,9 +128,11 @@ def group_summary(
     ddof=1), ``favourable_pct`` (float64, % of the group's item answers whose item score,
     after reverse coding, is in the top two scale points k−1 and k), ``rwg_j`` (float64,
     0..1: :func:`rwg_j` of the group's item scores), ``ad`` (float64, Likert points:
-    :func:`ad_index`), ``alpha`` (float64: :func:`cronbach_alpha`; NaN when it cannot be
-    computed) and ``suppressed`` (bool: not :func:`reports.disclosure.cell_shown`; then n
-    is <NA> and every number NaN, ``polarised`` <NA>). Favourability, rwg(j), AD, alpha
+    :func:`ad_index`), ``alpha`` (float64: :func:`reports.statistics.reliability`; NaN
+    where ``alpha_note``, object, says why: ``too_few_items``, ``too_few_respondents`` or
+    ``items_disagree``; None where alpha is given) and ``suppressed`` (bool: not
+    :func:`reports.disclosure.cell_shown`; then n is <NA>, every number NaN, the note None
+    and ``polarised`` <NA>). Favourability, rwg(j), AD, alpha
     and ``polarised`` use only the respondents who have the dimension's score. ``n``,
     ``score_mean`` and ``favourable_pct`` are as published under ``protection``
     (:mod:`reports.disclosure`; exact by default). Raises ValueError when
@@ -240,10 +245,11 @@ def compare_groups(
 
     ``dimensions``: one row per dimension in instrument order, columns
     ``DIMENSION_GAP_COLUMNS``: the two groups' ``n`` (Int64), ``score`` (0–100 points),
-    ``favourable_pct`` (%), ``rwg_j``, ``alpha``, ``polarised`` (boolean) (suffixed
-    ``_a``/``_b``); ``gap`` = score_a − score_b in points with ``gap_ci_low`` and
-    ``gap_ci_high``, its 95 % Welch interval (:func:`reports.statistics.welch_interval`)
-    computed from the published gap, SDs and counts; the two-sided Mann–Whitney test of the
+    ``favourable_pct`` (%), ``rwg_j``, ``alpha`` with ``alpha_note`` (as in
+    :func:`group_summary`), ``polarised`` (boolean) (suffixed ``_a``/``_b``); ``gap`` =
+    score_a − score_b in points with ``gap_ci_low`` and ``gap_ci_high``, its 95 % Welch
+    interval (:func:`reports.statistics.welch_interval`) computed from the published gap,
+    SDs and counts; the two-sided Mann–Whitney test of the
     respondents' dimension scores (``u_a``, ``p_value``), ``rank_biserial`` (−1..1,
     positive when A tends higher) and its ``effect_label``; ``q_value`` (Benjamini–Hochberg
     over every dimension AND item test of this comparison); ``status``; ``suppressed_a``,
@@ -291,6 +297,7 @@ def _compare(
         table[f"favourable_pct{suffix}"] = numbers.favourable_pct
         table[f"rwg_j{suffix}"] = numbers.rwg_j
         table[f"alpha{suffix}"] = numbers.alpha
+        table[f"alpha_note{suffix}"] = pd.Series(numbers.alpha_note, table.index, dtype=object)
         table[f"polarised{suffix}"] = numbers.polarised
         table[f"sd{suffix}"] = numbers.score_sd
         table[f"suppressed{suffix}"] = ~numbers.shown(min_group_size)
@@ -332,6 +339,8 @@ def _compare(
 
     _mask_side(table, "_a", ["score", "favourable_pct", "rwg_j", "alpha"])
     _mask_side(table, "_b", ["score", "favourable_pct", "rwg_j", "alpha"])
+    for suffix in ("_a", "_b"):
+        table.loc[table[f"suppressed{suffix}"].to_numpy(), f"alpha_note{suffix}"] = None
     _mask_side(item_table, "_a", ["score"])
     _mask_side(item_table, "_b", ["score"])
 

@@ -256,9 +256,12 @@ def summary_rows(summary: pd.DataFrame, disclosure: str = "") -> Iterator[list[A
     """Rows of summary.csv: a header, then one row per dimension and group.
 
     Columns: ``dimension_code, attribute, group, n, score_mean, score_sd, favourable_pct,
-    rwg_j, ad, alpha, polarised`` (scores in 0–100 points and favourability in %, rounded
-    to 2 decimals; rwg(j) 0..1, AD in Likert points and Cronbach's alpha of the group's own
-    answers, to 3 decimals; ``polarised`` ``true``/``false``,
+    rwg_j, ad, alpha, alpha_note, polarised`` (scores in 0–100 points and favourability in
+    %, rounded to 2 decimals; rwg(j) 0..1, AD in Likert points and Cronbach's alpha of the
+    group's own answers, to 3 decimals; ``alpha`` is blank where ``alpha_note`` says why
+    (``too_few_items``, ``too_few_respondents``, ``items_disagree``:
+    :func:`reports.statistics.reliability`), the note blank where alpha is given;
+    ``polarised`` ``true``/``false``,
     :func:`reports.statistics.polarised`; group ``all`` is the whole round). ``summary``
     is :func:`reports.analysis.group_summary`. A
     suppressed row (fewer than k respondents) keeps its dimension, attribute and group but
@@ -285,6 +288,7 @@ def summary_rows(summary: pd.DataFrame, disclosure: str = "") -> Iterator[list[A
             _rounded(row.rwg_j, STATISTIC_DECIMALS),
             _rounded(row.ad, STATISTIC_DECIMALS),
             _rounded(row.alpha, STATISTIC_DECIMALS),
+            row.alpha_note,
             _flag(row.polarised),
             *note,
         ]

@@ -39,7 +39,7 @@ from reports.disclosure import (
     record_keys,
     weights,
 )
-from reports.statistics import ad_index, cronbach_alpha, polarised, rwg_j
+from reports.statistics import ad_index, polarised, reliability, rwg_j
 from reports.vocabulary import ALL_GROUP, DISTRIBUTION_COLUMNS, EXACT, Protection
 
 AGREEMENT_DECIMALS = 1  # rwg(j), AD and alpha as published when figures are perturbed
@@ -396,7 +396,8 @@ class GroupStats:
     (:func:`reports.disclosure.cell_shown`). Favourability, rwg(j), AD, alpha and
     ``polarised`` of a dimension use only the members who have its score (the missing-data
     rule); rwg(j), AD and alpha are computed on the true answers and, when figures are
-    perturbed, rounded to one decimal.
+    perturbed, rounded to one decimal. ``alpha`` is NaN where ``alpha_note`` says why
+    (:func:`reports.statistics.reliability`).
     """
 
     n: np.ndarray  # respondents with a dimension score, published
@@ -407,6 +408,7 @@ class GroupStats:
     rwg_j: np.ndarray
     ad: np.ndarray
     alpha: np.ndarray
+    alpha_note: np.ndarray  # object per dimension: why alpha is NaN, or None
     item_n: np.ndarray  # answers per item, published
     item_n_true: np.ndarray
     item_mean: np.ndarray  # mean item score, Likert points, published
@@ -459,16 +461,15 @@ def group_stats(panel: Panel, members: np.ndarray) -> GroupStats:
     favourable_pct = np.full(dimensions, np.nan)
     favourable_pct[answers > 0] = top_two[answers > 0] * 100.0 / answers[answers > 0]
     agreement = np.full((dimensions, 3), np.nan)
+    alpha_note = np.full(dimensions, None, dtype=object)
     split = np.zeros(dimensions, dtype=bool)
     for dimension in range(dimensions):
         rows = np.flatnonzero(members)[scored[:, dimension]]
+        values = panel.item_scores[np.ix_(rows, panel.agreement_items[dimension])]
+        reliable = reliability(values)
+        alpha_note[dimension] = reliable.note
         if len(rows):
-            values = panel.item_scores[np.ix_(rows, panel.agreement_items[dimension])]
-            agreement[dimension] = (
-                rwg_j(values, points),
-                ad_index(values),
-                cronbach_alpha(values),
-            )
+            agreement[dimension] = (rwg_j(values, points), ad_index(values), reliable.alpha)
             split[dimension] = polarised(scores[:, dimension])
     n = scored.sum(axis=0)
     published_n, published_item_n = n, item_n
@@ -519,6 +520,7 @@ def group_stats(panel: Panel, members: np.ndarray) -> GroupStats:
         rwg_j=agreement[:, 0],
         ad=agreement[:, 1],
         alpha=agreement[:, 2],
+        alpha_note=alpha_note,
         item_n=published_item_n,
         item_n_true=item_n,
         item_mean=item_mean,

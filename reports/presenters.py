@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 
 from reports import charts, trend_charts
 from reports.forms import ATTRIBUTES, ReportQuery, group_label
-from reports.participation import Participation
 from reports.results import Relations, RoundResults, Trend
 from reports.vocabulary import (
     ALL_GROUP,
+    ALPHA_ITEMS_DISAGREE,
+    ALPHA_TOO_FEW_ITEMS,
+    ALPHA_TOO_FEW_RESPONDENTS,
     STATUS_ALIGNED,
     STATUS_BREAKDOWN,
     STATUS_DIVIDED,
@@ -66,6 +68,16 @@ def status_labels() -> dict[str, str]:
         STATUS_TOO_FEW: _("too few to tell"),
         STATUS_ALIGNED: _("aligned"),
         STATUS_SUPPRESSED: _("not enough responses"),
+    }
+
+
+def alpha_note_labels() -> dict[str, str]:
+    """Why a group's Cronbach's alpha is not shown, in a few words beside its "—"
+    (:func:`reports.statistics.reliability`; docs/methodology.md says more)."""
+    return {
+        ALPHA_TOO_FEW_ITEMS: _("fewer than two statements"),
+        ALPHA_TOO_FEW_RESPONDENTS: _("too few respondents answered the statements together"),
+        ALPHA_ITEMS_DISAGREE: _("the statements do not measure one thing"),
     }
 
 
@@ -116,21 +128,6 @@ def scale_labels(instrument: Any) -> list[str]:
     untranslated), its number where it has none."""
     labels = [str(label) for label in instrument.scale_labels_in()][: instrument.scale_points]
     return labels + [str(n) for n in range(len(labels) + 1, instrument.scale_points + 1)]
-
-
-def participation_context(participation: Participation) -> dict[str, Any]:
-    """The participation table's rows (with each side's label) and totals for a template."""
-    labels = {**dict(Side.choices), "unassigned": _("Not set on the invitation")}
-    return {
-        "participation": [
-            {**row, "label": labels.get(row["side"], row["side"])} for row in participation.rows
-        ],
-        "total_invited": participation.total_invited,
-        "total_invited_hidden": participation.total_invited_hidden,
-        "total_completed": participation.total_completed,
-        "total_completed_hidden": participation.total_completed_hidden,
-        "response_rate": participation.response_rate,
-    }
 
 
 def comment_lists(
@@ -192,13 +189,16 @@ def filter_context(
 
 
 def gap_records(gaps: pd.DataFrame, names: dict[str, str]) -> list[dict[str, Any]]:
-    """The rows of a comparison's dimensions frame with name, status and effect labels."""
-    statuses, effects = status_labels(), effect_labels()
+    """The rows of a comparison's dimensions frame with name, status and effect labels, and
+    why each group's alpha is not shown (``alpha_reason_a``/``_b``, None where it is)."""
+    statuses, effects, notes = status_labels(), effect_labels(), alpha_note_labels()
     return frame_records(
         gaps.assign(
             name=gaps["dimension_code"].map(names),
             status_label=gaps["status"].map(statuses),
             effect=gaps["effect_label"].map(effects),
+            alpha_reason_a=gaps["alpha_note_a"].map(notes),
+            alpha_reason_b=gaps["alpha_note_b"].map(notes),
         )
     )
 
@@ -376,6 +376,7 @@ def dashboard_figures(
     summary = figures.summary.assign(
         name=figures.summary["dimension_code"].map(names),
         group_label=figures.summary["group"].map(lambda g: str(group_labels.get(g, g))),
+        alpha_reason=figures.summary["alpha_note"].map(alpha_note_labels()),
     )
     heat_groups = [(g, str(group_labels.get(g, g))) for g in figures.summary["group"].unique()]
     text = chart_text(comparison)

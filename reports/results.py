@@ -43,7 +43,6 @@ from reports.disclosure import (
 from reports.drivers import drivers
 from reports.findings import leaders_versus_staff, recurring_words, top_findings
 from reports.panel import Panel, score_items
-from reports.participation import Participation, round_participation_shown
 from reports.perceptions import dont_know_shares, meta_perceptions, mirror_patterns
 from reports.selectors import (
     round_results_version,
@@ -61,6 +60,7 @@ from reports.vocabulary import (
 )
 from survey.attributes import attribute_name_label
 from survey.models import Function, Level, Side, SurveyRound
+from survey.participation import Participation, round_participation
 from survey.selectors import (
     PROFILE_FRAME_COLUMNS,
     instrument_rounds,
@@ -84,7 +84,7 @@ PROFILE_COLUMNS = tuple(PROFILE_CHOICES)
 # What a page may ask for beyond the comparison's figures.
 LEADERS = "leaders"  # leaders versus staff within each side (never with a filter)
 TREND = "trend"  # the comparable rounds' trend and the change since the previous round
-PARTICIPATION = "participation"  # invited and completed by side (read anew every time)
+PARTICIPATION = "participation"  # invited, completed and answered (read anew every time)
 # How each side sees the other (instrument v2): meta-perceptions, mirror patterns, drivers
 # (the whole round, IT and Security; never with a filter).
 RELATIONS = "relations"
@@ -286,7 +286,7 @@ def round_results(
         comparison=comparison,
         filters=filters,
         choices=choices,
-        participation=round_participation_shown(round=round, protection=round_protection(round))
+        participation=round_participation(round=round, protection=round_protection(round))
         if PARTICIPATION in include
         else None,
         figures=figures,

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from reports.vocabulary import ALPHA_ITEMS_DISAGREE, ALPHA_TOO_FEW_ITEMS, ALPHA_TOO_FEW_RESPONDENTS
+
 # |r| below each bound gets its label; at or above the last one, "large". Cohen's (1988)
 # conventions for a correlation (0.1 small, 0.3 medium, 0.5 large), applied to the
 # rank-biserial r as Kerby (2014) suggests.
@@ -30,8 +32,9 @@ EFFECT_LARGE = "large"
 
 
 def _wide(item_scores: pd.DataFrame | np.ndarray) -> np.ndarray:
-    """A respondents × items float array (NaN = not answered)."""
-    return np.asarray(item_scores, dtype="float64").reshape(len(item_scores), -1)
+    """A respondents × items float array (NaN = not answered); a 1-D input is one item."""
+    values = np.asarray(item_scores, dtype="float64")
+    return values if values.ndim == 2 else values.reshape(len(values), -1)
 
 
 def rwg_j(item_scores: pd.DataFrame | np.ndarray, points: int) -> float:
@@ -87,7 +90,8 @@ def cronbach_alpha(item_scores: pd.DataFrame | np.ndarray) -> float:
     covariance matrix, each entry over the respondents who answered both items (pairwise
     deletion, ddof=1), var_i its diagonal. NaN when J < 2, when some pair of items has fewer
     than two respondents in common, or when the total variance is not positive.
-    Can be negative (items that do not hang together).
+    Can be negative (items that do not hang together); what pages and files report, and
+    why not where they do not, is :func:`reliability`.
     """
     values = _wide(item_scores)
     if values.shape[1] < 2:
@@ -98,6 +102,54 @@ def cronbach_alpha(item_scores: pd.DataFrame | np.ndarray) -> float:
         return math.nan
     j = values.shape[1]
     return float(j / (j - 1) * (1 - np.trace(covariance) / total))
+
+
+# Covariances summing to less than this share of the variances count as none (rounding).
+COVARIANCE_TOLERANCE = 1e-12
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """Cronbach's alpha as reported, or why it is not: ``alpha`` (above 0; NaN whenever
+    ``note`` is given) and ``note`` (None, or one of :data:`reports.vocabulary.ALPHA_NOTES`)."""
+
+    alpha: float
+    note: str | None
+
+
+def reliability(item_scores: pd.DataFrame | np.ndarray) -> Reliability:
+    """A group's Cronbach's alpha as pages and files report it, with the reason where none
+    is reported. ``item_scores`` as in :func:`cronbach_alpha` (pairwise covariances, ddof=1).
+
+    Reasons, the first that holds:
+
+    - ``too_few_items``: fewer than two items (alpha compares items with each other);
+    - ``too_few_respondents``: some pair of items has fewer than two respondents who
+      answered both (fewer than two respondents at all included): a covariance cannot be
+      estimated;
+    - ``items_disagree``: the covariances between different items sum to zero or less, so
+      the items do not vary together and do not measure one thing. Alpha is then 0 or
+      negative (−8.1 in issue 18), or undefined when no answer varies at all; a value at or
+      below 0 is no reliability (Cronbach 1951: alpha estimates the share of the total
+      score's variance that the items hold in common), and bare it reads as one. A
+      group that answered every item alike gets this reason too, never a reason of its
+      own: that would say that every member gave the same answers.
+
+    Otherwise ``alpha`` in (0, 1] and no note. Computed on the true answers; shown only
+    where the group's figures are (the callers mask it with them).
+    """
+    values = _wide(item_scores)
+    j = values.shape[1]
+    if j < 2:
+        return Reliability(math.nan, ALPHA_TOO_FEW_ITEMS)
+    covariance = pd.DataFrame(values).cov(min_periods=2).to_numpy()
+    if np.isnan(covariance).any():
+        return Reliability(math.nan, ALPHA_TOO_FEW_RESPONDENTS)
+    variances = float(np.trace(covariance))
+    between = float(covariance.sum()) - variances
+    if between <= COVARIANCE_TOLERANCE * max(variances, 1.0):
+        return Reliability(math.nan, ALPHA_ITEMS_DISAGREE)
+    return Reliability(float(j / (j - 1) * (1 - variances / (variances + between))), None)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,12 @@ from assessment.scoring import likert_items
 
 SIDE_GROUPS = ("it", "security", "other")
 AGREEMENT_COLUMNS = ["rwg_j", "ad", "alpha"]
+# Why a group's Cronbach's alpha is not reported (reports.statistics.reliability): the
+# ``alpha_note`` of summaries and comparisons, and of summary.csv.
+ALPHA_TOO_FEW_ITEMS = "too_few_items"
+ALPHA_TOO_FEW_RESPONDENTS = "too_few_respondents"
+ALPHA_ITEMS_DISAGREE = "items_disagree"
+ALPHA_NOTES = (ALPHA_TOO_FEW_ITEMS, ALPHA_TOO_FEW_RESPONDENTS, ALPHA_ITEMS_DISAGREE)
 SUMMARY_COLUMNS = [
     "dimension_code",
     "attribute",
@@ -23,6 +29,7 @@ SUMMARY_COLUMNS = [
     "rwg_j",
     "ad",
     "alpha",
+    "alpha_note",
     "polarised",
     "suppressed",
 ]
@@ -78,6 +85,8 @@ DIMENSION_GAP_COLUMNS = [
     "rwg_j_b",
     "alpha_a",
     "alpha_b",
+    "alpha_note_a",
+    "alpha_note_b",
     "polarised_a",
     "polarised_b",
     "u_a",

@@ -37,7 +37,7 @@ from survey.emails import (
 from survey.invitees import InviteeListError
 from survey.manage_forms import ConfirmSendForm, EmailTemplatesForm, ExtendForm, InviteesForm
 from survey.models import Invitation, SurveyRound
-from survey.participation import round_participation_table
+from survey.participation import round_participation
 from survey.services.invitations import (
     MailSendError,
     invitations_send,
@@ -106,7 +106,7 @@ def _page(
         "zone": zone.key,
         "opens_text": local_time_text(survey_round.opens_at, zone),
         "closes_text": local_time_text(survey_round.closes_at, zone),
-        "participation": round_participation_table(round=survey_round),
+        "participation": round_participation(round=survey_round),
         "counts": _send_counts(survey_round),
         "extend_form": forms.get("extend_form") or ExtendForm(zone=zone, initial=initial),
         "invitees_form": forms.get("invitees_form") or InviteesForm(),

@@ -1,119 +1,121 @@
-"""Live participation of a round for its admins: invited and completed, by side and by level.
+"""Participation of a round as every page shows it: read once, counted and published by
+:func:`reports.participation.participation_table`, and labelled for the templates.
 
-Counts come from the invitations only (``used`` is all a round knows of who completed),
-grouped by the side and level of the invitee list; no response is read. Every count is
-published by the cell-key method of :mod:`reports.disclosure`, as on the leaders' pages.
-Reads for analysis live in ``survey.selectors``; this one feeds the round page.
+The staff round page and the leaders' dashboard and executive summary all come here
+(``reports.results`` for the leaders), so "invited as", "completed, invited as" and
+"answered as" are the same figures, computed the same way, wherever they are printed.
+Reads for analysis live in ``survey.selectors``; this one feeds the participation tables.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-import pandas as pd
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
-# The one exception to the import direction: what may be shown is decided in one place,
-# reports.disclosure (pure: pandas only), and the staff round page follows it too.
-from reports.disclosure import INVITATIONS, Protection, published_total, settings_protection
+# The exception to the import direction: what may be shown, and how participation is
+# counted, is decided in one place each, reports.disclosure and reports.participation
+# (both pure: pandas only), and the staff round page follows them too.
+from reports.disclosure import Protection, settings_protection
+from reports.participation import (
+    NOT_GIVEN,
+    GroupParticipation,
+    ParticipationTable,
+    participation_table,
+)
 from survey.models import Level, Side, SurveyRound
 from survey.selectors import round_participation_records
 
-NOT_GIVEN = ""
+
+def _row(label: str, counts: GroupParticipation) -> dict[str, Any]:
+    return {
+        "label": label,
+        "group": counts.group,
+        "invited": counts.invited,
+        "completed": counts.completed,
+        "answered": counts.answered,
+        "answered_applies": counts.answered_applies,
+        "rate": counts.rate,
+    }
 
 
-@dataclass(frozen=True)
-class Cell:
-    """A published count, or ``None`` where it reads "fewer than k"."""
-
-    value: int | None
-
-    @property
-    def suppressed(self) -> bool:
-        return self.value is None
-
-
-@dataclass(frozen=True)
-class ParticipationRow:
-    """One group: its label, invited and completed counts, and the response rate in percent
-    (``None`` when either count is suppressed or nobody was invited)."""
-
-    label: str
-    invited: Cell
-    completed: Cell
-
-    @property
-    def rate(self) -> float | None:
-        if self.invited.value and self.completed.value is not None:
-            return 100 * self.completed.value / self.invited.value
-        return None
+def table_rows(table: ParticipationTable, labels: dict[str, str]) -> list[dict[str, Any]]:
+    """The rows of ``table`` for a template: dicts of ``label`` (from ``labels`` by code;
+    "Not given" for :data:`~reports.participation.NOT_GIVEN`: not on the invitation), ``group``,
+    ``invited``, ``completed``, ``answered`` (None where it reads "fewer than k"),
+    ``answered_applies`` and ``rate`` (whole percent, or None)."""
+    not_given = _("Not given")
+    return [
+        _row(
+            not_given if row.group == NOT_GIVEN else labels.get(str(row.group), str(row.group)), row
+        )
+        for row in table.rows
+    ]
 
 
 @dataclass(frozen=True)
 class Participation:
-    """The round page's figures: totals, and rows by side and by level, each count
-    published (perturbed under ``protection``) or None where it reads "fewer than k"."""
+    """A round's participation as it may be shown: ``by_side`` and ``by_level``
+    (:class:`~reports.participation.ParticipationTable`, each with the round's total), the
+    round's ``k`` and the ``protection`` the counts were published under."""
 
     k: int
-    invited: int | None
-    completed: int | None
-    by_side: list[ParticipationRow]
-    by_level: list[ParticipationRow]
     protection: Protection
+    by_side: ParticipationTable
+    by_level: ParticipationTable
 
     @property
-    def rate(self) -> float | None:
-        """Completed / invited in percent; None when nobody was invited or a total is hidden."""
-        if self.invited and self.completed is not None:
-            return 100 * self.completed / self.invited
-        return None
+    def total(self) -> GroupParticipation:
+        """The whole round: invited, completed (both of invitations) and answered."""
+        return self.by_side.total
+
+    @property
+    def side_rows(self) -> list[dict[str, Any]]:
+        """The side table's rows, labelled (:func:`table_rows`)."""
+        return table_rows(self.by_side, {value: str(label) for value, label in Side.choices})
+
+    @property
+    def level_rows(self) -> list[dict[str, Any]]:
+        """The level table's rows, labelled (:func:`table_rows`)."""
+        return table_rows(self.by_level, {value: str(label) for value, label in Level.choices})
+
+    @property
+    def total_row(self) -> dict[str, Any]:
+        """The whole round as a row of :func:`table_rows` (label "Total")."""
+        return _row(_("Total"), self.total)
 
 
-def _rows(
-    invitations: pd.DataFrame,
-    column: str,
-    labels: dict[str, str],
-    k: int,
-    protection: Protection,
-) -> list[ParticipationRow]:
-    values = invitations[column]
-    keys = [key for key in [*labels, NOT_GIVEN] if (values == key).any()]
-    rows = []
-    for key in keys:
-        chosen = invitations.loc[values == key]
-        rows.append(
-            ParticipationRow(
-                label=labels.get(key) or str(_("Not given")),
-                invited=Cell(published_total(chosen["invitation_id"], k, protection, INVITATIONS)),
-                completed=Cell(
-                    published_total(
-                        chosen.loc[chosen["used"], "invitation_id"], k, protection, INVITATIONS
-                    )
-                ),
-            )
-        )
-    return rows
-
-
-def round_participation_table(
+def round_participation(
     *, round: SurveyRound, protection: Protection | None = None
 ) -> Participation:
-    """Invitations of ``round`` and how many were used, overall and by the invitee list's
-    side and level (rows with no invitation left out; "Not given" last). Every count is
-    published under ``protection`` and reads "fewer than k" where the leaders' pages would
-    (:func:`reports.disclosure.published_total`; default: the settings' method). One query."""
-    protection = protection or settings_protection(settings, round.min_group_size)
-    invitations = round_participation_records(round=round, responses=False).invitations
+    """The :class:`Participation` of ``round``: every side and every level listed (an empty
+    one reads "fewer than k"), then invitations without one. Never cached and never
+    filtered: it counts the whole round as it is. ``protection``: how counts are published
+    (default: the settings' cell-key method for the round's k, as on every page). Two
+    queries (invitations, responses)."""
     k = round.min_group_size
-    side_labels = {value: str(label) for value, label in Side.choices}
-    level_labels = {value: str(label) for value, label in Level.choices}
-    ids = invitations["invitation_id"]
+    protection = protection or settings_protection(settings, k)
+    records = round_participation_records(round=round)
+    invitations, responses = records.invitations, records.responses
     return Participation(
         k=k,
-        invited=published_total(ids, k, protection, INVITATIONS),
-        completed=published_total(ids[invitations["used"]], k, protection, INVITATIONS),
-        by_side=_rows(invitations, "side", side_labels, k, protection),
-        by_level=_rows(invitations, "level", level_labels, k, protection),
         protection=protection,
+        by_side=participation_table(
+            invitations,
+            responses,
+            by="side",
+            groups=Side.values,
+            min_group_size=k,
+            protection=protection,
+        ),
+        by_level=participation_table(
+            invitations,
+            responses,
+            by="level",
+            groups=Level.values,
+            min_group_size=k,
+            protection=protection,
+        ),
     )

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import CharField, Count, IntegerField, Q, QuerySet, TextField, Value
+from django.db.models import Count, IntegerField, Q, QuerySet, TextField, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import get_language
@@ -30,7 +30,6 @@ ANSWER_COLUMNS = ["response_id", "side", "function", "level", "item_code", "valu
 ANSWER_EXTRA_COLUMNS = ["dont_know", "predicted_other"]
 # The items whose answers are on the scale: scored statements and the outcome statement.
 SCALE_KINDS = (Item.Kind.LIKERT, Item.Kind.OUTCOME)
-PARTICIPATION_SIDES = [*Side.values, "unassigned"]
 
 
 def _item_rows(instrument_ids: Sequence[int]) -> list[tuple]:
@@ -258,41 +257,6 @@ def round_participation_records(
     answered = answered.astype({"response_id": "int64"})
     answered["side"] = answered["side"].fillna("").astype(str)
     return ParticipationRecords(invitations=invitations, responses=answered)
-
-
-def round_participation(*, round: SurveyRound) -> pd.DataFrame:
-    """Invitations issued and responses submitted, per side.
-
-    Columns: ``side`` (str: ``it``, ``security``, ``other``, then ``unassigned`` for
-    invitations issued without a side), ``invited`` (int64, from ``Invitation.side``),
-    ``completed`` (int64, from ``Response.side``; always 0 for ``unassigned``, since a
-    respondent picks a side). Always these four rows, in this order. One query (a UNION ALL
-    of two grouped counts).
-    """
-    invited = (
-        Invitation.objects.filter(round_id=round.pk)
-        .order_by()
-        .values("side")
-        .annotate(kind=Value("invited", output_field=CharField()), n=Count("pk"))
-        .values_list("side", "kind", "n")
-    )
-    completed = (
-        Response.objects.filter(round_id=round.pk)
-        .order_by()
-        .values("side")
-        .annotate(kind=Value("completed", output_field=CharField()), n=Count("pk"))
-        .values_list("side", "kind", "n")
-    )
-    counts = {
-        (side or "unassigned", kind): n for side, kind, n in invited.union(completed, all=True)
-    }
-    return pd.DataFrame(
-        {
-            "side": PARTICIPATION_SIDES,
-            "invited": [counts.get((side, "invited"), 0) for side in PARTICIPATION_SIDES],
-            "completed": [counts.get((side, "completed"), 0) for side in PARTICIPATION_SIDES],
-        }
-    ).astype({"invited": "int64", "completed": "int64"})
 
 
 @dataclass(frozen=True)

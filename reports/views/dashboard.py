@@ -126,7 +126,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     )
     context: dict[str, Any] = {
         **comparison_context(survey_round, query, results),
-        **presenters.participation_context(results.participation),
+        "participation": results.participation,
         **presenters.filter_context(query, results),
         "kinds": KINDS,
         # Instrument v2's pages, linked when the round has their figures.
@@ -139,7 +139,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "comparison_carry": list(parse_qsl(query.filter_query)),
         "filter_carry": list(comparison_initial(query.comparison).items()),
     }
-    context["empty"] = results.participation.total_completed == 0 or results.figures.empty
+    context["empty"] = not results.participation.total.answered or results.figures.empty
     if not context["empty"]:
         context.update(
             presentation_cached(

@@ -81,7 +81,7 @@ def executive_summary(request: HttpRequest, slug: str) -> HttpResponse:
         "k": survey_round.min_group_size,
         "protection": results.protection,
         **presenters.filter_context(query, results, fixed_comparison=True),
-        **presenters.participation_context(results.participation),
+        "participation": results.participation,
         "trend_url": reverse("reports:trend", kwargs={"slug": slug}),
         "dashboard_url": reverse("reports:dashboard", kwargs={"slug": slug}),
         "thresholds": results.thresholds,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 
 from django.urls import reverse
@@ -19,6 +20,12 @@ def export_url(survey_round, kind: str, query: str = "") -> str:
     """The URL of the round's download ``kind`` (responses, summary, gaps), with ``query``."""
     url = reverse("reports:export", kwargs={"slug": survey_round.slug, "kind": kind})
     return f"{url}?{query}" if query else url
+
+
+def page_text(response) -> str:
+    """A page's text as a reader sees it: tags dropped, runs of white space made one."""
+    body = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return re.sub(r"\s+", " ", body)
 
 
 def read_csv(response) -> list[list[str]]:

@@ -17,7 +17,7 @@ from reports.analysis import (
     round_analysis,
 )
 from reports.panel import respondent_scores, score_items
-from reports.statistics import bh_qvalues, mann_whitney, rwg_j
+from reports.statistics import bh_qvalues, cronbach_alpha, mann_whitney, rwg_j
 from reports.vocabulary import Comparison, Thresholds
 from tests.reports.frames import ITEMS, make_answers, make_items
 
@@ -59,6 +59,7 @@ def test_group_summary_gives_known_mean_sd_and_favourability():
         "rwg_j",
         "ad",
         "alpha",
+        "alpha_note",
         "polarised",
         "suppressed",
     ]
@@ -207,10 +208,12 @@ def test_group_summary_reports_agreement_and_reliability():
     assert it_a["rwg_j"] == 1.0  # everyone answered alike
     assert it_a["ad"] == 0.0
     assert math.isnan(it_a["alpha"])  # no variance to split
+    assert it_a["alpha_note"] == "items_disagree"  # the same words as a negative alpha
     # Security, dimension a: item scores (a2 reversed) 1 3 5 on both items; s² = 4 > 2
     assert security_a["rwg_j"] == 0.0
     assert security_a["ad"] == pytest.approx(4 / 3)
     assert security_a["alpha"] == pytest.approx(1.0)  # the two items move together
+    assert security_a["alpha_note"] is None
     it_b = row(summary, "b", "it")
     assert it_b["alpha"] == pytest.approx(1.0)  # b1 = b2 + 1 for everyone
     everyone = row(summary, "a", "all")
@@ -226,6 +229,35 @@ def test_group_summary_hides_agreement_of_a_small_group():
     security = row(summarise(answers), "a", "security")
     assert security["suppressed"]
     assert all(pd.isna(security[c]) for c in ("rwg_j", "ad", "alpha"))
+
+
+def test_a_negative_alpha_is_left_out_with_its_reason_and_a_small_groups_is_hidden():
+    """Issue 18: a dimension's alpha of −7.1 here (−8.1 on the demo) was shown bare. Item
+    scores of a that run against each other (a2 reverse-scored: 5 5 4 4 3 against 1..5)
+    give no alpha and say why; the small Security group says nothing, as its figures."""
+    answers = make_answers(
+        [
+            (i, "it", {"a1": i, "a2": raw})
+            for i, raw in zip(range(1, 6), [1, 1, 2, 2, 3], strict=True)
+        ]
+        + [(i, "security", {"a1": 1, "a2": 5}) for i in (6, 7)]
+    )
+    items = np.array([[i, 6 - raw] for i, raw in zip(range(1, 6), [1, 1, 2, 2, 3], strict=True)])
+    assert cronbach_alpha(items) == pytest.approx(2 * (1 - 3.2 / 0.7))  # −7.14
+
+    summary = summarise(answers)
+    it, security = row(summary, "a", "it"), row(summary, "a", "security")
+    assert math.isnan(it["alpha"])
+    assert it["alpha_note"] == "items_disagree"
+    assert security["suppressed"]
+    assert security["alpha_note"] is None
+
+    scored = score_items(answers, ITEMS, 5)
+    scores = respondent_scores(answers, ITEMS, 5)
+    gaps = compare_groups(scored, scores, ITEMS, 5, min_group_size=3).dimensions
+    a = gaps.set_index("dimension_code").loc["a"]
+    assert (a["alpha_note_a"], a["alpha_note_b"]) == ("items_disagree", None)
+    assert math.isnan(a["alpha_a"])
 
 
 # --- Comparisons, statuses and the alignment index ----------------------------------------

@@ -172,7 +172,7 @@ def test_a_group_reads_the_same_n_on_every_page_and_download(leader_client, lops
     page = leader_client.get(reverse("reports:dimension", kwargs={"slug": "autumn", "code": "a"}))
     gaps = read_csv_records(leader_client.get(export_url(lopsided_round, "gaps")))
     summary_csv = read_csv_records(leader_client.get(export_url(lopsided_round, "summary")))
-    participation = {row["side"]: row for row in dashboard.context["participation"]}
+    participation = {row["group"]: row for row in dashboard.context["participation"].side_rows}
 
     it = [row["n_a"] for row in dashboard.context["scorecard"]]
     it += [row["n"] for row in dashboard.context["summary"] if row["group"] == "it"]
@@ -181,7 +181,7 @@ def test_a_group_reads_the_same_n_on_every_page_and_download(leader_client, lops
     it += [row["n_a"] for row in page.context["item_rows"]]  # all 30 answered every item
     it += [int(row["n_a"]) for row in gaps]
     it += [int(row["n"]) for row in summary_csv if row["group"] == "it"]
-    it += [participation["it"]["completed"]]
+    it += [participation["it"]["answered"]]  # answered as IT: the same respondents
     assert len(it) == 15
     assert len(set(it)) == 1, it
     assert abs(it[0] - 30) <= 2
@@ -189,7 +189,7 @@ def test_a_group_reads_the_same_n_on_every_page_and_download(leader_client, lops
     total = [row["n"] for row in dashboard.context["summary"] if row["group"] == "all"]
     total += [row["n"] for row in everyone.context["summary"] if row["group"] == "all"]
     total += [int(row["n"]) for row in summary_csv if row["group"] == "all"]
-    total += [dashboard.context["total_completed"], everyone.context["respondents"]]
+    total += [dashboard.context["participation"].total.answered, everyone.context["respondents"]]
     assert len(total) == 8
     assert len(set(total)) == 1, total
     assert abs(total[0] - 32) <= 2
@@ -208,16 +208,10 @@ def _figures(context) -> tuple[dict, dict]:
         counts[key] = row["n"]
         means[(*key, "score")] = row["score_mean"]
         means[(*key, "favourable")] = row["favourable_pct"]
-    for row in context["participation"]:
-        side = row["side"]
-        counts[("invited", side)] = None if row["invited_small"] else row["invited"]
-        counts[("completed", side)] = None if row["completed_small"] else row["completed"]
-    counts[("invited", "total")] = (
-        None if context["total_invited_hidden"] else context["total_invited"]
-    )
-    counts[("completed", "total")] = (
-        None if context["total_completed_hidden"] else context["total_completed"]
-    )
+    participation = context["participation"]
+    for row in [*participation.side_rows, participation.total_row]:
+        for count in ("invited", "completed", "answered"):
+            counts[(count, row["group"])] = row[count]
     return counts, means
 
 
@@ -269,12 +263,11 @@ def test_participation_shows_the_total_while_a_small_side_reads_fewer_than_k(
     leader_client, lopsided_round
 ):
     response = leader_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
-    rows = {row["label"]: row for row in response.context["participation"]}
-    assert rows["Security"]["completed_small"]
-    assert rows["Other"]["completed_small"]  # empty looks like small
-    assert not rows["IT"]["completed_small"]
-    assert not response.context["total_completed_hidden"]
-    assert response.context["total_completed"] == 32  # exact here; perturbed as shipped
+    rows = {row["label"]: row for row in response.context["participation"].side_rows}
+    assert rows["Security"]["answered"] is None  # reads "fewer than k"
+    assert rows["Other"]["answered"] is None  # empty looks like small
+    assert rows["IT"]["answered"] == 30
+    assert response.context["participation"].total.answered == 32  # exact here
     content = response.content.decode()
     assert ">32<" in content
     assert ">2<" not in content
@@ -288,9 +281,9 @@ def test_participation_total_minus_the_shown_side_is_only_an_interval(
     IT's published count are each within 2 of the truth, so their difference leaves every
     size from nobody (or a full group of k) to several."""
     response = leader_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
-    rows = {row["label"]: row for row in response.context["participation"]}
-    assert rows["Security"]["completed_small"]
-    total, it = response.context["total_completed"], rows["IT"]["completed"]
+    rows = {row["label"]: row for row in response.context["participation"].side_rows}
+    assert rows["Security"]["answered"] is None
+    total, it = response.context["participation"].total.answered, rows["IT"]["answered"]
     bound = round_protection(lopsided_round).count_bound
     assert abs(total - 32) <= bound
     assert abs(it - 30) <= bound
@@ -304,7 +297,7 @@ def test_participation_total_is_shown_when_no_small_group_can_be_derived(
 ):
     make_responses(survey_round, [("it", IT_ANSWERS)] * 6 + [("security", SECURITY_ANSWERS)] * 5)
     response = leader_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
-    assert not response.context["total_completed_hidden"]
+    assert response.context["participation"].total.answered == 11
     assert ">11<" in response.content.decode()
 
 
@@ -349,7 +342,7 @@ def test_round_list_prints_the_published_count_of_the_dashboard(
     it, so the test tells the two apart)."""
     _moving_secret(lopsided_round, settings)
     dashboard = leader_client.get(reverse("reports:dashboard", kwargs={"slug": "autumn"}))
-    published = dashboard.context["total_completed"]
+    published = dashboard.context["participation"].total.answered
     assert published != 32
     content = leader_client.get(reverse("reports:round_list")).content.decode()
     assert f">{published}<" in content

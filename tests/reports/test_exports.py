@@ -99,17 +99,44 @@ def test_summary_rows_blank_every_number_of_a_suppressed_group():
             "favourable_pct": [50.0, np.nan],
             "rwg_j": [0.81234, np.nan],
             "ad": [0.5, np.nan],
-            "alpha": [-0.1, np.nan],
+            "alpha": [0.71234, np.nan],
+            "alpha_note": [None, None],
             "polarised": pd.array([True, pd.NA], dtype="boolean"),
             "suppressed": [False, True],
         }
     )
     rows = decode(csv_bytes(summary_rows(summary)))
-    assert rows[0][-4:] == ["rwg_j", "ad", "alpha", "polarised"]
+    assert rows[0][-5:] == ["rwg_j", "ad", "alpha", "alpha_note", "polarised"]
     assert rows[1] == [
-        *("a", "side", "it", "12", "-3.46", "10.0", "50.0", "0.812", "0.5", "-0.1", "true")
+        *("a", "side", "it", "12", "-3.46", "10.0", "50.0", "0.812", "0.5", "0.712", "", "true")
     ]
-    assert rows[2] == ["a", "side", "security", *[""] * 8]
+    assert rows[2] == ["a", "side", "security", *[""] * 9]
+
+
+@pytest.mark.parametrize("note", ["too_few_items", "too_few_respondents", "items_disagree"])
+def test_summary_rows_leave_alpha_blank_and_write_why(note):
+    """Issue 18: summary.csv wrote a dimension's alpha of −8.1 bare. The analysis gives no
+    alpha where it is negative or undefined, and the note says why."""
+    summary = pd.DataFrame(
+        {
+            "dimension_code": ["a"],
+            "attribute": ["side"],
+            "group": ["it"],
+            "n": pd.array([12], dtype="Int64"),
+            "score_mean": [40.0],
+            "score_sd": [10.0],
+            "favourable_pct": [30.0],
+            "rwg_j": [0.2],
+            "ad": [1.1],
+            "alpha": [np.nan],
+            "alpha_note": [note],
+            "polarised": [False],
+            "suppressed": [False],
+        }
+    )
+    header, row = decode(csv_bytes(summary_rows(summary)))
+    assert dict(zip(header, row, strict=True))["alpha"] == ""
+    assert dict(zip(header, row, strict=True))["alpha_note"] == note
 
 
 def test_summary_rows_never_write_the_real_n_of_a_suppressed_group():
@@ -125,11 +152,12 @@ def test_summary_rows_never_write_the_real_n_of_a_suppressed_group():
             "rwg_j": [0.9],
             "ad": [0.1],
             "alpha": [0.8],
+            "alpha_note": [None],
             "polarised": [False],
             "suppressed": [True],
         }
     )
-    assert decode(csv_bytes(summary_rows(summary)))[1] == ["a", "side", "security", *[""] * 8]
+    assert decode(csv_bytes(summary_rows(summary)))[1] == ["a", "side", "security", *[""] * 9]
 
 
 @pytest.mark.django_db

@@ -17,11 +17,9 @@ from reports.presenters import (
     change_headline,
     effect_labels,
     frame_records,
-    participation_context,
     status_labels,
     verdict_labels,
 )
-from reports.results import Participation
 from reports.statistics import effect_label
 from reports.vocabulary import STATUS_ORDER
 
@@ -72,50 +70,6 @@ def test_effect_and_verdict_labels_cover_every_value_they_label():
         assert effect_label(r) in effects
     verdicts = {value for name, value in vars(trends).items() if name.startswith("VERDICT_")}
     assert set(verdict_labels()) == verdicts
-
-
-def participation(**totals) -> Participation:
-    def row(side: str, invited: int, completed: int) -> dict:
-        return {
-            "side": side,
-            "invited": invited,
-            "completed": completed,
-            "invited_small": invited < 5,
-            "completed_small": completed < 5,
-            "completed_applies": side != "unassigned",
-        }
-
-    defaults = {
-        "total_invited": 25,
-        "total_invited_hidden": False,
-        "total_completed": 12,
-        "total_completed_hidden": True,
-        "response_rate": None,
-    }
-    return Participation(
-        rows=[row("it", 10, 8), row("security", 9, 4), row("unassigned", 6, 0), row("x", 0, 0)],
-        **{**defaults, **totals},
-    )
-
-
-def test_participation_context_labels_each_row_and_passes_the_totals():
-    context = participation_context(participation())
-    rows = context["participation"]
-    assert [str(row["label"]) for row in rows] == [
-        "IT",
-        "Security",
-        "Not set on the invitation",
-        "x",
-    ]
-    assert rows[0] == {**participation().rows[0], "label": rows[0]["label"]}
-    assert {key: value for key, value in context.items() if key != "participation"} == {
-        "total_invited": 25,
-        "total_invited_hidden": False,
-        "total_completed": 12,
-        "total_completed_hidden": True,
-        "response_rate": None,
-    }
-    assert participation_context(participation(response_rate=48))["response_rate"] == 48
 
 
 def test_change_headline_names_only_changes_that_are_more_than_noise():

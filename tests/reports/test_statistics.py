@@ -18,8 +18,15 @@ from reports.statistics import (
     cronbach_alpha,
     effect_label,
     mann_whitney,
+    reliability,
     rwg_j,
     welch_contrast,
+)
+from reports.vocabulary import (
+    ALPHA_ITEMS_DISAGREE,
+    ALPHA_NOTES,
+    ALPHA_TOO_FEW_ITEMS,
+    ALPHA_TOO_FEW_RESPONDENTS,
 )
 
 
@@ -145,6 +152,52 @@ def test_cronbach_alpha_is_missing_when_it_cannot_be_computed():
     assert math.isnan(cronbach_alpha(np.array([[1], [2], [3]])))  # one item
     assert math.isnan(cronbach_alpha(np.full((4, 3), 3)))  # no variance
     assert math.isnan(cronbach_alpha(np.array([[1, np.nan], [np.nan, 2], [3, np.nan]])))
+
+
+# Issue 18: five respondents' item scores on a dimension of three statements whose alpha is
+# −8.1, once shown bare on the pages and in summary.csv.
+NEGATIVE_ALPHA_SCORES = np.array([[1, 3, 5], [5, 5, 1], [5, 2, 1], [4, 1, 3], [3, 1, 5]])
+
+
+def test_reliability_leaves_out_a_negative_alpha_and_says_the_items_disagree():
+    assert cronbach_alpha(NEGATIVE_ALPHA_SCORES) == pytest.approx(-8.1)
+
+    reported = reliability(NEGATIVE_ALPHA_SCORES)
+
+    assert math.isnan(reported.alpha)
+    assert reported.note == ALPHA_ITEMS_DISAGREE
+
+
+def test_reliability_reports_a_positive_alpha_without_a_note():
+    reported = reliability(np.array([[1, 2], [2, 3], [3, 3]]))
+    assert reported.alpha == pytest.approx(6 / 7)  # as cronbach_alpha's hand computation
+    assert reported.note is None
+
+
+@pytest.mark.parametrize(
+    ("scores", "note"),
+    [
+        (np.array([[1], [2], [3]]), ALPHA_TOO_FEW_ITEMS),  # one statement
+        (np.empty((0, 1)), ALPHA_TOO_FEW_ITEMS),  # nobody, and one statement
+        (np.array([[1, 4, 2]]), ALPHA_TOO_FEW_RESPONDENTS),  # one respondent
+        (np.empty((0, 3)), ALPHA_TOO_FEW_RESPONDENTS),  # nobody
+        # Three respondents, but no two answered the same pair of statements.
+        (np.array([[1, np.nan], [np.nan, 2], [3, np.nan]]), ALPHA_TOO_FEW_RESPONDENTS),
+        (np.array([[1, 1], [1, 2], [2, 1], [2, 2]]), ALPHA_ITEMS_DISAGREE),  # alpha 0
+        (np.array([[1, 5], [3, 3], [5, 1]]), ALPHA_ITEMS_DISAGREE),  # exact opposites
+    ],
+)
+def test_reliability_says_why_alpha_is_not_reported(scores, note):
+    reported = reliability(scores)
+    assert math.isnan(reported.alpha)
+    assert reported.note == note
+    assert note in ALPHA_NOTES
+
+
+def test_identical_answers_read_as_items_that_do_not_vary_together():
+    """A group that answered every statement alike has no alpha; its reason must be one
+    that other groups share, or the note would say that every member answered the same."""
+    assert reliability(np.full((6, 3), 4)).note == reliability(NEGATIVE_ALPHA_SCORES).note
 
 
 @pytest.mark.parametrize(

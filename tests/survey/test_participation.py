@@ -1,18 +1,26 @@
-"""Tests of survey.participation: invited and completed counts on the round page, each
-published by the cell-key method as on the leaders' pages (a count reads "fewer than k"
-where it holds fewer than k, or is published below k; totals are always published)."""
+"""Tests of survey.participation: the participation of a round as the staff round page and
+the leaders' dashboard and executive summary all print it (a count reads "fewer than k"
+where :func:`reports.disclosure.published_total` says so; totals are always published)."""
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from reports.participation import response_rate, round_participation_shown
+import pytest
+from django.urls import reverse
+
+from reports.participation import NOT_GIVEN
 from reports.results import round_protection
 from survey.models import Invitation
-from survey.participation import round_participation_table
+from survey.participation import round_participation
 from survey.services.invitations import invitations_issue, invitees_add
+from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 
 pytestmark = pytest.mark.django_db
+
+
+def counts(rows: list[dict]) -> dict[str, tuple]:
+    return {str(row["label"]): (row["invited"], row["completed"], row["answered"]) for row in rows}
 
 
 def test_participation_counts_used_invitations_by_the_lists_side_and_level(survey_round):
@@ -23,79 +31,119 @@ def test_participation_counts_used_invitations_by_the_lists_side_and_level(surve
     used = ["it0", "it1", "it2", "it3", "it4", "sec0", "sec1", "x0"]
     Invitation.objects.filter(email__in=[f"{name}@example.org" for name in used]).update(used=True)
 
-    table = round_participation_table(round=survey_round)
+    participation = round_participation(round=survey_round)
 
-    assert (table.invited, table.completed) == (18, 8)
-    assert round(table.rate) == 44
-    by_side = {row.label: (row.invited.value, row.completed.value) for row in table.by_side}
+    total = participation.total
+    assert (total.invited, total.completed, total.rate) == (18, 8, 44)
+    assert total.answered is None  # no response yet: "fewer than k"
     # Security (2 completed) and Not given (1) are below k = 5: they read "fewer than k".
     # IT's 5 is shown: the total (8) minus it gives the two small groups together, and as
-    # published (each count within 2 of the truth) only an interval even of that.
-    assert by_side == {"IT": (6, 5), "Security": (7, None), "Not given": (5, None)}
-    by_level = {row.label: (row.invited.value, row.completed.value) for row in table.by_level}
-    assert by_level == {"Manager": (6, 5), "Not given": (12, None)}
-    assert round(next(row for row in table.by_side if row.label == "IT").rate) == 83
-    assert next(row for row in table.by_side if row.label == "Security").rate is None
+    # published (each count within 2k of the truth) only an interval even of that.
+    assert counts(participation.side_rows) == {
+        "IT": (6, 5, None),
+        "Security": (7, None, None),
+        "Other": (None, None, None),  # nobody invited: empty reads as small
+        "Not given": (5, None, None),
+    }
+    assert [row["answered_applies"] for row in participation.side_rows] == [True] * 3 + [False]
+    by_level = {label: value[:2] for label, value in counts(participation.level_rows).items()}
+    assert by_level == {
+        "Individual contributor": (None, None),
+        "Manager": (6, 5),
+        "Executive": (None, None),
+        "Not given": (12, None),
+    }
+    it, security = participation.side_rows[:2]
+    assert (it["rate"], security["rate"]) == (83, None)
 
 
-def test_totals_are_shown_as_on_the_dashboard(survey_round, make_responses):
+def test_totals_are_shown_on_both_pages(survey_round, make_responses):
     """The disclosure audit found the staff page printing a completed total the dashboard
-    hid. Now neither hides a total: both show it (published), and the 2 respondents who
-    chose Other read "fewer than k" on the dashboard."""
-    rows = [{"email": f"p{n}@example.org"} for n in range(22)]
-    invitees_add(round=survey_round, rows=rows)
+    hid. Neither hides a total: the 22 used invitations and the 22 responses are shown
+    (each published), and the 2 respondents who chose Other read "fewer than k"."""
+    invitees_add(round=survey_round, rows=[{"email": f"p{n}@example.org"} for n in range(22)])
     Invitation.objects.update(used=True)
     make_responses(survey_round, [("it", {})] * 10 + [("security", {})] * 10 + [("other", {})] * 2)
-    table = round_participation_table(round=survey_round)
-    assert (table.invited, table.completed) == (22, 22)
-    assert table.rate == pytest.approx(100.0)
-    dashboard = round_participation_shown(
-        round=survey_round, protection=round_protection(survey_round)
-    )
-    assert (dashboard.total_invited, dashboard.total_completed) == (22, 22)
-    assert not dashboard.total_completed_hidden
-    other = next(row for row in dashboard.rows if row["side"] == "other")
-    assert other["completed_small"]
+
+    total = round_participation(round=survey_round).total
+
+    assert (total.invited, total.completed, total.answered, total.rate) == (22, 22, 22, 100)
+    other = round_participation(round=survey_round).side_rows[2]
+    assert other["group"] == "other"
+    assert other["answered"] is None
 
 
 @pytest.mark.perturbed
-def test_a_row_holding_every_invitation_reads_the_same_as_the_total(
-    survey_round, make_responses, settings
-):
+def test_a_row_holding_every_invitation_reads_the_same_as_the_total(survey_round):
     """A fresh-user check once found the level table's one row ("Not given") printing totals
-    that were hidden. Totals are shown now, and a row of the same invitations is the same
-    cell: as shipped, it reads the very published figure of the total."""
+    that were hidden. A row of the same invitations is the same cell: as shipped, it reads
+    the very published figure of the total."""
     invitees_add(round=survey_round, rows=[{"email": f"p{n}@example.org"} for n in range(22)])
     Invitation.objects.filter(email__in=[f"p{n}@example.org" for n in range(15)]).update(used=True)
-    table = round_participation_table(round=survey_round)
+
+    participation = round_participation(round=survey_round)
+
+    total = participation.total
     bound = round_protection(survey_round).count_bound
     assert bound == 2 * survey_round.min_group_size
-    assert abs(table.invited - 22) <= bound
-    assert abs(table.completed - 15) <= bound
-    (level,) = table.by_level
-    (side,) = table.by_side
+    assert abs(total.invited - 22) <= bound
+    assert abs(total.completed - 15) <= bound
+    (level,) = [row for row in participation.level_rows if row["group"] == NOT_GIVEN]
+    (side,) = [row for row in participation.side_rows if row["group"] == NOT_GIVEN]
     for row in (level, side):
-        assert row.label == "Not given"
-        assert (row.invited.value, row.completed.value) == (table.invited, table.completed)
-
-
-@pytest.mark.parametrize(
-    ("invited", "completed", "rate"),
-    [(80, 60, 75), (3, 2, 67), (None, 5, None), (10, None, None), (0, 0, None), (5, 6, None)],
-)
-def test_response_rate_is_a_whole_percentage_of_shown_counts(invited, completed, rate):
-    assert response_rate(invited, completed) == rate
+        assert (row["invited"], row["completed"]) == (total.invited, total.completed)
 
 
 @pytest.mark.perturbed
-def test_each_sides_response_rate_comes_from_its_published_counts(survey_round, make_responses):
+def test_each_sides_response_rate_comes_from_its_published_counts(survey_round):
     """The rate must tell nothing the counts beside it do not: it is computed from the
-    published (perturbed) counts, not the true ones."""
+    published (perturbed) counts of invitations and used invitations, not the true ones."""
     invitations_issue(round=survey_round, count=30, side="it")
     invitations_issue(round=survey_round, count=25, side="security")
-    make_responses(survey_round, [("it", {})] * 17 + [("security", {})] * 12)
-    shown = round_participation_shown(round=survey_round, protection=round_protection(survey_round))
-    for row in shown.rows:
-        if row["side"] in {"it", "security"}:
-            assert row["rate"] == response_rate(row["invited"], row["completed"])
-    assert shown.response_rate == response_rate(shown.total_invited, shown.total_completed)
+    Invitation.objects.filter(pk__in=Invitation.objects.values("pk")[:29]).update(used=True)
+
+    participation = round_participation(round=survey_round)
+
+    for row in [*participation.side_rows, participation.total_row]:
+        if row["invited"] and row["completed"] and row["completed"] <= row["invited"]:
+            assert row["rate"] == round(100 * row["completed"] / row["invited"])
+        else:
+            assert row["rate"] is None
+
+
+def _text(response) -> str:
+    body = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return re.sub(r"\s+", " ", body)
+
+
+def test_both_pages_print_the_same_counts_when_security_invitees_answer_as_it(
+    admin_client, survey_round, make_responses
+):
+    """Issue 18: the dashboard said 107 completed for Security (responses by the side chosen)
+    and the staff page 105 (invitations used, by the side on them). In small: 7 invited as
+    Security all answered, 2 of them as IT. Both pages now print invited as 7, completed,
+    invited as 7 and answered as 5, under the same headings."""
+    rows = [{"email": f"it{n}@example.org", "side": "it"} for n in range(10)]
+    rows += [{"email": f"sec{n}@example.org", "side": "security"} for n in range(7)]
+    invitees_add(round=survey_round, rows=rows)
+    Invitation.objects.exclude(email__in=["it8@example.org", "it9@example.org"]).update(used=True)
+    make_responses(survey_round, [("it", IT_ANSWERS)] * (8 + 2))
+    make_responses(survey_round, [("security", SECURITY_ANSWERS)] * 5)
+
+    staff = admin_client.get(reverse("survey:manage_round", kwargs={"slug": survey_round.slug}))
+    dashboard = admin_client.get(reverse("reports:dashboard", kwargs={"slug": survey_round.slug}))
+
+    assert staff.status_code == dashboard.status_code == 200
+    staff_rows = staff.context["participation"].side_rows
+    dashboard_rows = dashboard.context["participation"].side_rows
+    assert staff_rows == dashboard_rows
+    assert counts(dashboard_rows)["Security"] == (7, 7, 5)
+    assert counts(dashboard_rows)["IT"] == (10, 8, 10)
+    headings = "Side Invited as Completed, invited as Response rate Answered as"
+    for page in (staff, dashboard):
+        body = _text(page)
+        assert headings in body
+        assert "IT 10 8 80% 10" in body
+        assert "Security 7 7 100% 5" in body
+        assert "Total 17 15 88% 15" in body
+        assert "answered as: the side chosen in the survey" in body

@@ -14,7 +14,7 @@ from survey.selectors import (
     round_answers_frame,
     round_comments_frame,
     round_items_frame,
-    round_participation,
+    round_participation_records,
     round_responses_iter,
     rounds_side_counts,
 )
@@ -120,21 +120,21 @@ def test_answers_frame_ignores_other_rounds(populated_round, make_responses):
     assert len(round_answers_frame(round=populated_round)) == 78
 
 
-def test_participation_counts_invited_per_side_and_unassigned(
+def test_participation_records_list_every_invitation_and_response(
     populated_round, django_assert_num_queries
 ):
-    InvitationFactory.create_batch(3, round=populated_round, side="it")
-    InvitationFactory.create_batch(2, round=populated_round, side="security")
+    InvitationFactory.create_batch(3, round=populated_round, side="it", level="manager")
+    InvitationFactory.create_batch(2, round=populated_round, side="security", used=True)
     InvitationFactory.create_batch(4, round=populated_round, side="")
-    with django_assert_num_queries(1):
-        frame = round_participation(round=populated_round)
-    rows = frame.set_index("side")
-    assert list(frame["side"]) == ["it", "security", "other", "unassigned"]
-    assert rows.loc["it", "invited"] == 3
-    assert rows.loc["security", "invited"] == 2
-    assert rows.loc["other", "invited"] == 0
-    assert rows.loc["unassigned", "invited"] == 4
-    assert list(frame["completed"]) == [6, 5, 2, 0]
+    with django_assert_num_queries(2):
+        records = round_participation_records(round=populated_round)
+    invitations, responses = records.invitations, records.responses
+    assert list(invitations.columns) == ["invitation_id", "side", "level", "used"]
+    assert sorted(invitations["side"]) == ["", "", "", "", "it", "it", "it", "security", "security"]
+    assert invitations.loc[invitations["side"] == "it", "level"].tolist() == ["manager"] * 3
+    assert invitations["used"].sum() == 2
+    assert list(responses.columns) == ["response_id", "side"]
+    assert responses["side"].value_counts().to_dict() == {"it": 6, "security": 5, "other": 2}
 
 
 def test_responses_iter_yields_every_answer_without_an_identifier(

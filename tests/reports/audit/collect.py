@@ -4,7 +4,8 @@ turned into constraints over the round's atoms: the attacker's reading of a roun
 Reading the results objects is reading the pages: every leader page, CSV download and
 ``export_csv`` presents what :mod:`reports.results` returns (``round_results``,
 ``rounds_overview``, ``round_export``), and the staff round page what
-``survey.participation.round_participation_table`` returns; presenters and templates add
+``survey.participation.round_participation`` returns (as the leaders' participation table
+does, through ``round_results``); presenters and templates add
 labels and charts drawn from those numbers, never a number of their own.
 
 What is read, for any round (nothing here knows how it was planted):
@@ -81,14 +82,14 @@ from reports.results import (
     rounds_overview,
 )
 from reports.vocabulary import ALL_GROUP, LEADERS_VS_STAFF, Comparison
-from survey.models import Level, Side, SurveyRound
-from survey.participation import round_participation_table
+from survey.models import SurveyRound
+from survey.participation import round_participation
 from tests.reports.audit.solve import Figure, Group, Problem, cross_groups
 from tests.reports.audit.truth import Atom, InvitationLink, RoundTruth
 
 CSV_HALF_UNIT = 0.005  # means in the CSV files are rounded to two decimals
 MAX_PAIRS = 10
-INVITATION_KEYED = "invitation"  # the staff page counts invitations, keyed apart
+INVITATION_KEYED = "invitation"  # counts of invitations (participation), keyed apart
 
 
 @dataclass(frozen=True)
@@ -479,40 +480,40 @@ class _Collector:
     # --- Participation and the round list ---------------------------------------------------
 
     def participation(self, results: RoundResults) -> None:
-        """The participation table of the dashboard and executive summary: completed by
-        Response.side, invited by Invitation.side; "fewer than k" is 0..k−1 there."""
+        """The participation table of the dashboard and executive summary: by side, as on
+        the staff round page (one function computes both)."""
         shown = results.participation
-        truth, small = self.truth, (0, self.small_high)
-        source = "participation"
-        for row in shown.rows:
-            side = "" if row["side"] == "unassigned" else row["side"]
-            if row["completed_applies"]:
-                atoms = truth.atoms_where(truth.where(side=side))
-                if row["completed_small"]:
-                    self.interval(source, f"completed {side}: fewer than k", atoms, *small)
-                else:
-                    self.count(source, f"completed {side}", atoms, row["completed"])
-            used = self.invitations.used(side=side)
+        self.participation_table("participation", shown.side_rows, "side", shown.total_row)
+
+    def participation_table(
+        self, source: str, rows: list[dict], name: str, total: dict | None = None
+    ) -> None:
+        """One table of ``survey.participation`` (rows by ``name``: side or level; the
+        round's ``total`` row when printed): invited as and completed, invited as count
+        invitations by the value written on them (keyed by the invitations), answered as
+        counts responses by the side chosen (keyed by the responses); "fewer than k" is
+        0..k−1+bound."""
+        truth, invitations = self.truth, self.invitations
+        for row in [*rows, *([total] if total else [])]:
+            cell = {} if row is total else {name: row["group"]}
+            label = "total" if row is total else f"{name}={row['group']}"
+            if row["answered_applies"]:
+                atoms = truth.atoms_where(truth.where(**cell))
+                self.shown_or_small(source, f"answered {label}", atoms, row["answered"])
+            used = invitations.used(**cell)
             if used is None:
-                self.left_out.append(f"participation: invited {side} (invitations not linked)")
+                self.left_out.append(f"{source}: invited {label} (invitations not linked)")
                 continue
-            atoms = used | self.invitations.unused_cells(side=side)
-            if row["invited_small"]:
-                self.interval(source, f"invited {side}: fewer than k", atoms, *small)
-            else:
-                self.count(source, f"invited {side}", atoms, row["invited"])
-        everyone = frozenset(truth.atoms)
-        if not shown.total_completed_hidden:
-            self.count(source, "completed total", everyone, shown.total_completed)
-        else:
-            self.interval(source, "completed total: fewer than k", everyone, *small)
-        used = self.invitations.used()
-        if used is not None:
-            atoms = used | self.invitations.unused_cells()
-            if not shown.total_invited_hidden:
-                self.count(source, "invited total", atoms, shown.total_invited)
-            else:
-                self.interval(source, "invited total: fewer than k", atoms, *small)
+            self.shown_or_small(
+                source,
+                f"invited {label}",
+                used | invitations.unused_cells(**cell),
+                row["invited"],
+                INVITATION_KEYED,
+            )
+            self.shown_or_small(
+                source, f"completed {label}", used, row["completed"], INVITATION_KEYED
+            )
 
     def round_list(self) -> None:
         for survey_round, count in rounds_overview():
@@ -520,50 +521,10 @@ class _Collector:
                 self.count("round list", "responses", frozenset(self.truth.atoms), count)
 
     def staff_page(self) -> None:
-        """The staff round page: used and all invitations, by the invitee list's side and
-        level; "fewer than k" is 0..k−1+bound there."""
-        table = round_participation_table(round=self.round)
-        invitations = self.invitations
-        used = invitations.used()
-        if used is None:
-            self.left_out.append("staff page: used invitations not linked to respondents")
-            return
-        source = "staff page"
-        self.shown_or_small(
-            source,
-            "invited total",
-            used | invitations.unused_cells(),
-            table.invited,
-            INVITATION_KEYED,
-        )
-        self.shown_or_small(source, "completed total", used, table.completed, INVITATION_KEYED)
-        side_of = {str(label): value for value, label in Side.choices}
-        level_of = {str(label): value for value, label in Level.choices}
-        for rows, values, name in (
-            (table.by_side, side_of, "side"),
-            (table.by_level, level_of, "level"),
-        ):
-            for row in rows:
-                value = values.get(row.label, "")
-                cell = {name: value}
-                used = invitations.used(**cell)
-                if used is None:
-                    self.left_out.append(f"staff page: {name} {value} (not linked)")
-                    continue
-                self.shown_or_small(
-                    source,
-                    f"invited {name}={value}",
-                    used | invitations.unused_cells(**cell),
-                    row.invited.value,
-                    INVITATION_KEYED,
-                )
-                self.shown_or_small(
-                    source,
-                    f"completed {name}={value}",
-                    used,
-                    row.completed.value,
-                    INVITATION_KEYED,
-                )
+        """The staff round page: its tables by side (with the round's total) and by level."""
+        shown = round_participation(round=self.round)
+        self.participation_table("staff page", shown.side_rows, "side", shown.total_row)
+        self.participation_table("staff page", shown.level_rows, "level")
 
     # --- CSV files --------------------------------------------------------------------------
 

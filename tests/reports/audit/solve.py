@@ -52,7 +52,7 @@ class Figure:
     ``measure`` as written (its rounding), or None; ``sum_bound``: the published bound of
     the perturbation of their sum of scores, in points (0: the mean is exact but for its
     rounding); ``published``: the count as printed, when it was; ``keyed``: the records
-    whose keys moved it ("response", or "invitation" for the staff page's counts of
+    whose keys moved it ("response", or "invitation" for the participation counts of
     invitations): only figures keyed alike must agree when they count the same people.
     """
 

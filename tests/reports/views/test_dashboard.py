@@ -13,7 +13,7 @@ from survey.models import Answer
 from survey.services.rounds import round_settings_save
 from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 from tests.factories import InvitationFactory
-from tests.reports.pages import export_url, read_csv
+from tests.reports.pages import export_url, page_text, read_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -327,6 +327,25 @@ def test_dimension_page_hides_a_small_group(leader_client, survey_round, make_re
     assert "25.0" not in response.content.decode()
 
 
+def test_a_negative_alpha_shows_why_instead_of_its_value(leader_client, negative_alpha_round):
+    """Issue 18: IT's alpha on dimension a (−8.1) was printed bare on the dashboard's table and
+    the dimension page. Both print "—" and the reason, as text; Security's alpha stays."""
+    reason = "— (the statements do not measure one thing)"
+    dashboard = leader_client.get(dashboard_url(negative_alpha_round))
+    rows = {(row["dimension_code"], row["group"]): row for row in dashboard.context["summary"]}
+    assert rows[("a", "it")]["alpha"] is None
+    assert rows[("a", "it")]["alpha_reason"] == "the statements do not measure one thing"
+    assert rows[("a", "security")]["alpha"] == pytest.approx(1.0)
+    assert rows[("a", "security")]["alpha_reason"] is None
+    table = page_text(dashboard)
+    assert "Dimension A IT 5 " in table
+    assert reason in table
+    assert "8.1" not in table
+
+    page = leader_client.get(dimension_url(negative_alpha_round, "a"))
+    assert f"Reliability (Cronbach's alpha) IT: {reason} · Security: 1.00" in page_text(page)
+
+
 def test_dimension_page_of_an_unknown_dimension_is_404(leader_client, populated_round):
     assert leader_client.get(dimension_url(populated_round, "zz")).status_code == 404
 
@@ -450,7 +469,7 @@ def test_dashboard_filters_by_level_and_keeps_participation_whole(
     a = next(row for row in context["scorecard"] if row["dimension_code"] == "a")
     assert a["n_b"] == 6  # the Security managers only
     assert a["score_a"] is None  # 2 IT managers
-    assert context["total_completed"] == 31  # participation counts the whole round
+    assert context["participation"].total.answered == 31  # it counts the whole round
     content = response.content.decode()
     assert 'id="filters-heading"' in content
     assert "whatever the filters" in content

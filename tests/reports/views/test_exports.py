@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import IT_ANSWERS
 from tests.factories import SurveyRoundFactory
-from tests.reports.pages import export_url, read_csv
+from tests.reports.pages import export_url, read_csv, read_csv_records
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +57,7 @@ def test_summary_download_suppresses_small_groups(leader_client, populated_round
         "rwg_j",
         "ad",
         "alpha",
+        "alpha_note",
         "polarised",
         "disclosure",
     ]
@@ -64,10 +65,26 @@ def test_summary_download_suppresses_small_groups(leader_client, populated_round
     assert set(by_key) == {(d, g) for d in "ab" for g in ("it", "security", "other", "all")}
     assert by_key[("a", "it")][3:5] == ["6", "91.67"]
     assert by_key[("a", "it")][7:9] == ["1.0", "0.0"]  # identical answers: rwg 1, AD 0
-    assert by_key[("a", "other")][:-1] == ["a", "side", "other", *[""] * 8]
+    # ... and no alpha: nothing varies, said as for items that do not vary together.
+    assert by_key[("a", "it")][9:11] == ["", "items_disagree"]
+    assert by_key[("a", "other")][:-1] == ["a", "side", "other", *[""] * 9]
     # "all" is everyone, the 2 'other' respondents included: as published, "all" minus IT
     # and Security is an interval, not their number.
     assert by_key[("a", "all")][3] == "13"
+
+
+def test_summary_download_leaves_a_negative_alpha_blank_with_its_reason(
+    leader_client, negative_alpha_round
+):
+    """Issue 18: summary.csv printed a dimension's alpha of −8.1 bare. IT's answers to
+    dimension a give −8.1: the cell is blank and alpha_note says why."""
+    rows = read_csv_records(leader_client.get(export_url(negative_alpha_round, "summary")))
+    records = {(r["dimension_code"], r["group"]): r for r in rows}
+    it_a, it_b = records[("a", "it")], records[("b", "it")]
+    assert (it_a["alpha"], it_a["alpha_note"]) == ("", "items_disagree")
+    assert it_a["n"] == "5"  # shown: the group is not small
+    assert (it_b["alpha"], it_b["alpha_note"]) == ("1.0", "")
+    assert records[("a", "security")]["alpha_note"] == ""
 
 
 def test_export_of_another_round_does_not_mix(analyst_client, populated_round, make_responses):

@@ -31,8 +31,10 @@ GUIDANCE_A = "Bring security into planning from the first sprint."
 def rounds(small_instrument):
     Dimension.objects.filter(instrument=small_instrument, code="a").update(guidance=GUIDANCE_A)
     spring, autumn = two_rounds(small_instrument)
-    InvitationFactory.create_batch(12, round=autumn, side="it")
-    InvitationFactory.create_batch(12, round=autumn, side="security")
+    InvitationFactory.create_batch(10, round=autumn, side="it", used=True)
+    InvitationFactory.create_batch(2, round=autumn, side="it")
+    InvitationFactory.create_batch(10, round=autumn, side="security", used=True)
+    InvitationFactory.create_batch(2, round=autumn, side="security")
     return spring, autumn
 
 
@@ -162,8 +164,8 @@ def test_summary_shows_index_top_breakdowns_with_guidance_and_participation(
     assert [f["dimension_code"] for f in findings] == ["a"]
     assert findings[0]["status"] == "breakdown"
     assert GUIDANCE_A in content
-    assert '<td class="text-end">83%</td>' in content  # 20 of 24 invited
-    assert response.context["total_completed"] == 20
+    assert '<td class="text-end">83%</td>' in content  # 20 of 24 invitations used
+    assert response.context["participation"].total.answered == 20
     assert "Since the last round" in content
     assert_no_inline_script(content)
     assert "figure-gap" in figures(content)
@@ -193,13 +195,13 @@ def test_summary_shows_the_participation_total_and_small_sides_read_fewer_than_k
     )
     response = leader_client.get(page_url("executive_summary", survey_round))
     content = response.content.decode()
-    rows = {row["label"]: row for row in response.context["participation"]}
-    assert rows["Other"]["completed_small"]
-    assert rows["Security"]["completed_small"]  # empty looks like small
-    assert not rows["IT"]["completed_small"]
+    participation = response.context["participation"]
+    rows = {row["label"]: row for row in participation.side_rows}
+    assert rows["Other"]["answered"] is None  # reads "fewer than k"
+    assert rows["Security"]["answered"] is None  # empty looks like small
+    assert rows["IT"]["answered"] == 6
     # The total is shown: as published, 8 minus IT's 6 is an interval, not Other's 2.
-    assert not response.context["total_completed_hidden"]
-    assert response.context["total_completed"] == 8
+    assert participation.total.answered == 8
     assert "fewer than 5" in content
     assert ">8<" in content
     assert ">2<" not in content
