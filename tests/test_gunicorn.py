@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -60,9 +61,11 @@ def _database_url(tmp_path: Path) -> str:
 
     if connection.vendor == "postgresql":
         db = connection.settings_dict
-        return (
-            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        user = quote(db["USER"], safe="") + (
+            f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
         )
+        host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        return f"postgres://{user}@{host}/{quote(db['NAME'])}"
     return f"sqlite:///{tmp_path / 'served.sqlite3'}"
 
 
