@@ -6,7 +6,7 @@ PORT ?= 8000
 # Links printed by seed_demo and create_leader point at the port being served.
 export SURVEY_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test messages lint format install install-dev migrate demo clean screenshots bench
+.PHONY: run serve test messages lint format install install-dev migrate demo clean screenshots bench
 
 # Installs and migrations are quiet; their output is shown only when they fail.
 QUIETLY = > $(VENV)/last-step.log 2>&1 || { cat $(VENV)/last-step.log; exit 1; }
@@ -49,7 +49,15 @@ demo: migrate
 # ends its output with a framed block: the survey link, the dashboard, how to log in.
 run: migrate
 	@echo "Preparing the demo (the first time takes about a minute)..."
-	@$(PY) manage.py serve_demo 127.0.0.1:$(PORT)
+	@LOG_FORMAT=$${LOG_FORMAT:-text} $(PY) manage.py serve_demo 127.0.0.1:$(PORT)
+
+# Production serving (docs/deployment.md): migrations and hashed, compressed static files
+# (quietly, as for `make run`), then gunicorn with config/gunicorn.conf.py on
+# 127.0.0.1:$(PORT); BIND, WEB_CONCURRENCY, WEB_THREADS... come from the environment.
+serve: export STATIC_MANIFEST = 1
+serve: migrate
+	@echo "Serving with gunicorn on http://127.0.0.1:$(PORT)/ (JSON logs; Ctrl+C stops it)"
+	@PORT=$(PORT) $(VENV)/bin/gunicorn -c config/gunicorn.conf.py
 
 test: install-dev messages
 	$(PY) -m pytest

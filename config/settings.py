@@ -75,6 +75,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # An id for every request, in its log lines and the X-Request-ID header (issue 16).
+    "config.middleware.request_id",
+    # /healthz answers before the HTTPS redirect and the host check: a load balancer probes
+    # over HTTP, by address (config/health.py; issue 16).
+    "config.health.health",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,6 +127,10 @@ except ValueError as error:  # dj-database-url's UnknownSchemeError and malforme
         f"DATABASE_URL is not a database URL ({error}); "
         "use sqlite:///path/to/db.sqlite3 or postgres://user:password@host:5432/name."
     ) from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Unreachable PostgreSQL fails fast (libpq waits forever by default); a connect_timeout
+    # in DATABASE_URL's query string wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
@@ -198,7 +207,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that stops answering fails a request (and /healthz) within seconds
+            # instead of holding a worker thread until the operating system gives up.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -211,7 +226,8 @@ SECURE_SSL_REDIRECT = SECURE_HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if SECURE_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = SECURE_HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -259,6 +275,9 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 # Single sign-on callbacks carry no password to guess (accounts.backends): not throttled.
 AXES_WHITELIST_CALLABLE = "config.auth_backends.is_single_sign_on"
+# Behind a proxy every request comes from the proxy's address: count failures per address
+# the proxy saw instead (config/proxy.py; issue 16).
+AXES_CLIENT_IP_CALLABLE = "config.proxy.client_address" if BEHIND_PROXY else None
 
 # Free-text comments need more respondents than scores before they are shown (methodology).
 FRICTION_COMMENT_MIN_GROUP_SIZE = env_number("FRICTION_COMMENT_MIN_GROUP_SIZE", "10")
@@ -283,25 +302,49 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured(
         f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}."
     )
-# Every handler redacts invitation tokens from survey paths (/s/<token>/ -> /s/[token]):
-# Django logs the path of 4xx responses and runserver logs every request line.
+# --- Logs (issue 16): one JSON object per line for log collectors, text for a terminal ------
+# gunicorn's master configures its own logging from this dict too (config/gunicorn.conf.py),
+# so its lines, the access log and Django's share one format. Every handler redacts
+# invitation tokens (/s/<token>/ -> /s/[token]): Django logs the path of 4xx responses,
+# runserver and gunicorn every request.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}.")
+_LOG_FILTERS = ["request_fields", "redact_tokens"]  # in this order: fields read the arguments
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "config.logging_filters.RedactSurveyTokens"}},
+    "filters": {
+        "request_fields": {"()": "config.logging_filters.RequestFields"},
+        "redact_tokens": {"()": "config.logging_filters.RedactSurveyTokens"},
+    },
     "formatters": {
+        "json": {"()": "config.logging_formatters.JsonFormatter"},
+        "text": {"()": "config.logging_formatters.TextFormatter"},
+        # runserver's own request lines, as Django prints them.
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": _LOG_FILTERS,
+        },
         "django.server": {
             "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["redact_tokens"],
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
+            "filters": _LOG_FILTERS,
+        },
+        # gunicorn's access log: one line per request, on standard output.
+        "access": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": _LOG_FILTERS,
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
@@ -309,6 +352,9 @@ LOGGING = {
         # Django's own handlers (console when DEBUG, mail_admins) replaced by the root's.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # gunicorn's start, stop and worker messages (INFO) whatever LOG_LEVEL says.
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
     },
 }
 

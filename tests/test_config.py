@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
     ("variable", "value", "message"),
     [
         ("LOG_LEVEL", "bogus", "LOG_LEVEL must be DEBUG, INFO"),
+        ("LOG_FORMAT", "xml", "LOG_FORMAT must be json or text"),
         ("CONN_MAX_AGE", "abc", "CONN_MAX_AGE must be a whole number"),
         ("DATABASE_URL", "garbage", "DATABASE_URL is not a database URL"),
         ("FRICTION_DIVIDED_RWG", "x", "FRICTION_DIVIDED_RWG must be a number"),

@@ -435,6 +435,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "REQUIRE_SECRET_KEY": "1",
         "SECURE_HTTPS": "1",
+        "BEHIND_PROXY": "1",  # as docs/deployment.md runs it, behind nginx
         "ALLOWED_HOSTS": "friction.example.org",
         "CSRF_TRUSTED_ORIGINS": "https://friction.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
