@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "assessment",
     "survey",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -327,3 +328,11 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
 EMAIL_TIMEOUT = env_number("EMAIL_TIMEOUT", "30")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "survey@localhost")
+
+# --- Audit trail and retention (issue 16) ----------------------------------------------------
+# Invitee addresses and audit entries of a round are purged this many days after it closed,
+# entries of no round (sign-ins) this many days after they were written; drafts go when a
+# round closes. `manage.py purge_expired` (daily; the task retention.purge_expired) does it.
+RETENTION_DAYS = env_number("RETENTION_DAYS", "90")
+if RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(f"RETENTION_DAYS must be at least 1, got {RETENTION_DAYS}.")
