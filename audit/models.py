@@ -21,6 +21,19 @@ ROUND_FIELD_LABELS = {
     "profile_attributes": _("Profile questions"),
 }
 
+# The keys of ``Entry.detail`` in the order a summary names them; others follow by name.
+SUMMARY_ORDER = (
+    "responses",
+    "replaced",
+    "replaced_files",
+    "invitations",
+    "addresses",
+    "drafts",
+    "entries",
+    "comparison",
+    "backend",
+)
+
 
 class Entry(models.Model):
     """One recorded action. ``actor`` is the account (kept null once it is deleted);
@@ -91,7 +104,9 @@ class Entry(models.Model):
             before, after = detail.get("from") or "–", detail.get("to") or "–"
             return f"{label}: {before} → {after}"
         parts = [self.subject] if self.subject else []
-        for key, value in detail.items():
+        # In a fixed order: PostgreSQL's jsonb keeps keys in an order of its own.
+        order = {key: n for n, key in enumerate(SUMMARY_ORDER)}
+        for key, value in sorted(detail.items(), key=lambda kv: (order.get(kv[0], 99), kv[0])):
             shown = ", ".join(map(str, value)) if isinstance(value, list) else value
             parts.append(f"{key.replace('_', ' ')}: {shown}")
         return "; ".join(str(part) for part in parts)
