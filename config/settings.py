@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "assessment",
     "survey",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -418,3 +419,10 @@ OIDC_RP_SIGN_ALGO = "RS256"
 OIDC_TOKEN_USE_BASIC_AUTH = True
 if OIDC_ISSUER:
     AUTHENTICATION_BACKENDS.append("accounts.backends.OIDCBackend")
+# --- Audit trail and retention (issue 16) ----------------------------------------------------
+# Invitee addresses and audit entries of a round are purged this many days after it closed,
+# entries of no round (sign-ins) this many days after they were written; drafts go when a
+# round closes. `manage.py purge_expired` (daily; the task retention.purge_expired) does it.
+RETENTION_DAYS = env_number("RETENTION_DAYS", "90")
+if RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(f"RETENTION_DAYS must be at least 1, got {RETENTION_DAYS}.")

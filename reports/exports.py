@@ -5,8 +5,8 @@ bytes; the download view and the ``export_csv`` command both use it, so they pro
 same bytes. Files are UTF-8 with a byte-order mark by default (so spreadsheet programs
 detect the encoding; ``bom=False`` for plain UTF-8), written by the ``csv`` module with CRLF
 line ends. Every cell, headers included, goes through :func:`safe_cell` (formula
-injection); in responses.csv, whose cells past the profile are all Likert integers, only the
-profile texts do.
+injection; the rule lives in :mod:`common.csv_cells`); in responses.csv, whose cells past
+the profile are all Likert integers, only the profile texts do.
 
 The responses export is the only one with rows per respondent; it is anonymised as
 ``docs/methodology.md`` ("Exports") describes: no comments, no identifier, profiles and
@@ -20,21 +20,20 @@ import csv
 import datetime as dt
 import io
 import math
-import numbers
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+# The cell rule and the row encoder live in common.csv_cells (the audit trail's CSV uses them
+# too); re-exported here for the round exports' callers.
+from common.csv_cells import BOM, FORMULA_TRIGGERS, csv_bytes, safe_cell  # noqa: F401
 from reports.disclosure import profiles_generalise
 from reports.vocabulary import DIMENSION_GAP_COLUMNS
 from reports.vocabulary import SUMMARY_COLUMNS as ANALYSIS_SUMMARY_COLUMNS
 
 KINDS = ("responses", "summary", "gaps", "dont_know", "perceptions", "mirror_pairs")
-BOM = "\ufeff".encode()
-# A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # responses.csv: these columns, with one per profile attribute (sorted by name) before the
 # month, then one per Likert item in instrument order.
 RESPONSE_PROFILE_COLUMNS = ["row", "side", "function", "level", "submitted_month"]
@@ -72,45 +71,6 @@ STATISTIC_DECIMALS = 3  # rwg(j), AD, alpha (perturbed rounds publish them to 1 
 # (r × n_a × n_b is a whole number), which the perturbed counts exist to hide.
 EFFECT_DECIMALS = 2  # rank-biserial r, as on the pages
 P_VALUE_DIGITS = 3  # significant digits of p- and q-values
-
-
-class _Echo:
-    """A file-like object whose write() hands the line back instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def safe_cell(value: Any) -> Any:
-    """Make one cell safe to open in a spreadsheet.
-
-    Text starting with ``= + - @``, a tab or a carriage return gets a leading apostrophe so
-    it is shown, not evaluated. Real numbers (int, float, numpy numbers; not bool) pass
-    unchanged, so
-    ``-3.5`` stays a number, while the *text* "-3.5" is quoted. None and NaN become blank;
-    dates are written in ISO format.
-    """
-    if value is None or value is pd.NA:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, numbers.Real):
-        number = value.item() if hasattr(value, "item") else value  # numpy -> Python
-        return "" if isinstance(number, float) and math.isnan(number) else number
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
-
-
-def csv_bytes(rows: Iterable[Sequence[Any]], *, bom: bool = True) -> Iterator[bytes]:
-    """Encode rows as CSV: the BOM first (unless ``bom`` is False), then one UTF-8 chunk
-    per row, every cell (the header's too) made safe by :func:`safe_cell`."""
-    writer = csv.writer(_Echo())
-    if bom:
-        yield BOM
-    for row in rows:
-        yield writer.writerow([safe_cell(cell) for cell in row]).encode("utf-8")
 
 
 def responses_header(item_codes: Sequence[str], attribute_names: Sequence[str] = ()) -> list[str]:

@@ -615,8 +615,11 @@ def round_export(
     if kind == "responses":
         return _responses_bytes(round, bom)
     note = protection_sentence(round_protection(round), round.min_group_size)
+    # A round of 1..k−1 respondents has no figures (Figures.too_few): its files are a header
+    # and no row, as on the page, never a half-written download.
     if kind == "summary":
-        rows = exports.summary_rows(round_results(round=round).figures.summary, note)
+        summary = round_results(round=round).figures.summary
+        rows = exports.summary_rows(summary if summary is not None else pd.DataFrame(), note)
     elif kind in ("perceptions", "mirror_pairs"):
         relations = round_results(round=round, include=[RELATIONS]).relations
         rows = (
@@ -630,7 +633,7 @@ def round_export(
         rows = exports.dont_know_rows(shares, note)
     else:
         gaps = round_results(round=round, comparison=comparison).figures.gaps
-        rows = exports.gaps_rows(gaps, note)
+        rows = exports.gaps_rows(gaps if gaps is not None else pd.DataFrame(), note)
     return exports.csv_bytes(rows, bom=bom)
 
 

@@ -207,6 +207,11 @@ class Comparison:
         return GROUP_JOINER.join(self.group_b)
 
     @property
+    def described(self) -> str:
+        """The comparison in one line, e.g. "side: it vs security" (the audit trail)."""
+        return f"{self.attribute}: {self.label_a} vs {self.label_b}"
+
+    @property
     def pools(self) -> tuple[tuple[str, ...], ...]:
         """The groups of several values (e.g. executives + managers), shown as one."""
         return tuple(group for group in (self.group_a, self.group_b) if len(group) > 1)

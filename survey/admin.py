@@ -18,11 +18,14 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import ROUND_FIELD_LABELS, Entry
 from survey.admin_views import round_import_confirm_view, round_import_view
 from survey.attributes import profile_attributes_problems
-from survey.models import ImportBatch, Invitation, Response, RoundChange, SurveyRound
+from survey.models import Answer, ImportBatch, Invitation, Response, SurveyRound
+from survey.services.imports import import_batches_delete
 from survey.services.rounds import (
     instrument_newest,
+    round_delete,
     round_profile_attributes_problems,
     round_settings_save,
 )
@@ -193,25 +196,38 @@ class SurveyRoundAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.display(description=_("Changes of the threshold k and the dates"))
+    def delete_model(self, request: HttpRequest, obj: SurveyRound) -> None:
+        """Delete through the service, which records who deleted the round and its size."""
+        round_delete(round=obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        """The list's delete action: each round through :meth:`delete_model`."""
+        for survey_round in queryset:
+            round_delete(round=survey_round, by=request.user)
+
+    @admin.display(description=_("Changes of the threshold k, the dates and the profile questions"))
     def change_history(self, obj: SurveyRound) -> str:
-        """Every recorded change of k or the dates, newest first: when, who, what, from, to."""
+        """Every recorded change of k, the dates or the profile questions, newest first:
+        when, who, what, from, to (from the audit trail)."""
         if obj.pk is None:
             return "–"
-        changes = list(obj.changes.all())
+        changes = list(
+            Entry.objects.filter(round=obj, action=Entry.Action.ROUND_CHANGED).order_by(
+                "-at", "-pk"
+            )
+        )
         if not changes:
             return _("None yet.")
-        labels = dict(RoundChange.Field.choices)
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    change.changed_at.isoformat(timespec="seconds"),
-                    change.changed_by_name or _("a command or the system"),
-                    labels.get(change.field, change.field),
-                    change.old_value or "–",
-                    change.new_value or "–",
+                    change.at.isoformat(timespec="seconds"),
+                    change.actor_name or _("the system"),
+                    ROUND_FIELD_LABELS.get(change.subject, change.subject),
+                    change.detail.get("from") or "–",
+                    change.detail.get("to") or "–",
                 )
                 for change in changes
             ),
@@ -325,3 +341,28 @@ class ImportBatchAdmin(_ReadOnlyAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.has_perm("survey.delete_importbatch")
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        """The confirmation page names the files and counts the responses and answers that
+        go with them. Responses cannot be deleted one by one (their admin is read-only), but
+        the permission to delete an import covers its responses: without this, Django asked
+        for that permission and refused every import that had any."""
+        batches = list(objs)
+        ids = [batch.pk for batch in batches]
+        counts = {
+            Response._meta.verbose_name_plural: Response.objects.filter(
+                import_batch_id__in=ids
+            ).count(),
+            Answer._meta.verbose_name_plural: Answer.objects.filter(
+                response__import_batch_id__in=ids
+            ).count(),
+        }
+        return [str(batch) for batch in batches], counts, set(), []
+
+    def delete_model(self, request: HttpRequest, obj: ImportBatch) -> None:
+        """Delete through the service, which records who deleted how many responses."""
+        import_batches_delete(batches=ImportBatch.objects.filter(pk=obj.pk), by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        """The list's delete action, through the same service, in one transaction."""
+        import_batches_delete(batches=queryset, by=request.user)

@@ -284,6 +284,7 @@ def round_import_confirm_view(model_admin: admin.ModelAdmin) -> Callable[..., Ht
                 file=content,
                 filename=pending["filename"],
                 mapping=mapping,
+                by=request.user,
                 **pending["options"],
             )
         except (KeyError, TypeError, binascii.Error):

@@ -171,36 +171,6 @@ class SurveyRound(models.Model):
         return self.opens_at <= at and (self.closes_at is None or at < self.closes_at)
 
 
-class RoundChange(models.Model):
-    """One change of a round's threshold k or dates: who made it, when, from and to.
-
-    Written in the same transaction as the change by ``survey.services.rounds``; never edited.
-    Values are kept as text (ISO datetimes in UTC, k as a number; "" for none).
-    """
-
-    class Field(models.TextChoices):
-        MIN_GROUP_SIZE = "min_group_size", _("Threshold k")
-        OPENS_AT = "opens_at", _("Opens")
-        CLOSES_AT = "closes_at", _("Closes")
-
-    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="changes")
-    field = models.CharField(max_length=20, choices=Field.choices)
-    old_value = models.CharField(max_length=40, blank=True)
-    new_value = models.CharField(max_length=40, blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    # Kept when the account is deleted; "" for a change made by a command or the system.
-    changed_by_name = models.CharField(max_length=150, blank=True)
-    changed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-changed_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.round} {self.field}: {self.old_value} -> {self.new_value}"
-
-
 class Draft(models.Model):
     """What a respondent has typed but not submitted, kept apart (``survey.drafts``): an
     opaque ``handle`` computed from the invitation with the server's secret, and the draft

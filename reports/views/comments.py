@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from audit.services import report_viewed
 from reports import presenters
 from reports.permissions import leader_required
 from reports.results import comment_threshold, round_comments
@@ -31,6 +32,7 @@ def comments(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     comments = round_comments(round=survey_round, dimension_code=code)
     # A fresh order on every request: the order says nothing of who wrote when.
     lists = presenters.comment_lists(comments.lists, lambda texts: random.sample(texts, len(texts)))
+    report_viewed(by=request.user, round=survey_round, page=f"comments {code}")
     return render(
         request,
         "reports/comments.html",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from audit.services import report_viewed
 from reports import presenters
 from reports.exports import KINDS
 from reports.forms import ReportQuery, comparison_initial, group_label, report_query
@@ -156,6 +157,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
                 ),
             )
         )
+    report_viewed(by=request.user, round=survey_round, page="dashboard")
     return render(request, "reports/dashboard.html", context)
 
 
@@ -220,6 +222,7 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             }
         )
         context["comments"] = [t for part in context["comment_lists"] for t in part["texts"]]
+    report_viewed(by=request.user, round=survey_round, page=f"dimension {code}")
     return render(request, "reports/dimension.html", context)
 
 

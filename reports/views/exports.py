@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from audit.services import export_downloaded
 from reports.exports import KINDS
 from reports.forms import report_query
 from reports.permissions import can_export, leader_required
@@ -69,6 +70,8 @@ def export(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             status=400,
         )
     bom = bom_text not in NO_BOM
+    compared = {"comparison": query.comparison.described} if kind in COMPARED_KINDS else {}
+    export_downloaded(by=request.user, round=survey_round, kind=kind, detail=compared)
     response = StreamingHttpResponse(
         round_export(round=survey_round, kind=kind, comparison=query.comparison, bom=bom),
         content_type="text/csv; charset=utf-8",

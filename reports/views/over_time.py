@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from audit.services import report_viewed
 from reports import presenters
 from reports.forms import report_query
 from reports.permissions import leader_required
@@ -60,6 +61,7 @@ def trend(request: HttpRequest, slug: str) -> HttpResponse:
             ),
         )
     )
+    report_viewed(by=request.user, round=survey_round, page="trend")
     return render(request, "reports/trend.html", context)
 
 
@@ -100,4 +102,5 @@ def executive_summary(request: HttpRequest, slug: str) -> HttpResponse:
                 ),
             )
         )
+    report_viewed(by=request.user, round=survey_round, page="executive summary")
     return render(request, "reports/executive_summary.html", context)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from audit.services import report_viewed
 from reports import presenters
 from reports.permissions import leader_required
 from reports.results import RELATIONS, RoundResults, presentation_cached, round_results
@@ -54,6 +55,7 @@ def perceptions(request: HttpRequest, slug: str) -> HttpResponse:
             },
         )
     )
+    report_viewed(by=request.user, round=survey_round, page="perceptions")
     return render(request, "reports/perceptions.html", context)
 
 
@@ -77,4 +79,5 @@ def drivers(request: HttpRequest, slug: str) -> HttpResponse:
     )
     outcome = relations.items.loc[relations.items["kind"] == "outcome", "item_text"]
     context["outcome_text"] = str(outcome.iloc[0]) if len(outcome) else ""
+    report_viewed(by=request.user, round=survey_round, page="drivers")
     return render(request, "reports/drivers.html", context)

@@ -16,6 +16,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 
+from audit.models import Entry
+from audit.services import Actor, entry_record
 from survey.import_mapping import ColumnMapping
 from survey.importing import Column, ImportSchema, ParsedRow, table_parse
 from survey.models import Function, ImportBatch, Level, Response, Side, SurveyRound
@@ -106,6 +108,7 @@ def responses_import(
     header_rows: int = 1,
     encoding: str | None = None,
     attributes: Iterable[str] = (),
+    by: Actor = None,
 ) -> ImportReport:
     """Import a file of responses from another survey tool into ``round``, all or nothing.
 
@@ -119,7 +122,8 @@ def responses_import(
 
     Unless ``dry_run``, writes in one transaction an ImportBatch (file name, SHA-256, time,
     count) and the responses (``source=imported``, linked to the batch) with their answers,
-    by bulk inserts. ``replace`` first deletes earlier batches of the round with the same
+    by bulk inserts, and an audit entry saying who (``by``) imported how many responses, or
+    replaced how many. ``replace`` first deletes earlier batches of the round with the same
     content or the same file name, and their responses.
 
     Raises ImportFileError listing every problem (line and column) when anything is wrong,
@@ -232,7 +236,9 @@ def responses_import(
             # One import into a round at a time: the duplicate check and the insert agree.
             SurveyRound.objects.select_for_update().filter(pk=round.pk).values_list("pk").first()
             _import_refuse_duplicate(earlier, sha256=sha256, filename=filename, replace=replace)
+            replaced_files = []
             if replaced is not None:
+                replaced_files = sorted(set(replaced.values_list("filename", flat=True)))
                 replaced.delete()
             batch = ImportBatch.objects.create(
                 round=round, filename=filename, sha256=sha256, response_count=len(cleaned)
@@ -245,6 +251,18 @@ def responses_import(
                 submitted_on=today,
                 extra_fields=[{**extra, "import_batch": batch} for extra in extras],
                 predicted=predicted,
+            )
+            detail: dict[str, Any] = {"responses": len(cleaned), "sha256": sha256}
+            if replaced_files:
+                detail |= {"replaced": report.replaced_count, "replaced_files": replaced_files}
+            entry_record(
+                action=Entry.Action.RESPONSES_REPLACED
+                if replaced_files
+                else Entry.Action.RESPONSES_IMPORTED,
+                by=by,
+                round=round,
+                subject=filename,
+                detail=detail,
             )
     except IntegrityError as exc:  # a concurrent import of the same file won the race
         raise ImportDuplicateError(
@@ -265,3 +283,23 @@ def _import_refuse_duplicate(earlier: Any, *, sha256: str, filename: str, replac
             "Use --replace (the Replace box in the admin) to import it again in place of the "
             "earlier import."
         )
+
+
+def import_batches_delete(*, batches: Any, by: Actor = None) -> int:
+    """Delete the imported files ``batches`` (a queryset of ImportBatch) and their
+    responses, recording for each who deleted it and how many responses went, in one
+    transaction. Returns the number of responses deleted."""
+    deleted = 0
+    with transaction.atomic():
+        for batch in batches.select_related("round"):
+            count = batch.responses.count()
+            entry_record(
+                action=Entry.Action.RESPONSES_DELETED,
+                by=by,
+                round=batch.round,
+                subject=batch.filename,
+                detail={"responses": count},
+            )
+            batch.delete()
+            deleted += count
+    return deleted

@@ -1,14 +1,15 @@
 """Round writes: creating a round, opening, closing and extending it, saving its settings,
-its profile questions, emptying the drafts of closed rounds; every change of its threshold
-k or dates recorded (``RoundChange``)."""
+its profile questions, deleting it, emptying the drafts of closed rounds; its creation,
+deletion and every change of its threshold k, dates or profile questions recorded in the
+audit trail (``audit.models.Entry``) in the same transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
@@ -19,8 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment import selectors as assessment_selectors
 from assessment.models import Instrument, Item
+from audit.models import Entry
+from audit.services import Actor, entries_record, entry_new, entry_record
 from survey.attributes import profile_attributes_problems, profile_attributes_removed
-from survey.models import RESERVED_ROUND_SLUGS, Draft, Response, RoundChange, SurveyRound
+from survey.models import RESERVED_ROUND_SLUGS, Draft, Response, SurveyRound
 from survey.zones import UTC, aware_in_zone, round_zone, zone_or_none
 
 SLUG_MAX_LENGTH = SurveyRound._meta.get_field("slug").max_length
@@ -66,8 +69,10 @@ def round_create(
     timezone: str = "UTC",
     min_group_size: int = 5,
     profile_attributes: list[dict[str, Any]] | None = None,
+    by: Actor = None,
 ) -> SurveyRound:
-    """Create and return a survey round of ``instrument``.
+    """Create and return a survey round of ``instrument``, its creation recorded in the
+    audit trail as made by ``by`` (an account, "command line (…)", None for the system).
 
     ``timezone`` is an IANA name; naive ``opens_at``/``closes_at`` are wall-clock times in that
     zone (:func:`survey.zones.aware_in_zone`: a time the clocks skip is refused); ``opens_at``
@@ -158,6 +163,7 @@ def round_create(
     try:
         with transaction.atomic():
             survey_round.save()
+            _created_record(survey_round, by)
     except IntegrityError as exc:  # a concurrent round took the slug in between
         raise ValidationError({"slug": _("A round with this slug already exists.")}) from exc
     return survey_round
@@ -220,7 +226,9 @@ def round_profile_attributes_problems(*, round: SurveyRound, profile_attributes:
     return problems
 
 
-TRACKED_FIELDS = [field.value for field in RoundChange.Field]
+# The settings whose every change is recorded: the threshold k, the dates and the profile
+# questions (issue 13's RoundChange, folded into the audit trail by issue 16).
+TRACKED_FIELDS = ["min_group_size", "opens_at", "closes_at", "profile_attributes"]
 
 
 def _tracked_text(value: Any) -> str:
@@ -228,45 +236,51 @@ def _tracked_text(value: Any) -> str:
         return ""
     if isinstance(value, dt.datetime):
         return value.astimezone(UTC).isoformat(timespec="seconds")
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
 
 
-def _changes_record(
-    *, before: dict[str, Any], after: SurveyRound, by: AbstractBaseUser | None
-) -> list[RoundChange]:
-    """Write one ``RoundChange`` per tracked field (k, opening, closing) whose value differs
-    between ``before`` ({field: value}) and ``after``; call inside the write's transaction."""
-    at = dj_timezone.now()
-    user = by if by is not None and by.is_authenticated else None
+def _changes_record(*, before: dict[str, Any], after: SurveyRound, by: Actor) -> list[Entry]:
+    """Record one audit entry per tracked field (k, opening, closing, profile questions)
+    whose value differs between ``before`` ({field: value}) and ``after``: the field, and
+    the values as text before and after; call inside the write's transaction."""
     # Compared as recorded (datetimes to the second): a form that drops microseconds
     # changes nothing anyone set.
     pairs = [
         (name, _tracked_text(before[name]), _tracked_text(getattr(after, name)))
         for name in TRACKED_FIELDS
     ]
-    changes = [
-        RoundChange(
+    return entries_record(
+        entry_new(
+            action=Entry.Action.ROUND_CHANGED,
+            by=by,
             round=after,
-            field=name,
-            old_value=old,
-            new_value=new,
-            changed_by=user,
-            changed_by_name=user.get_username() if user is not None else "",
-            changed_at=at,
+            subject=name,
+            detail={"from": old, "to": new},
         )
         for name, old, new in pairs
         if old != new
-    ]
-    return RoundChange.objects.bulk_create(changes)
+    )
+
+
+def _created_record(survey_round: SurveyRound, by: Actor) -> Entry:
+    """Record the creation of ``survey_round`` with its tracked settings."""
+    return entry_record(
+        action=Entry.Action.ROUND_CREATED,
+        by=by,
+        round=survey_round,
+        detail={name: _tracked_text(getattr(survey_round, name)) for name in TRACKED_FIELDS},
+    )
 
 
 def _tracked(survey_round: SurveyRound) -> dict[str, Any]:
     return {name: getattr(survey_round, name) for name in TRACKED_FIELDS}
 
 
-def round_settings_save(*, round: SurveyRound, by: AbstractBaseUser | None = None) -> SurveyRound:
-    """Save ``round`` as edited (the admin's form), recording each change of its threshold k
-    or dates with who made it, in one transaction.
+def round_settings_save(*, round: SurveyRound, by: Actor = None) -> SurveyRound:
+    """Save ``round`` as edited (the admin's form), recording its creation, or each change of
+    its threshold k, dates or profile questions, with who made it, in one transaction.
 
     The stored row is locked first; once the round has responses, a k lower than the stored
     one (ValidationError keyed ``min_group_size``) and another instrument (keyed
@@ -276,6 +290,7 @@ def round_settings_save(*, round: SurveyRound, by: AbstractBaseUser | None = Non
         if round.pk is None:
             round.full_clean()
             round.save()
+            _created_record(round, by)
             return round
         stored = SurveyRound.objects.select_for_update().get(pk=round.pk)
         answered = Response.objects.filter(round_id=round.pk).exists()
@@ -302,7 +317,7 @@ def round_open(
     *,
     round: SurveyRound,
     closes_at: dt.datetime | None = None,
-    by: AbstractBaseUser | None = None,
+    by: Actor = None,
 ) -> SurveyRound:
     """Open ``round`` now: an opening time in the future becomes now; a round that had closed
     reopens, until ``closes_at`` when given (naive = the round's time zone) or until closed.
@@ -332,7 +347,7 @@ def round_open(
     return round
 
 
-def round_close(*, round: SurveyRound, by: AbstractBaseUser | None = None) -> SurveyRound:
+def round_close(*, round: SurveyRound, by: Actor = None) -> SurveyRound:
     """Close ``round`` now: its links say the survey has closed, no reminder goes out, and
     the drafts of those who had not submitted are emptied (:func:`drafts_purge`).
 
@@ -353,9 +368,7 @@ def round_close(*, round: SurveyRound, by: AbstractBaseUser | None = None) -> Su
     return round
 
 
-def round_extend(
-    *, round: SurveyRound, closes_at: dt.datetime, by: AbstractBaseUser | None = None
-) -> SurveyRound:
+def round_extend(*, round: SurveyRound, closes_at: dt.datetime, by: Actor = None) -> SurveyRound:
     """Move the closing time of ``round`` to ``closes_at`` (naive = wall clock in the round's
     time zone), which must be in the future and after the opening; a closed round reopens.
 
@@ -376,6 +389,23 @@ def round_extend(
         _changes_record(before=before, after=survey_round, by=by)
     _round_refresh(round, survey_round)
     return round
+
+
+def round_delete(*, round: SurveyRound, by: Actor = None) -> dict[str, int]:
+    """Delete ``round`` with everything it holds (invitations, drafts, imported files,
+    responses and their answers), recording who did it and how many responses and
+    invitations went, in one transaction. Returns those counts: {"responses",
+    "invitations"}. The round's audit entries stay, under its name."""
+    with transaction.atomic():
+        survey_round = SurveyRound.objects.select_for_update().get(pk=round.pk)
+        counts = {
+            "responses": survey_round.responses.count(),
+            "invitations": survey_round.invitations.count(),
+        }
+        name = survey_round.name
+        survey_round.delete()
+        entry_record(action=Entry.Action.ROUND_DELETED, by=by, round_name=name, detail=counts)
+    return counts
 
 
 def _round_refresh(target: SurveyRound, source: SurveyRound) -> None:

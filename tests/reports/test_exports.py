@@ -327,3 +327,15 @@ def test_command_rejects_an_unknown_group(populated_round):
             "--output",
             "-",
         )
+
+
+@pytest.mark.parametrize("kind", ["summary", "gaps"])
+def test_a_round_with_fewer_than_k_respondents_exports_a_header_only(
+    survey_round, make_responses, kind
+):
+    """Found by the audit trail's test (issue 16): summary.csv and gaps.csv of a round with
+    1..k−1 respondents broke off with an AttributeError (no figures to write)."""
+    make_responses(survey_round, [("it", {"a1": 3})] * 2)
+    rows = decode(round_export(round=survey_round, kind=kind))
+    assert len(rows) == 1
+    assert rows[0][0] == "dimension_code"

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from audit.services import command_line_actor, export_downloaded
 from reports.exports import KINDS
 from reports.forms import ComparisonForm
 from reports.results import round_choices, round_export
@@ -72,6 +73,12 @@ class Command(BaseCommand):
         comparison, problems = form.comparison()
         if problems:
             raise CommandError(" ".join(problems))
+        compared = (
+            {"comparison": comparison.described} if options["kind"] in ("gaps", "dont_know") else {}
+        )
+        export_downloaded(
+            by=command_line_actor(), round=survey_round, kind=options["kind"], detail=compared
+        )
         chunks = round_export(
             round=survey_round,
             kind=options["kind"],

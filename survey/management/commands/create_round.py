@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessment.models import Instrument
+from audit.services import command_line_actor
 from survey.attributes import attribute_spec_parse
 from survey.services.rounds import instrument_newest, round_create
 from survey.zones import zone_or_none
@@ -112,6 +113,7 @@ class Command(BaseCommand):
                 timezone=tz_name,
                 min_group_size=k,
                 profile_attributes=attributes,
+                by=command_line_actor(),
             )
         except ValidationError as exc:
             raise CommandError(_messages(exc)) from exc

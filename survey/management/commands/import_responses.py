@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from audit.services import command_line_actor
 from survey.import_mapping import mapping_load
 from survey.import_messages import import_column_lines, import_summary_lines
 from survey.management.rounds import round_for_command
@@ -88,6 +89,7 @@ class Command(BaseCommand):
                 header_rows=options["header_rows"],
                 encoding=options["encoding"],
                 attributes=options["attributes"],
+                by=command_line_actor(),
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc

@@ -1,22 +1,13 @@
-"""`purge_drafts`: empty the unsubmitted drafts of every round that has closed (for cron)."""
+"""`purge_drafts`: the former name of ``purge_expired``, kept so existing schedules run on."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.management.base import BaseCommand
-
-from survey.services.rounds import drafts_purge
+from survey.management.commands import purge_expired
 
 
-class Command(BaseCommand):
+class Command(purge_expired.Command):
     help = (
-        "Empty what respondents had typed but not submitted in every round whose closing time "
-        "has passed. Closing a round from its page does this at once; run this daily (cron) "
-        "for rounds that close on their own. Running it again changes nothing."
+        "Another name for purge_expired (kept for schedules written before it): empties the "
+        "unsubmitted drafts of closed rounds and removes invitee addresses and audit entries "
+        "RETENTION_DAYS after their round closed."
     )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        purged = drafts_purge()
-        noun = "draft" if purged == 1 else "drafts"
-        self.stdout.write(f"Emptied {purged} unsubmitted {noun} of closed rounds.")

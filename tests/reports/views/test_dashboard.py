@@ -134,11 +134,12 @@ def test_dashboard_queries_are_bounded(
     make_responses(survey_round, [("it", IT_ANSWERS)] * 5 + [("security", SECURITY_ANSWERS)] * 5)
     # Session, user, groups, round; the choices (version, attributes); the results version;
     # the figures (items, profiles, answers, attributes, items); participation (invitations,
-    # responses: each count is published from the ids it counts); the dimensions' guidance.
-    with django_assert_max_num_queries(14):
+    # responses: each count is published from the ids it counts); the dimensions' guidance;
+    # the audit trail's entry (one INSERT).
+    with django_assert_max_num_queries(15):
         small = leader_client.get(dashboard_url(survey_round))
     make_responses(survey_round, [("it", IT_ANSWERS)] * 60 + [("security", SECURITY_ANSWERS)] * 60)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         large = leader_client.get(dashboard_url(survey_round))
     assert small.status_code == large.status_code == 200
 
@@ -151,8 +152,9 @@ def test_dashboard_is_served_from_the_cache_until_a_response_arrives(
     assert first.context["scorecard"][0]["n_a"] == 5
     # A hit reads neither the answers nor the imported attributes: session, user, groups,
     # round, two results versions (the choices for the forms, then the results) and the
-    # participation's invitations and responses (never cached: it counts the round as is).
-    with django_assert_num_queries(8):
+    # participation's invitations and responses (never cached: it counts the round as is),
+    # and the audit trail's entry.
+    with django_assert_num_queries(9):
         again = leader_client.get(dashboard_url(survey_round))
     assert again.context["scorecard"] == first.context["scorecard"]
     assert again.context["figures"] == first.context["figures"]
@@ -377,8 +379,8 @@ def test_dimension_page_is_served_from_the_cache_until_a_response_arrives(
     make_responses(survey_round, [("it", IT_ANSWERS)] * 5 + [("security", SECURITY_ANSWERS)] * 5)
     first = leader_client.get(dimension_url(survey_round, "a"))
     # A hit reads no answer and no comment: session, user, groups, round, dimension and the
-    # two results versions.
-    with django_assert_max_num_queries(7):
+    # two results versions; the audit trail's entry.
+    with django_assert_max_num_queries(8):
         again = leader_client.get(dimension_url(survey_round, "a"))
     assert again.context["item_rows"] == first.context["item_rows"]
     assert again.context["summary"]["n_a"] == 5
@@ -390,11 +392,11 @@ def test_dimension_page_queries_are_bounded(
     leader_client, survey_round, make_responses, django_assert_max_num_queries
 ):
     make_responses(survey_round, [("it", IT_ANSWERS)] * 5 + [("security", SECURITY_ANSWERS)] * 5)
-    # As the dashboard (13) with the dimension instead of participation, plus the comments.
-    with django_assert_max_num_queries(13):
+    # As the dashboard (15) with the dimension instead of participation, plus the comments.
+    with django_assert_max_num_queries(14):
         small = leader_client.get(dimension_url(survey_round, "a"))
     make_responses(survey_round, [("it", IT_ANSWERS)] * 60 + [("security", SECURITY_ANSWERS)] * 60)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         large = leader_client.get(
             dimension_url(survey_round, "b", "attribute=level&a=manager&b=individual")
         )
@@ -460,8 +462,8 @@ def levels_split_round(survey_round, make_responses):
 def test_dashboard_filters_by_level_and_keeps_participation_whole(
     leader_client, levels_split_round, django_assert_max_num_queries
 ):
-    # As unfiltered (14), plus the attributes a filter reads.
-    with django_assert_max_num_queries(15):
+    # As unfiltered (15), plus the attributes a filter reads.
+    with django_assert_max_num_queries(16):
         response = leader_client.get(dashboard_url(levels_split_round) + "?level=manager")
     context = response.context
     assert context["active_filters"] == [("Level", "Manager")]

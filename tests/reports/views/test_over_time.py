@@ -83,7 +83,7 @@ def test_trend_page_orders_rounds_by_opening_and_shows_the_known_change(
     _spring, autumn = rounds
     # Session, user, groups, round; the choices (version, attributes); the results version;
     # the round's figures (items, profiles, answers, attributes, items); the trend (rounds,
-    # items, answers, attributes). None grows with the responses.
+    # items, answers, attributes); the audit trail's entry. None grows with the responses.
     with django_assert_max_num_queries(16):
         response = leader_client.get(page_url("trend", autumn))
     assert response.status_code == 200
@@ -152,7 +152,7 @@ def test_summary_shows_index_top_breakdowns_with_guidance_and_participation(
     )
     # As the trend page (16), plus participation (invitations, responses) and the
     # dimensions' guidance.
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         response = leader_client.get(page_url("executive_summary", autumn))
     assert response.status_code == 200
     content = response.content.decode()
@@ -254,8 +254,8 @@ def test_a_filter_that_stays_above_the_threshold_shows_filtered_figures(
             for _ in range(6)
         ],
     )
-    # As unfiltered (18), plus the attributes a filter reads.
-    with django_assert_max_num_queries(19):
+    # As unfiltered (19), plus the attributes a filter reads.
+    with django_assert_max_num_queries(20):
         response = leader_client.get(page_url("executive_summary", autumn), {"level": "individual"})
     assert response.status_code == 200
     assert response.context["active_filters"] == [("Level", "Individual contributor")]

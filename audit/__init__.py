@@ -1,0 +1,1 @@
+"""The audit trail: who viewed, downloaded, changed, imported, deleted or signed in, when."""
