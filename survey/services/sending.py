@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -155,8 +155,7 @@ def send_job_create(
             candidates = invitees_to_remind(round=locked)
             due = candidates.filter(last_sent_on__lte=today - dt.timedelta(days=after_days))
             mailed_today = candidates.filter(last_sent_on__gte=today).count()
-        ids = list(due.order_by("pk").values_list("pk", flat=True))
-        if not ids:
+        if not due.exists():
             return SendJobStart(job=None, mailed_today=mailed_today)
         try:
             with transaction.atomic():
@@ -167,10 +166,25 @@ def send_job_create(
             raise SendJobUnderWayError(
                 SendJob.objects.get(round=round, status__in=UNDER_WAY)
             ) from None
-        SendItem.objects.bulk_create(
-            [SendItem(job=job, invitation_id=pk) for pk in ids], batch_size=1000
-        )
+        _items_insert(job=job, invitations=due)
     return SendJobStart(job=job, mailed_today=mailed_today)
+
+
+def _items_insert(*, job: SendJob, invitations: QuerySet[Invitation]) -> int:
+    """One pending row per invitation of the queryset, in one INSERT ... SELECT: the Send
+    request stays short whatever the number of invitees (bulk_create of 20,000 rows took
+    seconds). Returns the number of rows."""
+    select, params = invitations.order_by().values_list("id", flat=True).query.sql_with_params()
+    table = SendItem._meta.db_table
+    columns = "job_id, invitation_id, state, lease, attempts, error, previous_token_hash"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Table and column names are our own; every value is a parameter.
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608
+            f"SELECT %s, due.id, %s, '', 0, '', '' FROM ({select}) due",
+            [job.pk, State.PENDING, *params],
+        )
+        return cursor.rowcount
 
 
 def send_job_start(

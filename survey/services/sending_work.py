@@ -14,7 +14,8 @@ it emails is a ``SendItem`` row moved through these states, each step one short 
    sender's lease, so two senders never take the same invitee;
 2. *sending*: for one invitee, a fresh token's hash replaces the invitation's (the email
    holds the only copy of the link) and its flags are set, the old values kept on the row;
-3. the email is handed to the mail server, then the row is marked *sent*.
+3. the email is handed to the mail server; once accepted, the row is marked *sent* in the
+   transaction of the next invitee's step 2 (one commit per email).
 
 Every change is conditional on the sender's lease, so a sender whose claim was taken back
 changes nothing. This is at most once: a sender that dies between steps 2 and 3 leaves one
@@ -160,9 +161,10 @@ def _job_settle(job_id: int) -> float | None:
     return max(1.0, min(waits[1:] or waits))
 
 
-def _rate_wait() -> None:
+def _rate_wait(before_long_wait: Any) -> None:
     """Wait for this email's turn under EMAIL_RATE_PER_MINUTE: one email per 60/rate seconds
-    over every sender sharing the cache (each slot is taken with an atomic cache add)."""
+    over every sender sharing the cache (each slot is taken with an atomic cache add).
+    ``before_long_wait()`` is called before a wait of half a second or more."""
     rate = settings.EMAIL_RATE_PER_MINUTE
     if rate <= 0:
         return
@@ -172,7 +174,10 @@ def _rate_wait() -> None:
         slot = int(now / interval)
         if cache.add(f"email-rate:{rate}:{slot}", 1, timeout=max(2, math.ceil(interval * 2))):
             return
-        time.sleep(max(0.001, (slot + 1) * interval - now))
+        wait = max(0.001, (slot + 1) * interval - now)
+        if wait >= 0.5:
+            before_long_wait()
+        time.sleep(wait)
 
 
 class _Error:
@@ -224,6 +229,27 @@ class _Sender:
             "closes": local_time_text(job.round.closes_at, self.zone),
         }
         self.connection: Any = None
+        # Rows handed to the server and accepted, marked sent with the next row's step 2 (one
+        # commit per email; a crash in between leaves them "sending", later "unknown").
+        self.accepted: list[int] = []
+
+    def _confirm(self) -> None:
+        """Mark the accepted rows sent (inside the caller's transaction)."""
+        if not self.accepted:
+            return
+        SendItem.objects.filter(
+            pk__in=self.accepted, lease=self.lease, state__in=[State.SENDING, State.UNKNOWN]
+        ).update(state=State.SENT, error="", previous_token_hash="", retry_at=None)
+        self.accepted = []
+        if self.job.retries:
+            SendJob.objects.filter(pk=self.job.pk).update(retries=0, error="")
+            self.job.retries = 0
+
+    def flush(self) -> None:
+        """Mark the accepted rows sent now (one transaction)."""
+        if self.accepted:
+            with transaction.atomic():
+                self._confirm()
 
     def close(self) -> None:
         if self.connection is not None:
@@ -237,6 +263,7 @@ class _Sender:
         (address, token), or None when the row is no longer ours or the invitee completed."""
         now = timezone.now()
         with transaction.atomic():
+            self._confirm()
             invitation = (
                 Invitation.objects.select_for_update()
                 .filter(pk=invitation_id)
@@ -263,15 +290,6 @@ class _Sender:
                 reminders_sent=F("reminders_sent") + (1 if self.reminder else 0),
             )
         return invitation["email"], token
-
-    def _mark_sent(self, item_id: int) -> None:
-        with transaction.atomic():
-            SendItem.objects.filter(
-                pk=item_id, lease=self.lease, state__in=[State.SENDING, State.UNKNOWN]
-            ).update(state=State.SENT, error="", previous_token_hash="", retry_at=None)
-            if self.job.retries:
-                SendJob.objects.filter(pk=self.job.pk).update(retries=0, error="")
-                self.job.retries = 0
 
     def put_back(self, item_id: int, invitation_id: int, *, state: str, error: str) -> None:
         """The email did not go out: the invitation gets its link and flags back; the row
@@ -305,7 +323,7 @@ class _Sender:
     def send(self, item_id: int, invitation_id: int) -> tuple[str, BaseException | None]:
         """Send one claimed row. Returns ("sent" | "skipped" | "failed" | "retry" | error
         kind SERVER/FATAL, the exception)."""
-        _rate_wait()
+        _rate_wait(before_long_wait=self.flush)
         taken = self._take(item_id, invitation_id)
         if taken is None:
             return "skipped", None
@@ -326,7 +344,7 @@ class _Sender:
             if kind in (_Error.SERVER, _Error.FATAL):
                 self.close()
             return kind, exc
-        self._mark_sent(item_id)
+        self.accepted.append(item_id)
         return "sent", None
 
 
@@ -386,6 +404,7 @@ def send_job_work(
                 _release([pk for pk, _i in batch[index + 1 :]], sender.lease)
                 return _server_failed(job, reason, sent, failed, stop_on_error, result)
     finally:
+        sender.flush()
         sender.close()
     return SendOutcome(sent=sent, failed=failed, again_in=_job_settle(job_id))
 
