@@ -123,3 +123,24 @@ def test_an_unreachable_queue_sends_nothing_and_says_so(admin_client, survey_rou
     # The round is free again: the next click (here in-process) sends.
     again = admin_client.post(url("send", survey_round), {"send-confirm": "on"}, follow=True)
     assert "Sent 1 invitation." in messages_of(again)
+
+
+def test_the_emails_page_sets_automatic_reminders_and_the_round_page_says_so(
+    admin_client, survey_round
+):
+    data = {
+        "invitation_subject": "s",
+        "invitation_body": "{{ link }}",
+        "reminder_subject": "s",
+        "reminder_body": "{{ link }}",
+        "max_reminders": "2",
+        "reminder_after_days": "4",
+    }
+    admin_client.post(url("email", survey_round), data)
+    survey_round.refresh_from_db()
+    assert survey_round.reminder_after_days == 4
+    page = admin_client.get(url("round", survey_round)).content.decode()
+    assert "Reminders also go out by themselves 4 days after an invitee's last email" in page
+
+    refused = admin_client.post(url("email", survey_round), {**data, "reminder_after_days": "99"})
+    assert "less than or equal to 60" in refused.content.decode()

@@ -1,18 +1,21 @@
-"""Tests of `manage.py add_invitees ROUND FILE.csv`: the round page's upload rules."""
+"""Mail commands of issue 16: `add_invitees ROUND FILE.csv` (the round page's upload rules),
+and the send commands beside a send job under way."""
 
 from __future__ import annotations
+
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from survey.models import Invitation
+from survey.services.sending import send_job_create
+from tests.survey.mail import add, backdate
 
 pytestmark = pytest.mark.django_db
 
 
 def run(*args) -> str:
-    from io import StringIO
-
     out = StringIO()
     call_command("add_invitees", *args, stdout=out)
     return out.getvalue()
@@ -63,3 +66,14 @@ def test_a_file_without_an_email_column_is_refused(survey_round, tmp_path):
     path.write_text("name,side\nAna,it\n")
     with pytest.raises(CommandError, match="Line 1: no email column"):
         run("spring", str(path))
+
+
+def test_the_send_commands_refuse_while_another_kind_of_send_is_under_way(survey_round):
+    add(survey_round, "a@example.org", "b@example.org")
+    call_command("send_invitations", "spring", stdout=StringIO())
+    backdate(survey_round)
+    add(survey_round, "c@example.org")
+    send_job_create(round=survey_round, kind="invitation")  # queued, no worker yet
+
+    with pytest.raises(CommandError, match="A send of invitations is under way"):
+        call_command("send_reminders", "spring")
