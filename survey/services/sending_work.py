@@ -62,8 +62,9 @@ UNDER_WAY = (Status.QUEUED, Status.RUNNING)
 OPEN_STATES = (State.PENDING, State.CLAIMED, State.SENDING)
 # A 4xx for one address is tried this many times in all before the invitee is failed.
 MAX_ATTEMPTS = 3
-# The longest wait between two tries, in seconds.
-MAX_RETRY_DELAY = 3600
+# The longest wait between two tries, in seconds: well under the broker's visibility timeout
+# (an hour), after which Redis would deliver a task waiting for its countdown a second time.
+MAX_RETRY_DELAY = 900
 ERROR_LENGTH = SendJob._meta.get_field("error").max_length
 
 
@@ -406,7 +407,12 @@ def send_job_work(
     finally:
         sender.flush()
         sender.close()
-    return SendOutcome(sent=sent, failed=failed, again_in=_job_settle(job_id))
+    again_in = _job_settle(job_id)
+    if again_in:
+        SendJob.objects.filter(pk=job_id, status__in=UNDER_WAY).update(
+            active_at=_next_run(again_in)
+        )
+    return SendOutcome(sent=sent, failed=failed, again_in=again_in)
 
 
 def _server_failed(
@@ -417,6 +423,14 @@ def _server_failed(
     if stop_on_error or kind == _Error.FATAL or retries > settings.EMAIL_MAX_RETRIES:
         send_job_stop(job.pk, reason=reason)
         return SendOutcome(sent=sent, failed=failed, stopped=reason)
-    SendJob.objects.filter(pk=job.pk).update(retries=retries, error=reason[:ERROR_LENGTH])
     delay = min(settings.EMAIL_RETRY_DELAY * 2 ** (retries - 1), MAX_RETRY_DELAY)
+    SendJob.objects.filter(pk=job.pk).update(
+        retries=retries, error=reason[:ERROR_LENGTH], active_at=_next_run(delay)
+    )
     return SendOutcome(sent=sent, failed=failed, again_in=delay)
+
+
+def _next_run(again_in: float) -> dt.datetime:
+    """When the job's next run is due: until then (and EMAIL_CLAIM_TIMEOUT more) a job
+    waiting for a retry is not taken for one whose worker died (sending.resume)."""
+    return timezone.now() + dt.timedelta(seconds=again_in)

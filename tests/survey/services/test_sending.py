@@ -100,6 +100,9 @@ def test_a_lost_server_makes_a_worker_wait_then_stop_after_its_retries(survey_ro
     assert "refused" in job.error.lower()
     assert set(states(job).values()) == {State.PENDING}
     assert dict(Invitation.objects.values_list("email", "token_hash")) == before
+    # Waiting for its retry, the job is not mistaken for one whose worker died.
+    settings.EMAIL_CLAIM_TIMEOUT = 1
+    assert send_jobs_to_resume() == []
 
     last = send_job_work(job_id=job.pk)
 
