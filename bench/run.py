@@ -230,6 +230,7 @@ def bench_mail(engine: str) -> dict[str, Any]:
     args = ["--invitees", invitees, "--rate", rate]
     args += ["--log", str(ROOT / "bench" / ".data" / f"worker-{engine}.log")]
     mail = _python("bench.mail", *args, engine=engine, timeout=900)
+    mail["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     _say(
         f"-- mail: Send for {mail.get('invitees')} invitees answered in "
         f"{mail.get('request_seconds')} s; last email accepted after "
@@ -245,7 +246,8 @@ def bench_mail_only(engines: list[str]) -> dict[str, Any]:
     """BENCH_ONLY=mail: the mail run on a fresh database per engine, merged into the figures
     already in bench/results.json."""
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"databases": {}}
-    results["machine"] = machine()
+    # The other figures keep the machine line of their run; each mail row has its date.
+    results.setdefault("machine", machine())
     for engine in engines:
         _say(f"\n== {engine}: fresh database ({database_url(engine)})")
         try:
@@ -372,8 +374,10 @@ def markdown(results: dict[str, Any]) -> str:
                     and mail.get("links_ok") == mail.get("links_checked")
                 )
             rate = mail.get("rate_per_minute") or "no"
+            when = f" (measured {mail['date']}, load {mail.get('loadavg_1m_before')})"
             lines.append(
-                f"| {engine} | mail | Send for {_num(mail.get('invitees'))} invitees: request "
+                f"| {engine} | mail{when if 'date' in mail else ''} | Send for "
+                f"{_num(mail.get('invitees'))} invitees: request "
                 f"**{_num(request, 3)} s**; last email accepted after "
                 f"{_num(mail.get('last_email_seconds'))} s "
                 f"({_num(mail.get('emails_per_second'), 1)} emails/s, one worker, {rate} "
