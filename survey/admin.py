@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from survey.admin_views import round_import_confirm_view, round_import_view
 from survey.attributes import profile_attributes_problems
-from survey.models import ImportBatch, Invitation, Response, RoundChange, SurveyRound
+from survey.models import (
+    ImportBatch,
+    Invitation,
+    Response,
+    RoundChange,
+    SendJob,
+    SurveyRound,
+)
 from survey.services.rounds import (
     instrument_newest,
     round_profile_attributes_problems,
@@ -274,3 +281,15 @@ class ImportBatchAdmin(_ReadOnlyAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.has_perm("survey.delete_importbatch")
+
+
+@admin.register(SendJob)
+class SendJobAdmin(_ReadOnlyAdmin):
+    """Sends of invitations and reminders (issue 16): who started them, how they ended and
+    the mail server's last error. Their numbers are on the round page; no address here."""
+
+    list_display = ["round", "kind", "status", "created_at", "created_by", "finished_at", "error"]
+    list_filter = ["status", "kind", "round"]
+    list_select_related = ["round", "created_by"]
+    fields = ["round", "kind", "status", "created_at", "created_by", "finished_at", "error"]
+    readonly_fields = fields

@@ -144,3 +144,13 @@ def test_the_emails_page_sets_automatic_reminders_and_the_round_page_says_so(
 
     refused = admin_client.post(url("email", survey_round), {**data, "reminder_after_days": "99"})
     assert "less than or equal to 60" in refused.content.decode()
+
+
+def test_the_admin_lists_send_jobs_without_addresses(admin_client, survey_round, running_job):
+    page = admin_client.get(reverse("admin:survey_sendjob_changelist")).content.decode()
+
+    assert "Waiting for a worker" in page
+    assert "@example.org" not in page
+    change = reverse("admin:survey_sendjob_change", args=[running_job.pk])
+    assert admin_client.get(change).status_code == 200
+    assert admin_client.post(change, {"status": "done"}).status_code == 403
