@@ -374,9 +374,13 @@ def markdown(results: dict[str, Any]) -> str:
                     and mail.get("links_ok") == mail.get("links_checked")
                 )
             rate = mail.get("rate_per_minute") or "no"
-            when = f" (measured {mail['date']}, load {mail.get('loadavg_1m_before')})"
+            when = (
+                f" (measured {mail['date']}, load {mail.get('loadavg_1m_before')})"
+                if "date" in mail
+                else ""
+            )
             lines.append(
-                f"| {engine} | mail{when if 'date' in mail else ''} | Send for "
+                f"| {engine} | mail{when} | Send for "
                 f"{_num(mail.get('invitees'))} invitees: request "
                 f"**{_num(request, 3)} s**; last email accepted after "
                 f"{_num(mail.get('last_email_seconds'))} s "
