@@ -3,8 +3,10 @@
 For each database in BENCH_DATABASES (sqlite,postgres) the bench database is created afresh,
 then for each N in BENCH_SIZES (10000,100000) a round of N synthetic respondents is inserted
 and measured, each measurement in its own process (``bench.measure``); then the load run
-(``bench.load``) serves the app with gunicorn. Results go to bench/results.json and to the
-table between the markers of docs/performance.md.
+(``bench.load``) serves the app with gunicorn, and the mail run (``bench.mail``) sends
+BENCH_MAIL_INVITEES (2000) invitations through a Celery worker. Results go to
+bench/results.json and to the table between the markers of docs/performance.md.
+BENCH_ONLY=mail runs the mail run alone and keeps the other figures of results.json.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ CHART_DATA_BYTES = 1_000_000
 EXPORT_PEAK_MB = 200
 EXPORT_ROWS_PER_SECOND = 50_000
 SURVEY_P95_MS = 200
+# Target of issue 16: the Send request for 2,000 invitees answers within 2 s.
+SEND_REQUEST_SECONDS = 2.0
 
 
 def _list(name: str, default: str) -> list[str]:
@@ -212,10 +216,50 @@ def bench_engine(engine: str, sizes: list[int]) -> dict[str, Any]:
                 f"     {kind:<13} n={row['count']:<5} p50 {row['p50_ms']:>7} ms  "
                 f"p95 {row['p95_ms']:>7} ms  p99 {row['p99_ms']:>7} ms"
             )
+    out["mail"] = bench_mail(engine)
     if not os.environ.get("BENCH_KEEP_DB"):
         database_drop(engine)
     out["seconds"] = round(time.monotonic() - started, 1)
     return out
+
+
+def bench_mail(engine: str) -> dict[str, Any]:
+    """The mail run on ``engine``'s bench database (issue 16)."""
+    invitees = _list("BENCH_MAIL_INVITEES", "2000")[0]
+    rate = _list("BENCH_MAIL_RATE", "0")[0]
+    args = ["--invitees", invitees, "--rate", rate]
+    args += ["--log", str(ROOT / "bench" / ".data" / f"worker-{engine}.log")]
+    mail = _python("bench.mail", *args, engine=engine, timeout=900)
+    mail["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    _say(
+        f"-- mail: Send for {mail.get('invitees')} invitees answered in "
+        f"{mail.get('request_seconds')} s; last email accepted after "
+        f"{mail.get('last_email_seconds')} s ({mail.get('emails_per_second')} emails/s, "
+        f"throttle {mail.get('rate_per_minute') or 'none'}); received {mail.get('received')}, "
+        f"exactly once {mail.get('exactly_once')}, links ok {mail.get('links_ok')}/"
+        f"{mail.get('links_checked')}" + (f"  ERROR {mail['error']}" if "error" in mail else "")
+    )
+    return mail
+
+
+def bench_mail_only(engines: list[str]) -> dict[str, Any]:
+    """BENCH_ONLY=mail: the mail run on a fresh database per engine, merged into the figures
+    already in bench/results.json."""
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"databases": {}}
+    # The other figures keep the machine line of their run; each mail row has its date.
+    results.setdefault("machine", machine())
+    for engine in engines:
+        _say(f"\n== {engine}: fresh database ({database_url(engine)})")
+        try:
+            database_reset(engine)
+            mail = bench_mail(engine)
+        except Exception as error:  # one database down must not lose the other's figures
+            _say(f"!! {engine} failed: {error}")
+            mail = {"error": str(error)}
+        results["databases"].setdefault(engine, {})["mail"] = mail
+        if not os.environ.get("BENCH_KEEP_DB"):
+            database_drop(engine)
+    return results
 
 
 # --- the table in docs/performance.md -----------------------------------------------------
@@ -318,6 +362,34 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{row} cached dashboard request | {cached_text} | cached | "
                 f"{_verdict(bool(cached.get('wired')))} |"
             )
+        mail = data.get("mail")
+        if mail:
+            request = mail.get("request_seconds")
+            ok = None
+            if "error" not in mail:
+                ok = (
+                    request is not None
+                    and request < SEND_REQUEST_SECONDS
+                    and bool(mail.get("exactly_once"))
+                    and mail.get("links_ok") == mail.get("links_checked")
+                )
+            rate = mail.get("rate_per_minute") or "no"
+            when = (
+                f" (measured {mail['date']}, load {mail.get('loadavg_1m_before')})"
+                if "date" in mail
+                else ""
+            )
+            lines.append(
+                f"| {engine} | mail{when} | Send for "
+                f"{_num(mail.get('invitees'))} invitees: request "
+                f"**{_num(request, 3)} s**; last email accepted after "
+                f"{_num(mail.get('last_email_seconds'))} s "
+                f"({_num(mail.get('emails_per_second'), 1)} emails/s, one worker, {rate} "
+                f"throttle); {_num(mail.get('received'))} received, "
+                f"exactly once: {mail.get('exactly_once')}; links open the survey: "
+                f"{mail.get('links_ok')}/{mail.get('links_checked')} | request < 2 s, exactly "
+                f"once, links work | {_verdict(ok)} |"
+            )
         for name, load in data.get("load", {}).items():
             pages = load.get("latency", {}).get("survey_pages", {})
             p95 = pages.get("p95_ms")
@@ -366,6 +438,12 @@ def main() -> None:
     sizes = [int(n) for n in _list("BENCH_SIZES", "10000,100000")]
     engines = _list("BENCH_DATABASES", ",".join(ENGINES))
     started = time.monotonic()
+    if os.environ.get("BENCH_ONLY", "").strip().lower() == "mail":
+        results = bench_mail_only(engines)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        doc_update(results)
+        _say(f"\n{markdown(results)}\n\nWrote {RESULTS.relative_to(ROOT)} and docs/performance.md.")
+        return
     results: dict[str, Any] = {"machine": machine(), "sizes": sizes, "databases": {}}
     _say(json.dumps(results["machine"]))
     for engine in engines:

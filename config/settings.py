@@ -426,3 +426,44 @@ if OIDC_ISSUER:
 RETENTION_DAYS = env_number("RETENTION_DAYS", "90")
 if RETENTION_DAYS < 1:
     raise ImproperlyConfigured(f"RETENTION_DAYS must be at least 1, got {RETENTION_DAYS}.")
+# --- Background mail: Celery worker, throttle, schedule (issue 16) ------------------------
+# With REDIS_URL, the Send buttons queue a job that a Celery worker sends
+# (`celery -A config worker`); without it, tasks run in-process, in the request, as before.
+# The send task is idempotent (each invitee's email is claimed in the database first), so it
+# is acknowledged late and requeued if its worker dies (survey/tasks.py).
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery").strip() or "celery"
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task unacknowledged this long is delivered again: longer than one send task runs.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 5}
+# A Send click fails in seconds, with a message, when Redis cannot be reached.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_TIMEZONE = TIME_ZONE
+# `celery -A config beat`: resume send jobs whose worker died; scheduled reminders each hour
+# (a round sends them only when its reminder_after_days is set, 09:00–18:00 its time).
+CELERY_BEAT_SCHEDULE = {
+    "sending-resume": {"task": "sending.resume", "schedule": 60.0},
+    "reminders-scheduled": {"task": "sending.reminders_scheduled", "schedule": 3600.0},
+    # Retention (RETENTION_DAYS): drafts of closed rounds, old addresses and audit entries.
+    "retention-purge": {"task": "retention.purge_expired", "schedule": 24 * 3600.0},
+}
+# Emails per minute over all workers (0: no limit); match the mail server's quota.
+EMAIL_RATE_PER_MINUTE = env_number("EMAIL_RATE_PER_MINUTE", "600")
+# Invitees claimed per database transaction by a sending worker.
+EMAIL_BATCH_SIZE = max(1, env_number("EMAIL_BATCH_SIZE", "50"))
+# Seconds after which a claim of a dead worker is given back (unsent) or, if its email was
+# being handed to the server, reported "unknown" and not sent again automatically.
+EMAIL_CLAIM_TIMEOUT = max(1, env_number("EMAIL_CLAIM_TIMEOUT", "300"))
+# Temporary mail server errors (4xx, connection lost): retried after EMAIL_RETRY_DELAY
+# seconds, doubling each time, EMAIL_MAX_RETRIES times in a row before the job stops.
+EMAIL_RETRY_DELAY = env_number("EMAIL_RETRY_DELAY", "30", float)
+EMAIL_MAX_RETRIES = env_number("EMAIL_MAX_RETRIES", "8")

@@ -21,7 +21,14 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import ROUND_FIELD_LABELS, Entry
 from survey.admin_views import round_import_confirm_view, round_import_view
 from survey.attributes import profile_attributes_problems
-from survey.models import Answer, ImportBatch, Invitation, Response, SurveyRound
+from survey.models import (
+    Answer,
+    ImportBatch,
+    Invitation,
+    Response,
+    SendJob,
+    SurveyRound,
+)
 from survey.services.imports import import_batches_delete
 from survey.services.rounds import (
     instrument_newest,
@@ -366,3 +373,15 @@ class ImportBatchAdmin(_ReadOnlyAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         """The list's delete action, through the same service, in one transaction."""
         import_batches_delete(batches=queryset, by=request.user)
+
+
+@admin.register(SendJob)
+class SendJobAdmin(_ReadOnlyAdmin):
+    """Sends of invitations and reminders (issue 16): who started them, how they ended and
+    the mail server's last error. Their numbers are on the round page; no address here."""
+
+    list_display = ["round", "kind", "status", "created_at", "created_by", "finished_at", "error"]
+    list_filter = ["status", "kind", "round"]
+    list_select_related = ["round", "created_by"]
+    fields = ["round", "kind", "status", "created_at", "created_by", "finished_at", "error"]
+    readonly_fields = fields

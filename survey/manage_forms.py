@@ -119,6 +119,7 @@ class EmailTemplatesForm(forms.ModelForm):
             "reminder_subject",
             "reminder_body",
             "max_reminders",
+            "reminder_after_days",
         ]
         labels = {
             "invitation_subject": _("Invitation subject"),
@@ -126,6 +127,7 @@ class EmailTemplatesForm(forms.ModelForm):
             "reminder_subject": _("Reminder subject"),
             "reminder_body": _("Reminder text"),
             "max_reminders": _("Reminders per invitee, at most"),
+            "reminder_after_days": _("Remind automatically after (days)"),
         }
         help_texts = {
             "invitation_body": _("Must contain {{ link }}, where each invitee's own link goes."),
@@ -149,7 +151,12 @@ class EmailTemplatesForm(forms.ModelForm):
                 self.fields[field].required = True
         self.fields["max_reminders"].widget.attrs["max"] = MAX_REMINDERS_LIMIT
         self.fields["max_reminders"].validators.append(MaxValueValidator(MAX_REMINDERS_LIMIT))
+        # Blank (or a form from before the setting existed) keeps reminders manual.
+        self.fields["reminder_after_days"].required = False
         self.helper = _helper()
+
+    def clean_reminder_after_days(self) -> int:
+        return self.cleaned_data.get("reminder_after_days") or 0
 
 
 class ConfirmSendForm(forms.Form):

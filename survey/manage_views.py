@@ -1,10 +1,11 @@
 """Staff pages to run a round: open, close, extend, invitees, emails, sending and reminders.
 
-Thin: forms parse, ``survey.services.rounds`` and ``survey.services.invitations`` write and
-send, ``survey.participation`` counts. Every page needs a staff account allowed to change
-rounds; anonymous visitors are sent to log in, other accounts get 403. Every action is a POST
-that ends in a redirect to the round page with a message, or the page again with the form's
-errors (never a 500 on bad input).
+Thin: forms parse, ``survey.services.rounds`` and ``survey.services.invitations`` write,
+``survey.services.sending`` starts send jobs (a worker sends them, or the request itself
+without REDIS_URL) and counts their progress, ``survey.participation`` counts. Every page
+needs a staff account allowed to change rounds; anonymous visitors are sent to log in, other
+accounts get 403. Every action is a POST that ends in a redirect to the round page with a
+message, or the page again with the form's errors (never a 500 on bad input).
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateSyntaxError
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from survey.emails import (
@@ -38,13 +40,16 @@ from survey.invitees import InviteeListError
 from survey.manage_forms import ConfirmSendForm, EmailTemplatesForm, ExtendForm, InviteesForm
 from survey.models import Invitation, SurveyRound
 from survey.participation import round_participation
-from survey.services.invitations import (
-    MailSendError,
-    invitations_send,
-    invitees_add,
-    reminders_send,
-)
+from survey.services.invitations import invitees_add
 from survey.services.rounds import RoundNotOpenError, round_close, round_extend, round_open
+from survey.services.sending import (
+    SendJobUnderWayError,
+    SendProgress,
+    SendQueueError,
+    send_job_latest,
+    send_job_progress,
+    send_job_start,
+)
 from survey.uploads import uploads_capped
 from survey.zones import local_time_text, round_today, round_zone, wall_clock
 
@@ -108,6 +113,7 @@ def _page(
         "closes_text": local_time_text(survey_round.closes_at, zone),
         "participation": round_participation(round=survey_round),
         "counts": _send_counts(survey_round),
+        "sending": _sending(survey_round),
         "extend_form": forms.get("extend_form") or ExtendForm(zone=zone, initial=initial),
         "invitees_form": forms.get("invitees_form") or InviteesForm(),
         "send_form": forms.get("send_form") or ConfirmSendForm(prefix="send"),
@@ -207,46 +213,135 @@ def round_invitees_view(request: HttpRequest, survey_round: SurveyRound) -> Http
     return _page(request, survey_round, invitees_form=form)
 
 
+def _sending(survey_round: SurveyRound) -> dict[str, Any] | None:
+    """The round's latest send job as the page and the status endpoint show it."""
+    job = send_job_latest(round=survey_round)
+    if job is None:
+        return None
+    progress = send_job_progress(job=job)
+    return {
+        "kind": progress.kind,
+        "status": progress.status,
+        "under_way": progress.under_way,
+        "total": progress.total,
+        "sent": progress.sent,
+        "failed": progress.failed,
+        "pending": progress.pending,
+        "unknown": progress.unknown,
+        "skipped": progress.skipped,
+        "done": progress.total - progress.pending,
+        "text": _sending_text(progress),
+    }
+
+
+def _sending_text(progress: SendProgress) -> str:
+    """One sentence on a send job, read aloud by screen readers as it changes."""
+    numbers = _("%(sent)d sent, %(failed)d failed, %(pending)d waiting of %(total)d.") % {
+        "sent": progress.sent,
+        "failed": progress.failed,
+        "pending": progress.pending,
+        "total": progress.total,
+    }
+    what = _("Invitations") if progress.kind == INVITATION else _("Reminders")
+    if progress.status == "queued":
+        text = _("%(what)s: waiting for the mail worker. %(numbers)s")
+    elif progress.status == "running":
+        text = _("%(what)s: sending. %(numbers)s")
+    elif progress.status == "stopped":
+        text = _("%(what)s: sending stopped (%(error)s). %(numbers)s")
+    else:
+        text = _("%(what)s: done. %(numbers)s")
+    text %= {"what": what, "numbers": numbers, "error": progress.error}
+    if progress.status == "running" and progress.error:
+        text += " " + _("The mail server said “%(error)s”: trying again shortly.") % {
+            "error": progress.error
+        }
+    if progress.unknown:
+        text += " " + ngettext(
+            "%(n)d email's fate is unknown (its sender stopped while handing it over): it is "
+            "not sent again automatically; the next reminder reaches that invitee.",
+            "%(n)d emails' fate is unknown (their sender stopped while handing them over): "
+            "they are not sent again automatically; the next reminder reaches those invitees.",
+            progress.unknown,
+        ) % {"n": progress.unknown}
+    return text
+
+
 def _send(
     request: HttpRequest, survey_round: SurveyRound, *, kind: str, prefix: str
 ) -> HttpResponse:
     form = ConfirmSendForm(request.POST, prefix=prefix)
     if not form.is_valid():
         return _page(request, survey_round, **{f"{prefix}_form": form})
-    send = invitations_send if kind == INVITATION else reminders_send
     try:
-        result = send(round=survey_round)
+        start = send_job_start(round=survey_round, kind=kind, by=request.user)
     except RoundNotOpenError:
         if kind == INVITATION:
             messages.error(request, _("The round is closed: no invitation was sent."))
         else:
             messages.error(request, _("Reminders go out only while the round is open."))
-    except MailSendError as exc:
+        return redirect(_round_url(survey_round))
+    except SendJobUnderWayError:
+        messages.error(
+            request,
+            _(
+                "A send is already under way for this round: nothing new was started and "
+                "nobody is emailed twice. Its progress is below."
+            ),
+        )
+        return redirect(_round_url(survey_round))
+    except SendQueueError as exc:
+        messages.error(request, _("Nothing was sent: %(reason)s.") % {"reason": exc})
+        return redirect(_round_url(survey_round))
+    if start.job is None or not start.job.under_way:
+        _sent_message(request, kind, start)
+    elif start.joined:
+        messages.info(request, _("An unfinished send of this round was resumed."))
+    else:
+        count = start.job.items.count()
+        messages.success(
+            request,
+            ngettext(
+                "Sending %(n)d email in the background: the numbers below keep up.",
+                "Sending %(n)d emails in the background: the numbers below keep up.",
+                count,
+            )
+            % {"n": count},
+        )
+    return redirect(_round_url(survey_round))
+
+
+def _sent_message(request: HttpRequest, kind: str, start: Any) -> None:
+    """The message of a send that ended in the request (no worker), or sent nobody."""
+    progress = send_job_progress(job=start.job) if start.job else None
+    if progress is not None and progress.status == "stopped":
         messages.error(
             request,
             _(
                 "Sending stopped after %(sent)d email(s): the mail server said “%(reason)s”. "
                 "%(unsent)d invitee(s) were not emailed and are unchanged: try again later."
             )
-            % {"sent": exc.sent, "reason": exc.reason, "unsent": exc.unsent},
+            % {"sent": progress.sent, "reason": progress.error, "unsent": progress.failed},
         )
+        return
+    sent = progress.sent if progress else 0
+    if kind == INVITATION:
+        text = ngettext("Sent %(n)d invitation.", "Sent %(n)d invitations.", sent) % {"n": sent}
     else:
-        if kind == INVITATION:
-            text = ngettext("Sent %(n)d invitation.", "Sent %(n)d invitations.", result.sent) % {
-                "n": result.sent
-            }
-        else:
-            text = ngettext("Reminded %(n)d invitee.", "Reminded %(n)d invitees.", result.sent) % {
-                "n": result.sent
-            }
-            if result.mailed_today:
-                text += " " + ngettext(
-                    "%(n)d invitee was emailed today already and can be reminded from tomorrow.",
-                    "%(n)d invitees were emailed today already and can be reminded from tomorrow.",
-                    result.mailed_today,
-                ) % {"n": result.mailed_today}
-        messages.success(request, text)
-    return redirect(_round_url(survey_round))
+        text = ngettext("Reminded %(n)d invitee.", "Reminded %(n)d invitees.", sent) % {"n": sent}
+        if start.mailed_today:
+            text += " " + ngettext(
+                "%(n)d invitee was emailed today already and can be reminded from tomorrow.",
+                "%(n)d invitees were emailed today already and can be reminded from tomorrow.",
+                start.mailed_today,
+            ) % {"n": start.mailed_today}
+    if progress is not None and progress.failed:
+        text += " " + ngettext(
+            "The mail server refused %(n)d address; that invitee is unchanged.",
+            "The mail server refused %(n)d addresses; those invitees are unchanged.",
+            progress.failed,
+        ) % {"n": progress.failed}
+    messages.success(request, text)
 
 
 @require_POST
@@ -261,6 +356,16 @@ def round_send_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResp
 def round_remind_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
     """Email a reminder (with a fresh link) to the invitees who have not completed."""
     return _send(request, survey_round, kind=REMINDER, prefix="remind")
+
+
+@require_http_methods(["GET", "HEAD"])
+@never_cache
+@_staff_round_view
+def round_sending_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
+    """The latest send job's numbers as JSON, polled by survey/manage_sending.js:
+    ``{"job": null}`` or ``{"job": {"kind", "status", "under_way", "total", "sent",
+    "failed", "pending", "unknown", "skipped", "done", "text"}}``."""
+    return JsonResponse({"job": _sending(survey_round)})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -100,6 +100,17 @@ class SurveyRound(models.Model):
         max_length=200, blank=True, validators=[validate_subject_template]
     )
     reminder_body = models.TextField(blank=True, validators=[validate_body_template])
+    # Scheduled reminders (issue 16): the hourly beat task reminds, from 09:00 in the round's
+    # time zone, those last emailed at least this many days ago; 0 = only on a staff click.
+    reminder_after_days = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(60)],
+        help_text=_(
+            "Remind automatically those who have not completed this many days after their "
+            "last email (from 09:00 in the round's time zone); 0 = only when staff click "
+            "Send reminders."
+        ),
+    )
     # Extra profile questions (issue 5): [{"name", "label", "choices"}]; answers are kept in
     # Response.attributes, where imported attributes go too.
     profile_attributes = models.JSONField(
@@ -312,3 +323,94 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}={self.value if self.value is not None else self.text[:20]}"
+
+
+class SendJob(models.Model):
+    """One send of invitations or reminders to a round (a click, a command, a schedule): the
+    invitees it emails are its :class:`SendItem` rows. At most one is under way per round.
+
+    Written only by ``survey.services.sending``; a worker or the request itself sends it.
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitations")
+        REMINDER = "reminder", _("Reminders")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Sending")
+        DONE = "done", _("Done")
+        STOPPED = "stopped", _("Stopped")
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="send_jobs")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Last time a sender claimed work: a job quiet for longer is resumed (its worker died).
+    active_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Temporary mail server failures in a row (reset by a sent email), and the last error.
+    retries = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="send_job_one_under_way_per_round",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.round} ({self.status})"
+
+    @property
+    def under_way(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class SendItem(models.Model):
+    """One invitee's email within a :class:`SendJob`, moved through its states by
+    ``survey.services.sending``: pending -> claimed (a sender took it, nothing changed yet)
+    -> sending (fresh link stored, handed to the mail server) -> sent; or failed (not sent,
+    invitee unchanged), skipped (completed meanwhile), unknown (its sender died while handing
+    it to the server: it may have gone out, so it is not sent again automatically).
+
+    No address here: it stays on the invitation. ``previous_*`` keep what the invitation had
+    before the fresh link, to put back if the server refuses the email.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        CLAIMED = "claimed", _("Claimed")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+        UNKNOWN = "unknown", _("Unknown")
+
+    job = models.ForeignKey(SendJob, on_delete=models.CASCADE, related_name="items")
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    # Which sender holds the claim; a sender changes only the rows of its own lease.
+    lease = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    previous_token_hash = models.CharField(max_length=64, blank=True)
+    previous_last_sent_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "invitation"], name="send_item_once_per_job"),
+        ]
+        indexes = [models.Index(fields=["job", "state"], name="send_item_job_state")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}/{self.invitation_id}: {self.state}"

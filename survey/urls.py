@@ -27,4 +27,9 @@ urlpatterns = [
     path("manage/rounds/<slug:slug>/email/", manage_views.round_email_view, name="manage_email"),
     path("manage/rounds/<slug:slug>/send/", manage_views.round_send_view, name="manage_send"),
     path("manage/rounds/<slug:slug>/remind/", manage_views.round_remind_view, name="manage_remind"),
+    path(
+        "manage/rounds/<slug:slug>/sending/",
+        manage_views.round_sending_view,
+        name="manage_sending",
+    ),
 ]

@@ -41,6 +41,22 @@ def small_instrument_create() -> Instrument:
     return instrument
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, request, tmp_path_factory
+):
+    """On SQLite, when a test runs a real Celery worker (marker ``worker``), the test database
+    is a file: an in-memory database cannot be opened by the worker's process."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and any(
+        item.get_closest_marker("worker") for item in request.session.items
+    ):
+        path = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: a round of another test may reuse a primary key

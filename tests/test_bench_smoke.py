@@ -72,3 +72,37 @@ def test_load_client_reads_forms_and_summarises_latency():
     assert table["page"]["count"] == 2
     assert table["survey_pages"]["count"] == 3
     assert table["page"]["p50_ms"] == 20.0
+
+
+def test_the_mail_run_has_its_row_beside_its_target():
+    from bench.run import markdown
+
+    machine = {
+        "date": "2026-12-07 17:00 UTC",
+        "nproc": 2,
+        "cpu": "test",
+        "memory_gb": 1,
+        "os": "Linux",
+        "python": "3.11",
+        "sqlite": "3",
+        "postgresql": "15",
+        "packages": {},
+    }
+    mail = {
+        "invitees": 2000,
+        "rate_per_minute": 0,
+        "request_seconds": 0.25,
+        "last_email_seconds": 30.0,
+        "emails_per_second": 66.7,
+        "received": 2000,
+        "exactly_once": True,
+        "links_checked": 20,
+        "links_ok": 20,
+    }
+    table = markdown({"machine": machine, "databases": {"sqlite": {"mail": mail}}})
+    assert "| sqlite | mail | Send for 2,000 invitees: request **0.250 s**" in table
+    assert table.rstrip().endswith("| met |")
+    slow = markdown(
+        {"machine": machine, "databases": {"sqlite": {"mail": {**mail, "links_ok": 19}}}}
+    )
+    assert slow.rstrip().endswith("| **missed** |")

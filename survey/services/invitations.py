@@ -2,36 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
-from survey.emails import (
-    INVITATION,
-    REMINDER,
-    email_render,
-    email_subject_render,
-    round_email_templates,
-)
+from survey.emails import INVITATION, REMINDER
 from survey.invitees import InviteeListError
 from survey.models import Function, Invitation, Level, Side, SurveyRound
 from survey.services._common import choice_check
-from survey.services.rounds import RoundNotOpenError
 from survey.tokens import token_create, token_hash
-from survey.zones import local_time_text, round_today, round_zone
 
 MAX_INVITATIONS_PER_BATCH = 10_000
-SEND_BATCH_SIZE = 100
 EMAIL_MAX_LENGTH = Invitation._meta.get_field("email").max_length
 
 
@@ -95,18 +83,10 @@ def invitation_url(*, token: str) -> str:
 
 # --- invitees and their emails (issue 8) ----------------------------------------------------
 #
-# Sending mail cannot share a transaction with the database, so each batch of emails runs
-# claim -> send -> undo-on-failure:
-#   1. claim (one transaction, rows locked): each invitation of the batch gets a fresh token,
-#      whose hash replaces the old one, and its flags (last_sent_on, reminders_sent) are set;
-#   2. commit, then send the batch's messages one by one over one connection;
-#   3. if the mail server fails on a message, that message and the rest of the batch get their
-#      old hash and flags back (one transaction) and MailSendError says how many went out.
-# So an SMTP failure halfway leaves every unsent invitee exactly as before (a reminder's old
-# link still works) and running the command again sends only to them. Concurrent senders
-# cannot mail the same invitee twice, because the claim locks and changes the rows first.
-# A crash between claim and send (the process dies) leaves those invitees marked as mailed
-# with a link nobody has; the next reminder reaches them with a fresh link.
+# Emails go out as send jobs (survey.services.sending): each invitee of a job is claimed in
+# the database before its email is handed to the mail server, so nobody gets two emails from
+# one send, even when two senders race or a worker dies. invitations_send and reminders_send
+# below send a job in the calling process (the commands, the tests, a site without a worker).
 
 
 @dataclass(frozen=True)
@@ -120,11 +100,13 @@ class InviteesAddResult:
 
 @dataclass(frozen=True)
 class SendResult:
-    """What a send did: emails ``sent``; for reminders, ``mailed_today``: invitees left for
-    another day because they were emailed today already."""
+    """What a send did: emails ``sent``; ``failed``: invitees whose address the mail server
+    refused (unchanged, tried again by the next send); for reminders, ``mailed_today``:
+    invitees left for another day because they were emailed today already."""
 
     sent: int
     mailed_today: int = 0
+    failed: int = 0
 
 
 class MailSendError(Exception):
@@ -232,135 +214,38 @@ def invitees_add(*, round: SurveyRound, rows: Iterable[Any]) -> InviteesAddResul
     return InviteesAddResult(added=len(new), duplicates=duplicates + len(cleaned) - len(new))
 
 
-def _round_is_closed(survey_round: SurveyRound) -> bool:
-    closes_at = survey_round.closes_at
-    return closes_at is not None and closes_at <= dj_timezone.now()
-
-
-def _email_send_batches(
-    *, survey_round: SurveyRound, kind: str, pending: Any, today: dt.date
-) -> int:
-    """Claim, mail and (on failure) restore ``pending`` invitations in batches; see the
-    comment at the top of this section. Returns how many emails were sent."""
-    subject_template, body_template = round_email_templates(survey_round, kind)
-    base_context = {
-        "round_name": survey_round.name,
-        "closes": local_time_text(survey_round.closes_at, round_zone(survey_round)),
-    }
-    reminder = kind == REMINDER
-    sent = 0
-    last_pk = 0
-    if not pending.exists():  # nothing to send: no need for the mail server
-        return 0
-    connection = get_connection(fail_silently=False)
-    try:
-        connection.open()
-    except Exception as exc:  # the mail server cannot be reached: nothing was claimed
-        raise MailSendError(
-            sent=0, unsent=pending.count(), reason=str(exc) or type(exc).__name__
-        ) from exc
-    with connection:
-        while True:
-            with transaction.atomic():
-                claimed = list(
-                    pending.filter(pk__gt=last_pk)
-                    .select_for_update()
-                    .order_by("pk")
-                    .values_list("pk", "email", "token_hash", "last_sent_on", "reminders_sent")[
-                        :SEND_BATCH_SIZE
-                    ]
-                )
-                if not claimed:
-                    return sent
-                tokens = [token_create() for _row in claimed]
-                Invitation.objects.bulk_update(
-                    [
-                        Invitation(
-                            pk=pk,
-                            token_hash=token_hash(token),
-                            last_sent_on=today,
-                            reminders_sent=reminders + (1 if reminder else 0),
-                        )
-                        for (pk, _email, _hash, _on, reminders), token in zip(
-                            claimed, tokens, strict=True
-                        )
-                    ],
-                    ["token_hash", "last_sent_on", "reminders_sent"],
-                )
-            last_pk = claimed[-1][0]
-            for index, ((_pk, email, *_old), token) in enumerate(zip(claimed, tokens, strict=True)):
-                context = {**base_context, "link": invitation_url(token=token)}
-                message = EmailMessage(
-                    subject=email_subject_render(subject_template, context),
-                    body=email_render(body_template, context),
-                    to=[email],
-                )
-                try:
-                    connection.send_messages([message])
-                except Exception as exc:  # SMTP, network, bad header: put the rest back
-                    _email_claims_restore(claimed[index:])
-                    raise MailSendError(
-                        sent=sent, unsent=pending.count(), reason=str(exc) or type(exc).__name__
-                    ) from exc
-                sent += 1
-
-
-def _email_claims_restore(rows: list[tuple]) -> None:
-    """Give claimed invitations back their old token hash and flags (one transaction)."""
-    with transaction.atomic():
-        Invitation.objects.bulk_update(
-            [
-                Invitation(pk=pk, token_hash=old_hash, last_sent_on=on, reminders_sent=reminders)
-                for pk, _email, old_hash, on, reminders in rows
-            ],
-            ["token_hash", "last_sent_on", "reminders_sent"],
-        )
-
-
 def invitations_send(*, round: SurveyRound) -> SendResult:
     """Email every invitee of ``round`` who has an address and no email yet their own link,
-    through Django's email framework (``EMAIL_BACKEND``), with the round's invitation
-    subject and body (:mod:`survey.emails`). Each gets a fresh token at send time; only its
-    hash is stored, so the email holds the only copy of the link. Works for a round that has
-    not opened yet (the link says when it opens).
+    in this process, through Django's email framework (``EMAIL_BACKEND``), with the round's
+    invitation subject and body (:mod:`survey.emails`). Each gets a fresh token at send time;
+    only its hash is stored, so the email holds the only copy of the link. Works for a round
+    that has not opened yet (the link says when it opens). A send already under way for the
+    round is joined: its invitees are shared, none is emailed twice.
 
-    Raises RoundNotOpenError for a closed round (nothing sent), MailSendError when the mail
-    server fails part-way (see the comment above: the unsent are unchanged).
+    Raises RoundNotOpenError for a closed round (nothing sent), SendJobUnderWayError when
+    reminders are being sent, MailSendError when the mail server fails part-way (the unsent
+    are unchanged).
     """
-    if _round_is_closed(round):
-        raise RoundNotOpenError(round.slug)
-    pending = Invitation.objects.filter(round=round, used=False, last_sent_on__isnull=True).exclude(
-        email=""
-    )
-    today = round_today(round)
-    return SendResult(
-        sent=_email_send_batches(survey_round=round, kind=INVITATION, pending=pending, today=today)
-    )
+    # survey.services.sending builds on this module (links, results), hence the late import.
+    from survey.services.sending import send_in_process
+
+    return send_in_process(round=round, kind=INVITATION)
 
 
 def reminders_send(*, round: SurveyRound) -> SendResult:
-    """Email a reminder to every invitee of the open ``round`` who was invited, has not
-    completed (``used`` is all the round knows, so no answer is linked to anyone), was
-    reminded fewer than ``round.max_reminders`` times and was not emailed today (in the
-    round's time zone: a second click the same day sends nothing twice).
+    """Email a reminder, in this process, to every invitee of the open ``round`` who was
+    invited, has not completed (``used`` is all the round knows, so no answer is linked to
+    anyone), was reminded fewer than ``round.max_reminders`` times and was not emailed today
+    (in the round's time zone: a second click the same day sends nothing twice).
 
     A reminder carries a fresh link that replaces the previous one, which stops working; the
     draft is kept (its handle follows the invitation, not the link), so a respondent who
     started resumes where they left off.
 
-    Raises RoundNotOpenError when the round is not open now, MailSendError when the mail
-    server fails part-way (the unsent are unchanged).
+    Raises RoundNotOpenError when the round is not open now, SendJobUnderWayError when
+    invitations are being sent, MailSendError when the mail server fails part-way (the
+    unsent are unchanged).
     """
-    if not round.is_open():
-        raise RoundNotOpenError(round.slug)
-    today = round_today(round)
-    due = Invitation.objects.filter(
-        round=round,
-        used=False,
-        last_sent_on__isnull=False,
-        reminders_sent__lt=round.max_reminders,
-    ).exclude(email="")
-    pending = due.filter(last_sent_on__lt=today)
-    mailed_today = due.filter(last_sent_on__gte=today).count()
-    sent = _email_send_batches(survey_round=round, kind=REMINDER, pending=pending, today=today)
-    return SendResult(sent=sent, mailed_today=mailed_today)
+    from survey.services.sending import send_in_process
+
+    return send_in_process(round=round, kind=REMINDER)

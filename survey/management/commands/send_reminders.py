@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from survey.management.rounds import round_for_command
 from survey.services.invitations import MailSendError, reminders_send
 from survey.services.rounds import RoundNotOpenError
+from survey.services.sending import SendJobUnderWayError
 
 
 class Command(BaseCommand):
@@ -28,6 +29,11 @@ class Command(BaseCommand):
         except RoundNotOpenError as exc:
             raise CommandError(
                 f"Round {survey_round.slug!r} is not open: reminders go out only while it is."
+            ) from exc
+        except SendJobUnderWayError as exc:
+            raise CommandError(
+                f"A send of {exc.job.kind}s is under way for round {survey_round.slug!r}: "
+                "nothing was sent; run this again once it has finished."
             ) from exc
         except MailSendError as exc:
             raise CommandError(str(exc)) from exc

@@ -29,7 +29,9 @@ def rolled_back(django_db_blocker: Any) -> Iterator[None]:
     name: a test using such a fixture must be marked ``django_db`` too, or the fixture
     would reach the development database. Refused then, before connecting."""
     name = str(connection.settings_dict["NAME"])
-    if not (name.startswith(("file:memorydb", "test_")) or name == ":memory:"):
+    # A file named by TEST NAME too (a SQLite file when a real worker runs, tests/conftest.py).
+    test_name = str(connection.settings_dict.get("TEST", {}).get("NAME") or "")
+    if not (name.startswith(("file:memorydb", "test_")) or name in (":memory:", test_name)):
         raise RuntimeError(f"{name} is not a test database: mark the test django_db.")
     with django_db_blocker.unblock(), transaction.atomic():
         yield
