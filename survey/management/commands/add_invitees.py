@@ -8,7 +8,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from survey.invitees import InviteeListError, invitees_read_csv
-from survey.manage_forms import MAX_INVITEE_FILE_BYTES
 from survey.management.rounds import round_for_command
 from survey.services.invitations import invitees_add
 
@@ -23,14 +22,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("round", help="Round slug.")
-        parser.add_argument("file", type=Path, help="CSV file (UTF-8, or Windows-1252).")
+        parser.add_argument(
+            "file",
+            type=Path,
+            help="CSV file (UTF-8, UTF-16/32 with a byte-order mark, or Windows-1252).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # No size cap: the command is how lists too large for the page's upload
+        # (FRICTION_INVITEE_MAX_BYTES) are added.
         survey_round = round_for_command(options["round"])
         path: Path = options["file"]
         try:
-            if path.stat().st_size > MAX_INVITEE_FILE_BYTES:
-                raise CommandError(f"{path} is larger than 2 MB: split it.")
             content = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
