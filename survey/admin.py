@@ -76,6 +76,7 @@ class SurveyRoundAdminForm(forms.ModelForm):
             "opens_at",
             "closes_at",
             "timezone",
+            "language",
             "min_group_size",
             "profile_attributes",
         ]

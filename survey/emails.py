@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import Node, TextNode, VariableNode
 from django.template.defaulttags import CommentNode, IfNode
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -120,11 +121,15 @@ def email_subject_render(text: str, context: dict[str, Any]) -> str:
     return " ".join(email_render(text, context).split())[:250]
 
 
-def round_email_templates(survey_round: SurveyRound, kind: str) -> tuple[str, str]:
+def round_email_templates(
+    survey_round: SurveyRound, kind: str, language: str = ""
+) -> tuple[str, str]:
     """The ``(subject, body)`` templates of a round for ``kind`` (``invitation`` or
-    ``reminder``): the round's own text, or the default where it is blank."""
+    ``reminder``): the round's own text, or the default where it is blank, the default in
+    ``language`` (an invitee's), else in the round's language."""
     if kind not in KINDS:
         raise ValueError(f"Unknown email kind {kind!r}.")
-    subject = getattr(survey_round, f"{kind}_subject") or str(DEFAULT_SUBJECTS[kind])
-    body = getattr(survey_round, f"{kind}_body") or str(DEFAULT_BODIES[kind])
+    with translation.override(language or survey_round.language or "en"):
+        subject = getattr(survey_round, f"{kind}_subject") or str(DEFAULT_SUBJECTS[kind])
+        body = getattr(survey_round, f"{kind}_body") or str(DEFAULT_BODIES[kind])
     return subject, body

@@ -23,6 +23,7 @@ HEADER_ALIASES = {
     "side": "side",
     "function": "function",
     "level": "level",
+    "language": "language",
 }
 # One pasted address: commas and semicolons separate addresses, except inside a quoted
 # display name ("Doe, Jane" <jane@example.org>) or angle brackets; a stray quote or bracket
@@ -41,6 +42,7 @@ class InviteeRow:
     side: str = ""
     function: str = ""
     level: str = ""
+    language: str = ""
 
 
 class InviteeListError(ValueError):
@@ -62,7 +64,8 @@ def _decode(content: bytes) -> str:
 
 def invitees_read_csv(content: bytes) -> list[InviteeRow]:
     """Read a CSV invitee list: a header row naming the columns (``email`` required; ``side``,
-    ``function``, ``level`` optional; other columns ignored), then one invitee per line.
+    ``function``, ``level``, ``language`` optional; other columns ignored), then one invitee
+    per line.
     Comma, semicolon or tab separated; decoded by :func:`survey.encodings.text_decode` (UTF-8,
     UTF-16 or UTF-32, else plausible Windows-1252). Blank lines are skipped.
 

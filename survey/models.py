@@ -74,6 +74,15 @@ class SurveyRound(models.Model):
     opens_at = models.DateTimeField(default=timezone.now)
     closes_at = models.DateTimeField(null=True, blank=True)
     timezone = models.CharField(max_length=64, default="UTC")
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_(
+            "The language of the round's emails, for invitees whose list gives none "
+            "(respondents choose their own on the survey)."
+        ),
+    )
     min_group_size = models.PositiveSmallIntegerField(
         default=settings.FRICTION_DEFAULT_MIN_GROUP_SIZE,
         validators=[
@@ -208,6 +217,8 @@ class Invitation(models.Model):
     side = models.CharField(max_length=20, choices=Side.choices, blank=True)
     function = models.CharField(max_length=40, choices=Function.choices, blank=True)
     level = models.CharField(max_length=20, choices=Level.choices, blank=True)
+    # The language of this invitee's emails (blank: the round's).
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, blank=True)
     used = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Kept only to send the link and the reminders: never exported, never shown beside

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from survey.emails import INVITATION, REMINDER
@@ -135,12 +136,24 @@ def _field_value(row: Any, name: str) -> str:
     return str(value or "").strip()
 
 
+def _language_lookup() -> dict[str, str]:
+    """Language code by its code, English name or own name, lower-case ("fr", "french",
+    "français" -> "fr"), for ``settings.LANGUAGES``."""
+    lookup = {}
+    for code, _name in settings.LANGUAGES:
+        info = get_language_info(code)
+        for key in (code, info["name"], info["name_local"]):
+            lookup[key.lower()] = code
+    return lookup
+
+
 def invitees_add(*, round: SurveyRound, rows: Iterable[Any]) -> InviteesAddResult:
     """Add invitees to ``round``, all or nothing: one Invitation per new address.
 
     ``rows`` are :class:`survey.invitees.InviteeRow` (from ``invitees_read_csv`` or
     ``invitees_read_text``) or dicts with ``email`` and optional ``side``, ``function``,
-    ``level`` (a choice's value or label, any case) and ``line``. Addresses are stored
+    ``level`` (a choice's value or label, any case), ``language`` (a code or name of
+    ``settings.LANGUAGES``: the language of the invitee's emails) and ``line``. Addresses are stored
     lower-case; one already in the round, or repeated in the list, is skipped and counted as
     a duplicate. Each invitation gets a placeholder token hash: its link exists only once
     :func:`invitations_send` mails it.
@@ -152,6 +165,7 @@ def invitees_add(*, round: SurveyRound, rows: Iterable[Any]) -> InviteesAddResul
         "side": (_choice_lookup(Side), Side),
         "function": (_choice_lookup(Function), Function),
         "level": (_choice_lookup(Level), Level),
+        "language": (_language_lookup(), None),
     }
     problems: list[str] = []
     cleaned: dict[str, dict[str, str]] = {}
@@ -177,7 +191,8 @@ def invitees_add(*, round: SurveyRound, rows: Iterable[Any]) -> InviteesAddResul
             typed = _field_value(row, name)
             value = lookup.get(typed.lower(), None) if typed else ""
             if value is None:
-                allowed = ", ".join(str(label) for label in choices.labels)
+                labels = choices.labels if choices else dict(settings.LANGUAGES)
+                allowed = ", ".join(str(label) for label in labels)
                 problems.append(f"{where}: unknown {name} {typed!r}; expected one of {allowed}.")
             profile[name] = value or ""
         if email in cleaned:

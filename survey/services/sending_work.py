@@ -48,7 +48,7 @@ from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Count, F, Min, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from survey.emails import REMINDER, email_render, email_subject_render, round_email_templates
 from survey.models import Invitation, SendItem, SendJob
@@ -223,12 +223,9 @@ class _Sender:
         self.job = job
         self.lease = secrets.token_hex(16)
         self.reminder = job.kind == REMINDER
-        self.templates = round_email_templates(job.round, job.kind)
         self.zone = round_zone(job.round)
-        self.context = {
-            "round_name": job.round.name,
-            "closes": local_time_text(job.round.closes_at, self.zone),
-        }
+        # (subject, body, closing time) by language: each invitee's, else the round's.
+        self.texts: dict[str, tuple[str, str, str]] = {}
         self.connection: Any = None
         # Rows handed to the server and accepted, marked sent with the next row's step 2 (one
         # commit per email; a crash in between leaves them "sending", later "unknown").
@@ -259,16 +256,26 @@ class _Sender:
                 self.connection.close()
             self.connection = None
 
-    def _take(self, item_id: int, invitation_id: int) -> tuple[str, str] | None:
+    def texts_in(self, language: str) -> tuple[str, str, str]:
+        """The round's subject and body templates and its closing time in ``language``."""
+        if language not in self.texts:
+            subject, body = round_email_templates(self.job.round, self.job.kind, language)
+            with translation.override(language):
+                closes = local_time_text(self.job.round.closes_at, self.zone)
+            self.texts[language] = (subject, body, closes)
+        return self.texts[language]
+
+    def _take(self, item_id: int, invitation_id: int) -> tuple[str, str, str] | None:
         """Claimed -> sending: a fresh token replaces the link (one transaction). Returns
-        (address, token), or None when the row is no longer ours or the invitee completed."""
+        (address, token, language of the invitee's emails or ""), or None when the row is no
+        longer ours or the invitee completed."""
         now = timezone.now()
         with transaction.atomic():
             self._confirm()
             invitation = (
                 Invitation.objects.select_for_update()
                 .filter(pk=invitation_id)
-                .values("email", "used", "token_hash", "last_sent_on")
+                .values("email", "used", "token_hash", "last_sent_on", "language")
                 .first()
             )
             mine = SendItem.objects.filter(pk=item_id, lease=self.lease, state=State.CLAIMED)
@@ -290,7 +297,7 @@ class _Sender:
                 last_sent_on=round_today(self.job.round),
                 reminders_sent=F("reminders_sent") + (1 if self.reminder else 0),
             )
-        return invitation["email"], token
+        return invitation["email"], token, invitation["language"]
 
     def put_back(self, item_id: int, invitation_id: int, *, state: str, error: str) -> None:
         """The email did not go out: the invitation gets its link and flags back; the row
@@ -328,12 +335,17 @@ class _Sender:
         taken = self._take(item_id, invitation_id)
         if taken is None:
             return "skipped", None
-        email, token = taken
+        email, token, language = taken
         try:
-            context = {**self.context, "link": invitation_url(token=token)}
+            subject, body, closes = self.texts_in(language or self.job.round.language)
+            context = {
+                "round_name": self.job.round.name,
+                "closes": closes,
+                "link": invitation_url(token=token),
+            }
             message = EmailMessage(
-                subject=email_subject_render(self.templates[0], context),
-                body=email_render(self.templates[1], context),
+                subject=email_subject_render(subject, context),
+                body=email_render(body, context),
                 to=[email],
             )
             if self.connection is None:

@@ -77,3 +77,44 @@ def test_the_send_commands_refuse_while_another_kind_of_send_is_under_way(survey
 
     with pytest.raises(CommandError, match="A send of invitations is under way"):
         call_command("send_reminders", "spring")
+
+
+def test_each_invitee_gets_emails_in_their_language_else_the_rounds(
+    survey_round, tmp_path, mailoutbox
+):
+    """Issue 17: the language column of the list, else the round's language, chooses the
+    default invitation's words and the closing date's month name."""
+    from django.utils import translation
+
+    from survey.emails import DEFAULT_SUBJECTS, INVITATION
+
+    survey_round.language = "de"
+    survey_round.save()
+    path = tmp_path / "invitees.csv"
+    path.write_text(
+        "email,language\nana@example.org,Français\nben@example.org,\ncy@example.org,es\n"
+    )
+    run("spring", str(path))
+    assert dict(Invitation.objects.values_list("email", "language")) == {
+        "ana@example.org": "fr",
+        "ben@example.org": "",
+        "cy@example.org": "es",
+    }
+
+    call_command("send_invitations", "spring", stdout=StringIO())
+
+    subjects = {message.to[0]: message.subject for message in mailoutbox}
+    for email, language in (("ana@", "fr"), ("ben@", "de"), ("cy@", "es")):
+        with translation.override(language):
+            template = str(DEFAULT_SUBJECTS[INVITATION])
+        expected = " ".join(template.replace("{{ round_name }}", survey_round.name).split())
+        assert not expected.startswith("Your invitation")
+        assert subjects[f"{email}example.org"] == expected
+
+
+def test_an_unknown_language_in_the_list_is_named(survey_round, tmp_path):
+    path = tmp_path / "invitees.csv"
+    path.write_text("email,language\nana@example.org,klingon\n")
+    with pytest.raises(CommandError, match="Line 2: unknown language 'klingon'"):
+        run("spring", str(path))
+    assert not Invitation.objects.exists()
