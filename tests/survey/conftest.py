@@ -100,7 +100,7 @@ class MailWorker:
 
 
 @pytest.fixture(scope="session")
-def mail_worker(django_db_setup, tmp_path_factory) -> Iterator[MailWorker]:
+def mail_worker(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[MailWorker]:
     """A Celery worker subprocess (solo pool) on the test database, taking tasks from Redis
     DB 12 on a queue of its own, sending to an SMTP server on 127.0.0.1 (tests send it their
     tasks through ``worker_queue``). Without Redis: skipped, failed in CI."""
@@ -112,6 +112,12 @@ def mail_worker(django_db_setup, tmp_path_factory) -> Iterator[MailWorker]:
             pytest.fail(f"{problem}: the background mail tests need it.")
         pytest.skip(f"{problem}: start redis-server to run the background mail tests.")
     queue = f"test-mail-{secrets.token_hex(4)}"
+    if connection.vendor == "postgresql":
+        # The test database only: no fsync per commit for the worker's connections (each
+        # email is one commit; the product keeps PostgreSQL's durable default).
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            name = connection.settings_dict["NAME"]
+            cursor.execute(f'ALTER DATABASE "{name}" SET synchronous_commit TO off')
     with SmtpServer() as smtp:
         worker = CeleryWorker(
             env={
