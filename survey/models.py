@@ -78,6 +78,7 @@ class SurveyRound(models.Model):
         max_length=10,
         choices=settings.LANGUAGES,
         default="en",
+        blank=True,
         help_text=_(
             "The language of the round's emails, for invitees whose list gives none "
             "(respondents choose their own on the survey)."

@@ -337,7 +337,7 @@ class _Sender:
             return "skipped", None
         email, token, language = taken
         try:
-            subject, body, closes = self.texts_in(language or self.job.round.language)
+            subject, body, closes = self.texts_in(language or self.job.round.language or "en")
             context = {
                 "round_name": self.job.round.name,
                 "closes": closes,
