@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 import plotly
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -157,11 +158,16 @@ LOGIN_REDIRECT_URL = "reports:round_list"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
-# gettext catalogs (locale/<language>/LC_MESSAGES/django.po), compiled by `make`. Each
-# language is named in its own tongue, as a switcher shows it. The respondent path also shows
+# gettext catalogs (locale/<language>/LC_MESSAGES/django.po), compiled by `make`. English,
+# then every language with a catalog: adding a catalog adds the language (docs/languages.md).
+# Each is named in its own tongue, as the switcher shows it. The respondent path also shows
 # the instrument's own strings in these languages where its file translates them.
 LOCALE_PATHS = [BASE_DIR / "locale"]
-LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español")]
+LANGUAGES = [("en", "English")] + [
+    (path.parent.parent.name, LANG_INFO[path.parent.parent.name]["name_local"].capitalize())
+    for path in sorted(LOCALE_PATHS[0].glob("*/LC_MESSAGES/django.po"))
+    if path.parent.parent.name in LANG_INFO
+]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -67,6 +67,18 @@ class SurveyRoundAdminForm(forms.ModelForm):
     """Round dates are typed as wall-clock times in the round's own time zone; the extra
     profile questions as JSON, which cannot drop what the round's responses hold."""
 
+    # The languages with a catalog (settings.LANGUAGES), read when the form is made.
+    language = forms.TypedChoiceField(
+        choices=lambda: list(settings.LANGUAGES),
+        initial="en",
+        required=False,
+        label=_("Language"),
+        help_text=_(
+            "The language of the round's emails, for invitees whose list gives none "
+            "(respondents choose their own on the survey)."
+        ),
+    )
+
     class Meta:
         model = SurveyRound
         fields = [
@@ -81,6 +93,7 @@ class SurveyRoundAdminForm(forms.ModelForm):
             "profile_attributes",
         ]
         field_classes = {"profile_attributes": ProfileAttributesField}
+
         widgets = {"profile_attributes": forms.Textarea(attrs={"rows": 8, "cols": 80})}
         help_texts = {
             "profile_attributes": _(

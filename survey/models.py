@@ -74,9 +74,10 @@ class SurveyRound(models.Model):
     opens_at = models.DateTimeField(default=timezone.now)
     closes_at = models.DateTimeField(null=True, blank=True)
     timezone = models.CharField(max_length=64, default="UTC")
+    # A code of settings.LANGUAGES (no model choices: a new catalog adds a language without
+    # a migration); the admin offers them.
     language = models.CharField(
         max_length=10,
-        choices=settings.LANGUAGES,
         default="en",
         blank=True,
         help_text=_(
@@ -219,7 +220,7 @@ class Invitation(models.Model):
     function = models.CharField(max_length=40, choices=Function.choices, blank=True)
     level = models.CharField(max_length=20, choices=Level.choices, blank=True)
     # The language of this invitee's emails (blank: the round's).
-    language = models.CharField(max_length=10, choices=settings.LANGUAGES, blank=True)
+    language = models.CharField(max_length=10, blank=True)
     used = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Kept only to send the link and the reminders: never exported, never shown beside
