@@ -55,6 +55,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Absolute base of the links printed by `create_invitations` and sent to respondents.
 SURVEY_BASE_URL = os.environ.get("SURVEY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SURVEY_BASE_URL.startswith(("http://", "https://")) or SURVEY_BASE_URL.endswith("://"):
+    raise ImproperlyConfigured(
+        f"SURVEY_BASE_URL must be an absolute http:// or https:// address, e.g. "
+        f"https://survey.example.org, got {SURVEY_BASE_URL!r}."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
         ("CONN_MAX_AGE", "abc", "CONN_MAX_AGE must be a whole number"),
         ("DATABASE_URL", "garbage", "DATABASE_URL is not a database URL"),
         ("FRICTION_DIVIDED_RWG", "x", "FRICTION_DIVIDED_RWG must be a number"),
+        ("SURVEY_BASE_URL", "notaurl", "SURVEY_BASE_URL must be an absolute http"),
         ("OIDC_ISSUER", "login.example.org", "OIDC_ISSUER must be an https:// URL"),
         ("OIDC_ISSUER", "https://login.example.org", "set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET"),
     ],

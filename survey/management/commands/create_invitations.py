@@ -58,8 +58,9 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write("\n".join(invitation_url(token=token) for token in tokens))
         # On stderr, so that `> links.txt` still holds only the links.
+        noun = "link" if len(tokens) == 1 else "links"
         self.stderr.write(
-            f"{len(tokens)} links on {settings.SURVEY_BASE_URL} (the SURVEY_BASE_URL setting): "
-            "if respondents reach the server elsewhere, e.g. after `PORT=8080 make run`, "
-            "issue them again with SURVEY_BASE_URL=http://127.0.0.1:8080."
+            f"{len(tokens)} {noun} on {settings.SURVEY_BASE_URL} (the SURVEY_BASE_URL "
+            "setting): if respondents reach the server at another address, e.g. after "
+            "`PORT=8080 make run`, issue them again with SURVEY_BASE_URL=http://127.0.0.1:8080."
         )

@@ -88,3 +88,15 @@ def test_every_source_named_has_a_full_reference(page_text):
         "Virtanen, P.",
     ):
         assert authors in references, authors
+
+
+def test_a_french_reader_is_told_the_methodology_is_in_english(leader_client):
+    """The article is English under a French page: it says so, and is marked lang="en" so
+    a screen reader reads it with an English voice (found by the newcomer trial)."""
+    html = leader_client.get(reverse("reports:methodology"), HTTP_ACCEPT_LANGUAGE="fr")
+    content = html.content.decode()
+    assert '<html lang="fr">' in content
+    assert '<article class="methodology" lang="en">' in content
+    assert "Cette page est en anglais" in content
+    english = leader_client.get(reverse("reports:methodology"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "This page is in English" not in english.content.decode()
