@@ -40,7 +40,7 @@ def mail_run(*, invitees: int, rate: int, timeout: float, log: Path) -> dict[str
     from survey.models import SendJob
     from survey.services.invitations import invitees_add
     from survey.services.rounds import round_create
-    from tests.survey.background import CeleryWorker, SmtpServer, database_url
+    from tests.survey.background import CeleryWorker, SmtpServer, database_url, queue_delete
 
     instrument = Instrument.objects.filter(slug="it-security-collaboration").first()
     instrument = instrument or instrument_load().instrument
@@ -89,6 +89,7 @@ def mail_run(*, invitees: int, rate: int, timeout: float, log: Path) -> dict[str
                 job.refresh_from_db()
         finally:
             worker.stop()
+            queue_delete(os.environ["CELERY_QUEUE"], REDIS_URL)
     counts = smtp.count_by_address()
     last = max((message.at for message in received), default=started) - started
     links_ok = 0

@@ -221,6 +221,15 @@ def database_url(settings_dict: dict[str, Any]) -> str:
     return f"postgres://{credentials}{host}:{port}/{settings_dict['NAME']}"
 
 
+def queue_delete(queue: str, url: str = REDIS_URL) -> None:
+    """Remove a queue of ours from Redis: its messages and kombu's bindings of it."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(match=f"*{queue}*"):
+        client.delete(key)
+
+
 def _app_reset(app: Any) -> None:
     """Forget the app's broker connection pool and queue routing, built from the old settings
     (the pools stay open: kombu keeps them by URL and hands them out again)."""

@@ -22,6 +22,7 @@ from tests.survey.background import (
     app_restore,
     app_use_broker,
     database_url,
+    queue_delete,
     redis_problem,
 )
 from tests.survey.mail import FailingBackend
@@ -144,9 +145,7 @@ def mail_worker(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterato
             yield MailWorker(worker=worker, smtp=smtp, queue=queue)
         finally:
             worker.stop()
-            import redis
-
-            redis.Redis.from_url(REDIS_URL).delete(queue)
+            queue_delete(queue)
 
 
 @pytest.fixture
