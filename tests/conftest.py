@@ -69,6 +69,19 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request with Accept-Language (or a
+    language button) leaves its language active in the thread, which would translate the
+    messages of the next test's code run outside a request."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _exact_figures_unless_perturbed(request, settings):
     """Tests of pages and of the arithmetic read exact figures (the cell-key method's bounds
     set to 0); tests marked ``perturbed`` read them as the product ships them."""
