@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -38,7 +40,12 @@ from reports.results import (
 from reports.selectors import dimension_by_code, dimension_guidance, round_by_slug
 from survey.models import SurveyRound
 
-METHODOLOGY_PATH = Path(settings.BASE_DIR) / "docs" / "methodology.md"
+# docs/methodology.md (English) and its translations, docs/methodology.<language>.md.
+METHODOLOGY_DIRECTORY = Path(settings.BASE_DIR) / "docs"
+# A translation's first line says what it is, e.g.
+# <!-- translation of methodology.md; needs review by a native speaker -->
+METHODOLOGY_MARKER = re.compile(r"\A\ufeff?<!--(?P<note>.*?)-->[ \t]*(?:\r?\n|\Z)")
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})?")
 
 
 def round_or_404(slug: str) -> SurveyRound:
@@ -226,35 +233,75 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     return render(request, "reports/dimension.html", context)
 
 
-@lru_cache(maxsize=4)
-def _methodology_html(path: Path, modified: float) -> SafeString:
-    """docs/methodology.md as HTML (raw HTML in the file is escaped, not passed through).
+def methodology_source(language: str) -> tuple[Path, str]:
+    """The methodology file for a reader of ``language`` (a code of settings.LANGUAGES, such
+    as "fr") and the language it is written in: docs/methodology.<language>.md when that
+    file exists, else docs/methodology.md and "en"."""
+    if language != "en" and LANGUAGE_CODE.fullmatch(language):
+        translated = METHODOLOGY_DIRECTORY / f"methodology.{language}.md"
+        if translated.is_file():
+            return translated, language
+    return METHODOLOGY_DIRECTORY / "methodology.md", "en"
+
+
+def methodology_marker(text: str) -> tuple[str | None, str]:
+    """The note of the ``<!-- ... -->`` line opening ``text`` (stripped of spaces; None when
+    the first line is no such marker) and the text without that line."""
+    found = METHODOLOGY_MARKER.match(text)
+    if found is None:
+        return None, text
+    return found["note"].strip(), text[found.end() :]
+
+
+class MethodologyDocument(NamedTuple):
+    """A methodology file rendered: its HTML, and whether its marker says it awaits a
+    native speaker's review."""
+
+    body: SafeString
+    needs_review: bool
+
+
+@lru_cache(maxsize=8)
+def _methodology_document(path: Path, modified: float) -> MethodologyDocument:
+    """The methodology file at ``path`` (as of its mtime ``modified``) as HTML, its marker
+    line left out (raw HTML in the file is escaped, not passed through, so the marker would
+    show as text).
 
     Rendered by markdown-it-py; should it be missing, the text is shown as it is written.
+    Raises OSError when the file cannot be read.
     """
-    text = path.read_text(encoding="utf-8")
+    note, text = methodology_marker(path.read_text(encoding="utf-8"))
+    needs_review = note is not None and "needs review" in note.lower()
     try:
         from markdown_it import MarkdownIt
     except ImportError:  # pragma: no cover - markdown-it-py belongs in requirements.txt
-        return format_html('<pre class="methodology-text">{}</pre>', text)
+        body = format_html('<pre class="methodology-text">{}</pre>', text)
+        return MethodologyDocument(body, needs_review)
     html = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
-    return mark_safe(html)  # noqa: S308 - rendered with raw HTML disabled
+    return MethodologyDocument(mark_safe(html), needs_review)  # noqa: S308 - raw HTML disabled
 
 
 @csrf_exempt  # GET and HEAD only (require_safe): nothing to forge; other methods get 405
 @require_safe
 @leader_required
 def methodology(request: HttpRequest) -> HttpResponse:
-    """The methodology page: docs/methodology.md, rendered, plus the thresholds in force."""
+    """The methodology page: docs/methodology.md, or its translation into the reader's
+    language where there is one, rendered, plus the thresholds in force."""
+    language = get_language() or settings.LANGUAGE_CODE
+    english_reader = language.split("-")[0] == "en"
+    path, document_language = methodology_source(language)
     try:
-        body = _methodology_html(METHODOLOGY_PATH, METHODOLOGY_PATH.stat().st_mtime)
+        document = _methodology_document(path, path.stat().st_mtime)
     except OSError as error:
         raise Http404 from error
     return render(
         request,
         "reports/methodology.html",
         {
-            "body": body,
+            "body": document.body,
+            "document_language": document_language,
+            "in_english_for_reader": document_language == "en" and not english_reader,
+            "needs_review": document.needs_review,
             "thresholds": report_thresholds(),
             "count_bound": settings.FRICTION_COUNT_BOUND,
             "sum_bound": settings.FRICTION_SUM_BOUND,
