@@ -731,6 +731,29 @@ def test_report_pages_answer_other_methods_405_with_allow(leader_client, survey_
         assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
 
 
+def test_a_405_is_a_page_of_ours_with_its_allow_header(leader_client, survey_round, caplog):
+    """Found by a fresh-user trial: a PUT to a report page answered 405 with an empty body.
+    The page says what happened, in the reader's language, and keeps the Allow header;
+    Django's log line for it is written once."""
+    url = dimension_url(survey_round, "a")
+    with caplog.at_level("WARNING", logger="django.request"):
+        response = leader_client.put(url)
+    assert [r.getMessage() for r in caplog.records if r.name == "django.request"] == [
+        f"Method Not Allowed (PUT): {url}"
+    ]
+    assert response.status_code == 405
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
+    assert response["Content-Type"].startswith("text/html")
+    content = response.content.decode()
+    assert "<h1" in content
+    assert "This page cannot do that" in content
+    french = leader_client.delete(dashboard_url(survey_round), HTTP_ACCEPT_LANGUAGE="fr")
+    assert french.status_code == 405
+    assert "Cette page ne peut pas faire cela" in french.content.decode()
+    # HEAD gets the headers only, as for any page.
+    assert leader_client.head(dashboard_url(survey_round)).status_code == 200
+
+
 def test_a_stray_post_from_a_browser_is_405_not_page_expired(survey_round, leader):
     """With CSRF checks on, as in a browser: the safe-only report views answer 405."""
     from django.test import Client
