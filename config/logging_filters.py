@@ -44,6 +44,24 @@ class RedactSurveyTokens(logging.Filter):
         return True
 
 
+class ClientErrorsWithoutTraceback(logging.Filter):
+    """Drop the traceback from Django's log line of a 4xx response (``django.request``).
+
+    Django logs a view's ``PermissionDenied`` (403), ``BadRequest`` and a malformed
+    multipart body (400) as warnings with the exception as ``exc_info``, so a page refused
+    on purpose, such as a leader opening a staff page, read in the log as a crash. Its one
+    line ("Forbidden (Permission denied): /manage/rounds/spring/") says what happened. A
+    5xx (``status_code`` 500 or more) keeps its traceback; the record is always kept.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and 400 <= status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 class RequestFields(logging.Filter):
     """Give a record about a request the fields of a structured log line: ``method``,
     ``path`` (token redacted), ``status``, and for gunicorn's access log ``duration_ms``

@@ -1,4 +1,5 @@
-"""Middleware that Django and django-csp do not provide: Permissions-Policy, request ids."""
+"""Middleware that Django and django-csp do not provide: Permissions-Policy, request ids and
+the 405 page."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 
 from config.logging_filters import current_request_id
 
@@ -57,6 +59,31 @@ def request_id(
         finally:
             current_request_id.reset(reset)
         response["X-Request-ID"] = request.request_id
+        return response
+
+    return middleware
+
+
+def method_not_allowed_page(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Give a bodiless 405 (Django's ``require_http_methods`` and its kin answer an empty
+    ``HttpResponseNotAllowed``) our page ``templates/405.html``, in the reader's language,
+    keeping its ``Allow`` header. Django has no ``handler405``; a 405 that has a body
+    (``/healthz`` answers before this middleware) is left as it is.
+
+    Placed after the locale, authentication and message middleware, so the page is
+    rendered as any other: translated, with the signed-in navigation. Django's log line
+    for the 405 ("Method Not Allowed (PUT): …") is written once, as before.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if response.status_code != 405 or response.streaming or response.content:
+            return response
+        # In place: the Allow header (and the note that Django has logged it) stay.
+        response.content = render_to_string("405.html", request=request)
+        response["Content-Type"] = "text/html; charset=utf-8"
         return response
 
     return middleware

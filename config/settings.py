@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A bodiless 405 gets our page (templates/405.html), translated (issue 18).
+    "config.middleware.method_not_allowed_page",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.permissions_policy",
@@ -329,6 +331,7 @@ LOGGING = {
     "filters": {
         "request_fields": {"()": "config.logging_filters.RequestFields"},
         "redact_tokens": {"()": "config.logging_filters.RedactSurveyTokens"},
+        "client_errors": {"()": "config.logging_filters.ClientErrorsWithoutTraceback"},
     },
     "formatters": {
         "json": {"()": "config.logging_formatters.JsonFormatter"},
@@ -363,6 +366,8 @@ LOGGING = {
     "loggers": {
         # Django's own handlers (console when DEBUG, mail_admins) replaced by the root's.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # A 4xx (a 403 of PermissionDenied, say) in one line; a 5xx keeps its traceback.
+        "django.request": {"handlers": [], "filters": ["client_errors"], "propagate": True},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # gunicorn's start, stop and worker messages (INFO) whatever LOG_LEVEL says.
         "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},

@@ -6,6 +6,7 @@ here only, so ``import_responses`` and the admin's import pages say the same thi
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
@@ -68,12 +69,13 @@ def import_columns_read(report: ImportReport) -> tuple[list[Column], str]:
     )
 
 
-def import_column_lines(report: ImportReport) -> list[str]:
+def import_column_lines(report: ImportReport, *, said: Collection[str] = ()) -> list[str]:
     """One line per column that feeds something (its name and what it feeds), then one line
-    for the ignored columns, however many."""
+    for the ignored columns, however many, unless ``said`` (the lines already shown, such as
+    :func:`import_summary_lines`, whose warnings name the ignored columns) holds that line."""
     fed, ignored = import_columns_read(report)
     lines = [f"{column.label} -> {column.kind} {column.target}" for column in fed]
-    return [*lines, ignored] if ignored else lines
+    return [*lines, ignored] if ignored and ignored not in said else lines
 
 
 def _responses(n: int) -> str:

@@ -16,14 +16,19 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from audit.services import report_viewed
 from reports import presenters
 from reports.exports import KINDS
-from reports.forms import ReportQuery, comparison_initial, group_label, report_query
+from reports.forms import (
+    ATTRIBUTE_PREFIX,
+    ReportQuery,
+    comparison_initial,
+    group_label,
+    report_query,
+)
 from reports.permissions import can_export_responses, leader_required
 from reports.results import (
     PARTICIPATION,
@@ -180,19 +185,19 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         raise Http404
     query = report_query(request.GET, choices=round_choices(round=survey_round))
     results = round_results(round=survey_round, comparison=query.comparison)
+    dashboard_url = (
+        reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
+        + f"?{query.comparison_query}"
+    )
     context: dict[str, Any] = {
         **comparison_context(survey_round, query, results),
-        # Statement pages show the whole round: say so rather than drop a filter in silence.
-        "comparison_problems": query.comparison_problems
-        + (
-            [_("The statement pages show the whole round: filters apply on the dashboard.")]
-            if query.filters or query.filter_problems
-            else []
-        ),
         "dimension": dimension_row,
         "offers_dont_know": bool(survey_round.instrument.dont_know_label),
-        "dashboard_url": reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
-        + f"?{query.comparison_query}",
+        "dashboard_url": dashboard_url,
+        # Statement pages show the whole round (their per-statement tables and comments are
+        # not filtered): a filter asked for here is named, with a link to the dashboard
+        # that applies it (or says why it cannot), rather than dropped in silence.
+        "filter_dashboard_url": _with_filter(dashboard_url, request, query),
         "empty": results.figures.empty,
         # Responses may exist with every group of the comparison protected.
         "all_hidden": results.figures.empty and results.figures.answered,
@@ -231,6 +236,20 @@ def dimension(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         context["comments"] = [t for part in context["comment_lists"] for t in part["texts"]]
     report_viewed(by=request.user, round=survey_round, page=f"dimension {code}")
     return render(request, "reports/dimension.html", context)
+
+
+def _with_filter(url: str, request: HttpRequest, query: ReportQuery) -> str:
+    """``url`` with the filter parameters of ``request`` (as given, so the dashboard applies
+    them or says why not), or ``""`` when the request asks for no filter."""
+    if not (query.filters or query.filter_problems):
+        return ""
+    asked = [
+        (name, value)
+        for name, values in request.GET.lists()
+        if name in query.filter_form.fields or name.startswith(ATTRIBUTE_PREFIX)
+        for value in values
+    ]
+    return f"{url}&{urlencode(asked)}" if asked else url
 
 
 def methodology_source(language: str) -> tuple[Path, str]:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from audit.services import export_downloaded
 from reports.exports import KINDS
-from reports.forms import report_query
+from reports.forms import ATTRIBUTE_PREFIX, report_query
 from reports.permissions import can_export, leader_required
 from reports.results import round_choices, round_export
 from reports.views.dashboard import round_or_404
@@ -30,14 +30,27 @@ def export(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """Stream export ``kind`` as a CSV attachment, e.g. ``2026-spring-gaps.csv`` (gaps.csv
     of the comparison in the query; a comparison that cannot be made is refused with a page
     that says why, never replaced). ``?bom=0`` gives plain UTF-8 without a byte-order
-    mark."""
+    mark. A parameter it reads given more than once is refused (400), as is a filter."""
     if kind not in KINDS:
         raise Http404
     if not can_export(request.user, kind):
         return render(request, "reports/403_responses.html", status=403)
     survey_round = round_or_404(slug)
     query = report_query(request.GET, choices=round_choices(round=survey_round))
-    problems = list(query.comparison_problems) if kind in COMPARED_KINDS else []
+    # A parameter given twice (?bom=1&bom=0) is refused, not read as its last value.
+    read = {"bom", *COMPARISON_PARAMETERS, *query.filter_form.fields}
+    repeated = [
+        name
+        for name, values in request.GET.lists()
+        if len(values) > 1 and (name in read or name.startswith(ATTRIBUTE_PREFIX))
+    ]
+    problems = [
+        _("The address gives “%(name)s” %(count)d times: give it once.")
+        % {"name": name, "count": len(request.GET.getlist(name))}
+        for name in repeated
+    ]
+    if kind in COMPARED_KINDS and not repeated:
+        problems += query.comparison_problems
     if kind not in COMPARED_KINDS and any(name in request.GET for name in COMPARISON_PARAMETERS):
         # summary.csv is always by side, responses.csv one row per response: say so rather
         # than answer another question than the one asked.
@@ -56,7 +69,7 @@ def export(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             )
         )
     bom_text = request.GET.get("bom", "1").strip().lower()
-    if bom_text not in NO_BOM | WITH_BOM:
+    if bom_text not in NO_BOM | WITH_BOM and "bom" not in repeated:
         problems.append(_("bom must be 1 (with a byte-order mark) or 0 (plain UTF-8)."))
     if problems:
         # Never another file in place of the one asked for.

@@ -118,3 +118,47 @@ def test_a_csrf_failure_on_an_unknown_link_gets_the_generic_page(browser):
     page = browser.post(url("page", "A" * 43, n=1), {"a1": "3"})
     assert page.status_code == 403
     assert "check your answers" not in page.content.decode()
+
+
+SURVEY_PAGES = [
+    ("welcome", {}, {"GET", "HEAD"}),
+    ("profile", {}, {"GET", "HEAD", "POST"}),
+    ("page", {"n": 1}, {"GET", "HEAD", "POST"}),
+    ("review", {}, {"GET", "HEAD"}),
+    ("submit", {}, {"GET", "HEAD", "POST"}),
+    ("thanks", {}, {"GET", "HEAD"}),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "allowed"), SURVEY_PAGES)
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_other_methods_on_a_survey_page_are_405_not_the_csrf_page(
+    browser, token_and_invitation, name, kwargs, allowed, method
+):
+    """Found by a fresh-user trial: a PUT to a respondent page answered the CSRF 403 page
+    ("Your page had expired"), as the CSRF check ran before the method check."""
+    token, invitation = token_and_invitation
+    response = getattr(browser, method)(url(name, token, **kwargs))
+    assert response.status_code == 405
+    assert set(response["Allow"].replace(" ", "").split(",")) == allowed
+    assert "Your page had expired" not in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation_draft(invitation=invitation) == {}
+
+
+@pytest.mark.parametrize("name", ["welcome", "review", "thanks"])
+def test_a_post_to_a_survey_page_without_a_form_is_405(browser, token_and_invitation, name):
+    token, _invitation = token_and_invitation
+    assert browser.post(url(name, token)).status_code == 405
+
+
+def test_a_post_without_a_token_is_still_refused(browser, token_and_invitation):
+    """The method check comes first; the CSRF check still guards every POST."""
+    token, invitation = token_and_invitation
+    assert browser.post(url("profile", "A" * 43), PROFILE).status_code == 403
+    page = browser.post(url("profile", token), PROFILE)
+    assert EXPIRED in page.content.decode()  # the expired page: nothing saved
+    assert browser.post(url("submit", token)).status_code == 403  # no profile yet
+    assert not Response.objects.exists()
+    invitation.refresh_from_db()
+    assert invitation_draft(invitation=invitation) == {}

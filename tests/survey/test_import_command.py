@@ -155,6 +155,26 @@ def test_a_dry_run_of_20000_ignored_columns_stays_short(survey_round, tmp_path):
     assert "  'a1' -> item a1" in output
 
 
+def test_a_dry_run_says_which_columns_are_ignored_once(survey_round, tmp_path):
+    """Found by a fresh-user trial: the summary's warning and the column list both ended
+    with "3 columns ignored: …", one under the other."""
+    output = run("spring", str(wide_csv(tmp_path / "wide.csv", extra=3)), "--dry-run")
+    assert output.count("3 columns ignored: 'col1', 'col2', 'col3'") == 1
+    assert output.splitlines()[-3:] == ["Columns:", "  'side' -> profile side", "  'a1' -> item a1"]
+
+
+def test_the_column_list_names_columns_ignored_that_the_summary_did_not(survey_round, tmp_path):
+    """A column the mapping file maps to nothing is ignored without a warning; the column
+    list of a dry run still says so, once."""
+    path = tmp_path / "notes.csv"
+    path.write_text("side,a1,Notes\nit,3,x\n", encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns:\n  Notes: null\n", encoding="utf-8")
+    output = run("spring", str(path), "--dry-run", "--mapping", str(mapping))
+    assert output.count("1 column ignored: 'Notes'") == 1
+    assert output.splitlines()[-1] == "  1 column ignored: 'Notes'"
+
+
 def test_strict_names_20000_unmapped_columns_in_one_short_problem(survey_round, tmp_path):
     with pytest.raises(CommandError) as raised:
         run("spring", str(wide_csv(tmp_path / "wide.csv")), "--strict")

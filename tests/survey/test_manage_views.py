@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from zoneinfo import ZoneInfo
 
@@ -70,6 +71,39 @@ def test_accounts_without_staff_rights_on_rounds_are_refused(
     client.force_login(staff)
     assert client.get(url("round", survey_round)).status_code == 200
     assert mailoutbox == []
+
+
+def test_a_refused_account_is_logged_in_one_line_without_a_traceback(
+    client, django_user_model, survey_round, caplog
+):
+    """Found by a fresh-user trial: a leader opening the staff round page got the right 403
+    page, but Django logged PermissionDenied with its traceback (it passes the exception
+    as exc_info for a 403), as if something had broken."""
+    leader = django_user_model.objects.create_user("leader", password="pw-1234567890")
+    client.force_login(leader)
+    with caplog.at_level(logging.INFO, logger="django.request"):
+        assert client.get(url("round", survey_round)).status_code == 403
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.levelname == "WARNING"
+    assert record.getMessage() == f"Forbidden (Permission denied): {url('round', survey_round)}"
+    assert record.exc_info is None
+    assert "Traceback" not in caplog.text
+
+
+def test_a_server_error_is_still_logged_with_its_traceback(
+    admin_client, survey_round, caplog, monkeypatch
+):
+    def broken(**kwargs):
+        raise RuntimeError("the participation query broke")
+
+    monkeypatch.setattr("survey.manage_views.round_participation", broken)
+    admin_client.raise_request_exception = False
+    with caplog.at_level(logging.INFO, logger="django.request"):
+        assert admin_client.get(url("round", survey_round)).status_code == 500
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.levelname == "ERROR"
+    assert record.exc_info is not None
+    assert "RuntimeError: the participation query broke" in caplog.text
 
 
 def test_an_unknown_round_is_not_found(admin_client, survey_round):

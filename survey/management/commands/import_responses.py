@@ -93,11 +93,13 @@ class Command(BaseCommand):
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
-        for line in import_summary_lines(report):
+        summary = import_summary_lines(report)
+        for line in summary:
             self.stdout.write(line)
         if options["dry_run"] or options["verbosity"] >= 2:
             self.stdout.write("Columns:")
-            for line in import_column_lines(report):
+            # The summary's warnings may already name the ignored columns: once is enough.
+            for line in import_column_lines(report, said=summary):
                 self.stdout.write(f"  {line}")
 
     @staticmethod

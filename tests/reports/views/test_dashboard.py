@@ -605,9 +605,48 @@ def test_ignored_filters_are_named_on_the_dashboard_and_the_dimension_page(
         reverse("reports:dimension", kwargs={"slug": survey_round.slug, "code": "a"}),
         {"level": "manager"},
     )
-    assert any(
-        "filters apply on the dashboard" in p for p in dimension.context["comparison_problems"]
+    assert "filters apply on the dashboard" in dimension.content.decode()
+
+
+def test_a_filter_on_the_dimension_page_is_not_called_a_failed_comparison(
+    leader_client, survey_round, make_responses
+):
+    """Found by a fresh-user trial: ?level=manager alone on a statement page said "That
+    comparison could not be shown", though no comparison was asked for. The statement pages
+    show the whole round (their per-statement tables and comments are not filtered), so the
+    page says so plainly and links to the dashboard with the filter and the comparison."""
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 6 + [("security", SECURITY_ANSWERS)] * 6)
+    response = leader_client.get(
+        reverse("reports:dimension", kwargs={"slug": survey_round.slug, "code": "a"}),
+        {"level": "manager"},
     )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["comparison_problems"] == []
+    assert "That comparison could not be shown" not in content
+    assert "This page shows the whole round: filters apply on the dashboard." in content
+    dashboard = reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
+    link = f"{dashboard}?attribute=side&amp;a=it&amp;b=security&amp;level=manager"
+    assert f'<a href="{link}">' in content
+    # Asked together, a comparison still applies and the filter is still carried.
+    both = leader_client.get(
+        reverse("reports:dimension", kwargs={"slug": survey_round.slug, "code": "a"}),
+        {"attribute": "level", "a": "executive+manager", "b": "individual", "level": "manager"},
+    )
+    assert both.context["comparison_problems"] == []
+    assert "level=manager" in both.context["filter_dashboard_url"]
+    assert both.context["label_a"] == "Leaders (executives and managers)"
+
+
+def test_a_statement_page_without_a_filter_says_nothing_of_filters(
+    leader_client, survey_round, make_responses
+):
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 6 + [("security", SECURITY_ANSWERS)] * 6)
+    response = leader_client.get(
+        reverse("reports:dimension", kwargs={"slug": survey_round.slug, "code": "a"})
+    )
+    assert "filters apply on the dashboard" not in response.content.decode()
+    assert response.context["filter_dashboard_url"] == ""
 
 
 def test_dashboard_opens_on_the_story_before_controls_and_statistics(
@@ -690,6 +729,29 @@ def test_report_pages_answer_other_methods_405_with_allow(leader_client, survey_
         response = getattr(leader_client, method)(url)
         assert response.status_code == 405, url
         assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
+
+
+def test_a_405_is_a_page_of_ours_with_its_allow_header(leader_client, survey_round, caplog):
+    """Found by a fresh-user trial: a PUT to a report page answered 405 with an empty body.
+    The page says what happened, in the reader's language, and keeps the Allow header;
+    Django's log line for it is written once."""
+    url = dimension_url(survey_round, "a")
+    with caplog.at_level("WARNING", logger="django.request"):
+        response = leader_client.put(url)
+    assert [r.getMessage() for r in caplog.records if r.name == "django.request"] == [
+        f"Method Not Allowed (PUT): {url}"
+    ]
+    assert response.status_code == 405
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
+    assert response["Content-Type"].startswith("text/html")
+    content = response.content.decode()
+    assert "<h1" in content
+    assert "This page cannot do that" in content
+    french = leader_client.delete(dashboard_url(survey_round), HTTP_ACCEPT_LANGUAGE="fr")
+    assert french.status_code == 405
+    assert "Cette page ne peut pas faire cela" in french.content.decode()
+    # HEAD gets the headers only, as for any page.
+    assert leader_client.head(dashboard_url(survey_round)).status_code == 200
 
 
 def test_a_stray_post_from_a_browser_is_405_not_page_expired(survey_round, leader):

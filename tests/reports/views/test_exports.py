@@ -153,3 +153,26 @@ def test_a_download_refuses_what_it_cannot_honour_in_words(
     response = leader_client.get(export_url(survey_round, kind, query))
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("kind", "query", "name"),
+    [
+        ("summary", "bom=1&bom=0", "bom"),
+        ("gaps", "bom=0&bom=0", "bom"),
+        ("gaps", "attribute=side&a=it&a=security&b=security", "a"),
+        ("dont_know", "attribute=side&attribute=level", "attribute"),
+    ],
+)
+def test_a_download_refuses_a_parameter_given_twice_naming_it(
+    leader_client, populated_round, kind, query, name
+):
+    """Found by a fresh-user trial: ?bom=1&bom=0 downloaded with the last value in silence.
+    A download is refused rather than guessed: the page names the repeated parameter (and
+    does not claim that the last value was used)."""
+    response = leader_client.get(export_url(populated_round, kind, query))
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert f"The address gives “{name}” 2 times: give it once." in content
+    assert "is used" not in content
+    assert "Content-Disposition" not in response
