@@ -27,7 +27,7 @@ from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from survey.emails import (
     INVITATION,
@@ -38,6 +38,7 @@ from survey.emails import (
 )
 from survey.invitees import InviteeListError
 from survey.manage_forms import ConfirmSendForm, EmailTemplatesForm, ExtendForm, InviteesForm
+from survey.methods import methods_allowed
 from survey.models import Invitation, SurveyRound
 from survey.participation import round_participation
 from survey.services.invitations import invitees_add
@@ -123,14 +124,14 @@ def _page(
     return render(request, "survey/manage/round.html", context, status=status)
 
 
-@require_http_methods(["GET", "HEAD"])
+@methods_allowed("GET", "HEAD")
 @_staff_round_view
 def round_manage(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
     """The round page: dates and actions, participation, invitees and sending."""
     return _page(request, survey_round)
 
 
-@require_POST
+@methods_allowed("POST")
 @_staff_round_view
 def round_open_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
     """Open the round now (reopening a closed one until it is closed again)."""
@@ -143,7 +144,7 @@ def round_open_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResp
     return redirect(_round_url(survey_round))
 
 
-@require_POST
+@methods_allowed("POST")
 @_staff_round_view
 def round_close_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
     """Close the round now, once the tick box confirms it: unsubmitted drafts are deleted."""
@@ -165,7 +166,7 @@ def round_close_view(request: HttpRequest, survey_round: SurveyRound) -> HttpRes
     return redirect(_round_url(survey_round))
 
 
-@require_POST
+@methods_allowed("POST")
 @_staff_round_view
 def round_extend_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
     """Move the closing time (in the round's time zone); a closed round reopens."""
@@ -187,8 +188,8 @@ def round_extend_view(request: HttpRequest, survey_round: SurveyRound) -> HttpRe
     return _page(request, survey_round, extend_form=form)
 
 
+@require_POST  # outside: a PUT gets 405, not the CSRF check of uploads_capped
 @uploads_capped(InviteesForm)
-@require_POST
 @_staff_round_view
 def round_invitees_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
     """Add invitees from a CSV file or pasted addresses, all or nothing."""
@@ -344,21 +345,21 @@ def _sent_message(request: HttpRequest, kind: str, start: Any) -> None:
     messages.success(request, text)
 
 
-@require_POST
+@methods_allowed("POST")
 @_staff_round_view
 def round_send_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
     """Email their links to the invitees not emailed yet."""
     return _send(request, survey_round, kind=INVITATION, prefix="send")
 
 
-@require_POST
+@methods_allowed("POST")
 @_staff_round_view
 def round_remind_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
     """Email a reminder (with a fresh link) to the invitees who have not completed."""
     return _send(request, survey_round, kind=REMINDER, prefix="remind")
 
 
-@require_http_methods(["GET", "HEAD"])
+@methods_allowed("GET", "HEAD")
 @never_cache
 @_staff_round_view
 def round_sending_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
@@ -368,7 +369,7 @@ def round_sending_view(request: HttpRequest, survey_round: SurveyRound) -> HttpR
     return JsonResponse({"job": _sending(survey_round)})
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@methods_allowed("GET", "HEAD", "POST")
 @_staff_round_view
 def round_email_view(request: HttpRequest, survey_round: SurveyRound) -> HttpResponse:
     """Edit the invitation and reminder texts; the page previews them with a sample link."""

@@ -23,12 +23,11 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views import csrf
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods
 
 from assessment.models import Dimension, Item
 from survey.attributes import attribute_label
 from survey.forms import DimensionPageForm, ProfileForm
+from survey.methods import methods_allowed
 from survey.models import Function, Invitation, Level, Side
 from survey.scale import DONT_KNOW, SCALE_KINDS
 from survey.services.responses import (
@@ -280,24 +279,6 @@ def _not_open(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     return render(request, "survey/not_open.html", context, status=STATUS_NOT_OPEN)
 
 
-def _methods(
-    *allowed: str,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Answer methods other than ``allowed`` 405 (with ``Allow``) before the CSRF check,
-    then check CSRF as usual.
-
-    CsrfViewMiddleware checks in ``process_view``, before any view decorator runs, so a PUT
-    got the CSRF failure page instead of 405. The middleware is told to skip the view
-    (``csrf_exempt``) and ``csrf_protect`` checks it after the method check: a POST without
-    a valid token still fails (``settings.CSRF_FAILURE_VIEW``: :func:`csrf_failure`).
-    """
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        return csrf_exempt(require_http_methods(list(allowed))(csrf_protect(view)))
-
-    return decorator
-
-
 def _respondent_view(
     *, used_ok: bool = False
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -329,7 +310,7 @@ def _respondent_view(
     return decorator
 
 
-@_methods("GET", "HEAD")
+@methods_allowed("GET", "HEAD")
 @_respondent_view()
 def welcome(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     """Purpose, time needed and what stays anonymous; a started draft resumes instead."""
@@ -338,7 +319,7 @@ def welcome(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     return render(request, "survey/welcome.html", respondent.context())
 
 
-@_methods("GET", "HEAD", "POST")
+@methods_allowed("GET", "HEAD", "POST")
 @_respondent_view()
 def profile(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     """Step 1: side, function, level and the round's own profile questions (prefilled from
@@ -381,7 +362,7 @@ def _profile_render(
     return render(request, "survey/profile.html", context, status=status)
 
 
-@_methods("GET", "HEAD", "POST")
+@methods_allowed("GET", "HEAD", "POST")
 @_respondent_view()
 def page(request: HttpRequest, respondent: Respondent, n: int) -> HttpResponse:
     """Step n+1: the n-th page's items (:func:`survey_pages`). Next and Back both save what is
@@ -445,7 +426,7 @@ def _page_render(
     return render(request, "survey/page.html", context, status=status)
 
 
-@_methods("GET", "HEAD")
+@methods_allowed("GET", "HEAD")
 @_respondent_view()
 def review(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     """Every answer given, page by page, with links to change them, and the Submit button."""
@@ -514,7 +495,7 @@ def _review_render(request: HttpRequest, respondent: Respondent, status: int = 2
     return render(request, "survey/review.html", context, status=status)
 
 
-@_methods("GET", "HEAD", "POST")
+@methods_allowed("GET", "HEAD", "POST")
 @_respondent_view()
 def submit(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     """POST: store the response once; a second submit sees "already completed"."""
@@ -531,7 +512,7 @@ def submit(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     return redirect(respondent.url("thanks"))
 
 
-@_methods("GET", "HEAD")
+@methods_allowed("GET", "HEAD")
 @_respondent_view(used_ok=True)
 def thanks(request: HttpRequest, respondent: Respondent) -> HttpResponse:
     """The thank-you page, shown once the link has been used."""

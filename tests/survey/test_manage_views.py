@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -117,6 +119,31 @@ def test_the_round_admin_links_to_the_round_page(admin_client, survey_round):
 
 def test_actions_refuse_get(admin_client, survey_round):
     assert admin_client.get(url("send", survey_round)).status_code == 405
+
+
+@pytest.mark.parametrize("name", ["round", "email", "sending", *ACTIONS])
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_other_methods_get_405_not_the_csrf_page(survey_round, name, method):
+    """A PUT was refused by the CSRF check (403, "page expired") before the method check."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(_superuser())
+    response = getattr(client, method)(url(name, survey_round))
+
+    assert response.status_code == 405
+    assert "Allow" in response
+
+
+@pytest.mark.parametrize("name", [*ACTIONS, "email"])
+def test_a_post_without_the_csrf_token_is_still_refused(survey_round, name):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(_superuser())
+
+    assert client.post(url(name, survey_round), {}).status_code == 403
+    assert Invitation.objects.filter(round=survey_round).count() == 0
+
+
+def _superuser():
+    return get_user_model().objects.create_superuser("csrf-admin", "", "pw-not-used-1")
 
 
 # --- the page ----------------------------------------------------------------------------
