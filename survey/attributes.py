@@ -216,22 +216,18 @@ def attribute_choice_label(
 
 
 def attribute_translations_missing(
-    declared: Sequence[Mapping[str, Any]], *, languages: Collection[str], original: str
+    declared: Sequence[Mapping[str, Any]], *, languages: Sequence[str], original: str
 ) -> dict[str, list[str]]:
-    """The declared questions a respondent reads untranslated, by language:
-    ``{code: [question labels]}`` for each of ``languages`` (in their order) other than
-    ``original`` (the language the labels and choices are typed in) that some question
-    gives no translation for; ``{}`` when every question is translated."""
-    base = language_candidates(original)[-1:] if original else []
+    """The languages a respondent reads each declared question in untranslated:
+    ``{name: [language codes]}``, questions in declared order, codes in the order of
+    ``languages`` (those the app offers) leaving out ``original`` (the language the labels
+    and choices are typed in, e.g. the round's); a question translated in all is left out."""
+    base = language_candidates(original)[-1:]
     missing: dict[str, list[str]] = {}
-    for code in languages:
-        if code in base:
-            continue
-        untranslated = [
-            attribute_label(entry) for entry in declared if not _translation(entry, code)
-        ]
-        if untranslated:
-            missing[code] = untranslated
+    for entry in declared:
+        codes = [code for code in languages if code not in base and not _translation(entry, code)]
+        if codes:
+            missing[str(entry.get("name"))] = codes
     return missing
 
 

@@ -195,11 +195,11 @@ def test_attribute_choice_label_shows_a_value_outside_the_choices_as_it_is():
 
 def test_attribute_translations_missing_names_each_language_read_untranslated():
     site = {"name": "site", "label": "Site", "choices": ["North", "South"]}
-    missing = attribute_translations_missing([REGION, site], languages=LANGUAGES, original="en")
-    assert missing == {"fr": ["Site"], "de": ["Site"], "es": ["Region", "Site"]}
+    missing = attribute_translations_missing([site, REGION], languages=LANGUAGES, original="en")
+    assert missing == {"site": ["fr", "de", "es"], "region": ["es"]}
     # Typed in French: English readers need a translation, French ones do not.
     assert attribute_translations_missing([REGION], languages=LANGUAGES, original="fr") == {
-        "en": ["Region"],
-        "es": ["Region"],
+        "region": ["en", "es"]
     }
+    assert attribute_translations_missing([REGION], languages=["en", "fr"], original="en") == {}
     assert attribute_translations_missing([], languages=LANGUAGES, original="en") == {}
