@@ -4,12 +4,14 @@ choice; the admin and round_create take the translations and say which are missi
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 
 from survey.models import Response
@@ -137,6 +139,25 @@ def test_round_create_keeps_translations_and_refuses_an_unknown_language(small_i
     assert caught.value.message_dict["profile_attributes"] == [
         "Attribute 'region', translation 'it': not a language this app offers (de, en, es, fr)."
     ]
+
+
+def test_create_round_notes_the_languages_its_questions_lack(small_instrument):
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "create_round",
+        "--instrument=small",
+        "--name=Regions",
+        "--attribute=region:Region=EMEA,Americas,APAC",
+        stdout=out,
+        stderr=err,
+    )
+    assert out.getvalue().strip() == "regions"
+    assert err.getvalue().strip() == (
+        "Note: respondents choosing de, es, fr read the profile questions region as typed: "
+        "add their translations in the admin (docs/languages.md)."
+    )
+    call_command("create_round", "--instrument=small", "--name=Plain", stdout=out, stderr=err)
+    assert err.getvalue().count("Note:") == 1  # no question, nothing to translate
 
 
 def test_the_demo_region_question_is_translated_in_every_language(small_instrument):
