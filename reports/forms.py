@@ -51,11 +51,12 @@ def group_choices(
 ) -> list[tuple[str, str]]:
     """(value, label) of every group of ``attribute``: pooled groups first, then each value.
 
-    ``extra``: the round's own attributes by name; an unknown attribute has no groups.
+    ``extra``: the round's own attributes by name (each value shown in the page's language);
+    an unknown attribute has no groups.
     """
     if attribute not in ATTRIBUTES:
         found = (extra or {}).get(attribute)
-        return [(value, value) for value in found.groups] if found else []
+        return [(value, found.value_label(value)) for value in found.groups] if found else []
     pooled = [
         (GROUP_JOINER.join(values), str(label))
         for values, label in POOLED_GROUPS.get(attribute, [])
@@ -86,13 +87,26 @@ def group_values(text: str, allowed: set[str]) -> tuple[str, ...] | None:
     return best[-1] or None
 
 
-def group_label(attribute: str, values: tuple[str, ...]) -> str:
-    """Display name of a group: a pooled group's name, else its values' labels joined."""
+def value_labels(attribute: str, attributes: Iterable[RoundAttribute] = ()) -> dict[str, str]:
+    """{value: display label} of ``attribute``'s values: a built-in attribute's choices, or
+    the translated values of the round's own attribute of that name in ``attributes``
+    (values without a translation are left out: they show as they are)."""
+    if attribute in ATTRIBUTES:
+        return {value: str(label) for value, label in ATTRIBUTES[attribute].choices}
+    found = next((a for a in attributes if a.name == attribute), None)
+    return dict(found.value_labels) if found else {}
+
+
+def group_label(
+    attribute: str, values: tuple[str, ...], attributes: Iterable[RoundAttribute] = ()
+) -> str:
+    """Display name of a group: a pooled group's name, else its values' labels joined
+    (``attributes``: the round's own, see :func:`value_labels`)."""
     for pooled, label in POOLED_GROUPS.get(attribute, []):
         if tuple(pooled) == tuple(values):
             return str(label)
-    labels = dict(ATTRIBUTES[attribute].choices) if attribute in ATTRIBUTES else {}
-    return " + ".join(str(labels.get(value, value)) for value in values)
+    labels = value_labels(attribute, attributes)
+    return " + ".join(labels.get(value, value) for value in values)
 
 
 class ComparisonForm(forms.Form):
@@ -297,7 +311,9 @@ class RespondentFilterForm(forms.Form):
     with a message.
 
     ``attributes``: {name: values offered}. Offer only values held by at least k
-    respondents, so the list itself names no small group. Invalid input never raises:
+    respondents, so the list itself names no small group. ``labels``: {name: label} and
+    ``values_shown``: {name: {value: text}} in the page's language, where they differ from
+    the name or the value. Invalid input never raises:
     :meth:`filters` keeps the valid fields and :meth:`problems` says what was ignored.
     """
 
@@ -320,15 +336,17 @@ class RespondentFilterForm(forms.Form):
         *,
         attributes: Mapping[str, Iterable[str]] | None = None,
         labels: Mapping[str, str] | None = None,
+        values_shown: Mapping[str, Mapping[str, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(data, **kwargs)
         labels = labels or {}
         for name, values in sorted((attributes or {}).items()):
+            shown = (values_shown or {}).get(name, {})
             self.fields[f"{ATTRIBUTE_PREFIX}{name}"] = forms.ChoiceField(
                 label=labels.get(name) or attribute_name_label(name),
                 required=False,
-                choices=[(EVERYONE, _("All")), *[(v, v) for v in sorted(values)]],
+                choices=[(EVERYONE, _("All")), *[(v, shown.get(v, v)) for v in sorted(values)]],
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
 
@@ -431,9 +449,11 @@ def report_query(query: Mapping[str, Any], *, choices: RoundChoices) -> ReportQu
     comparison, comparison_problems, comparison_form = comparison_from_query(
         query, choices.attributes
     )
-    labels = {attribute.name: attribute.label for attribute in choices.attributes}
     filter_form = RespondentFilterForm(
-        query or None, attributes=choices.filter_options, labels=labels
+        query or None,
+        attributes=choices.filter_options,
+        labels={attribute.name: attribute.label for attribute in choices.attributes},
+        values_shown={attribute.name: attribute.value_labels for attribute in choices.attributes},
     )
     filter_problems = filter_form.problems()
     for name, problems in (

@@ -8,15 +8,15 @@ what may be shown (:mod:`reports.disclosure` has done that before the results ex
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 from django.utils.translation import gettext as _
 
 from reports import charts, trend_charts
-from reports.forms import ATTRIBUTES, ReportQuery, group_label
-from reports.results import Relations, RoundResults, Trend
+from reports.forms import ReportQuery, group_label, value_labels
+from reports.results import Relations, RoundAttribute, RoundResults, Trend
 from reports.vocabulary import (
     ALL_GROUP,
     ALPHA_ITEMS_DISAGREE,
@@ -105,10 +105,13 @@ def verdict_labels() -> dict[str, str]:
     }
 
 
-def chart_text(comparison: Comparison) -> charts.ChartText:
-    """The translated words of the charts comparing ``comparison``'s two groups."""
-    first = group_label(comparison.attribute, comparison.group_a)
-    second = group_label(comparison.attribute, comparison.group_b)
+def chart_text(
+    comparison: Comparison, attributes: Sequence[RoundAttribute] = ()
+) -> charts.ChartText:
+    """The translated words of the charts comparing ``comparison``'s two groups
+    (``attributes``: the round's own, whose values may be translated)."""
+    first = group_label(comparison.attribute, comparison.group_a, attributes)
+    second = group_label(comparison.attribute, comparison.group_b, attributes)
     return charts.ChartText(
         not_enough=_("not enough responses"),
         largest_gap=_("largest gap"),
@@ -163,8 +166,7 @@ def filter_context(
     ``fixed_comparison``: the page always compares IT with Security (trend, executive
     summary), so a comparison in the query is named as not used rather than dropped
     silently."""
-    attribute = results.comparison.attribute
-    labels = dict(ATTRIBUTES[attribute].choices) if attribute in ATTRIBUTES else {}
+    labels = value_labels(results.comparison.attribute, results.choices.attributes)
     figures = results.figures
     problems = list(query.filter_problems)
     if fixed_comparison and any(name in query.filter_form.data for name in ("attribute", "a", "b")):
@@ -369,9 +371,7 @@ def dashboard_figures(
     scorecard = gap_records(figures.gaps, names)
     for row in scorecard:
         row["url"] = dimension_url(str(row["dimension_code"]))
-    group_labels: dict[str, str] = (
-        dict(ATTRIBUTES[comparison.attribute].choices) if comparison.attribute in ATTRIBUTES else {}
-    )
+    group_labels = value_labels(comparison.attribute, results.choices.attributes)
     group_labels[ALL_GROUP] = _("All")
     summary = figures.summary.assign(
         name=figures.summary["dimension_code"].map(names),
@@ -379,7 +379,7 @@ def dashboard_figures(
         alpha_reason=figures.summary["alpha_note"].map(alpha_note_labels()),
     )
     heat_groups = [(g, str(group_labels.get(g, g))) for g in figures.summary["group"].unique()]
-    text = chart_text(comparison)
+    text = chart_text(comparison, results.choices.attributes)
     drawn = {
         "gap": charts.gap_chart(figures.gaps, names, text),
         "heatmap": charts.heatmap_chart(
@@ -477,7 +477,7 @@ def dimension_figures(
         items.loc[items["item_code"].isin(codes)],
         scale,
         groups,
-        chart_text(comparison),
+        chart_text(comparison, results.choices.attributes),
     )
     return {
         "summary": summary[0] if summary else None,

@@ -25,6 +25,7 @@ from typing import TypeVar
 import pandas as pd
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 
 from assessment.scoring import likert_items
 from reports import exports
@@ -58,7 +59,7 @@ from reports.vocabulary import (
     Thresholds,
     dimension_names,
 )
-from survey.attributes import attribute_name_label
+from survey.attributes import attribute_choice_labels, attribute_label, attribute_name_label
 from survey.models import Function, Level, Side, SurveyRound
 from survey.participation import Participation, round_participation
 from survey.selectors import (
@@ -98,12 +99,18 @@ class RoundAttribute:
     """A profile attribute of one round beyond side, level and function (e.g. region).
 
     ``groups``: the values that may be compared (held by at least k respondents), in the
-    order to offer them. Plain data, so it can be cached.
+    order to offer them; ``label`` and ``value_labels`` ({value: text}, only where the text
+    differs) in the page's language. Plain data, so it can be cached.
     """
 
     name: str
     label: str
     groups: tuple[str, ...]
+    value_labels: dict[str, str] = field(default_factory=dict)
+
+    def value_label(self, value: str) -> str:
+        """The text shown for the group ``value``: its translation, else the value."""
+        return self.value_labels.get(value, value)
 
 
 @dataclass(frozen=True)
@@ -343,8 +350,9 @@ def round_choices(*, round: SurveyRound) -> RoundChoices:
     Attributes: every name found in the responses' ``Response.attributes`` with the values
     whose group may be shown (:func:`reports.disclosure.values_offered`): the round's
     declared choices first, in their order, then the others sorted; declared names first,
-    each with its declared label (else :func:`survey.attributes.attribute_name_label`). Filter
-    options: the same values. One query on a miss.
+    each with its declared label and choices in the active language (else
+    :func:`survey.attributes.attribute_name_label`). Filter options: the same values. One
+    query on a miss; cached per language.
     """
     return round_results_cached(round=round, part="choices", build=lambda: _choices(round))
 
@@ -358,13 +366,17 @@ def _choices(survey_round: SurveyRound) -> RoundChoices:
         for entry in survey_round.profile_attributes or []
         if isinstance(entry, dict) and "name" in entry
     }
+    language = get_language()
     found = []
     for name in sorted(offered, key=lambda n: (n not in declared, n)):
         entry = declared.get(name, {})
         order = {choice: position for position, choice in enumerate(entry.get("choices", []))}
         values = sorted(offered[name], key=lambda v: (order.get(v, len(order)), v))
-        label = str(entry.get("label") or attribute_name_label(name))
-        found.append(RoundAttribute(name=name, label=label, groups=tuple(values)))
+        # Without a label of its own, the name made readable ("job_family": "Job family").
+        label = attribute_label({**entry, "name": attribute_name_label(name)}, language)
+        shown = attribute_choice_labels(entry, language).items()
+        labels = {value: text for value, text in shown if text != value}
+        found.append(RoundAttribute(name, label, tuple(values), value_labels=labels))
     return RoundChoices(attributes=tuple(found), filter_options=offered)
 
 

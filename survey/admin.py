@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest, HttpResponse
@@ -16,11 +16,16 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import ROUND_FIELD_LABELS, Entry
 from survey.admin_views import round_import_confirm_view, round_import_view
-from survey.attributes import profile_attributes_problems
+from survey.attributes import (
+    attribute_label,
+    attribute_translations_missing,
+    profile_attributes_problems,
+)
 from survey.models import (
     Answer,
     ImportBatch,
@@ -28,6 +33,7 @@ from survey.models import (
     Response,
     SendJob,
     SurveyRound,
+    language_codes,
 )
 from survey.services.imports import import_batches_delete
 from survey.services.rounds import (
@@ -101,7 +107,12 @@ class SurveyRoundAdminForm(forms.ModelForm):
                 'as a JSON list, e.g. [{"name": "region", "label": "Region", "choices": '
                 '["EMEA", "Americas", "APAC"]}]. Names: lowercase letters, digits and _. '
                 "Respondents may always answer “Prefer not to say”. Once responses hold an "
-                "answer, that attribute and its chosen values cannot be removed."
+                "answer, that attribute and its chosen values cannot be removed. Write the label "
+                "and choices in the round's language (above); to show them to respondents in "
+                'another language, add "translations" to the question, e.g. "translations": '
+                '{"fr": {"label": "Région", "choices": ["EMEA", "Amériques", "APAC"]}}: one '
+                "translated choice per choice, in the same order. The answer kept is the "
+                "choice as first written, whatever the language."
             ),
             "opens_at": _("Date and time in the round's time zone."),
             "closes_at": _("Date and time in the round's time zone; leave empty to keep open."),
@@ -136,7 +147,7 @@ class SurveyRoundAdminForm(forms.ModelForm):
         if (
             self.instance.pk is not None
             and "profile_attributes" in cleaned
-            and not profile_attributes_problems(attributes)
+            and not profile_attributes_problems(attributes, languages=language_codes())
         ):
             problems = round_profile_attributes_problems(
                 round=self.instance, profile_attributes=attributes
@@ -173,8 +184,12 @@ class SurveyRoundAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: SurveyRound, form: forms.ModelForm, change: bool
     ) -> None:
-        """Save through the service, which records each change of k or the dates."""
+        """Save through the service, which records each change of k or the dates; then warn
+        (the round is saved) when a respondent would read a profile question untranslated."""
         round_settings_save(round=obj, by=request.user)
+        warning = untranslated_questions_warning(obj)
+        if warning:
+            self.message_user(request, warning, level=messages.WARNING)
 
     def change_view(
         self,
@@ -289,6 +304,34 @@ class SurveyRoundAdmin(admin.ModelAdmin):
             closes = date_format(timezone.localtime(obj.closes_at, zone), "j M Y")
             days = f"{opens} – {closes}"
         return format_html('<div class="nowrap">{}</div><div>{}</div>', days, obj.timezone)
+
+
+def untranslated_questions_warning(survey_round: SurveyRound) -> str:
+    """What the admin says after saving ``survey_round`` when some profile question has no
+    translation for a language the app offers beside the round's own (the language its
+    questions are typed in), naming those languages and questions; ``""`` when none."""
+    declared = survey_round.profile_attributes or []
+    missing = attribute_translations_missing(
+        declared,
+        languages=language_codes(),
+        original=survey_round.language or settings.LANGUAGE_CODE,
+    )
+    if not missing:
+        return ""
+    labels = {entry["name"]: attribute_label(entry) for entry in declared}
+    return _(
+        "Some profile questions have no translation for every language a respondent may "
+        "choose, so those respondents read them as typed: %(questions)s. Add a "
+        "“translations” entry for those languages (see the help under Profile attributes)."
+    ) % {
+        "questions": "; ".join(
+            "“{}” ({})".format(
+                labels[name],
+                ", ".join(str(get_language_info(code)["name_translated"]) for code in codes),
+            )
+            for name, codes in missing.items()
+        )
+    }
 
 
 @dataclass(frozen=True)

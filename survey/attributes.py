@@ -4,13 +4,21 @@ A round's ``profile_attributes`` is a list of questions asked on the profile pag
 ``{"name": "region", "label": "Region", "choices": ["EMEA", "Americas", "APAC"]}``. The
 answer is kept in ``Response.attributes`` under ``name``, the same place an import puts
 its attributes, so the dashboard filters and compares both alike. Pure: no Django.
+
+An entry may carry ``translations``: ``{"fr": {"label": "Région", "choices": ["EMEA",
+"Amériques", "APAC"]}}``, each choice the translation of the declared choice at the same
+position. Only the text shown changes (:func:`attribute_label`,
+:func:`attribute_choice_labels`): the answer kept is always the declared choice, so the
+analysis pools every language.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
+
+from assessment.languages import language_candidates, translation_for
 
 # Profile fields every response has (``side`` is required) and the day it was submitted: an
 # import column may feed them (survey.importing), so no attribute may take their names.
@@ -28,6 +36,8 @@ MAX_ATTRIBUTES = 10
 NO_ANSWER_TEXTS = frozenset({"prefer not to say", "prefer not to answer", "no answer"})
 MAX_CHOICES = 50
 LABEL_MAX = 100
+ENTRY_KEYS = frozenset({"name", "label", "choices", "translations"})
+TRANSLATION_KEYS = frozenset({"label", "choices"})
 
 
 def attribute_name_problem(name: Any) -> str:
@@ -44,14 +54,16 @@ def attribute_name_problem(name: Any) -> str:
     return ""
 
 
-def profile_attributes_problems(value: Any) -> list[str]:
+def profile_attributes_problems(value: Any, *, languages: Collection[str] = ()) -> list[str]:
     """Every reason ``value`` is not a valid list of declared profile attributes.
 
     ``value``: parsed JSON. Each entry must be a dict with ``name`` (lowercase letter, then
     up to 39 lowercase letters, digits or ``_``; not side, function or level; unique),
-    ``label`` (non-blank text, at most 100 characters; optional, defaults to the name) and
-    ``choices`` (2 to 50 distinct non-blank strings of at most 100 characters). Returns
-    ``[]`` when valid; each message names the entry by its position (1-based) or name.
+    ``label`` (non-blank text, at most 100 characters; optional, defaults to the name),
+    ``choices`` (2 to 50 distinct non-blank strings of at most 100 characters) and optionally
+    ``translations`` (see :func:`translations_problems`; ``languages``: the codes the app
+    offers, e.g. ``["en", "fr", "de", "es"]``). Returns ``[]`` when valid; each message
+    names the entry by its position (1-based) or name, and a translation by its language.
     """
     if value in (None, ""):
         return []
@@ -66,9 +78,12 @@ def profile_attributes_problems(value: Any) -> list[str]:
         if not isinstance(entry, dict):
             problems.append(f"{where}: must be an object with a name and choices.")
             continue
-        unknown = sorted(set(entry) - {"name", "label", "choices"})
+        unknown = sorted(set(map(str, entry)) - ENTRY_KEYS)
         if unknown:
-            problems.append(f"{where}: unknown keys {', '.join(map(str, unknown))}.")
+            problems.append(
+                f"{where}: unknown keys {', '.join(unknown)} (a question has "
+                f"{', '.join(sorted(ENTRY_KEYS))})."
+            )
         name = entry.get("name")
         problem = attribute_name_problem(name)
         if problem:
@@ -79,32 +94,146 @@ def profile_attributes_problems(value: Any) -> list[str]:
             seen.add(name)
             where = f"Attribute {name!r}"
         label = entry.get("label", name)
-        if not isinstance(label, str) or not label.strip() or len(label) > LABEL_MAX:
+        if not _is_text(label, LABEL_MAX):
             problems.append(f"{where}: the label must be text of 1 to {LABEL_MAX} characters.")
         choices = entry.get("choices")
-        if not isinstance(choices, list) or not all(
-            isinstance(choice, str) and choice.strip() and len(choice) <= ATTRIBUTE_VALUE_MAX
-            for choice in choices
-        ):
-            problems.append(
-                f"{where}: choices must be a list of non-blank texts of at most "
-                f"{ATTRIBUTE_VALUE_MAX} characters."
-            )
-        elif not 2 <= len(choices) <= MAX_CHOICES:
-            problems.append(f"{where}: give between 2 and {MAX_CHOICES} choices.")
-        elif len({choice.strip().casefold() for choice in choices}) != len(choices):
-            problems.append(f"{where}: the choices must differ from one another.")
-        elif any(choice.strip().casefold() in NO_ANSWER_TEXTS for choice in choices):
-            problems.append(
-                f"{where}: every question already offers “Prefer not to say”; it cannot be "
-                "a choice too."
+        problem = _choices_problem(choices)
+        if not problem and not 2 <= len(choices) <= MAX_CHOICES:
+            problem = f"give between 2 and {MAX_CHOICES} choices."
+        if problem:
+            problems.append(f"{where}: {problem}")
+        if "translations" in entry:
+            declared = None if problem else choices
+            problems += translations_problems(
+                entry["translations"], declared, languages=languages, where=where
             )
     return problems
 
 
-def attribute_label(entry: Mapping[str, Any]) -> str:
-    """The question text of a declared attribute: its label, else its name."""
+def translations_problems(
+    translations: Any,
+    choices: Sequence[str] | None,
+    *,
+    languages: Collection[str],
+    where: str = "Attribute",
+) -> list[str]:
+    """Every reason ``translations`` is not a valid ``translations`` key of one attribute.
+
+    ``translations``: parsed JSON, ``{language code: {"label": text, "choices": [text,
+    ...]}}``; each code one of ``languages``; both keys required, the label non-blank text
+    of at most 100 characters, the choices as many as ``choices`` (the declared ones, in
+    their order; None when they are invalid themselves: then the count is not checked),
+    distinct, non-blank, at most 100 characters each, none of them "Prefer not to say".
+    ``where`` starts each message, e.g. ``"Attribute 'region'"``.
+    """
+    if not isinstance(translations, dict):
+        return [
+            f"{where}: translations must be an object keyed by language code, e.g. "
+            '{"fr": {"label": "Région", "choices": [...]}}.'
+        ]
+    problems: list[str] = []
+    offered = ", ".join(sorted(languages)) or "none"
+    for code, texts in translations.items():
+        here = f"{where}, translation {code!r}"
+        if code not in languages:
+            problems.append(f"{here}: not a language this app offers ({offered}).")
+            continue
+        if not isinstance(texts, dict):
+            problems.append(f"{here}: must be an object with a label and choices.")
+            continue
+        unknown = sorted(set(map(str, texts)) - TRANSLATION_KEYS)
+        if unknown:
+            problems.append(
+                f"{here}: unknown keys {', '.join(unknown)} (a translation has label and choices)."
+            )
+        if not _is_text(texts.get("label"), LABEL_MAX):
+            problems.append(f"{here}: the label must be text of 1 to {LABEL_MAX} characters.")
+        shown = texts.get("choices")
+        problem = _choices_problem(shown)
+        if not problem and choices is not None and len(shown) != len(choices):
+            problem = (
+                f"give {len(choices)} choices, the translations of {', '.join(choices)} in "
+                f"that order (got {len(shown)})."
+            )
+        if problem:
+            problems.append(f"{here}: {problem}")
+    return problems
+
+
+def _is_text(value: Any, longest: int) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and len(value) <= longest
+
+
+def _choices_problem(choices: Any) -> str:
+    """Why ``choices`` cannot be a question's list of choices (its number aside), or ``""``."""
+    if not isinstance(choices, list) or not all(
+        _is_text(choice, ATTRIBUTE_VALUE_MAX) for choice in choices
+    ):
+        return (
+            f"choices must be a list of non-blank texts of at most {ATTRIBUTE_VALUE_MAX} "
+            "characters."
+        )
+    if len({choice.strip().casefold() for choice in choices}) != len(choices):
+        return "the choices must differ from one another."
+    if any(choice.strip().casefold() in NO_ANSWER_TEXTS for choice in choices):
+        return "every question already offers “Prefer not to say”; it cannot be a choice too."
+    return ""
+
+
+def attribute_label(entry: Mapping[str, Any], language: str | None = None) -> str:
+    """The question text of a declared attribute in ``language`` (a code such as ``"fr"``;
+    ``"fr-ca"`` reads the ``fr`` translation): its translated label, else its label, else
+    its name."""
+    label = _translation(entry, language).get("label")
+    if isinstance(label, str) and label.strip():
+        return label
     return str(entry.get("label") or entry.get("name") or "")
+
+
+def attribute_choice_labels(
+    entry: Mapping[str, Any], language: str | None = None
+) -> dict[str, str]:
+    """``{declared choice: the text shown for it in language}``, in declared order: the
+    translated choice at the same position, else the choice itself (also for a translation
+    whose choices are not one text per declared choice)."""
+    choices = [str(choice) for choice in entry.get("choices") or ()]
+    shown = _translation(entry, language).get("choices")
+    if (
+        not isinstance(shown, list)
+        or len(shown) != len(choices)
+        or not all(isinstance(text, str) and text.strip() for text in shown)
+    ):
+        shown = choices
+    return dict(zip(choices, shown, strict=True))
+
+
+def attribute_choice_label(
+    entry: Mapping[str, Any], value: str, language: str | None = None
+) -> str:
+    """The text shown for the answer ``value`` in ``language``; ``value`` itself when it is
+    not a declared choice (an imported value) or has no translation."""
+    return attribute_choice_labels(entry, language).get(value, value)
+
+
+def attribute_translations_missing(
+    declared: Sequence[Mapping[str, Any]], *, languages: Sequence[str], original: str
+) -> dict[str, list[str]]:
+    """The languages a respondent reads each declared question in untranslated:
+    ``{name: [language codes]}``, questions in declared order, codes in the order of
+    ``languages`` (those the app offers) leaving out ``original`` (the language the labels
+    and choices are typed in, e.g. the round's); a question translated in all is left out."""
+    base = language_candidates(original)[-1:]
+    missing: dict[str, list[str]] = {}
+    for entry in declared:
+        codes = [code for code in languages if code not in base and not _translation(entry, code)]
+        if codes:
+            missing[str(entry.get("name"))] = codes
+    return missing
+
+
+def _translation(entry: Mapping[str, Any], language: str | None) -> Mapping[str, Any]:
+    translations = entry.get("translations")
+    return translation_for(translations if isinstance(translations, Mapping) else None, language)
 
 
 def attribute_name_label(name: str) -> str:

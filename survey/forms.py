@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Item
-from survey.attributes import attribute_label
+from survey.attributes import attribute_choice_labels, attribute_label
 from survey.models import Function, Level, Side
 from survey.scale import DONT_KNOW, PREDICTED_SUFFIX, SCALE_KINDS
 from survey.services.responses import COMMENT_MAX_LENGTH, DRAFT_ATTRIBUTES
@@ -67,6 +67,9 @@ class ProfileForm(forms.Form):
     ``attributes`` is the round's ``profile_attributes``: each becomes an optional field
     ``attribute_<name>`` (a radio group, or a drop-down for many choices) whose first choice,
     "Prefer not to say", leaves it out. Nothing else a response keeps about its respondent.
+    Its question and choices are shown in ``language`` where the round translates them
+    (:func:`survey.attributes.attribute_choice_labels`); the values posted and kept are the
+    declared choices, whatever the language.
     """
 
     side = forms.ChoiceField(
@@ -92,6 +95,7 @@ class ProfileForm(forms.Form):
         *args: Any,
         attributes: Sequence[Mapping[str, Any]] = (),
         invited_side: str = "",
+        language: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -104,11 +108,11 @@ class ProfileForm(forms.Form):
             side.error_messages["required"] = _("Choose “Yes”, or the side you work in.")
         self.attributes = list(attributes)
         for entry in self.attributes:
-            choices = [str(choice) for choice in entry["choices"]]
+            choices = attribute_choice_labels(entry, language)
             many = len(choices) > RADIO_MAX_CHOICES
             self.fields[ATTRIBUTE_FIELD_PREFIX + entry["name"]] = forms.ChoiceField(
-                label=attribute_label(entry),
-                choices=[("", _("Prefer not to say")), *((choice, choice) for choice in choices)],
+                label=attribute_label(entry, language),
+                choices=[("", _("Prefer not to say")), *choices.items()],
                 required=False,
                 widget=forms.Select if many else forms.RadioSelect,
                 help_text=_("Optional."),

@@ -45,9 +45,16 @@ class Function(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def language_codes() -> list[str]:
+    """The codes of the languages the app offers (``settings.LANGUAGES``: English, then each
+    language with a catalog), e.g. ``["en", "fr", "de", "es"]``."""
+    return [code for code, _name in settings.LANGUAGES]
+
+
 def validate_profile_attributes(value: object) -> None:
-    """Refuse a malformed list of declared profile attributes (see survey.attributes)."""
-    problems = profile_attributes_problems(value)
+    """Refuse a malformed list of declared profile attributes (see survey.attributes); a
+    translation may be given in any language the app offers."""
+    problems = profile_attributes_problems(value, languages=language_codes())
     if problems:
         raise ValidationError(problems)
 

@@ -25,7 +25,7 @@ from django.views import csrf
 from django.views.decorators.cache import never_cache
 
 from assessment.models import Dimension, Item
-from survey.attributes import attribute_label
+from survey.attributes import attribute_choice_label, attribute_label
 from survey.forms import DimensionPageForm, ProfileForm
 from survey.methods import methods_allowed
 from survey.models import Function, Invitation, Level, Side
@@ -200,6 +200,7 @@ class Respondent:
             data,
             attributes=self.round.profile_attributes or [],
             invited_side=self.invitation.side,
+            language=self.language,
             **kwargs,
         )
 
@@ -481,7 +482,12 @@ def _review_render(request: HttpRequest, respondent: Respondent, status: int = 2
     }
     chosen = respondent.profile.get(DRAFT_ATTRIBUTES) or {}
     profile_attributes = [
-        {"label": attribute_label(entry), "value": chosen.get(entry["name"], "")}
+        {
+            "label": attribute_label(entry, respondent.language),
+            "value": attribute_choice_label(
+                entry, chosen.get(entry["name"], ""), respondent.language
+            ),
+        }
         for entry in respondent.round.profile_attributes or []
     ]
     context = respondent.context(

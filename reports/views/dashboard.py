@@ -95,8 +95,8 @@ def comparison_context(
         "attribute_links": [
             {
                 "label": attribute.label,
-                "a": attribute.groups[0],
-                "b": attribute.groups[1],
+                "a": attribute.value_label(attribute.groups[0]),
+                "b": attribute.value_label(attribute.groups[1]),
                 "query": urlencode(
                     {
                         "attribute": attribute.name,
@@ -113,8 +113,8 @@ def comparison_context(
         "comparison_form": query.comparison_form,
         "comparison_problems": query.comparison_problems,
         "comparison_query": query.comparison_query,
-        "label_a": group_label(comparison.attribute, comparison.group_a),
-        "label_b": group_label(comparison.attribute, comparison.group_b),
+        "label_a": group_label(comparison.attribute, comparison.group_a, attributes),
+        "label_b": group_label(comparison.attribute, comparison.group_b, attributes),
         "gaps_url": f"{gaps_url}?{query.comparison_query}",
     }
 

@@ -124,7 +124,17 @@ REGION_SHIFTS: dict[str, dict[str, tuple[float, float]]] = {
     "Americas": {"speed_control": (0.4, 0.0), "communication_trust": (0.2, 0.2)},
 }
 REGION_SHARES = {"EMEA": 0.45, "Americas": 0.35, "APAC": 0.20}
-REGION_ATTRIBUTE = {"name": "region", "label": "Region", "choices": list(REGION_SHARES)}
+REGION_ATTRIBUTE = {
+    "name": "region",
+    "label": "Region",
+    "choices": list(REGION_SHARES),
+    # Shown to respondents in these languages; the answer kept is the choice above.
+    "translations": {
+        "fr": {"label": "Région", "choices": ["EMEA", "Amériques", "APAC"]},
+        "de": {"label": "Region", "choices": ["EMEA", "Amerika", "APAC"]},
+        "es": {"label": "Región", "choices": ["EMEA", "Américas", "APAC"]},
+    },
+}
 # Shares within a side. Every level, function and region keeps at least 2k respondents of
 # IT and of Security where that side has it, in both rounds, so every filter and comparison
 # shows figures (the 20-25 "other" respondents are too few to split so; they add to totals).

@@ -23,7 +23,7 @@ from assessment.models import Instrument, Item
 from audit.models import Entry
 from audit.services import Actor, entries_record, entry_new, entry_record
 from survey.attributes import profile_attributes_problems, profile_attributes_removed
-from survey.models import RESERVED_ROUND_SLUGS, Draft, Response, SurveyRound
+from survey.models import RESERVED_ROUND_SLUGS, Draft, Response, SurveyRound, language_codes
 from survey.zones import UTC, aware_in_zone, round_zone, zone_or_none
 
 SLUG_MAX_LENGTH = SurveyRound._meta.get_field("slug").max_length
@@ -87,7 +87,7 @@ def round_create(
     errors: dict[str, Any] = {}
     profile_attributes = profile_attributes or []
     attribute_problems = profile_attributes_problems(
-        profile_attributes
+        profile_attributes, languages=language_codes()
     ) or _attributes_named_like_items(instrument, profile_attributes)
     if attribute_problems:
         errors["profile_attributes"] = attribute_problems
@@ -195,7 +195,7 @@ def round_profile_attributes_problems(*, round: SurveyRound, profile_attributes:
     once responses hold an attribute: removing it, or removing one of its choices that a
     response holds. Adding attributes or choices and changing labels are always allowed.
     """
-    problems = profile_attributes_problems(profile_attributes)
+    problems = profile_attributes_problems(profile_attributes, languages=language_codes())
     if not problems and round.instrument_id is not None:
         problems = _attributes_named_like_items(round.instrument, profile_attributes)
     if problems or round.pk is None:

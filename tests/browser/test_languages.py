@@ -9,15 +9,17 @@ import pytest
 from playwright.sync_api import Page
 
 from survey.models import Response
+from survey.services.demo import REGION_ATTRIBUTE
 from survey.services.invitations import invitations_issue
 from survey.services.rounds import round_create
 
-# Words of our English interface that no French, German or Spanish page may show. Language
+# Words of our English interface that no French, German or Spanish page may show, and of the
+# demo round's own profile question (its region "Americas"; "Region" is German too). Language
 # names in the switcher are left out: each is written in its own language.
 ENGLISH = re.compile(
     r"\b(the|and|your|you|with|Next|Back|Submit|Review|Agree|Disagree|Strongly|know|Prefer|"
     r"Welcome|Thank|Thanks|Survey|survey|statement|statements|Skip|answers|Start|Change|"
-    r"About|Function|Level|Side|Overall|Yes)\b"
+    r"About|Function|Level|Side|Overall|Yes|Americas)\b"
 )
 
 
@@ -52,7 +54,12 @@ def next_button(page: Page):
 
 @pytest.mark.parametrize("language", ["fr", "de", "es"])
 def test_a_respondent_completes_the_survey_with_no_english_word(new_page, instrument, language):
-    survey_round = round_create(instrument=instrument, name="2027", slug=f"r-{language}")
+    survey_round = round_create(
+        instrument=instrument,
+        name="2027",
+        slug=f"r-{language}",
+        profile_attributes=[REGION_ATTRIBUTE],  # the demo round's own question, translated
+    )
     (token,) = invitations_issue(round=survey_round, count=1)
     page = new_page(locale=language)
 
@@ -68,6 +75,7 @@ def test_a_respondent_completes_the_survey_with_no_english_word(new_page, instru
             field.select_option(value)
         else:
             page.check(f"input[name={name}][value={value}]")
+    page.check("input[name=attribute_region][value=Americas]")
     assert_no_english(page, "profile")
     next_button(page).click()
 
@@ -84,7 +92,8 @@ def test_a_respondent_completes_the_survey_with_no_english_word(new_page, instru
     page.locator("main form button.btn-primary").click()
     page.wait_for_url(re.compile(r"/thanks/"))
     assert_no_english(page, "thank-you")
-    assert Response.objects.get(round=survey_round).attributes["language"] == language
+    attributes = Response.objects.get(round=survey_round).attributes
+    assert attributes == {"language": language, "region": "Americas"}  # the declared choice
 
 
 def test_switching_language_mid_survey_keeps_the_answers(new_page, instrument):

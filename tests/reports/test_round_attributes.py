@@ -9,6 +9,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from reports.results import RoundAttribute, round_choices
 from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
@@ -99,3 +100,88 @@ def test_dimension_page_and_gaps_export_follow_the_region_comparison(leader_clie
         ("region", "EMEA", "APAC")
     }
     assert {row["n_a"] for row in rows} == {"6"}
+
+
+# --- the round's own question in the reader's language (issue 17) ---------------------------
+
+REGION_FR = {
+    "name": "region",
+    "label": "Sales region",
+    "choices": ["EMEA", "Mars", "APAC"],
+    "translations": {"fr": {"label": "Région", "choices": ["EMEA", "Mars", "Asie-Pacifique"]}},
+}
+
+
+@pytest.fixture
+def french_regions_round(regions_round):
+    regions_round.profile_attributes = [REGION_FR]
+    regions_round.save()
+    return regions_round
+
+
+def test_round_choices_name_the_question_and_its_values_in_the_active_language(
+    french_regions_round,
+):
+    with translation.override("fr"):
+        french = round_choices(round=french_regions_round).attributes
+    english = round_choices(round=french_regions_round).attributes
+    assert french == (
+        RoundAttribute(
+            name="region",
+            label="Région",
+            groups=("EMEA", "APAC"),  # the stored values, in every language
+            value_labels={"APAC": "Asie-Pacifique"},
+        ),
+    )
+    assert english == (
+        RoundAttribute(name="region", label="Sales region", groups=("EMEA", "APAC")),
+    )
+
+
+def test_french_dashboard_filters_and_compares_with_translated_labels(
+    leader_client, french_regions_round
+):
+    url = reverse("reports:dashboard", kwargs={"slug": french_regions_round.slug})
+    page = leader_client.get(
+        url, {**REGION_QUERY, "attr.region": "APAC"}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert page.status_code == 200
+    context = page.context
+    assert context["filter_problems"] == []
+    field = context["filter_form"].fields["attr.region"]
+    assert field.label == "Région"
+    assert ("APAC", "Asie-Pacifique") in field.choices  # the value sent stays the stored one
+    assert context["active_filters"] == [("Région", "Asie-Pacifique")]
+    assert (context["label_a"], context["label_b"]) == ("EMEA", "Asie-Pacifique")
+    assert context["attribute_label"] == "Région"
+    form = context["comparison_form"]
+    assert ("region", "Région") in form.fields["attribute"].choices
+    assert ("APAC", "Asie-Pacifique") in form.fields["b"].widget.choices
+    assert context["attribute_links"][0]["b"] == "Asie-Pacifique"
+    page = leader_client.get(url, REGION_QUERY, HTTP_ACCEPT_LANGUAGE="fr")  # unfiltered
+    assert "Asie-Pacifique" in {row["group_label"] for row in page.context["summary"]}
+    body = page.content.decode()
+    assert "Asie-Pacifique" in body
+    assert "Sales region" not in body
+    # The same page in English, cached apart: the labels as typed.
+    english = leader_client.get(url, {**REGION_QUERY, "attr.region": "APAC"})
+    assert english.context["active_filters"] == [("Sales region", "APAC")]
+    assert "Asie-Pacifique" not in english.content.decode()
+
+
+def test_a_translated_value_in_the_query_is_not_a_group(leader_client, french_regions_round):
+    url = reverse("reports:dashboard", kwargs={"slug": french_regions_round.slug})
+    page = leader_client.get(
+        url,
+        {
+            "attribute": "region",
+            "a": "EMEA",
+            "b": "Asie-Pacifique",
+            "attr.region": "Asie-Pacifique",
+        },
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert page.status_code == 200
+    assert page.context["comparison_problems"]
+    assert page.context["filter_problems"]
+    assert page.context["active_filters"] == []

@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessment.models import Instrument
 from audit.services import command_line_actor
-from survey.attributes import attribute_spec_parse
+from survey.attributes import attribute_spec_parse, attribute_translations_missing
+from survey.models import language_codes
 from survey.services.rounds import instrument_newest, round_create
 from survey.zones import zone_or_none
 
@@ -118,6 +119,18 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(_messages(exc)) from exc
         self.stdout.write(survey_round.slug)
+        missing = attribute_translations_missing(
+            survey_round.profile_attributes,
+            languages=language_codes(),
+            original=survey_round.language or settings.LANGUAGE_CODE,
+        )
+        if missing:
+            codes = dict.fromkeys(code for codes in missing.values() for code in codes)
+            self.stderr.write(
+                f"Note: respondents choosing {', '.join(codes)} read the profile questions "
+                f"{', '.join(missing)} as typed: add their translations in the admin "
+                "(docs/languages.md)."
+            )
 
     @staticmethod
     def _parse_datetime(value: str | None, option: str) -> dt.datetime | None:
