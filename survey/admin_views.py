@@ -175,6 +175,8 @@ def _preview_context(report: ImportReport, survey_round: SurveyRound) -> dict[st
         for row in report.preview
     ]
     fed, ignored = import_columns_read(report)
+    if ignored in import_summary_lines(report):
+        ignored = ""  # the summary above the table already names them: once is enough
     return {
         "preview_items": shown_items,
         "preview_rows": rows,

@@ -295,7 +295,10 @@ def test_the_preview_of_20000_ignored_columns_stays_short(admin_client, survey_r
 
     assert page.status_code == 200
     assert len(body) < len(small) + 1_500
-    assert "20,000 columns ignored: 'col1', 'col2', 'col3', 'col4', 'col5' and 19,995 more" in body
+    assert (
+        body.count("20,000 columns ignored: 'col1', 'col2', 'col3', 'col4', 'col5' and 19,995 more")
+        == 1
+    )
     assert "item <code>a1</code>" in body
     assert "col6" not in body
 
