@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from django.utils.translation import gettext as _
 
-from reports import charts, trend_charts
+from reports import chart_locale, charts, trend_charts
 from reports.forms import ATTRIBUTES, ReportQuery, group_label
 from reports.results import Relations, RoundResults, Trend
 from reports.vocabulary import (
@@ -106,7 +106,8 @@ def verdict_labels() -> dict[str, str]:
 
 
 def chart_text(comparison: Comparison) -> charts.ChartText:
-    """The translated words of the charts comparing ``comparison``'s two groups."""
+    """The translated words of the charts comparing ``comparison``'s two groups, and the
+    active language's number separators (:func:`reports.chart_locale.plotly_separators`)."""
     first = group_label(comparison.attribute, comparison.group_a)
     second = group_label(comparison.attribute, comparison.group_b)
     return charts.ChartText(
@@ -120,6 +121,7 @@ def chart_text(comparison: Comparison) -> charts.ChartText:
         first=first,
         second=second,
         status=status_labels(),
+        separators=chart_locale.plotly_separators(),
     )
 
 
@@ -146,10 +148,7 @@ def comment_lists(
                 named[0]
                 if len(named) == 1
                 else _("%(first)s and %(last)s")
-                % {
-                    "first": ", ".join(named[:-1]),
-                    "last": named[-1],
-                }
+                % {"first": ", ".join(named[:-1]), "last": named[-1]}
             )
         rows.append({"label": label, "texts": shuffle(texts)})
     return rows
