@@ -164,3 +164,17 @@ def test_the_other_pages_charts_write_numbers_in_german(leader_client, populated
         texts = figure_texts(figure)
         assert not [t for t in texts if ENGLISH_DECIMAL.search(t)], name
         assert any(COMMA_DECIMAL.search(t) for t in texts), name
+
+
+@pytest.mark.parametrize("page", ["dashboard", "dimension", "executive_summary"])
+def test_the_chart_pages_load_plotlys_locales_after_plotly(leader_client, populated_round, page):
+    """Plotly's own words in the reader's language (reports/static/reports/plotly_locales.js,
+    which dashboard.js names through <html lang>)."""
+    kwargs = {"code": "a"} if page == "dimension" else {}
+    url = reverse(f"reports:{page}", kwargs={"slug": populated_round.slug, **kwargs})
+    content = leader_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    plotly = content.index("plotly/plotly.min.js")
+    assert (
+        plotly < content.index("reports/plotly_locales.js") < content.index("reports/dashboard.js")
+    )
