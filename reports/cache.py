@@ -28,8 +28,9 @@ from django.utils import translation
 from reports.selectors import round_results_version
 from survey.models import SurveyRound
 
-# Bumped when cached results change shape (v2: alpha_note), so no worker reads an old one.
-KEY_PREFIX = "friction:results:v2"
+# Bumped when cached results change shape (v2: alpha_note; v3: the figures' separators), so
+# no worker reads an old one.
+KEY_PREFIX = "friction:results:v3"
 # Entries of an old version are never read again; the timeout only bounds how long they
 # occupy the cache. A day also bounds staleness should a write ever skip the version.
 TIMEOUT_SECONDS = 24 * 60 * 60

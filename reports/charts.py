@@ -3,7 +3,9 @@
 Every user-written string (dimension names, item texts, group and scale labels) is passed
 through :func:`html.escape` before it reaches a label, tick or hover text, because Plotly
 renders a subset of HTML. Numbers are rounded to one decimal to keep payloads small.
-Translated wording comes in through :class:`ChartText` so this module stays Django-free.
+Translated wording and the language's number separators come in through :class:`ChartText`
+so this module stays Django-free; a number written here as text goes through
+:func:`reports.chart_numbers.format_number` with them, to read like those Plotly writes.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from reports.chart_numbers import DEFAULT_SEPARATORS, format_number
 from reports.vocabulary import (
     STATUS_ALIGNED,
     STATUS_BREAKDOWN,
@@ -75,7 +78,8 @@ RADAR_SIDE_MARGIN = 112
 
 @dataclass(frozen=True)
 class ChartText:
-    """Wording used inside the figures; views pass translated strings."""
+    """Wording and number separators used inside the figures; views pass the reader's
+    language's (``separators`` as :data:`DEFAULT_SEPARATORS`)."""
 
     not_enough: str = "not enough responses"
     largest_gap: str = "largest gap"
@@ -87,6 +91,7 @@ class ChartText:
     first: str = "IT"
     second: str = "Security"
     status: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_STATUS_LABELS))
+    separators: str = DEFAULT_SEPARATORS
 
 
 def escape_label(value: object) -> str:
@@ -174,10 +179,11 @@ def gap_chart(
         bucket = by_status[status]
         bucket["x"].append(gap)
         bucket["y"].append(label)
-        bucket["text"].append(f"{gap:+.1f}{marker}")
+        written = format_number(gap, text.separators, signed=True)
+        bucket["text"].append(f"{written}{marker}")
         largest = f"<br>★ {escape_label(text.largest_gap)}" if row.worst else ""
         bucket["hover"].append(
-            f"{name}<br>{escape_label(text.gap)}: {gap:+.1f} {escape_label(text.points)} "
+            f"{name}<br>{escape_label(text.gap)}: {written} {escape_label(text.points)} "
             f"({status_text}){largest}"
         )
     values = [v for bucket in by_status.values() for v in bucket["x"]]
@@ -205,6 +211,7 @@ def gap_chart(
         showlegend=True,
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
         margin={"l": 10, "r": 10, "t": 40, "b": 40},
+        separators=text.separators,
     )
     for status in STATUS_ORDER:
         bucket = by_status[status]
@@ -286,7 +293,7 @@ def heatmap_chart(
             if (code, group) in frame.index and not frame.loc[(code, group), "suppressed"]:
                 value = rounded_number(frame.loc[(code, group), "score_mean"])
             z_row.append(value)
-            text_row.append("" if value is None else f"{value:.1f}")
+            text_row.append("" if value is None else format_number(value, text.separators))
             hover_row.append(f"{name} · {escape_label(label)}")
             if value is None:
                 any_suppressed = True
@@ -340,6 +347,7 @@ def heatmap_chart(
         annotations=annotations,
         shapes=shapes,
         margin={"l": 10, "r": 10, "t": 30, "b": 95 if any_suppressed else 80},
+        separators=text.separators,
     )
     figure.add_trace(
         go.Heatmap(
@@ -414,6 +422,7 @@ def radar_chart(
         legend={"orientation": "h", "y": -0.1},
         # Room for the wrapped spoke labels, which Plotly does not count in the margins.
         margin={"l": RADAR_SIDE_MARGIN, "r": RADAR_SIDE_MARGIN, "t": 60, "b": 40},
+        separators=text.separators,
     )
     for side, label, colour in (
         ("a", text.first, COLOUR_IT),
@@ -421,7 +430,8 @@ def radar_chart(
     ):
         r = [rounded_number(frame.loc[code, f"score_{side}"]) for code in codes]
         hover = [
-            f"{t}: {escape_label(text.not_enough) if v is None else f'{v:.1f}'}"
+            f"{t}: "
+            + (escape_label(text.not_enough) if v is None else format_number(v, text.separators))
             for t, v in zip(hover_names, r, strict=True)
         ]
         figure.add_trace(
@@ -538,7 +548,9 @@ def likert_chart(
             showlegend=show,
             marker={"color": colours[point - 1]},
             hovertext=[
-                f"{tick_text[i]}: {label} {v:.1f}%" if v is not None else ""
+                f"{tick_text[i]}: {label} {format_number(v, text.separators)}%"
+                if v is not None
+                else ""
                 for i, v in enumerate(values)
             ],
             hoverinfo="text",
@@ -576,9 +588,7 @@ def likert_chart(
         legend={"orientation": "h", "traceorder": "normal", "y": 1.02, "yanchor": "bottom"},
         annotations=headings + annotations,
         margin={"l": 10, "r": 10, "t": 60, "b": 40},
+        separators=text.separators,
     )
     figure.add_traces(traces)
     return figure
-
-
-# --- Over time: trend charts (issue 8) -----------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from django.utils.translation import gettext as _
 
-from reports import charts, trend_charts
+from reports import chart_locale, charts, trend_charts
 from reports.forms import ReportQuery, group_label, value_labels
 from reports.results import Relations, RoundAttribute, RoundResults, Trend
 from reports.vocabulary import (
@@ -109,7 +109,8 @@ def chart_text(
     comparison: Comparison, attributes: Sequence[RoundAttribute] = ()
 ) -> charts.ChartText:
     """The translated words of the charts comparing ``comparison``'s two groups
-    (``attributes``: the round's own, whose values may be translated)."""
+    (``attributes``: the round's own, whose values may be translated), and the active
+    language's number separators (:func:`reports.chart_locale.plotly_separators`)."""
     first = group_label(comparison.attribute, comparison.group_a, attributes)
     second = group_label(comparison.attribute, comparison.group_b, attributes)
     return charts.ChartText(
@@ -123,6 +124,7 @@ def chart_text(
         first=first,
         second=second,
         status=status_labels(),
+        separators=chart_locale.plotly_separators(),
     )
 
 
@@ -149,10 +151,7 @@ def comment_lists(
                 named[0]
                 if len(named) == 1
                 else _("%(first)s and %(last)s")
-                % {
-                    "first": ", ".join(named[:-1]),
-                    "last": named[-1],
-                }
+                % {"first": ", ".join(named[:-1]), "last": named[-1]}
             )
         rows.append({"label": label, "texts": shuffle(texts)})
     return rows

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from reports.chart_numbers import format_number
 from reports.charts import (
     COLOUR_IT,
     COLOUR_SECURITY,
@@ -88,6 +89,7 @@ def trend_gap_chart(
         legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0},
         margin={"l": 10, "r": 10, "t": 20, "b": 40},
         hovermode="closest",
+        separators=text.separators,
     )
     for position, code in enumerate(code for code in names if code in set(trend["dimension_code"])):
         part = trend.loc[trend["dimension_code"] == code]
@@ -102,7 +104,7 @@ def trend_gap_chart(
             + (
                 escape_label(text.not_enough)
                 if v is None
-                else f"{v:+.1f} {escape_label(text.points)}"
+                else f"{format_number(v, text.separators, signed=True)} {escape_label(text.points)}"
             )
             for label, v in zip(labels, values, strict=True)
         ]
@@ -158,6 +160,7 @@ def trend_scores_chart(
         # The legend sits above the first row's panel titles, in the top margin.
         legend={"orientation": "h", "y": 1 + 60 / (height - top - 40), "yanchor": "bottom", "x": 0},
         margin={"l": 10, "r": 10, "t": top, "b": 40},
+        separators=text.separators,
     )
     figure.update_layout(base.layout)
     for position, code in enumerate(codes):
@@ -176,7 +179,11 @@ def trend_scores_chart(
             ]
             hover = [
                 f"{escape_label(names[code])} · {escape_label(label)} · {round_label}: "
-                + (escape_label(text.not_enough) if v is None else f"{v:.1f}")
+                + (
+                    escape_label(text.not_enough)
+                    if v is None
+                    else format_number(v, text.separators)
+                )
                 for round_label, v in zip(labels, values, strict=True)
             ]
             figure.add_trace(

@@ -1,17 +1,20 @@
 """The whole respondent path in French, German and Spanish in Chromium, with no English word
-on any page, and a language switch mid-survey that keeps the answers (issue 17)."""
+on any page, and a language switch mid-survey that keeps the answers; the leaders' charts
+with the language's numbers and Plotly's words (issue 17)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from survey.models import Response
 from survey.services.demo import REGION_ATTRIBUTE
 from survey.services.invitations import invitations_issue
 from survey.services.rounds import round_create
+from tests.browser.helpers import leader_page_url, log_in, wait_for_charts
+from tests.reports.pages import COMMA_DECIMAL, ENGLISH_DECIMAL
 
 # Words of our English interface that no French, German or Spanish page may show, and of the
 # demo round's own profile question (its region "Americas"; "Region" is German too). Language
@@ -134,3 +137,67 @@ def test_the_check_finds_english_on_an_english_page(new_page, instrument):
     page.goto(f"/s/{token}/")
     with pytest.raises(AssertionError, match="English on the welcome page"):
         assert_no_english(page, "welcome")
+
+
+# Plotly's tip on the first click on a legend entry, as plotly_locales.js translates it.
+LEGEND_TIP = {
+    "fr": "Double-cliquer sur la légende pour isoler une série",
+    "de": "Daten isolieren durch Doppelklick in der Legende",
+    "es": "Haga doble-clic en la leyenda para aislar una traza",
+}
+# Each chart as drawn: the locale and separators Plotly used, and the texts of its SVG.
+DRAWN_CHARTS = """
+() => [...document.querySelectorAll('[data-figure]')].map(c => ({
+  id: c.getAttribute('data-figure'),
+  locale: c._context.locale,
+  separators: c._fullLayout.separators,
+  texts: [...c.querySelectorAll('svg text')].map(t => t.textContent),
+}))
+"""
+# Points over the heatmap's cells, whose hover text Plotly formats (%{z:.1f}) itself.
+HEATMAP_POINTS = """
+c => {
+  const b = c.querySelector('.hm image').getBoundingClientRect();
+  const points = [];
+  for (let i = 1; i < 40; i++) points.push({x: b.left + b.width / 4, y: b.top + b.height * i / 40});
+  return points;
+}
+"""
+
+
+@pytest.mark.parametrize("language", ["fr", "de", "es"])
+def test_the_dashboards_charts_write_numbers_and_plotlys_words_in_the_language(
+    new_page, leader, answered_round, language
+):
+    page = new_page(locale=language)
+    log_in(page, leader)
+    page.goto(leader_page_url("dashboard", answered_round))
+    wait_for_charts(page)
+
+    charts = page.evaluate(DRAWN_CHARTS)
+    assert {chart["id"] for chart in charts} == {"figure-gap", "figure-heatmap", "figure-radar"}
+    for chart in charts:
+        assert chart["locale"] == language, chart["id"]
+        assert chart["separators"][0] == ",", chart["id"]
+        assert not [t for t in chart["texts"] if ENGLISH_DECIMAL.search(t)], chart["id"]
+    assert any(COMMA_DECIMAL.search(t) for chart in charts for t in chart["texts"])
+
+    heatmap = page.locator('[data-figure="figure-heatmap"]')
+    heatmap.scroll_into_view_if_needed()
+    hover = heatmap.locator(".hoverlayer .hovertext")
+    for point in heatmap.evaluate(HEATMAP_POINTS):
+        page.mouse.move(point["x"], point["y"])
+        page.wait_for_timeout(50)
+        if hover.count():
+            break
+    expect(hover.first).to_have_text(COMMA_DECIMAL)
+    assert not ENGLISH_DECIMAL.search(hover.first.text_content())
+    page.mouse.move(0, 0)
+
+    legend = page.locator('[data-figure="figure-gap"] .legend .traces').first
+    legend.scroll_into_view_if_needed()
+    legend.click()
+    expect(page.locator(".plotly-notifier")).to_contain_text(LEGEND_TIP[language])
+    assert page.watch.console_errors == []
+    assert page.watch.page_errors == []
+    assert page.watch.foreign_requests() == []

@@ -1,5 +1,5 @@
-"""URLs and CSV readers shared by the tests of the leader pages and downloads, and the
-arithmetic of a reader who subtracts published counts."""
+"""URLs, CSV readers and the texts of chart figures shared by the tests of the leader pages
+and downloads, and the arithmetic of a reader who subtracts published counts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ import re
 from collections.abc import Sequence
 
 from django.urls import reverse
+
+# The keys under which a Plotly figure holds text a reader sees: bar and cell labels, hover
+# texts, annotations, tick labels and titles.
+FIGURE_TEXT_KEYS = frozenset({"text", "hovertext", "customdata", "ticktext"})
+# A number written the English way: a decimal point between digits ("62.5").
+ENGLISH_DECIMAL = re.compile(r"\d\.\d")
+# A number written with a decimal comma ("62,5").
+COMMA_DECIMAL = re.compile(r"\d,\d")
 
 
 def page_url(name: str, survey_round, **kwargs) -> str:
@@ -47,3 +55,22 @@ def subtraction_interval(total: int, shown: Sequence[int], bound: int) -> range:
     rest = total - sum(shown)
     slack = bound * (1 + len(shown))
     return range(max(0, rest - slack), rest + slack + 1)
+
+
+def figure_texts(figure: dict) -> list[str]:
+    """Every string under :data:`FIGURE_TEXT_KEYS` in a figure's JSON (``data`` and
+    ``layout``, at any depth: a heatmap's rows of cell texts, annotations, axes)."""
+    found: list[str] = []
+
+    def walk(node, key: str | None) -> None:
+        if isinstance(node, dict):
+            for name, value in node.items():
+                walk(value, name)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, key)
+        elif isinstance(node, str) and key in FIGURE_TEXT_KEYS:
+            found.append(node)
+
+    walk(figure, None)
+    return found

@@ -19,6 +19,8 @@ from reports.charts import (
     likert_chart,
     radar_chart,
 )
+from reports.trend_charts import trend_gap_chart, trend_scores_chart
+from tests.reports.pages import COMMA_DECIMAL, ENGLISH_DECIMAL, figure_texts
 
 NAMES = {"a": "Speed <b>x</b>", "b": "Trust", "c": "<script>alert(1)</script>"}
 GROUPS = [("it", "IT"), ("security", "Security")]
@@ -273,3 +275,57 @@ def test_figures_are_json_able_with_rounded_numbers():
         v is None or round(v, 1) == v
         for v in figure_to_dict(heatmap_chart(analysis.summary, NAMES, GROUPS))["data"][0]["z"][1]
     )
+
+
+def make_trend() -> pd.DataFrame:
+    """Two rounds of dimensions a and b (b suppressed in the autumn), as trends.trend_table."""
+    rows = [
+        ("Spring", "a", 45.8, False, 75.0, 29.2, False, False),
+        ("Spring", "b", 8.3, False, 62.5, 54.2, False, False),
+        ("Autumn", "a", -4.2, False, 75.0, 79.2, False, False),
+        ("Autumn", "b", None, True, 62.5, None, False, True),
+    ]
+    columns = ["label", "dimension_code", "gap", "suppressed", "score_a", "score_b"]
+    return pd.DataFrame(rows, columns=[*columns, "suppressed_a", "suppressed_b"])
+
+
+def every_figure(text: ChartText) -> dict[str, go.Figure]:
+    """Each figure the pages draw, built with ``text``."""
+    analysis = make_analysis()
+    scale = ["1", "2", "3", "4", "5"]
+    return {
+        "gap": gap_chart(analysis.gaps, NAMES, text),
+        "heatmap": heatmap_chart(analysis.summary, NAMES, GROUPS, text),
+        "radar": radar_chart(analysis.gaps, NAMES, text),
+        "likert": likert_chart(analysis.distributions, make_items(), scale, GROUPS, text),
+        "trend_gap": trend_gap_chart(make_trend(), {"a": "A", "b": "B"}, text),
+        "trend_scores": trend_scores_chart(make_trend(), {"a": "A", "b": "B"}, text),
+    }
+
+
+@pytest.mark.parametrize("separators", [",\u202f", ",."])
+def test_every_figure_carries_the_separators_and_writes_its_numbers_with_them(separators):
+    for name, figure in every_figure(ChartText(separators=separators)).items():
+        payload = figure_to_dict(figure)
+        assert payload["layout"]["separators"] == separators, name
+        texts = figure_texts(payload)
+        assert not [t for t in texts if ENGLISH_DECIMAL.search(t)], name
+        assert any(COMMA_DECIMAL.search(t) for t in texts), name
+
+
+def test_every_figure_keeps_english_separators_by_default():
+    for name, figure in every_figure(ChartText()).items():
+        payload = figure_to_dict(figure)
+        assert payload["layout"]["separators"] == ".,", name
+        texts = figure_texts(payload)
+        assert any(ENGLISH_DECIMAL.search(t) for t in texts), name
+        assert not [t for t in texts if COMMA_DECIMAL.search(t)], name
+
+
+def test_a_gap_is_written_with_its_sign_and_the_decimal_comma():
+    analysis = make_analysis()
+    figure = gap_chart(analysis.gaps, NAMES, ChartText(separators=",."))
+    texts = [label for trace in figure.data for label in trace.text]
+    assert texts == ["+100,0 ★", "-12,5"]
+    hovers = [hover for trace in figure.data for hover in trace.hovertext]
+    assert "Gap: +100,0 points" in hovers[0]

@@ -14,11 +14,14 @@
       }
       var figure = JSON.parse(source.textContent);
       // No mode bar: its buttons would be controls nested inside role="img" (WCAG 4.1.2);
-      // every chart has a data table with the same numbers instead.
+      // every chart has a data table with the same numbers instead. Plotly's own words
+      // (its tips) in the page's language, from plotly_locales.js; the numbers' marks come
+      // with the figure (layout.separators).
       window.Plotly.newPlot(container, figure.data, figure.layout, {
         responsive: true,
         displaylogo: false,
         displayModeBar: false,
+        locale: document.documentElement.lang || "en",
       });
     });
   }

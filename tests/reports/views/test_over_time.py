@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from assessment.models import Dimension
+from reports.chart_locale import plotly_separators
 from survey.models import Response
 from survey.services.responses import responses_create_bulk
 from tests.factories import (
@@ -20,7 +21,7 @@ from tests.factories import (
     SurveyRoundFactory,
 )
 from tests.reports.over_time_data import two_rounds
-from tests.reports.pages import page_url
+from tests.reports.pages import COMMA_DECIMAL, ENGLISH_DECIMAL, figure_texts, page_url
 
 pytestmark = pytest.mark.django_db
 
@@ -371,6 +372,21 @@ def test_round_names_are_escaped_in_the_trend_chart(leader_client, rounds):
     ticks = charts["figure-trend-gap"]["layout"]["xaxis"]["categoryarray"]
     assert ticks[0] == "&lt;b&gt;Spring&lt;/b&gt; &amp; co"
     assert "<b>Spring</b>" not in content
+
+
+def test_the_trend_charts_write_numbers_with_the_spanish_decimal_comma(leader_client, rounds):
+    """Issue 17: the axes and hovers of the trend charts follow the reader's language."""
+    _spring, autumn = rounds
+    content = leader_client.get(page_url("trend", autumn), HTTP_ACCEPT_LANGUAGE="es").content
+    charts = figures(content.decode())
+
+    for key in ("figure-trend-gap", "figure-trend-scores"):
+        assert charts[key]["layout"]["separators"] == plotly_separators("es"), key
+        texts = figure_texts(charts[key])
+        assert not [t for t in texts if ENGLISH_DECIMAL.search(t)], key
+        assert any(COMMA_DECIMAL.search(t) for t in texts), key
+    hovers = [h for trace in charts["figure-trend-gap"]["data"] for h in trace["hovertext"]]
+    assert any(h.endswith("+45,8 puntos") for h in hovers), hovers
 
 
 def test_a_lone_round_without_responses_renders_both_pages(leader_client, small_instrument):

@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 
 from assessment.models import Dimension, Item
+from reports.chart_locale import plotly_separators
+from tests.reports.pages import COMMA_DECIMAL, ENGLISH_DECIMAL, figure_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +102,79 @@ def test_the_leaders_pages_render_in_each_language(leader_client, populated_roun
     assert reports != "Reports"
     assert reports in content
     assert "Methodology" not in content or methodology == "Methodology"
+
+
+def dashboard_figures(client, survey_round, language: str) -> dict[str, dict]:
+    url = reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    return response.context["figures"]
+
+
+@pytest.mark.parametrize("language", ["fr", "de", "es"])
+def test_the_dashboards_charts_write_numbers_with_the_languages_decimal_comma(
+    leader_client, populated_round, language
+):
+    """Plotly's separators come from the language's formats, and no text written in Python
+    (bar labels, cells, hover texts) keeps an English decimal point such as "91.7"."""
+    figures = dashboard_figures(leader_client, populated_round, language)
+
+    assert set(figures) == {"gap", "heatmap", "radar"}
+    for name, figure in figures.items():
+        assert figure["layout"]["separators"] == plotly_separators(language), name
+        assert figure["layout"]["separators"][0] == ",", name
+        texts = figure_texts(figure)
+        assert not [t for t in texts if ENGLISH_DECIMAL.search(t)], name
+        assert any(COMMA_DECIMAL.search(t) for t in texts), name
+
+
+def test_the_english_dashboards_charts_are_unchanged(leader_client, populated_round):
+    figures = dashboard_figures(leader_client, populated_round, "en")
+
+    for name, figure in figures.items():
+        assert figure["layout"]["separators"] == ".,", name
+        texts = figure_texts(figure)
+        assert any(ENGLISH_DECIMAL.search(t) for t in texts), name
+        assert not [t for t in texts if COMMA_DECIMAL.search(t)], name
+    gap_bars = [label for trace in figures["gap"]["data"] for label in trace["text"]]
+    assert gap_bars == ["+66.7 ★", "+8.3"]
+
+
+def test_each_language_has_its_own_cached_figures(leader_client, populated_round):
+    """The presented figures are cached by language: a French reader after an English one
+    gets French separators, and the English reader still gets English ones."""
+    english = dashboard_figures(leader_client, populated_round, "en")
+    french = dashboard_figures(leader_client, populated_round, "fr")
+    again = dashboard_figures(leader_client, populated_round, "en")
+
+    assert english["gap"]["layout"]["separators"] == ".,"
+    assert french["gap"]["layout"]["separators"][0] == ","
+    assert again == english
+
+
+@pytest.mark.parametrize("page", ["dimension", "executive_summary"])
+def test_the_other_pages_charts_write_numbers_in_german(leader_client, populated_round, page):
+    kwargs = {"code": "a"} if page == "dimension" else {}
+    url = reverse(f"reports:{page}", kwargs={"slug": populated_round.slug, **kwargs})
+    response = leader_client.get(url, HTTP_ACCEPT_LANGUAGE="de")
+
+    assert response.status_code == 200
+    for name, figure in response.context["figures"].items():
+        assert figure["layout"]["separators"] == ",.", name
+        texts = figure_texts(figure)
+        assert not [t for t in texts if ENGLISH_DECIMAL.search(t)], name
+        assert any(COMMA_DECIMAL.search(t) for t in texts), name
+
+
+@pytest.mark.parametrize("page", ["dashboard", "dimension", "executive_summary"])
+def test_the_chart_pages_load_plotlys_locales_after_plotly(leader_client, populated_round, page):
+    """Plotly's own words in the reader's language (reports/static/reports/plotly_locales.js,
+    which dashboard.js names through <html lang>)."""
+    kwargs = {"code": "a"} if page == "dimension" else {}
+    url = reverse(f"reports:{page}", kwargs={"slug": populated_round.slug, **kwargs})
+    content = leader_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    plotly = content.index("plotly/plotly.min.js")
+    assert (
+        plotly < content.index("reports/plotly_locales.js") < content.index("reports/dashboard.js")
+    )
