@@ -1,10 +1,11 @@
-"""The methodology page as a leader reads it (issue 18): sources named in words, papers and
-libraries, never the product's own files."""
+"""The methodology page as a leader reads it: docs/methodology.md rendered, and (issue 18)
+sources named in words, papers and libraries, never the product's own files."""
 
 from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -100,3 +101,18 @@ def test_a_french_reader_is_told_the_methodology_is_in_english(leader_client):
     assert "Cette page est en anglais" in content
     english = leader_client.get(reverse("reports:methodology"), HTTP_ACCEPT_LANGUAGE="en")
     assert "This page is in English" not in english.content.decode()
+
+
+def test_methodology_page_renders_docs_methodology(leader_client, settings):
+    response = leader_client.get(reverse("reports:methodology"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    source = (Path(settings.BASE_DIR) / "docs" / "methodology.md").read_text(encoding="utf-8")
+    headings = [line.lstrip("#").strip() for line in source.splitlines() if line.startswith("#")]
+    assert len(headings) >= 8
+    for heading in headings:
+        assert f">{heading}</h" in content.replace("&#x27;", "'"), heading
+    for formula in ("rwg(j)", "(A² − 1) / 12", "2·U_A / (n_A · n_B) − 1", "100 − mean |gap|"):
+        assert formula in content
+    assert "FRICTION_BREAKDOWN_GAP_POINTS" in content
+    assert "<table>" in content  # the thresholds table is rendered, not shown as text
