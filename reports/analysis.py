@@ -20,14 +20,8 @@ import pandas as pd
 
 from assessment.scoring import likert_items
 from reports.disclosure import check_k, published_counts
-from reports.panel import (
-    Panel,
-    check_attribute,
-    distributions_frame,
-    group_labels,
-    label_codes,
-    score_items,
-)
+from reports.distributions import distributions_frame
+from reports.panel import Panel, check_attribute, group_labels, label_codes, score_items
 from reports.statistics import (
     bh_qvalues,
     effect_label,
@@ -423,8 +417,8 @@ class RoundAnalysis:
 
     ``summary``: :func:`group_summary` over the groups of ``comparison.attribute``;
     ``gaps`` and ``item_gaps``: :func:`compare_groups`; ``distributions``:
-    :func:`item_distributions` of the comparison's two groups (a suppressed group's rows
-    suppressed); ``mirror_pairs``: :func:`mirror_pairs`.
+    :func:`reports.distributions.item_distributions` of the comparison's two groups (a
+    suppressed group's rows suppressed); ``mirror_pairs``: :func:`mirror_pairs`.
     """
 
     items: pd.DataFrame

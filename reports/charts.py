@@ -466,9 +466,9 @@ def likert_chart(
 ) -> go.Figure:
     """Diverging stacked bars of the raw answers per item, one bar per group.
 
-    ``distributions`` is :func:`reports.analysis.item_distributions`; ``items`` the Likert
-    items (``item_code``, ``item_text``) in instrument order; ``scale_labels`` one label per
-    point, lowest first (its length is k); ``groups`` (code, label) pairs. Disagreeing
+    ``distributions`` is :func:`reports.distributions.item_distributions`; ``items`` the
+    Likert items (``item_code``, ``item_text``) in instrument order; ``scale_labels`` one label
+    per point, lowest first (its length is k); ``groups`` (code, label) pairs. Disagreeing
     points extend left of zero, agreeing points right, the neutral point of an odd scale is
     split across zero; colours follow a diverging palette and the legend lists the points in
     scale order. Suppressed bars are left out and labelled "not enough responses".

@@ -1,6 +1,6 @@
 """Fixtures shared by the whole suite: the small instrument, responses made in bulk, a
-round populated with known answers (on the ``survey_round`` of the app's own conftest) and
-the OpenID provider of the single sign-on tests (tests/oidc)."""
+round populated with known answers (on the ``survey_round`` of the app's own conftest), a
+leader and the OpenID provider of the single sign-on tests (tests/oidc)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 
 import pytest
+from django.contrib.auth.models import Group
 
 from assessment.models import Instrument, Item
 from survey.models import Answer, Response, SurveyRound
@@ -171,6 +172,26 @@ def populated_round(survey_round, make_responses) -> SurveyRound:
         + [("other", IT_ANSWERS)] * 2,
     )
     return survey_round
+
+
+# --- accounts (tests/audit, tests/reports) -------------------------------------------------
+
+PASSWORD = "a-long-pass-phrase-42"
+
+
+@pytest.fixture
+def leader(django_user_model, db):
+    """A member of the Leaders group: username "boss", password ``PASSWORD``."""
+    user = django_user_model.objects.create_user(username="boss", password=PASSWORD)
+    user.groups.add(Group.objects.get_or_create(name="Leaders")[0])
+    return user
+
+
+@pytest.fixture
+def leader_client(client, leader):
+    """The test client, logged in as the ``leader``."""
+    client.force_login(leader)
+    return client
 
 
 # --- single sign-on (tests/accounts, tests/browser) ---------------------------------------

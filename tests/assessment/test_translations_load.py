@@ -14,7 +14,7 @@ from django.utils import translation
 
 from assessment.models import Dimension, Instrument, Item
 from assessment.services import InstrumentError, instrument_load
-from tests.assessment.test_services import snapshot, tiny_data, write
+from tests.assessment.instrument_files import snapshot, tiny_data, write
 from tests.factories import AnswerFactory, ResponseFactory, SurveyRoundFactory
 
 WRITE_SQL = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)

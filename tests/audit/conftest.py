@@ -1,5 +1,6 @@
 """Fixtures for the audit trail tests: a round of the small instrument and the accounts that
-act on it (a leader, an analyst, a staff member who is not a superuser)."""
+act on it (an analyst, a staff member who is not a superuser; the leader and its
+``leader_client`` are in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,28 +9,14 @@ from django.contrib.auth.models import Group, Permission
 
 from audit.models import Entry
 from survey.models import SurveyRound
+from tests.conftest import PASSWORD
 from tests.factories import SurveyRoundFactory
-
-PASSWORD = "a-long-pass-phrase-42"
 
 
 @pytest.fixture
 def survey_round(small_instrument) -> SurveyRound:
     """An open round (k = 5) of the small instrument."""
     return SurveyRoundFactory(instrument=small_instrument, slug="spring", name="Spring 2027")
-
-
-@pytest.fixture
-def leader(django_user_model):
-    user = django_user_model.objects.create_user(username="boss", password=PASSWORD)
-    user.groups.add(Group.objects.get_or_create(name="Leaders")[0])
-    return user
-
-
-@pytest.fixture
-def leader_client(client, leader):
-    client.force_login(leader)
-    return client
 
 
 @pytest.fixture

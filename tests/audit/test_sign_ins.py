@@ -11,7 +11,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from audit.models import Entry
-from tests.audit.conftest import PASSWORD, entries
+from tests.audit.conftest import entries
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,6 @@
-"""Fixtures for the reports tests: leaders, analysts, plain users and rounds of the small
-instrument (responses: ``make_responses`` and ``populated_round`` in tests/conftest.py)."""
+"""Fixtures for the reports tests: analysts, plain users and rounds of the small instrument
+(the leader, ``leader_client``, ``make_responses`` and ``populated_round`` are in
+tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,25 +10,6 @@ from django.contrib.auth.models import Group
 from survey.models import SurveyRound
 from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 from tests.factories import SurveyRoundFactory
-
-
-@pytest.fixture
-def leaders_group(db) -> Group:
-    group, _ = Group.objects.get_or_create(name="Leaders")
-    return group
-
-
-@pytest.fixture
-def leader(django_user_model, leaders_group):
-    user = django_user_model.objects.create_user(username="boss", password="a-long-pass-phrase")
-    user.groups.add(leaders_group)
-    return user
-
-
-@pytest.fixture
-def leader_client(client, leader):
-    client.force_login(leader)
-    return client
 
 
 @pytest.fixture

@@ -24,6 +24,17 @@ def page_url(name: str, survey_round, **kwargs) -> str:
     return reverse(f"reports:{name}", kwargs={"slug": survey_round.slug, **kwargs})
 
 
+def dashboard_url(survey_round) -> str:
+    """The URL of the round's dashboard."""
+    return reverse("reports:dashboard", kwargs={"slug": survey_round.slug})
+
+
+def dimension_url(survey_round, code: str, query: str = "") -> str:
+    """The URL of the page of the round's dimension ``code``, with ``query``."""
+    url = reverse("reports:dimension", kwargs={"slug": survey_round.slug, "code": code})
+    return f"{url}?{query}" if query else url
+
+
 def export_url(survey_round, kind: str, query: str = "") -> str:
     """The URL of the round's download ``kind`` (responses, summary, gaps), with ``query``."""
     url = reverse("reports:export", kwargs={"slug": survey_round.slug, "kind": kind})

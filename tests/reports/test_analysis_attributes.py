@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from reports.analysis import compare_groups, group_summary, round_analysis
-from reports.panel import item_distributions, respondent_columns, respondent_scores, score_items
+from reports.distributions import item_distributions
+from reports.panel import respondent_columns, respondent_scores, score_items
 from reports.vocabulary import Comparison
 
 ITEMS = pd.DataFrame(

@@ -232,3 +232,18 @@ def test_a_code_that_is_not_a_language_never_names_a_file(docs_without_translati
             docs_without_translations / "methodology.md",
             "en",
         )
+
+
+def test_methodology_page_renders_docs_methodology(leader_client, settings):
+    response = leader_client.get(reverse("reports:methodology"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    source = (Path(settings.BASE_DIR) / "docs" / "methodology.md").read_text(encoding="utf-8")
+    headings = [line.lstrip("#").strip() for line in source.splitlines() if line.startswith("#")]
+    assert len(headings) >= 8
+    for heading in headings:
+        assert f">{heading}</h" in content.replace("&#x27;", "'"), heading
+    for formula in ("rwg(j)", "(A² − 1) / 12", "2·U_A / (n_A · n_B) − 1", "100 − mean |gap|"):
+        assert formula in content
+    assert "FRICTION_BREAKDOWN_GAP_POINTS" in content
+    assert "<table>" in content  # the thresholds table is rendered, not shown as text
