@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from assessment.models import Dimension, Item
 from reports.chart_locale import plotly_separators
+from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 from tests.reports.pages import COMMA_DECIMAL, ENGLISH_DECIMAL, figure_texts
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +179,17 @@ def test_the_chart_pages_load_plotlys_locales_after_plotly(leader_client, popula
     assert (
         plotly < content.index("reports/plotly_locales.js") < content.index("reports/dashboard.js")
     )
+
+
+@pytest.mark.parametrize(("language", "floor"), [("en", "0.001"), ("de", "0,001"), ("fr", "0,001")])
+def test_a_q_value_below_the_floor_is_written_in_the_language(
+    leader_client, survey_round, make_responses, language, floor
+):
+    """Found by a fresh-user trial: "q < 0.001" kept its decimal point beside "q = 0,834"."""
+    make_responses(survey_round, [("it", IT_ANSWERS)] * 20 + [("security", SECURITY_ANSWERS)] * 20)
+    url = reverse("reports:dimension", kwargs={"slug": survey_round.slug, "code": "a"})
+
+    content = leader_client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert f"q &lt; {floor}" in content
+    assert "0.001" not in content or language == "en"
