@@ -167,7 +167,7 @@ def test_the_page_shows_participation_with_groups_below_k_hidden(
 
     assert page.status_code == 200
     body = text(page)
-    assert "14 of 19 invitations used. Response rate: 74 %" in body
+    assert "14 of 19 invitations used. Response rate: 74%" in body
     assert "IT 8 7 88% fewer than 5" in body  # no response yet: answered as IT reads small
     assert "Security 6 fewer than 5 — fewer than 5" in body  # 2 used
     # Other is shown beside the total: as published, the total minus IT and Other gives

@@ -3,6 +3,8 @@ the instrument translates them (issue 17), English otherwise."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -193,3 +195,19 @@ def test_a_q_value_below_the_floor_is_written_in_the_language(
 
     assert f"q &lt; {floor}" in content
     assert "0.001" not in content or language == "en"
+
+
+@pytest.mark.parametrize(("language", "share"), [("en", "%</td>"), ("fr", "\u00a0%</td>")])
+def test_a_percentage_is_written_with_the_languages_space(
+    leader_client, populated_round, language, share
+):
+    """Found by a fresh-user trial: French pages wrote "73%" beside "IC à 95 %"."""
+    url = reverse("reports:dimension", kwargs={"slug": populated_round.slug, "code": "a"})
+
+    content = leader_client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert share in content
+    if language == "en":
+        assert "\u00a0%" not in content
+    else:
+        assert not re.search(r"\d%</td>", content)
