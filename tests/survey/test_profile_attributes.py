@@ -230,7 +230,7 @@ def test_a_value_not_among_the_choices_is_refused_keeping_what_was_typed(
     body = page.content.decode()
     assert 'id="error-summary"' in body
     assert 'href="#id_attribute_region_0"' in body  # the summary links to the question
-    assert "Region: Choose one of the options, or “Prefer not to say”." in text(page)
+    assert "Region — Choose one of the options, or “Prefer not to say”." in text(page)
     assert 'aria-describedby="id_attribute_region_helptext id_attribute_region_error"' in body
     assert re.search(r'value="it"[^>]*checked', body)
     assert re.search(r'value="manager"[^>]*checked', body)
