@@ -15,8 +15,9 @@ import pandas as pd
 from django.utils.translation import gettext as _
 
 from reports import chart_locale, charts, trend_charts
+from reports.choices import RoundAttribute
 from reports.forms import ReportQuery, group_label, value_labels
-from reports.results import Relations, RoundAttribute, RoundResults, Trend
+from reports.results import Relations, RoundResults, Trend
 from reports.vocabulary import (
     ALL_GROUP,
     ALPHA_ITEMS_DISAGREE,

@@ -23,14 +23,12 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import pandas as pd
-from django.conf import settings
-from django.db import models
-from django.utils.translation import get_language
 
 from assessment.scoring import likert_items
 from reports import exports
 from reports.analysis import GroupComparison, round_analysis
 from reports.cache import round_results_cached
+from reports.choices import PROFILE_CHOICES, PROFILE_COLUMNS, RoundChoices, round_choices
 from reports.disclosure import (
     cell_shown,
     count_published,
@@ -38,12 +36,11 @@ from reports.disclosure import (
     protection_sentence,
     published_total,
     selected_answers,
-    settings_protection,
-    values_offered,
 )
 from reports.drivers import drivers
 from reports.findings import leaders_versus_staff, recurring_words, top_findings
 from reports.panel import Panel, score_items
+from reports.parameters import comment_threshold, report_thresholds, round_protection
 from reports.perceptions import dont_know_shares, meta_perceptions, mirror_patterns
 from reports.selectors import (
     round_results_version,
@@ -59,8 +56,7 @@ from reports.vocabulary import (
     Thresholds,
     dimension_names,
 )
-from survey.attributes import attribute_choice_labels, attribute_label, attribute_name_label
-from survey.models import Function, Level, Side, SurveyRound
+from survey.models import SurveyRound
 from survey.participation import Participation, round_participation
 from survey.selectors import (
     PROFILE_FRAME_COLUMNS,
@@ -74,14 +70,6 @@ from survey.selectors import (
     rounds_items_frame,
 )
 
-# The profile columns every answers frame has; any other compared attribute is read from
-# ``Response.attributes``.
-PROFILE_CHOICES: dict[str, type[models.TextChoices]] = {
-    "side": Side,
-    "level": Level,
-    "function": Function,
-}
-PROFILE_COLUMNS = tuple(PROFILE_CHOICES)
 # What a page may ask for beyond the comparison's figures.
 LEADERS = "leaders"  # leaders versus staff within each side (never with a filter)
 TREND = "trend"  # the comparable rounds' trend and the change since the previous round
@@ -90,37 +78,7 @@ PARTICIPATION = "participation"  # invited, completed and answered (read anew ev
 # (the whole round, IT and Security; never with a filter).
 RELATIONS = "relations"
 SECTIONS = frozenset({LEADERS, TREND, PARTICIPATION, RELATIONS})
-DEFAULT_COMMENT_MIN_GROUP_SIZE = 10
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class RoundAttribute:
-    """A profile attribute of one round beyond side, level and function (e.g. region).
-
-    ``groups``: the values that may be compared (held by at least k respondents), in the
-    order to offer them; ``label`` and ``value_labels`` ({value: text}, only where the text
-    differs) in the page's language. Plain data, so it can be cached.
-    """
-
-    name: str
-    label: str
-    groups: tuple[str, ...]
-    value_labels: dict[str, str] = field(default_factory=dict)
-
-    def value_label(self, value: str) -> str:
-        """The text shown for the group ``value``: its translation, else the value."""
-        return self.value_labels.get(value, value)
-
-
-@dataclass(frozen=True)
-class RoundChoices:
-    """What the forms of a round's pages may offer: ``attributes``, the round's own
-    attributes that may be compared; ``filter_options``, {attribute or profile field: values
-    a filter may offer}, never a value that names a small group."""
-
-    attributes: tuple[RoundAttribute, ...]
-    filter_options: dict[str, list[str]]
 
 
 @dataclass(frozen=True)
@@ -209,30 +167,6 @@ class RoundResults:
     relations: Relations | None = None
 
 
-def report_thresholds() -> Thresholds:
-    """The status thresholds from the FRICTION_* settings (see docs/methodology.md)."""
-    return Thresholds(
-        gap_points=settings.FRICTION_BREAKDOWN_GAP_POINTS,
-        q_value=settings.FRICTION_BREAKDOWN_Q_VALUE,
-        effect_size=settings.FRICTION_BREAKDOWN_EFFECT_SIZE,
-        agreement=settings.FRICTION_DIVIDED_RWG,
-    )
-
-
-def round_protection(survey_round: SurveyRound) -> Protection:
-    """How counts and means of ``survey_round`` are published: the cell-key method's secret
-    and bounds from the FRICTION_CELL_KEY_SECRET, FRICTION_COUNT_BOUND and
-    FRICTION_SUM_BOUND settings, the bounds by default from the round's k."""
-    return settings_protection(settings, survey_round.min_group_size)
-
-
-def comment_threshold(*, round: SurveyRound) -> int:
-    """Writers a dimension needs before its comments are shown: the larger of the setting
-    FRICTION_COMMENT_MIN_GROUP_SIZE (default 10) and the round's k."""
-    setting = getattr(settings, "FRICTION_COMMENT_MIN_GROUP_SIZE", DEFAULT_COMMENT_MIN_GROUP_SIZE)
-    return max(int(setting), round.min_group_size)
-
-
 def round_results(
     *,
     round: SurveyRound,
@@ -271,7 +205,7 @@ def round_results(
     def cached(part: str, build: Callable[[], T]) -> T:
         return round_results_cached(round=round, part=part, build=build, version=version)
 
-    choices = cached("choices", lambda: _choices(round))
+    choices = round_choices(round=round, version=version)
     figures = cached(
         f"figures|{comparison_key}|{filter_key}",
         lambda: _figures(reads, comparison, filters, choices),
@@ -342,42 +276,6 @@ def presentation_cached(
     return round_results_cached(
         round=round, part=f"page|{page}|{results.key}", build=build, version=results.version
     )
-
-
-def round_choices(*, round: SurveyRound) -> RoundChoices:
-    """The comparison and filter choices a round's pages may offer (cached).
-
-    Attributes: every name found in the responses' ``Response.attributes`` with the values
-    whose group may be shown (:func:`reports.disclosure.values_offered`): the round's
-    declared choices first, in their order, then the others sorted; declared names first,
-    each with its declared label and choices in the active language (else
-    :func:`survey.attributes.attribute_name_label`). Filter options: the same values. One
-    query on a miss; cached per language.
-    """
-    return round_results_cached(round=round, part="choices", build=lambda: _choices(round))
-
-
-def _choices(survey_round: SurveyRound) -> RoundChoices:
-    k = survey_round.min_group_size
-    attributes = rounds_attributes_frame(rounds=[survey_round])
-    offered = values_offered(attributes, k, round_protection(survey_round))
-    declared = {
-        entry["name"]: entry
-        for entry in survey_round.profile_attributes or []
-        if isinstance(entry, dict) and "name" in entry
-    }
-    language = get_language()
-    found = []
-    for name in sorted(offered, key=lambda n: (n not in declared, n)):
-        entry = declared.get(name, {})
-        order = {choice: position for position, choice in enumerate(entry.get("choices", []))}
-        values = sorted(offered[name], key=lambda v: (order.get(v, len(order)), v))
-        # Without a label of its own, the name made readable ("job_family": "Job family").
-        label = attribute_label({**entry, "name": attribute_name_label(name)}, language)
-        shown = attribute_choice_labels(entry, language).items()
-        labels = {value: text for value, text in shown if text != value}
-        found.append(RoundAttribute(name, label, tuple(values), value_labels=labels))
-    return RoundChoices(attributes=tuple(found), filter_options=offered)
 
 
 def _view_answers(reads: _Reads, comparison: Comparison) -> pd.DataFrame:
