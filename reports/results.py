@@ -1,12 +1,14 @@
 """A round's results: the one path from the database to a published figure.
 
-Every leader page, CSV download and ``export_csv`` asks :func:`round_results` (or, for the
-row-per-respondent responses.csv, :func:`round_export`) and nothing else: it reads through
-the selectors, protects the answers by the rules of :mod:`reports.disclosure`, runs the pure
-analysis and returns a plain value (dataclasses, dicts and pandas frames; no request, no
-form, no queryset) that is cached by the round's results version (:mod:`reports.cache`), so
-it is computed once until a response arrives or leaves. What a page shows of it and in which
-words is up to :mod:`reports.presenters`.
+Every leader page, CSV download and ``export_csv`` asks :func:`round_results` (the
+downloads through :func:`reports.downloads.round_export`, which streams the
+row-per-respondent responses.csv itself) and nothing else: it reads through the selectors,
+protects the answers by the rules of :mod:`reports.disclosure`, runs the pure analysis and
+returns a plain value (dataclasses, dicts and pandas frames; no request, no form, no
+queryset) that is cached by the round's results version (:mod:`reports.cache`), so it is
+computed once until a response arrives or leaves. What a page shows of it and in which
+words is up to :mod:`reports.presenters`; what it may offer to compare and filter by, to
+:mod:`reports.choices`.
 
 Every view sees every respondent its filter selects (:func:`reports.disclosure.selected_answers`):
 what may be shown, and how, is decided cell by cell by the cell-key method of
@@ -18,14 +20,13 @@ is published perturbed, consistently in every view, and a group reads "fewer tha
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 import pandas as pd
 
 from assessment.scoring import likert_items
-from reports import exports
 from reports.analysis import GroupComparison, round_analysis
 from reports.cache import round_results_cached
 from reports.choices import PROFILE_CHOICES, PROFILE_COLUMNS, RoundChoices, round_choices
@@ -33,7 +34,6 @@ from reports.disclosure import (
     cell_shown,
     count_published,
     dimension_comments,
-    protection_sentence,
     published_total,
     selected_answers,
 )
@@ -59,9 +59,7 @@ from reports.vocabulary import (
 from survey.models import SurveyRound
 from survey.participation import Participation, round_participation
 from survey.selectors import (
-    PROFILE_FRAME_COLUMNS,
     instrument_rounds,
-    responses_table,
     round_answers_frame,
     round_comments_frame,
     round_items_frame,
@@ -494,71 +492,4 @@ def round_comments(
         part=f"comments|{dimension_code}|{'sides' if by_side else 'all'}",
         version=version,
         build=build,
-    )
-
-
-def round_export(
-    *,
-    round: SurveyRound,
-    kind: str,
-    comparison: Comparison = DEFAULT_COMPARISON,
-    bom: bool = True,
-) -> Iterator[bytes]:
-    """The bytes of export ``kind`` (``responses`` | ``summary`` | ``gaps`` | ``dont_know``
-    | ``perceptions`` | ``mirror_pairs``) of ``round``: what the download view streams and
-    ``export_csv`` writes, byte for byte.
-
-    dont_know.csv has the share of "don't know" per statement for the groups of
-    ``comparison``; perceptions.csv and mirror_pairs.csv the whole round's meta-perceptions
-    and mirror patterns (the "relations" section of :func:`round_results`; header only for a
-    v1 round).
-
-    summary.csv is the whole round by side (the dashboard's default figures); gaps.csv the
-    figures of ``comparison``; both come from :func:`round_results` and end with a
-    ``disclosure`` column saying how the figures are protected. responses.csv streams
-    one anonymised row per response (:func:`reports.exports.responses_row_chunks`, one
-    query). ``bom``: start with a UTF-8 byte-order mark. Raises ValueError for an unknown
-    kind.
-    """
-    if kind not in exports.KINDS:
-        raise ValueError(f"Unknown export {kind!r}; choose one of {', '.join(exports.KINDS)}.")
-    if kind == "responses":
-        return _responses_bytes(round, bom)
-    note = protection_sentence(round_protection(round), round.min_group_size)
-    # A round of 1..k−1 respondents has no figures (Figures.too_few): its files are a header
-    # and no row, as on the page, never a half-written download.
-    if kind == "summary":
-        summary = round_results(round=round).figures.summary
-        rows = exports.summary_rows(summary if summary is not None else pd.DataFrame(), note)
-    elif kind in ("perceptions", "mirror_pairs"):
-        relations = round_results(round=round, include=[RELATIONS]).relations
-        rows = (
-            exports.perceptions_rows(relations.perceptions, note)
-            if kind == "perceptions"
-            else exports.mirror_pairs_rows(relations.mirror_patterns, note)
-        )
-    elif kind == "dont_know":
-        figures = round_results(round=round, comparison=comparison).figures
-        shares = figures.dont_know if figures.dont_know is not None else pd.DataFrame()
-        rows = exports.dont_know_rows(shares, note)
-    else:
-        gaps = round_results(round=round, comparison=comparison).figures.gaps
-        rows = exports.gaps_rows(gaps if gaps is not None else pd.DataFrame(), note)
-    return exports.csv_bytes(rows, bom=bom)
-
-
-def _responses_bytes(survey_round: SurveyRound, bom: bool) -> Iterator[bytes]:
-    items = round_items_frame(round=survey_round)
-    codes = [str(code) for code in items.loc[items["kind"] == "likert", "item_code"]]
-    profiles, likert = responses_table(round=survey_round, item_codes=codes)
-    yield from exports.csv_chunks(
-        exports.responses_row_chunks(
-            profiles,
-            likert,
-            item_codes=codes,
-            attribute_names=[c for c in profiles.columns if c not in PROFILE_FRAME_COLUMNS],
-            min_group_size=survey_round.min_group_size,
-            dont_know_label=survey_round.instrument.dont_know_label,
-        ),
-        bom=bom,
     )

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_safe
 
 from audit.services import export_downloaded
 from reports.choices import round_choices
+from reports.downloads import round_export
 from reports.exports import KINDS
 from reports.forms import ATTRIBUTE_PREFIX, report_query
 from reports.permissions import can_export, leader_required
-from reports.results import round_export
 from reports.views.dashboard import round_or_404
 
 NO_BOM = {"0", "false", "no", "off"}

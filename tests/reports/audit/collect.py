@@ -64,6 +64,7 @@ from django.core.cache import cache
 from reports import findings as findings_module
 from reports import results as results_module
 from reports.choices import round_choices
+from reports.downloads import round_export
 from reports.forms import (
     ATTRIBUTE_PREFIX,
     ATTRIBUTES,
@@ -77,7 +78,6 @@ from reports.results import (
     PARTICIPATION,
     TREND,
     RoundResults,
-    round_export,
     round_results,
     rounds_overview,
 )
