@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from audit.services import report_viewed
-from reports import presenters
+from reports import labels, presenters
 from reports.choices import round_choices
 from reports.exports import KINDS
 from reports.forms import (
@@ -87,7 +87,7 @@ def comparison_context(
         "round": survey_round,
         "k": survey_round.min_group_size,
         "protection": results.protection,
-        "scale_labels": presenters.scale_labels(survey_round.instrument),
+        "scale_labels": labels.scale_labels(survey_round.instrument),
         "thresholds": results.thresholds,
         "round_attributes": attributes,
         # Quick links: each round attribute's first two values compared.
