@@ -12,8 +12,9 @@ words is up to :mod:`reports.presenters`; what it may offer to compare and filte
 
 Every view sees every respondent its filter selects (:func:`reports.disclosure.selected_answers`):
 what may be shown, and how, is decided cell by cell by the cell-key method of
-:mod:`reports.disclosure` under the round's :func:`round_protection`: each count and mean
-is published perturbed, consistently in every view, and a group reads "fewer than k" where
+:mod:`reports.disclosure` under the round's protection
+(:func:`reports.parameters.round_protection`): each count and mean is published perturbed,
+consistently in every view, and a group reads "fewer than k" where
 :func:`reports.disclosure.cell_shown` says so.
 """
 
@@ -469,12 +470,12 @@ def round_comments(
     *, round: SurveyRound, dimension_code: str, version: str | None = None
 ) -> Comments:
     """The comments of one dimension as they may be shown (cached): none unless at least
-    :func:`comment_threshold` respondents wrote one, split by side once the round has
-    closed (:func:`reports.disclosure.dimension_comments`: while it is open the lists would
-    change from one day to the next, and two days' lists could be subtracted), with their
-    recurring words. Callers shuffle the texts on every request, so the order says nothing
-    of who wrote when. ``version``: the round's results version when the caller has read it
-    already."""
+    :func:`reports.parameters.comment_threshold` respondents wrote one, split by side once
+    the round has closed (:func:`reports.disclosure.dimension_comments`: while it is open
+    the lists would change from one day to the next, and two days' lists could be
+    subtracted), with their recurring words. Callers shuffle the texts on every request, so
+    the order says nothing of who wrote when. ``version``: the round's results version when
+    the caller has read it already."""
     threshold = comment_threshold(round=round)
     by_side = round.closes_at is not None and not round.is_open()
 
