@@ -162,7 +162,7 @@ def dashboard_page(*, slug: str, client: Any = None) -> dict[str, Any]:
 def export_consume(*, slug: str, kind: str) -> dict[str, int]:
     """Stream one CSV export to nowhere, as the download does. Returns bytes and data rows
     (line ends counted: a chunk may hold many rows; no exported cell holds a CRLF)."""
-    from reports.results import round_export
+    from reports.downloads import round_export
     from survey.models import SurveyRound
 
     survey_round = SurveyRound.objects.select_related("instrument").get(slug=slug)

@@ -1,6 +1,6 @@
 """CSV exports of a round, pure: row generators, safe cell encoding and the CSV encoders.
 
-:func:`reports.results.round_export` feeds these with the round's results and streams the
+:func:`reports.downloads.round_export` feeds these with the round's results and streams the
 bytes; the download view and the ``export_csv`` command both use it, so they produce the
 same bytes. Files are UTF-8 with a byte-order mark by default (so spreadsheet programs
 detect the encoding; ``bom=False`` for plain UTF-8), written by the ``csv`` module with CRLF

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reports.results import PROFILE_CHOICES, RoundAttribute, RoundChoices
+from reports.choices import PROFILE_CHOICES, RoundAttribute, RoundChoices
 from reports.vocabulary import DEFAULT_COMPARISON, GROUP_JOINER, LEADERS_VS_STAFF, Comparison
 from survey.attributes import attribute_name_label
 from survey.models import Function, Level
@@ -444,7 +444,7 @@ class ReportQuery:
 
 def report_query(query: Mapping[str, Any], *, choices: RoundChoices) -> ReportQuery:
     """Read a leader page's GET parameters against the round's ``choices``
-    (:func:`reports.results.round_choices`). Never raises on bad input: what cannot be used
+    (:func:`reports.choices.round_choices`). Never raises on bad input: what cannot be used
     falls back to a default with a message."""
     comparison, comparison_problems, comparison_form = comparison_from_query(
         query, choices.attributes

@@ -1,49 +1,47 @@
 """A round's results: the one path from the database to a published figure.
 
-Every leader page, CSV download and ``export_csv`` asks :func:`round_results` (or, for the
-row-per-respondent responses.csv, :func:`round_export`) and nothing else: it reads through
-the selectors, protects the answers by the rules of :mod:`reports.disclosure`, runs the pure
-analysis and returns a plain value (dataclasses, dicts and pandas frames; no request, no
-form, no queryset) that is cached by the round's results version (:mod:`reports.cache`), so
-it is computed once until a response arrives or leaves. What a page shows of it and in which
-words is up to :mod:`reports.presenters`.
+Every leader page, CSV download and ``export_csv`` asks :func:`round_results` (the
+downloads through :func:`reports.downloads.round_export`, which streams the
+row-per-respondent responses.csv itself) and nothing else: it reads through the selectors,
+protects the answers by the rules of :mod:`reports.disclosure`, runs the pure analysis and
+returns a plain value (dataclasses, dicts and pandas frames; no request, no form, no
+queryset) that is cached by the round's results version (:mod:`reports.cache`), so it is
+computed once until a response arrives or leaves. What a page shows of it and in which
+words is up to :mod:`reports.presenters`; what it may offer to compare and filter by, to
+:mod:`reports.choices`.
 
 Every view sees every respondent its filter selects (:func:`reports.disclosure.selected_answers`):
 what may be shown, and how, is decided cell by cell by the cell-key method of
-:mod:`reports.disclosure` under the round's :func:`round_protection`: each count and mean
-is published perturbed, consistently in every view, and a group reads "fewer than k" where
+:mod:`reports.disclosure` under the round's protection
+(:func:`reports.parameters.round_protection`): each count and mean is published perturbed,
+consistently in every view, and a group reads "fewer than k" where
 :func:`reports.disclosure.cell_shown` says so.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 import pandas as pd
-from django.conf import settings
-from django.db import models
-from django.utils.translation import get_language
 
 from assessment.scoring import likert_items
-from reports import exports
 from reports.analysis import GroupComparison, round_analysis
 from reports.cache import round_results_cached
+from reports.choices import PROFILE_CHOICES, PROFILE_COLUMNS, RoundChoices, round_choices
 from reports.disclosure import (
     cell_shown,
     count_published,
     dimension_comments,
-    protection_sentence,
     published_total,
     selected_answers,
-    settings_protection,
-    values_offered,
 )
 from reports.drivers import drivers
 from reports.findings import leaders_versus_staff, recurring_words, top_findings
 from reports.panel import Panel, score_items
+from reports.parameters import comment_threshold, report_thresholds, round_protection
 from reports.perceptions import dont_know_shares, meta_perceptions, mirror_patterns
 from reports.selectors import (
     round_results_version,
@@ -59,13 +57,10 @@ from reports.vocabulary import (
     Thresholds,
     dimension_names,
 )
-from survey.attributes import attribute_choice_labels, attribute_label, attribute_name_label
-from survey.models import Function, Level, Side, SurveyRound
+from survey.models import SurveyRound
 from survey.participation import Participation, round_participation
 from survey.selectors import (
-    PROFILE_FRAME_COLUMNS,
     instrument_rounds,
-    responses_table,
     round_answers_frame,
     round_comments_frame,
     round_items_frame,
@@ -74,14 +69,6 @@ from survey.selectors import (
     rounds_items_frame,
 )
 
-# The profile columns every answers frame has; any other compared attribute is read from
-# ``Response.attributes``.
-PROFILE_CHOICES: dict[str, type[models.TextChoices]] = {
-    "side": Side,
-    "level": Level,
-    "function": Function,
-}
-PROFILE_COLUMNS = tuple(PROFILE_CHOICES)
 # What a page may ask for beyond the comparison's figures.
 LEADERS = "leaders"  # leaders versus staff within each side (never with a filter)
 TREND = "trend"  # the comparable rounds' trend and the change since the previous round
@@ -90,37 +77,7 @@ PARTICIPATION = "participation"  # invited, completed and answered (read anew ev
 # (the whole round, IT and Security; never with a filter).
 RELATIONS = "relations"
 SECTIONS = frozenset({LEADERS, TREND, PARTICIPATION, RELATIONS})
-DEFAULT_COMMENT_MIN_GROUP_SIZE = 10
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class RoundAttribute:
-    """A profile attribute of one round beyond side, level and function (e.g. region).
-
-    ``groups``: the values that may be compared (held by at least k respondents), in the
-    order to offer them; ``label`` and ``value_labels`` ({value: text}, only where the text
-    differs) in the page's language. Plain data, so it can be cached.
-    """
-
-    name: str
-    label: str
-    groups: tuple[str, ...]
-    value_labels: dict[str, str] = field(default_factory=dict)
-
-    def value_label(self, value: str) -> str:
-        """The text shown for the group ``value``: its translation, else the value."""
-        return self.value_labels.get(value, value)
-
-
-@dataclass(frozen=True)
-class RoundChoices:
-    """What the forms of a round's pages may offer: ``attributes``, the round's own
-    attributes that may be compared; ``filter_options``, {attribute or profile field: values
-    a filter may offer}, never a value that names a small group."""
-
-    attributes: tuple[RoundAttribute, ...]
-    filter_options: dict[str, list[str]]
 
 
 @dataclass(frozen=True)
@@ -209,30 +166,6 @@ class RoundResults:
     relations: Relations | None = None
 
 
-def report_thresholds() -> Thresholds:
-    """The status thresholds from the FRICTION_* settings (see docs/methodology.md)."""
-    return Thresholds(
-        gap_points=settings.FRICTION_BREAKDOWN_GAP_POINTS,
-        q_value=settings.FRICTION_BREAKDOWN_Q_VALUE,
-        effect_size=settings.FRICTION_BREAKDOWN_EFFECT_SIZE,
-        agreement=settings.FRICTION_DIVIDED_RWG,
-    )
-
-
-def round_protection(survey_round: SurveyRound) -> Protection:
-    """How counts and means of ``survey_round`` are published: the cell-key method's secret
-    and bounds from the FRICTION_CELL_KEY_SECRET, FRICTION_COUNT_BOUND and
-    FRICTION_SUM_BOUND settings, the bounds by default from the round's k."""
-    return settings_protection(settings, survey_round.min_group_size)
-
-
-def comment_threshold(*, round: SurveyRound) -> int:
-    """Writers a dimension needs before its comments are shown: the larger of the setting
-    FRICTION_COMMENT_MIN_GROUP_SIZE (default 10) and the round's k."""
-    setting = getattr(settings, "FRICTION_COMMENT_MIN_GROUP_SIZE", DEFAULT_COMMENT_MIN_GROUP_SIZE)
-    return max(int(setting), round.min_group_size)
-
-
 def round_results(
     *,
     round: SurveyRound,
@@ -271,7 +204,7 @@ def round_results(
     def cached(part: str, build: Callable[[], T]) -> T:
         return round_results_cached(round=round, part=part, build=build, version=version)
 
-    choices = cached("choices", lambda: _choices(round))
+    choices = round_choices(round=round, version=version)
     figures = cached(
         f"figures|{comparison_key}|{filter_key}",
         lambda: _figures(reads, comparison, filters, choices),
@@ -342,42 +275,6 @@ def presentation_cached(
     return round_results_cached(
         round=round, part=f"page|{page}|{results.key}", build=build, version=results.version
     )
-
-
-def round_choices(*, round: SurveyRound) -> RoundChoices:
-    """The comparison and filter choices a round's pages may offer (cached).
-
-    Attributes: every name found in the responses' ``Response.attributes`` with the values
-    whose group may be shown (:func:`reports.disclosure.values_offered`): the round's
-    declared choices first, in their order, then the others sorted; declared names first,
-    each with its declared label and choices in the active language (else
-    :func:`survey.attributes.attribute_name_label`). Filter options: the same values. One
-    query on a miss; cached per language.
-    """
-    return round_results_cached(round=round, part="choices", build=lambda: _choices(round))
-
-
-def _choices(survey_round: SurveyRound) -> RoundChoices:
-    k = survey_round.min_group_size
-    attributes = rounds_attributes_frame(rounds=[survey_round])
-    offered = values_offered(attributes, k, round_protection(survey_round))
-    declared = {
-        entry["name"]: entry
-        for entry in survey_round.profile_attributes or []
-        if isinstance(entry, dict) and "name" in entry
-    }
-    language = get_language()
-    found = []
-    for name in sorted(offered, key=lambda n: (n not in declared, n)):
-        entry = declared.get(name, {})
-        order = {choice: position for position, choice in enumerate(entry.get("choices", []))}
-        values = sorted(offered[name], key=lambda v: (order.get(v, len(order)), v))
-        # Without a label of its own, the name made readable ("job_family": "Job family").
-        label = attribute_label({**entry, "name": attribute_name_label(name)}, language)
-        shown = attribute_choice_labels(entry, language).items()
-        labels = {value: text for value, text in shown if text != value}
-        found.append(RoundAttribute(name, label, tuple(values), value_labels=labels))
-    return RoundChoices(attributes=tuple(found), filter_options=offered)
 
 
 def _view_answers(reads: _Reads, comparison: Comparison) -> pd.DataFrame:
@@ -573,12 +470,12 @@ def round_comments(
     *, round: SurveyRound, dimension_code: str, version: str | None = None
 ) -> Comments:
     """The comments of one dimension as they may be shown (cached): none unless at least
-    :func:`comment_threshold` respondents wrote one, split by side once the round has
-    closed (:func:`reports.disclosure.dimension_comments`: while it is open the lists would
-    change from one day to the next, and two days' lists could be subtracted), with their
-    recurring words. Callers shuffle the texts on every request, so the order says nothing
-    of who wrote when. ``version``: the round's results version when the caller has read it
-    already."""
+    :func:`reports.parameters.comment_threshold` respondents wrote one, split by side once
+    the round has closed (:func:`reports.disclosure.dimension_comments`: while it is open
+    the lists would change from one day to the next, and two days' lists could be
+    subtracted), with their recurring words. Callers shuffle the texts on every request, so
+    the order says nothing of who wrote when. ``version``: the round's results version when
+    the caller has read it already."""
     threshold = comment_threshold(round=round)
     by_side = round.closes_at is not None and not round.is_open()
 
@@ -596,71 +493,4 @@ def round_comments(
         part=f"comments|{dimension_code}|{'sides' if by_side else 'all'}",
         version=version,
         build=build,
-    )
-
-
-def round_export(
-    *,
-    round: SurveyRound,
-    kind: str,
-    comparison: Comparison = DEFAULT_COMPARISON,
-    bom: bool = True,
-) -> Iterator[bytes]:
-    """The bytes of export ``kind`` (``responses`` | ``summary`` | ``gaps`` | ``dont_know``
-    | ``perceptions`` | ``mirror_pairs``) of ``round``: what the download view streams and
-    ``export_csv`` writes, byte for byte.
-
-    dont_know.csv has the share of "don't know" per statement for the groups of
-    ``comparison``; perceptions.csv and mirror_pairs.csv the whole round's meta-perceptions
-    and mirror patterns (the "relations" section of :func:`round_results`; header only for a
-    v1 round).
-
-    summary.csv is the whole round by side (the dashboard's default figures); gaps.csv the
-    figures of ``comparison``; both come from :func:`round_results` and end with a
-    ``disclosure`` column saying how the figures are protected. responses.csv streams
-    one anonymised row per response (:func:`reports.exports.responses_row_chunks`, one
-    query). ``bom``: start with a UTF-8 byte-order mark. Raises ValueError for an unknown
-    kind.
-    """
-    if kind not in exports.KINDS:
-        raise ValueError(f"Unknown export {kind!r}; choose one of {', '.join(exports.KINDS)}.")
-    if kind == "responses":
-        return _responses_bytes(round, bom)
-    note = protection_sentence(round_protection(round), round.min_group_size)
-    # A round of 1..k−1 respondents has no figures (Figures.too_few): its files are a header
-    # and no row, as on the page, never a half-written download.
-    if kind == "summary":
-        summary = round_results(round=round).figures.summary
-        rows = exports.summary_rows(summary if summary is not None else pd.DataFrame(), note)
-    elif kind in ("perceptions", "mirror_pairs"):
-        relations = round_results(round=round, include=[RELATIONS]).relations
-        rows = (
-            exports.perceptions_rows(relations.perceptions, note)
-            if kind == "perceptions"
-            else exports.mirror_pairs_rows(relations.mirror_patterns, note)
-        )
-    elif kind == "dont_know":
-        figures = round_results(round=round, comparison=comparison).figures
-        shares = figures.dont_know if figures.dont_know is not None else pd.DataFrame()
-        rows = exports.dont_know_rows(shares, note)
-    else:
-        gaps = round_results(round=round, comparison=comparison).figures.gaps
-        rows = exports.gaps_rows(gaps if gaps is not None else pd.DataFrame(), note)
-    return exports.csv_bytes(rows, bom=bom)
-
-
-def _responses_bytes(survey_round: SurveyRound, bom: bool) -> Iterator[bytes]:
-    items = round_items_frame(round=survey_round)
-    codes = [str(code) for code in items.loc[items["kind"] == "likert", "item_code"]]
-    profiles, likert = responses_table(round=survey_round, item_codes=codes)
-    yield from exports.csv_chunks(
-        exports.responses_row_chunks(
-            profiles,
-            likert,
-            item_codes=codes,
-            attribute_names=[c for c in profiles.columns if c not in PROFILE_FRAME_COLUMNS],
-            min_group_size=survey_round.min_group_size,
-            dont_know_label=survey_round.instrument.dont_know_label,
-        ),
-        bom=bom,
     )

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_safe
 
 from audit.services import report_viewed
 from reports import presenters
+from reports.parameters import comment_threshold
 from reports.permissions import leader_required
-from reports.results import comment_threshold, round_comments
+from reports.results import round_comments
 from reports.selectors import dimension_by_code
 from reports.views.dashboard import round_or_404
 

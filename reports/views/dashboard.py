@@ -20,7 +20,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from audit.services import report_viewed
-from reports import presenters
+from reports import labels, presenters
+from reports.choices import round_choices
 from reports.exports import KINDS
 from reports.forms import (
     ATTRIBUTE_PREFIX,
@@ -29,15 +30,13 @@ from reports.forms import (
     group_label,
     report_query,
 )
+from reports.parameters import comment_threshold, report_thresholds
 from reports.permissions import can_export_responses, leader_required
 from reports.results import (
     PARTICIPATION,
     RELATIONS,
     RoundResults,
-    comment_threshold,
     presentation_cached,
-    report_thresholds,
-    round_choices,
     round_comments,
     round_results,
     rounds_overview,
@@ -88,7 +87,7 @@ def comparison_context(
         "round": survey_round,
         "k": survey_round.min_group_size,
         "protection": results.protection,
-        "scale_labels": presenters.scale_labels(survey_round.instrument),
+        "scale_labels": labels.scale_labels(survey_round.instrument),
         "thresholds": results.thresholds,
         "round_attributes": attributes,
         # Quick links: each round attribute's first two values compared.

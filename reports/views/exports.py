@@ -11,10 +11,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from audit.services import export_downloaded
+from reports.choices import round_choices
+from reports.downloads import round_export
 from reports.exports import KINDS
 from reports.forms import ATTRIBUTE_PREFIX, report_query
 from reports.permissions import can_export, leader_required
-from reports.results import round_choices, round_export
 from reports.views.dashboard import round_or_404
 
 NO_BOM = {"0", "false", "no", "off"}

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from audit.services import report_viewed
 from reports import presenters
+from reports.choices import round_choices
 from reports.forms import report_query
 from reports.permissions import leader_required
 from reports.results import (
@@ -21,7 +22,6 @@ from reports.results import (
     RELATIONS,
     TREND,
     presentation_cached,
-    round_choices,
     round_results,
 )
 from reports.selectors import dimension_guidance

@@ -16,7 +16,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from reports.disclosure import count_published, settings_protection
-from reports.results import round_export, round_protection
+from reports.downloads import round_export
+from reports.parameters import round_protection
 from survey.models import Response
 from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 from tests.factories import InvitationFactory

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from reports.results import round_protection
+from reports.parameters import round_protection
 from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 from tests.reports.pages import subtraction_interval
 

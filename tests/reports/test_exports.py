@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from reports.downloads import round_export
 from reports.exports import (
     BOM,
     csv_bytes,
@@ -21,7 +22,6 @@ from reports.exports import (
     safe_cell,
     summary_rows,
 )
-from reports.results import round_export
 
 
 def decode(chunks) -> list[list[str]]:

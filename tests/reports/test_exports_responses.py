@@ -15,8 +15,8 @@ from django.apps import apps
 
 from bench.generate import respondents_generate
 from reports import results
+from reports.downloads import round_export
 from reports.exports import responses_published
-from reports.results import round_export
 from reports.vocabulary import Comparison
 from survey.models import Response
 from survey.selectors import responses_table

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from reports.choices import RoundAttribute
 from reports.forms import (
     ATTRIBUTE_DEFAULTS,
     ComparisonForm,
@@ -11,7 +12,6 @@ from reports.forms import (
     group_choices,
     group_label,
 )
-from reports.results import RoundAttribute
 from reports.vocabulary import DEFAULT_COMPARISON, LEADERS_VS_STAFF, Comparison
 
 

@@ -1,5 +1,5 @@
-"""Tests of reports.presenters: results turned into template rows and labels. Hand-built
-frames and results, no database."""
+"""Tests of reports.presenters and reports.labels: results turned into template rows and
+labels. Hand-built frames and results, no database."""
 
 from __future__ import annotations
 
@@ -11,15 +11,8 @@ import pytest
 from django.utils import translation
 
 from reports import trends
-from reports.presenters import (
-    blame_pairs,
-    certainty_words,
-    change_headline,
-    effect_labels,
-    frame_records,
-    status_labels,
-    verdict_labels,
-)
+from reports.labels import certainty_words, effect_labels, status_labels, verdict_labels
+from reports.presenters import blame_pairs, change_headline, frame_records
 from reports.statistics import effect_label
 from reports.vocabulary import STATUS_ORDER
 
@@ -115,7 +108,8 @@ def test_change_headline_names_only_changes_that_are_more_than_noise():
 
 
 def test_status_counts_and_the_too_few_label_say_what_the_index_rests_on():
-    from reports.presenters import status_counts, status_labels
+    from reports.labels import status_labels
+    from reports.presenters import status_counts
 
     gaps = pd.DataFrame(
         {

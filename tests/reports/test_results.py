@@ -8,8 +8,9 @@ from django.core.cache import cache
 from django.http import QueryDict
 
 from reports import results
+from reports.choices import round_choices
 from reports.forms import report_query
-from reports.results import LEADERS, TREND, round_choices, round_results
+from reports.results import LEADERS, TREND, round_results
 from reports.vocabulary import LEADERS_VS_STAFF
 from survey.models import Response
 from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from reports.results import RoundAttribute, round_choices
+from reports.choices import RoundAttribute, round_choices
 from tests.conftest import IT_ANSWERS, SECURITY_ANSWERS
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from reports.results import round_export
+from reports.downloads import round_export
 from survey.models import Response
 from survey.services.imports import responses_import
 from tests.factories import SurveyRoundFactory

@@ -9,8 +9,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from reports.parameters import round_protection
 from reports.participation import NOT_GIVEN
-from reports.results import round_protection
 from survey.models import Invitation
 from survey.participation import round_participation
 from survey.services.invitations import invitations_issue, invitees_add

@@ -385,7 +385,7 @@ def test_responses_csv_writes_dont_know_as_the_label_the_import_reads_back(v2_ro
     import csv
     import io
 
-    from reports.results import round_export
+    from reports.downloads import round_export
 
     responses_create_bulk(
         round=v2_round,

@@ -11,9 +11,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.services import command_line_actor, export_downloaded
+from reports.choices import round_choices
+from reports.downloads import round_export
 from reports.exports import KINDS
 from reports.forms import ComparisonForm
-from reports.results import round_choices, round_export
 from reports.vocabulary import DEFAULT_COMPARISON
 from survey.management.rounds import round_for_command
 

@@ -63,6 +63,8 @@ from django.core.cache import cache
 
 from reports import findings as findings_module
 from reports import results as results_module
+from reports.choices import round_choices
+from reports.downloads import round_export
 from reports.forms import (
     ATTRIBUTE_PREFIX,
     ATTRIBUTES,
@@ -70,14 +72,12 @@ from reports.forms import (
     ComparisonForm,
     RespondentFilterForm,
 )
+from reports.parameters import round_protection
 from reports.results import (
     LEADERS,
     PARTICIPATION,
     TREND,
     RoundResults,
-    round_choices,
-    round_export,
-    round_protection,
     round_results,
     rounds_overview,
 )
@@ -582,7 +582,7 @@ def _number(text: str) -> float | None:
 def collect(*, round: SurveyRound, max_pairs: int = MAX_PAIRS) -> Collection:
     """Every figure the product publishes for ``round`` (see the module's docstring), read
     with the round's own k as it is passed (a copy with a lower k reads a weaker product)
-    and the bounds the product publishes (``reports.results.round_protection``: 0 when the
+    and the bounds the product publishes (``reports.parameters.round_protection``: 0 when the
     settings make figures exact): a count n enters as max(k, n − bound)..n + bound, a mean
     as the pair of linear constraints of :mod:`tests.reports.audit.solve`.
     """

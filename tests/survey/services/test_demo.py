@@ -19,7 +19,8 @@ from scipy import stats
 from assessment.models import Dimension, Instrument, Item
 from assessment.services import V1_INSTRUMENT_PATH
 from reports.panel import respondent_scores
-from reports.results import RELATIONS, TREND, comment_threshold, round_results, rounds_overview
+from reports.parameters import comment_threshold
+from reports.results import RELATIONS, TREND, round_results, rounds_overview
 from reports.vocabulary import Comparison
 from survey.models import Answer, Level, Response, Side, SurveyRound
 from survey.selectors import round_answers_frame, round_items_frame

@@ -11,7 +11,7 @@ import pytest
 
 from assessment.scoring import item_scores
 from assessment.services import instrument_load
-from reports.results import round_export
+from reports.downloads import round_export
 from survey.import_mapping import mapping_parse
 from survey.import_messages import import_summary_lines
 from survey.models import Answer, ImportBatch, Response
