@@ -232,3 +232,15 @@ def test_a_language_not_offered_is_ignored(client, token):
 def test_the_language_answered_in_is_kept_as_an_attribute(client, token):
     client.post(url("submit", token), HTTP_ACCEPT_LANGUAGE="fr")
     assert Response.objects.get().attributes["language"] == "fr"
+
+
+def test_respondent_pages_have_one_switcher_and_not_the_leaders_form(
+    client, token, issue, french_round
+):
+    fresh, _invitation = issue(survey_round=french_round)
+    paths = [url("welcome", fresh), url("profile", token), url("page", token, n=2)]
+    paths.append(url("review", token))
+    for path in paths:
+        html = client.get(path).content.decode()
+        assert html.count('class="language-switcher') == 1, path
+        assert 'id="site-language"' not in html, path
