@@ -14,7 +14,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +41,7 @@ from survey.services.rounds import (
     round_profile_attributes_problems,
     round_settings_save,
 )
-from survey.zones import reread_in_zone, round_zone, zone_or_none
+from survey.zones import local_date_text, reread_in_zone, round_zone, zone_or_none
 
 
 class ProfileAttributesField(forms.JSONField):
@@ -297,11 +296,11 @@ class SurveyRoundAdmin(admin.ModelAdmin):
     def round_dates(self, obj: SurveyRound) -> str:
         """Opening and closing day in the round's own time zone, and the zone's name."""
         zone = round_zone(obj)
-        opens = date_format(timezone.localtime(obj.opens_at, zone), "j M Y")
+        opens = local_date_text(obj.opens_at, zone)
         if obj.closes_at is None:
             days = _("from %(opens)s") % {"opens": opens}
         else:
-            closes = date_format(timezone.localtime(obj.closes_at, zone), "j M Y")
+            closes = local_date_text(obj.closes_at, zone)
             days = f"{opens} – {closes}"
         return format_html('<div class="nowrap">{}</div><div>{}</div>', days, obj.timezone)
 
