@@ -287,6 +287,15 @@ def test_an_unknown_side_label_names_the_line_and_the_sides(admin_client, survey
     assert not Invitation.objects.exists()
 
 
+def test_a_field_over_the_csv_limit_is_named_plainly(admin_client, survey_round):
+    content = b'email,side\nana@example.org,"' + b"x" * 140_000 + b'"\n'
+    response = admin_client.post(url("invitees", survey_round), {"file": csv_file(content)})
+    body = text(response)
+    assert "Line 2: a field is longer than 131,072 characters;" in body
+    assert "field limit" not in body
+    assert not Invitation.objects.exists()
+
+
 def test_a_bad_csv_line_is_named_and_nothing_is_written(admin_client, survey_round):
     content = b"email,side\nana@example.org,IT\nbad-address,IT\nben@example.org,Marketing\n"
     response = admin_client.post(url("invitees", survey_round), {"file": csv_file(content)})
