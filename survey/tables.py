@@ -187,6 +187,13 @@ def table_read(
     records = [(line, cells) for line, cells in records if not all(map(cell_blank, cells))]
     if not records:
         raise ImportFileError("The file holds no rows.")
+    if header_rows > len(records):
+        kind = "row" if table_format == "xlsx" else "line"
+        raise ImportFileError(
+            f"{counted(header_rows, 'header row')} were asked for, but the file has only "
+            f"{counted(len(records), kind)} (blank ones not counted): set the number of header "
+            "rows to the rows above the first response."
+        )
     header_records = records[:header_rows]
     rows = records[header_rows:]
     if not rows:
