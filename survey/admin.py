@@ -45,7 +45,12 @@ from survey.zones import local_date_text, reread_in_zone, round_zone, zone_or_no
 
 
 class ProfileAttributesField(forms.JSONField):
-    """The declared profile questions as indented JSON; empty means none."""
+    """The declared profile questions as indented JSON; empty means none.
+
+    A form sent back with an error shows the text as it was typed, whatever it parses to
+    (``null`` stays ``null``, not ``[]``). Text that is not JSON is refused naming the line
+    and column where the parser stopped; ``null`` is refused as not a list.
+    """
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, forms.fields.InvalidJSONInput):
@@ -53,19 +58,34 @@ class ProfileAttributesField(forms.JSONField):
         return json.dumps(value or [], ensure_ascii=False, indent=2, cls=self.encoder)
 
     def bound_data(self, data: Any, initial: Any) -> Any:
-        try:
+        if self.disabled or not isinstance(data, str):
             return super().bound_data(data, initial)
-        except RecursionError:
-            return forms.fields.InvalidJSONInput(data)
+        return forms.fields.InvalidJSONInput(data)  # shown as typed, never re-read
 
     def to_python(self, value: Any) -> Any:
-        try:
+        if isinstance(value, str) and not value.strip():
+            return []
+        if not isinstance(value, str) or self.disabled:
             converted = super().to_python(value)
+            return [] if converted is None else converted
+        try:
+            converted = json.loads(value, cls=self.decoder)
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(
+                _("Not valid JSON: line %(line)s, column %(column)s: %(error)s"),
+                code="invalid",
+                params={"line": error.lineno, "column": error.colno, "error": error.msg},
+            ) from error
         except RecursionError as error:  # "[[[[...]]]]" nested beyond the parser's depth
             raise forms.ValidationError(
-                self.error_messages["invalid"], code="invalid", params={"value": "…"}
+                _("Not valid JSON: the lists or objects are nested too deeply."), code="invalid"
             ) from error
-        return [] if converted is None else converted
+        if converted is None:
+            raise forms.ValidationError(
+                _("Profile attributes must be a JSON list; write [] for none (null is not one)."),
+                code="invalid",
+            )
+        return converted
 
 
 class SurveyRoundAdminForm(forms.ModelForm):
