@@ -14,7 +14,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
@@ -42,11 +41,16 @@ from survey.services.rounds import (
     round_profile_attributes_problems,
     round_settings_save,
 )
-from survey.zones import reread_in_zone, round_zone, zone_or_none
+from survey.zones import local_date_text, reread_in_zone, round_zone, zone_or_none
 
 
 class ProfileAttributesField(forms.JSONField):
-    """The declared profile questions as indented JSON; empty means none."""
+    """The declared profile questions as indented JSON; empty means none.
+
+    A form sent back with an error shows the text as it was typed, whatever it parses to
+    (``null`` stays ``null``, not ``[]``). Text that is not JSON is refused naming the line
+    and column where the parser stopped; ``null`` is refused as not a list.
+    """
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, forms.fields.InvalidJSONInput):
@@ -54,19 +58,34 @@ class ProfileAttributesField(forms.JSONField):
         return json.dumps(value or [], ensure_ascii=False, indent=2, cls=self.encoder)
 
     def bound_data(self, data: Any, initial: Any) -> Any:
-        try:
+        if self.disabled or not isinstance(data, str):
             return super().bound_data(data, initial)
-        except RecursionError:
-            return forms.fields.InvalidJSONInput(data)
+        return forms.fields.InvalidJSONInput(data)  # shown as typed, never re-read
 
     def to_python(self, value: Any) -> Any:
-        try:
+        if isinstance(value, str) and not value.strip():
+            return []
+        if not isinstance(value, str) or self.disabled:
             converted = super().to_python(value)
+            return [] if converted is None else converted
+        try:
+            converted = json.loads(value, cls=self.decoder)
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(
+                _("Not valid JSON: line %(line)s, column %(column)s: %(error)s"),
+                code="invalid",
+                params={"line": error.lineno, "column": error.colno, "error": error.msg},
+            ) from error
         except RecursionError as error:  # "[[[[...]]]]" nested beyond the parser's depth
             raise forms.ValidationError(
-                self.error_messages["invalid"], code="invalid", params={"value": "…"}
+                _("Not valid JSON: the lists or objects are nested too deeply."), code="invalid"
             ) from error
-        return [] if converted is None else converted
+        if converted is None:
+            raise forms.ValidationError(
+                _("Profile attributes must be a JSON list; write [] for none (null is not one)."),
+                code="invalid",
+            )
+        return converted
 
 
 class SurveyRoundAdminForm(forms.ModelForm):
@@ -297,11 +316,11 @@ class SurveyRoundAdmin(admin.ModelAdmin):
     def round_dates(self, obj: SurveyRound) -> str:
         """Opening and closing day in the round's own time zone, and the zone's name."""
         zone = round_zone(obj)
-        opens = date_format(timezone.localtime(obj.opens_at, zone), "j M Y")
+        opens = local_date_text(obj.opens_at, zone)
         if obj.closes_at is None:
             days = _("from %(opens)s") % {"opens": opens}
         else:
-            closes = date_format(timezone.localtime(obj.closes_at, zone), "j M Y")
+            closes = local_date_text(obj.closes_at, zone)
             days = f"{opens} – {closes}"
         return format_html('<div class="nowrap">{}</div><div>{}</div>', days, obj.timezone)
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from survey.encodings import EncodingError, text_decode
+from survey.tables import csv_error_text
 
 MAX_LINES = 10_000
 HEADER_ALIASES = {
@@ -79,7 +80,7 @@ def invitees_read_csv(content: bytes) -> list[InviteeRow]:
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        raise InviteeListError([f"Line 1: the header cannot be read ({exc})."]) from exc
+        raise InviteeListError([f"Line 1: {csv_error_text(exc)}."]) from exc
     if not header:
         raise InviteeListError(["The file is empty: expected a header row with an email column."])
     columns = {
@@ -108,7 +109,7 @@ def invitees_read_csv(content: bytes) -> list[InviteeRow]:
             }
             rows.append(InviteeRow(line=line, **values))
     except csv.Error as exc:
-        raise InviteeListError([f"Line {reader.line_num}: cannot be read ({exc})."]) from exc
+        raise InviteeListError([f"Line {reader.line_num}: {csv_error_text(exc)}."]) from exc
     if not rows:
         raise InviteeListError(["The file has a header but no invitees."])
     return rows

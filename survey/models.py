@@ -266,6 +266,8 @@ class ImportBatch(models.Model):
     response_count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
         ordering = ["-imported_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["round", "sha256"], name="import_batch_once_per_round"),

@@ -187,6 +187,13 @@ def table_read(
     records = [(line, cells) for line, cells in records if not all(map(cell_blank, cells))]
     if not records:
         raise ImportFileError("The file holds no rows.")
+    if header_rows > len(records):
+        kind = "row" if table_format == "xlsx" else "line"
+        raise ImportFileError(
+            f"{counted(header_rows, 'header row')} were asked for, but the file has only "
+            f"{counted(len(records), kind)} (blank ones not counted): set the number of header "
+            "rows to the rows above the first response."
+        )
     header_records = records[:header_rows]
     rows = records[header_rows:]
     if not rows:
@@ -256,6 +263,19 @@ def _delimiter_guess(sample: str) -> str:
     return max(DELIMITERS, key=lambda delimiter: widths[delimiter])
 
 
+def csv_error_text(exc: csv.Error) -> str:
+    """What a ``csv.Error`` from reading a record means, for people: a field over Python's
+    size limit (:func:`csv.field_size_limit`, 131,072 characters) says so and why it
+    usually happens; any other error is given as the csv module words it."""
+    if "field larger than field limit" in str(exc):
+        return (
+            f"a field is longer than {csv.field_size_limit():,} characters; a quote that is "
+            "opened and never closed makes the rest of the file one field, so check the quotes "
+            "on this line"
+        )
+    return f"this CSV record cannot be read: {exc}"
+
+
 def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line where the record starts, cells)``; quoted fields may span lines."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
@@ -265,7 +285,7 @@ def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
             yield line, cells
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise _fail([Problem(line, None, f"this CSV record cannot be read: {exc}")]) from None
+        raise _fail([Problem(line, None, csv_error_text(exc))]) from None
 
 
 def _xlsx_records(content: bytes) -> Iterator[tuple[int, list[Any]]]:

@@ -17,11 +17,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 if TYPE_CHECKING:
     from survey.models import SurveyRound
 
 UTC = ZoneInfo("UTC")
+
+# How each language writes a date, in Django's date-format syntax: translators give their
+# language's order and words (German "l, j. F Y, H:i" -> "Freitag, 5. Februar 2027, 17:00",
+# Spanish "l, j \d\e F \d\e Y, H:i" -> "viernes, 5 de febrero de 2027, 17:00").
+# The respondent's pages add the weekday (survey/_round_date.html); the staff round list
+# (reports/round_list.html) uses the short date's msgid and context, so one entry serves both.
+DATE_TIME_FORMAT = pgettext_lazy("Django date format: day, month, year and time", "j F Y, H:i")
+SHORT_DATE_FORMAT = pgettext_lazy("Django date format: day, short month and year", "j M Y")
 
 
 @functools.cache
@@ -91,9 +100,16 @@ def wall_clock(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
 
 
 def local_time_text(moment: dt.datetime | None, zone: ZoneInfo) -> str:
-    """A moment as people read it in ``zone``, e.g. ``31 December 2026, 17:00
+    """A moment as people read it in ``zone``, in the active language's date format, e.g.
+    ``31 December 2026, 17:00 (Europe/London)``, in German ``31. Dezember 2026, 17:00
     (Europe/London)``; empty for None (no closing time)."""
     if moment is None:
         return ""
     local = moment.astimezone(zone)
-    return f"{formats.date_format(local, 'j F Y, H:i')} ({zone.key})"
+    return f"{formats.date_format(local, str(DATE_TIME_FORMAT))} ({zone.key})"
+
+
+def local_date_text(moment: dt.datetime, zone: ZoneInfo) -> str:
+    """The day ``moment`` falls on in ``zone``, short, in the active language's date format:
+    ``5 Feb 2027``, in German ``5. Feb. 2027``."""
+    return formats.date_format(moment.astimezone(zone), str(SHORT_DATE_FORMAT))

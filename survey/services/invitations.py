@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
@@ -125,9 +126,14 @@ class MailSendError(Exception):
 
 
 def _choice_lookup(choices: type) -> dict[str, str]:
-    """Map a choice's value and its label, lower-cased, to the value."""
-    lookup = {str(label).lower(): value for value, label in choices.choices}
-    lookup.update({value.lower(): value for value in choices.values})
+    """Map a choice's value and its label in every language of ``settings.LANGUAGES``
+    (English "Security", French "Sécurité", …), lower-cased, to the value. Values win over
+    labels, and an earlier language's label over a later one's that is spelt the same."""
+    lookup = {value.lower(): value for value in choices.values}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for value, label in choices.choices:
+                lookup.setdefault(str(label).lower(), value)
     return lookup
 
 
@@ -152,7 +158,8 @@ def invitees_add(*, round: SurveyRound, rows: Iterable[Any]) -> InviteesAddResul
 
     ``rows`` are :class:`survey.invitees.InviteeRow` (from ``invitees_read_csv`` or
     ``invitees_read_text``) or dicts with ``email`` and optional ``side``, ``function``,
-    ``level`` (a choice's value or label, any case), ``language`` (a code or name of
+    ``level`` (a choice's value or its label in any language of ``settings.LANGUAGES``, any
+    case), ``language`` (a code or name of
     ``settings.LANGUAGES``: the language of the invitee's emails) and ``line``. Addresses are stored
     lower-case; one already in the round, or repeated in the list, is skipped and counted as
     a duplicate. Each invitation gets a placeholder token hash: its link exists only once

@@ -139,3 +139,19 @@ def test_round_page_offers_the_import_and_the_invitations_at_the_top(admin_clien
 def test_adding_a_round_offers_no_links_to_a_round_not_yet_saved(admin_client, survey_round):
     html = admin_client.get(reverse("admin:survey_surveyround_add")).content.decode()
     assert "Import responses into" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "plural"),
+    [
+        ("en", "Import batches"),
+        ("fr", "Lots importés"),
+        ("de", "Importvorgänge"),
+        ("es", "Lotes importados"),
+    ],
+)
+def test_the_admin_names_import_batches_in_the_plural(admin_client, language, plural):
+    page = admin_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE=language)
+    body = page.content.decode()
+    assert plural in body
+    assert "batchs" not in body.lower()

@@ -136,6 +136,25 @@ def test_problems_are_listed_with_their_lines(admin_client, survey_round):
     assert not Response.objects.exists()
 
 
+def test_more_header_rows_than_the_file_has_lines_says_so(admin_client, survey_round):
+    page = post_file(admin_client, survey_round, b"side,a1\nit,3\nit,4\n", header_rows="10")
+    body = page.content.decode()
+    assert (
+        "10 header rows were asked for, but the file has only 3 lines (blank ones not "
+        "counted): set the number of header rows to the rows above the first response."
+    ) in body
+    assert "no responses below them" not in body
+    assert not Response.objects.exists()
+
+
+def test_a_field_over_the_csv_limit_is_named_plainly(admin_client, survey_round):
+    content = b'side,a1,a_comment\nit,3,"' + b"x" * 140_000 + b'"\n'
+    body = post_file(admin_client, survey_round, content).content.decode()
+    assert "line 2: a field is longer than 131,072 characters;" in body
+    assert "field limit" not in body
+    assert not Response.objects.exists()
+
+
 def test_the_mapping_file_is_used(admin_client, survey_round):
     mapping = b"columns:\n  Team: side\n  Q1: a1\nvalues:\n  side:\n    Tech: it\n"
     page = admin_client.post(

@@ -252,6 +252,50 @@ def test_uploading_a_csv_adds_invitees(admin_client, survey_round):
     assert Invitation.objects.filter(round=survey_round).count() == 2
 
 
+def test_sides_and_levels_may_be_given_by_their_label_in_any_language(admin_client, survey_round):
+    content = (
+        "email;side;level;language\n"
+        "dave@example.org;Sécurité;;Français\n"
+        "eva@example.org;INFORMATIONSSICHERHEIT;Führungskraft;de\n"
+        "flo@example.org;dsi;;fr\n"
+        "gil@example.org;Seguridad;Mando intermedio;es\n"
+        "hal@example.org;Otra;;\n"
+    )
+    response = admin_client.post(
+        url("invitees", survey_round), {"file": csv_file(content.encode())}, follow=True
+    )
+    assert "Added 5 invitees." in follow_messages(response)
+    stored = dict(Invitation.objects.filter(round=survey_round).values_list("email", "side"))
+    assert stored == {
+        "dave@example.org": "security",
+        "eva@example.org": "security",
+        "flo@example.org": "it",
+        "gil@example.org": "security",
+        "hal@example.org": "other",
+    }
+    levels = dict(Invitation.objects.filter(round=survey_round).values_list("email", "level"))
+    assert levels["eva@example.org"] == "manager"
+    assert levels["gil@example.org"] == "manager"
+
+
+def test_an_unknown_side_label_names_the_line_and_the_sides(admin_client, survey_round):
+    content = "email;side\ndave@example.org;Sécurit\n".encode()
+    response = admin_client.post(url("invitees", survey_round), {"file": csv_file(content)})
+    assert "Line 2: unknown side &#x27;Sécurit&#x27;; expected one of IT, Security, Other." in (
+        text(response)
+    )
+    assert not Invitation.objects.exists()
+
+
+def test_a_field_over_the_csv_limit_is_named_plainly(admin_client, survey_round):
+    content = b'email,side\nana@example.org,"' + b"x" * 140_000 + b'"\n'
+    response = admin_client.post(url("invitees", survey_round), {"file": csv_file(content)})
+    body = text(response)
+    assert "Line 2: a field is longer than 131,072 characters;" in body
+    assert "field limit" not in body
+    assert not Invitation.objects.exists()
+
+
 def test_a_bad_csv_line_is_named_and_nothing_is_written(admin_client, survey_round):
     content = b"email,side\nana@example.org,IT\nbad-address,IT\nben@example.org,Marketing\n"
     response = admin_client.post(url("invitees", survey_round), {"file": csv_file(content)})

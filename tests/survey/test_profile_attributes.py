@@ -340,10 +340,19 @@ def test_admin_edits_the_declared_attributes(admin_client, survey_round):
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ('[{"name": "region", "choices": ["North"', "Enter a valid JSON."),
+        (
+            '[{"name": "region", "choices": ["North"',
+            "Not valid JSON: line 1, column 40: Expecting &#x27;,&#x27; delimiter",
+        ),
+        (
+            '[{"name": "region",\n  "choices": ["A" "B"]}]',
+            "Not valid JSON: line 2, column 19: Expecting &#x27;,&#x27; delimiter",
+        ),
         ('[{"name": "Region", "choices": ["A", "B"]}]', "is not an attribute name"),
         ('{"name": "region"}', "Profile attributes must be a list."),
-        ("[" * 5000 + "]" * 5000, "Enter a valid JSON."),  # deeper than the parser goes
+        ("null", "Profile attributes must be a JSON list; write [] for none (null is not one)."),
+        # deeper than the parser goes
+        ("[" * 5000 + "]" * 5000, "Not valid JSON: the lists or objects are nested too deeply."),
     ],
 )
 def test_admin_refuses_bad_json_keeping_what_was_typed(admin_client, survey_round, typed, message):
@@ -353,11 +362,28 @@ def test_admin_refuses_bad_json_keeping_what_was_typed(admin_client, survey_roun
     body = page.content.decode()
     assert message in body
     assert body.count(message) == 1
-    # What was typed comes back in the textarea (as typed, or re-indented when it parsed).
+    # What was typed comes back in the textarea, as typed.
     textarea = re.search(r'<textarea name="profile_attributes"[^>]*>(.*?)</textarea>', body, re.S)
-    assert re.sub(r"\s+", "", textarea.group(1)) == re.sub(r"\s+", "", typed).replace('"', "&quot;")
+    assert textarea.group(1).strip() == typed.replace('"', "&quot;")
     survey_round.refresh_from_db()
     assert survey_round.profile_attributes == []
+
+
+@pytest.mark.django_db
+def test_admin_refuses_null_for_attributes_in_use_keeping_it(admin_client, region_round, issue):
+    _token, invitation = issue()
+    invitation_save_profile(invitation=invitation, **PROFILE, attributes={"region": "EMEA"})
+    response_submit(invitation=invitation)
+    change = reverse("admin:survey_surveyround_change", args=[region_round.pk])
+    page = admin_client.post(change, _admin_form(region_round, "null"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "null is not one" in body
+    assert "cannot be removed: responses" not in body
+    textarea = re.search(r'<textarea name="profile_attributes"[^>]*>(.*?)</textarea>', body, re.S)
+    assert textarea.group(1).strip() == "null"
+    region_round.refresh_from_db()
+    assert region_round.profile_attributes == [REGION, SITE]
 
 
 @pytest.mark.django_db

@@ -348,6 +348,29 @@ def test_a_round_not_yet_open_says_so_in_its_timezone(client, small_instrument, 
     assert "Thursday 15 January 2099, 09:00 (America/New_York)" in text(page)
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Friday 6 February 2099, 18:00 (Europe/Paris)"),
+        ("fr", "vendredi 6 février 2099, 18:00 (Europe/Paris)"),
+        ("de", "Freitag, 6. Februar 2099, 18:00 (Europe/Paris)"),
+        ("es", "viernes, 6 de febrero de 2099, 18:00 (Europe/Paris)"),
+    ],
+)
+def test_the_welcome_page_writes_the_closing_date_the_language_s_way(
+    client, small_instrument, issue, language, expected
+):
+    open_round = SurveyRoundFactory(
+        instrument=small_instrument,
+        timezone="Europe/Paris",
+        closes_at=dt.datetime(2099, 2, 6, 17, 0, tzinfo=dt.UTC),
+    )
+    token, _invitation = issue(survey_round=open_round)
+    page = client.get(url("welcome", token), HTTP_ACCEPT_LANGUAGE=language)
+    assert page.status_code == 200
+    assert expected in text(page)
+
+
 def test_a_round_that_closes_between_review_and_submit_keeps_the_draft(
     client, token_and_invitation
 ):

@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from survey.models import SurveyRound
 from survey.zones import (
     UTC,
     aware_in_zone,
+    local_date_text,
     local_time_text,
     reread_in_zone,
     round_today,
@@ -135,3 +136,29 @@ def test_local_time_text_names_the_zone():
     )
     assert local_time_text(moment, PARIS) == "31 December 2026, 18:00 (Europe/Paris)"
     assert local_time_text(None, PARIS) == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "5 February 2027, 18:00 (Europe/Paris)"),
+        ("fr", "5 février 2027, 18:00 (Europe/Paris)"),
+        ("de", "5. Februar 2027, 18:00 (Europe/Paris)"),
+        ("es", "5 de febrero de 2027, 18:00 (Europe/Paris)"),
+    ],
+)
+def test_local_time_text_follows_the_language(language, expected):
+    # The emails' {{ closes }} and the staff pages' closing times come from here.
+    moment = dt.datetime(2027, 2, 5, 17, 0, tzinfo=dt.UTC)
+    with translation.override(language):
+        assert local_time_text(moment, PARIS) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "6 Feb 2027"), ("fr", "6 fév 2027"), ("de", "6. Feb 2027"), ("es", "6 feb 2027")],
+)
+def test_local_date_text_follows_the_language_and_the_zone(language, expected):
+    moment = dt.datetime(2027, 2, 5, 23, 30, tzinfo=dt.UTC)  # 6 February in Paris
+    with translation.override(language):
+        assert local_date_text(moment, PARIS) == expected
