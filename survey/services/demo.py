@@ -222,9 +222,10 @@ def demo_calendar(*, now: dt.datetime) -> list[tuple[str, dt.datetime, dt.dateti
 
     The current round opened on the latest 1 March or 1 September (09:00 in the demo's
     time zone) at or before ``now`` and closes 60 days after ``now``, so its invitation
-    links work; the previous one opened six months earlier and ran four weeks. Names
-    follow the season they opened in: "Spring 2026" then "Autumn 2026", or "Autumn 2026"
-    then "Spring 2027".
+    links work; the previous one opened six months earlier and ran four weeks. Names are
+    the year and month they opened in, "2026-03" then "2026-09": written the same in every
+    language, so a French or German respondent reads no English word in them (a season's
+    name such as "Autumn 2026" was left in English on their pages).
     """
     zone = ZoneInfo(DEMO_TIMEZONE)
     local = now.astimezone(zone)
@@ -236,14 +237,13 @@ def demo_calendar(*, now: dt.datetime) -> list[tuple[str, dt.datetime, dt.dateti
     current = max(start for start in starts if start <= now)
     previous = starts[starts.index(current) - 1]
     return [
-        (_season_name(previous), previous, previous + dt.timedelta(weeks=4)),
-        (_season_name(current), current, now + dt.timedelta(days=60)),
+        (_opening_name(previous), previous, previous + dt.timedelta(weeks=4)),
+        (_opening_name(current), current, now + dt.timedelta(days=60)),
     ]
 
 
-def _season_name(opens_at: dt.datetime) -> str:
-    season = "Spring" if opens_at.month == 3 else "Autumn"
-    return f"{season} {opens_at.year}"
+def _opening_name(opens_at: dt.datetime) -> str:
+    return f"{opens_at.year}-{opens_at.month:02d}"
 
 
 def demo_seeded() -> bool | None:
