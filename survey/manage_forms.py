@@ -60,7 +60,8 @@ class InviteesForm(forms.Form):
         label=_("CSV file"),
         required=False,
         help_text=_(
-            "A header row, then one invitee per line: email (required), side, function, level."
+            "A header row with the column names email (required), side, function, level, "
+            "language, written in English as here; then one invitee per line."
         ),
         validators=[FileSizeValidator("FRICTION_INVITEE_MAX_BYTES", _("Split it."))],
     )

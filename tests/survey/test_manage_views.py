@@ -512,3 +512,15 @@ def test_too_many_reminders_are_refused(admin_client, survey_round):
     response = admin_client.post(url("email", survey_round), data)
     assert response.status_code == 200
     assert "less than or equal to 10" in text(response)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de", "es"])
+def test_the_invitee_form_names_every_column_as_the_header_must_spell_it(
+    admin_client, survey_round, language
+):
+    """Found by a fresh-user trial: the French help translated the column names (a French
+    header is refused) and left out the language column."""
+    body = admin_client.get(url("round", survey_round), HTTP_ACCEPT_LANGUAGE=language)
+
+    assert "email" in text(body)
+    assert "side, function, level, language" in text(body)
