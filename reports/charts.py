@@ -92,6 +92,7 @@ class ChartText:
     second: str = "Security"
     status: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_STATUS_LABELS))
     separators: str = DEFAULT_SEPARATORS
+    percent: str = "{}%"  # a number as a percentage: "{} %" in French, German and Spanish
 
 
 def escape_label(value: object) -> str:
@@ -548,7 +549,7 @@ def likert_chart(
             showlegend=show,
             marker={"color": colours[point - 1]},
             hovertext=[
-                f"{tick_text[i]}: {label} {format_number(v, text.separators)}%"
+                f"{tick_text[i]}: {label} {text.percent.format(format_number(v, text.separators))}"
                 if v is not None
                 else ""
                 for i, v in enumerate(values)
@@ -572,7 +573,7 @@ def likert_chart(
             "title": {"text": escape_label(text.share_axis)},
             "range": [-100, 100],
             "tickvals": [-100, -50, 0, 50, 100],
-            "ticktext": ["100%", "50%", "0", "50%", "100%"],
+            "ticktext": [text.percent.format(n) if n else "0" for n in (100, 50, 0, 50, 100)],
             "zeroline": True,
             "zerolinecolor": "#333333",
             "gridcolor": "#e5e5e5",

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from reports import chart_locale, charts
 from reports.choices import RoundAttribute
@@ -98,6 +99,7 @@ def chart_text(
         second=second,
         status=status_labels(),
         separators=chart_locale.plotly_separators(),
+        percent=pgettext("percentage", "%(number)s%%") % {"number": "{}"},
     )
 
 

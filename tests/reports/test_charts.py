@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -320,6 +321,29 @@ def test_every_figure_keeps_english_separators_by_default():
         texts = figure_texts(payload)
         assert any(ENGLISH_DECIMAL.search(t) for t in texts), name
         assert not [t for t in texts if COMMA_DECIMAL.search(t)], name
+
+
+def test_the_likert_chart_writes_percentages_as_the_language_does():
+    """Found by a fresh-user trial: the ticks and hovers read "42,6%" beside tables
+    reading "73 %"."""
+    analysis = make_analysis()
+    scale = ["1", "2", "3", "4", "5"]
+    french = ChartText(separators=",\u202f", percent="{}\u00a0%")
+    figure = likert_chart(analysis.distributions, make_items(), scale, GROUPS, french)
+    english = likert_chart(analysis.distributions, make_items(), scale, GROUPS, ChartText())
+
+    assert figure.layout.xaxis.ticktext == (
+        "100\u00a0%",
+        "50\u00a0%",
+        "0",
+        "50\u00a0%",
+        "100\u00a0%",
+    )
+    assert english.layout.xaxis.ticktext == ("100%", "50%", "0", "50%", "100%")
+    hovers = [hover for trace in figure.data for hover in trace.hovertext if hover]
+    assert hovers
+    assert all(hover.endswith("\u00a0%") for hover in hovers)
+    assert not any(re.search(r"\d%", hover) for hover in hovers)
 
 
 def test_a_gap_is_written_with_its_sign_and_the_decimal_comma():
