@@ -51,7 +51,7 @@ def test_a_security_person_with_an_it_link_says_so_by_keyboard(
     page.get_by_role("button", name="Next").click()
     alert = page.get_by_role("alert")
     expect(alert).to_be_focused()
-    expect(alert.get_by_role("link")).to_have_text(f"{QUESTION}: {MESSAGE}")
+    expect(alert.get_by_role("link")).to_have_text(f"{QUESTION} — {MESSAGE}")
     found["profile invited as IT, unanswered"] = axe_violations(page, axe_source)
     assert all(not v for v in found.values()), axe_report(found)
     alert.get_by_role("link").press("Enter")

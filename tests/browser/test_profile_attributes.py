@@ -50,7 +50,7 @@ def test_profile_questions_work_by_keyboard_on_a_phone(
     page.get_by_role("radio", name="Manager", exact=True).check()
     page.get_by_role("radio", name="APAC").evaluate("e => { e.value = 'Mars'; e.checked = true; }")
     page.get_by_role("button", name="Next").click()
-    expect(page.get_by_role("alert")).to_contain_text("Region: Choose one of the options")
+    expect(page.get_by_role("alert")).to_contain_text("Region — Choose one of the options")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     found["profile with an error"] = axe_violations(page, axe_source)
     assert all(not v for v in found.values()), axe_report(found)
